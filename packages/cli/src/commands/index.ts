@@ -1,0 +1,8 @@
+// Every `mixdistill <command>`: one module per command, listed here (one line each).
+import type { CommandModule } from 'yargs';
+import { backendCommand } from './backend';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const COMMANDS: CommandModule<any, any>[] = [
+  backendCommand,
+];
