@@ -3,3 +3,4 @@ export type { Tensor, Variable, Rank, DataType, TensorInfo, NamedTensorMap } fro
 export { selectBackend, describeBackend, BACKEND_NAMES, BackendUnavailableError } from './backend/select';
 export type { BackendInfo, BackendName } from './backend/select';
 export { MixdistillError } from './errors';
+export * from './ops';

@@ -1,0 +1,32 @@
+// The seam between a fused op and a backend's kernel for it.
+//
+// Each op in this folder first asks whether the active backend registered a kernel under the op's
+// `Md…` name (the native backend does, with its gradient registered under the same name); if not,
+// it runs its composition of tfjs ops. Registering a kernel is all a backend has to do.
+import { tf } from '../tf';
+
+/** Kernel names a backend registers to take over an op; inputs/attrs are documented in each op file. */
+export const FUSED_KERNELS = {
+  rmsNorm: 'MdRMSNorm',
+  applyRope: 'MdRope',
+  causalAttention: 'MdCausalAttention',
+  swiglu: 'MdSwiGLU',
+  crossEntropySum: 'MdCrossEntropySum',
+} as const;
+
+/** Whether the active backend has a kernel registered under `name`. */
+export function hasFusedKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) != null;
+}
+
+/** Runs a registered fused kernel through the engine, so its registered gradient is recorded. */
+export function runFusedKernel(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: KernelAttrs = {},
+): tf.Tensor {
+  return tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
+}
+
+/** Attributes passed to a kernel (tfjs' NamedAttrMap, which tfjs-core does not export by name). */
+export type KernelAttrs = NonNullable<Parameters<ReturnType<typeof tf.engine>['runKernel']>[2]>;

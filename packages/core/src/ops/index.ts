@@ -1,0 +1,9 @@
+// Fused ops: models call these, never hand-written compositions, so every backend gets its fastest path.
+export { rmsNorm, rmsNormUnfused } from './rms_norm';
+export { applyRope, applyRopeUnfused } from './rope';
+export { causalAttention, causalAttentionUnfused } from './attention';
+export type { CausalAttentionOptions } from './attention';
+export { swiglu, swigluUnfused } from './swiglu';
+export { crossEntropySum, crossEntropySumUnfused, IGNORE_INDEX } from './cross_entropy';
+export { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from './fused';
+export type { KernelAttrs } from './fused';
