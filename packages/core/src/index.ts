@@ -3,4 +3,7 @@ export type { Tensor, Variable, Rank, DataType, TensorInfo, NamedTensorMap } fro
 export { selectBackend, describeBackend, BACKEND_NAMES, BackendUnavailableError } from './backend/select';
 export type { BackendInfo, BackendName } from './backend/select';
 export { MixdistillError } from './errors';
+export * from './safetensors';
 export * from './ops';
+export { adamwUpdate } from './ops/adamw';
+export type { AdamWState, AdamWHyperParams } from './ops/adamw';
