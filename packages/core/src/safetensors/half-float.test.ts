@@ -11,32 +11,11 @@ import {
   float32ToBfloat16,
   float32ToFloat16,
 } from './half-float';
-
-/** IEEE 754 binary16 value by its textbook definition (sign, 5-bit exponent bias 15, 10-bit fraction). */
-function referenceHalf(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
-
-/** bfloat16 value: the top 16 bits of a float32, read through a DataView (big-endian halves). */
-function referenceBfloat16(b: number): number {
-  const view = new DataView(new ArrayBuffer(4));
-  view.setUint16(0, b); // big-endian: b becomes the high half
-  view.setUint16(2, 0);
-  return view.getFloat32(0);
-}
+import { float32BitsOf, referenceBfloat16, referenceHalf } from './test-reference';
 
 const isNaNBits16 = (h: number, exponentMask: number) => (h & exponentMask) === exponentMask && (h & ~exponentMask & 0x7fff) !== 0;
 const isHalfNaN = (h: number) => isNaNBits16(h, 0x7c00);
 const isBfloat16NaN = (b: number) => isNaNBits16(b, 0x7f80);
-
-function float32BitsOf(x: number): number {
-  return new Uint32Array(new Float32Array([x]).buffer)[0];
-}
 
 describe('F16', () => {
   it('decodes all 65536 bit patterns as the textbook definition (bit-exact, -0 kept)', () => {
