@@ -1,2 +1,16 @@
 // Public API of @mixdistill/models.
-export {};
+export type { ModelConfig, RopeScaling, Llama3RopeScaling, TorchDtype, ConfigJson } from './config';
+export { parseModelConfig, modelConfigJson, architectureOf } from './model_config';
+export type { Architecture, ModuleNames, LayerModuleNames } from './architectures/architecture';
+export { ARCHITECTURES, findArchitecture } from './architectures/registry';
+export { CausalLM } from './model/causal_lm';
+export type { ForwardOptions, LinearAdapter } from './model/causal_lm';
+export type { BlockContext, BlockOutput, DecoderBlock, LayerWeights, LinearWeights, PastKeyValue } from './model/decoder_block';
+export { parameterSpecs } from './model/parameters';
+export type { ParameterSpec, ParameterInit } from './model/parameters';
+export { loadModel, readParameters } from './weights/load_model';
+export type { LoadedModel } from './weights/load_model';
+export { createModel } from './weights/create_model';
+export type { CreateModelOptions } from './weights/create_model';
+export { KVCache } from './generation/kv_cache';
+export { causalLmLossSum, countPredictedTokens } from './loss';

@@ -1,0 +1,156 @@
+// A decoder-only causal language model over Hugging Face-named weights: embeddings, the family's
+// decoder blocks, final RMSNorm and the (possibly tied) LM head.
+import { rmsNorm, tf } from '@mixdistill/core';
+import type { Architecture } from '../architectures/architecture';
+import type { ModelConfig } from '../config';
+import type { KVCache } from '../generation/kv_cache';
+import { architectureOf } from '../model_config';
+import type { BlockContext, BlockOutput, LayerWeights, LinearWeights } from './decoder_block';
+import { ropeCosSin, ropeInverseFrequencies } from './rotary';
+
+/**
+ * Replaces the output of one linear layer: `name` is its Hugging Face module name (e.g.
+ * "model.layers.0.self_attn.q_proj", "lm_head"), `x` its input [..., in], `y` = x·Wᵀ + b [..., out].
+ * LoRA returns y + scale · (x·Aᵀ)·Bᵀ for the modules it targets and y for the rest.
+ */
+export type LinearAdapter = (name: string, x: tf.Tensor, y: tf.Tensor) => tf.Tensor;
+
+export interface ForwardOptions {
+  /** int32 [b, s]; default: cache length + 0..s-1 for every row. */
+  positionIds?: tf.Tensor;
+  /** int32 [b, s]: ids of the packed example (or padding) each input token belongs to. */
+  segmentIds?: tf.Tensor;
+  /** Keys/values of earlier positions; extended in place with these positions. */
+  cache?: KVCache;
+}
+
+export class CausalLM {
+  readonly architecture: Architecture;
+  private adapter: LinearAdapter | null = null;
+  private readonly inverseFrequencies: tf.Tensor; // [headDim / 2]
+
+  /** `params` maps Hugging Face tensor names to the weights; the model reads them, never copies. */
+  constructor(
+    readonly config: ModelConfig,
+    readonly params: Map<string, tf.Variable>,
+  ) {
+    this.architecture = architectureOf(config);
+    this.inverseFrequencies = tf.tensor1d(ropeInverseFrequencies(config));
+  }
+
+  /** Routes every linear layer through `adapter` (LoRA), or back to plain x·Wᵀ + b with null. */
+  setLinearAdapter(adapter: LinearAdapter | null): void {
+    this.adapter = adapter;
+  }
+
+  /** x [..., in] · weightᵀ + bias -> [..., out], then the adapter if one is set. */
+  readonly linear = (x: tf.Tensor, w: LinearWeights): tf.Tensor => {
+    const inDim = w.weight.shape[1] as number;
+    const outDim = w.weight.shape[0] as number;
+    const rows = tf.reshape(x, [-1, inDim]); // [n, in]
+    let y = tf.matMul(rows, w.weight, false, true); // [n, out]
+    if (w.bias) y = tf.add(y, w.bias);
+    y = tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
+    return this.adapter ? this.adapter(w.name, x, y) : y;
+  };
+
+  /** A named weight; `lookup` lets training substitute tensors (e.g. for recomputation). */
+  private tensor(name: string, lookup: (name: string) => tf.Tensor | undefined): tf.Tensor {
+    const t = lookup(name);
+    if (!t) throw new Error(`CausalLM: no tensor ${name}`);
+    return t;
+  }
+
+  private readonly lookupParam = (name: string): tf.Tensor | undefined => this.params.get(name);
+
+  /** Names of the tensors layer `index` reads, in a fixed order. */
+  layerParamNames(index: number): string[] {
+    const w = this.layerWeights(index);
+    const m = this.architecture.modules.layer(index);
+    const names = [`${m.inputNorm}.weight`, `${m.postAttentionNorm}.weight`];
+    for (const lin of [w.q, w.k, w.v, w.o, w.gate, w.up, w.down]) {
+      names.push(`${lin.name}.weight`);
+      if (lin.bias) names.push(`${lin.name}.bias`);
+    }
+    return names;
+  }
+
+  /** Layer `index`'s weights, read through `lookup` (default: the model's variables). */
+  layerWeights(index: number, lookup: (name: string) => tf.Tensor | undefined = this.lookupParam): LayerWeights {
+    const m = this.architecture.modules.layer(index);
+    const linear = (name: string): LinearWeights => ({
+      name,
+      weight: this.tensor(`${name}.weight`, lookup),
+      bias: lookup(`${name}.bias`) ?? null,
+    });
+    return {
+      inputNorm: this.tensor(`${m.inputNorm}.weight`, lookup),
+      q: linear(m.q),
+      k: linear(m.k),
+      v: linear(m.v),
+      o: linear(m.o),
+      postAttentionNorm: this.tensor(`${m.postAttentionNorm}.weight`, lookup),
+      gate: linear(m.gate),
+      up: linear(m.up),
+      down: linear(m.down),
+    };
+  }
+
+  /** Token embeddings. */
+  embed(inputIds: tf.Tensor): tf.Tensor {
+    // inputIds int32 [b, s] -> [b, s, hidden]
+    const [b, s] = inputIds.shape as [number, number];
+    const table = this.tensor(`${this.architecture.modules.embedTokens}.weight`, this.lookupParam);
+    return tf.reshape(tf.gather(table, tf.reshape(inputIds, [b * s])), [b, s, this.config.hiddenSize]);
+  }
+
+  /** The per-forward context every block shares (RoPE angles, attention segments). */
+  blockContext(positionIds: tf.Tensor, segmentIds: tf.Tensor | null): BlockContext {
+    const { cos, sin } = ropeCosSin(positionIds, this.inverseFrequencies);
+    return { config: this.config, cos, sin, segmentIds, linear: this.linear, past: null };
+  }
+
+  /** Decoder layer `index` on hidden [b, s, hidden]: a pure function of its inputs. */
+  block(index: number, hidden: tf.Tensor, ctx: BlockContext, weights: LayerWeights = this.layerWeights(index)): BlockOutput {
+    return this.architecture.block(hidden, weights, ctx);
+  }
+
+  /** Final norm and LM head: hidden [b, s, hidden] -> logits [b, s, vocab]. */
+  head(hidden: tf.Tensor): tf.Tensor {
+    const modules = this.architecture.modules;
+    const norm = this.tensor(`${modules.finalNorm}.weight`, this.lookupParam);
+    // Tied: lm_head reads embed_tokens.weight, as transformers' tie_weights makes it.
+    const lmHeadWeight = this.config.tieWordEmbeddings ? modules.embedTokens : modules.lmHead;
+    return this.linear(rmsNorm(hidden, norm, this.config.rmsNormEps), {
+      name: modules.lmHead,
+      weight: this.tensor(`${lmHeadWeight}.weight`, this.lookupParam),
+      bias: null,
+    });
+  }
+
+  /** Logits [b, s, vocab] for inputIds int32 [b, s]; with a cache, only the new positions are computed. */
+  forward(inputIds: tf.Tensor, options: ForwardOptions = {}): tf.Tensor {
+    const { cache } = options;
+    return tf.tidy(() => {
+      const [b, s] = inputIds.shape as [number, number];
+      const past = cache?.length ?? 0;
+      const positionIds = options.positionIds ?? tf.tile(tf.reshape(tf.range(past, past + s, 1, 'int32'), [1, s]), [b, 1]);
+      const segmentIds = cache ? cache.extendSegmentIds(options.segmentIds ?? null, b, s) : (options.segmentIds ?? null);
+      const ctx = this.blockContext(positionIds, segmentIds);
+      let hidden = this.embed(inputIds);
+      for (let i = 0; i < this.config.numHiddenLayers; i++) {
+        const out = this.block(i, hidden, { ...ctx, past: cache?.layer(i) ?? null });
+        if (cache) cache.update(i, out.key, out.value);
+        hidden = out.hidden;
+      }
+      cache?.advance(s);
+      return this.head(hidden);
+    });
+  }
+
+  /** Releases the variables and the model's own tensors. */
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+    this.inverseFrequencies.dispose();
+  }
+}

@@ -1,0 +1,87 @@
+// The pre-norm decoder layer of Llama-style models (transformers' LlamaDecoderLayer / Qwen2DecoderLayer):
+//   h = x + o_proj(attention(rope(q_proj(norm1(x))), rope(k_proj(…)), v_proj(…)))
+//   y = h + down_proj(silu(gate_proj(norm2(h))) * up_proj(norm2(h)))
+// A pure function of (hidden, the layer's weights, the context): training can recompute it for
+// activation checkpointing, and generation passes the cached keys/values in the context.
+import { applyRope, causalAttention, rmsNorm, swiglu, tf } from '@mixdistill/core';
+import type { ModelConfig } from '../config';
+
+/** One linear layer's tensors and its Hugging Face module name (for adapters such as LoRA). */
+export interface LinearWeights {
+  name: string;
+  weight: tf.Tensor; // [out, in]
+  bias: tf.Tensor | null; // [out]
+}
+
+/** The tensors of one decoder layer. */
+export interface LayerWeights {
+  inputNorm: tf.Tensor; // [hidden]
+  q: LinearWeights; // [heads * headDim, hidden]
+  k: LinearWeights; // [kvHeads * headDim, hidden]
+  v: LinearWeights; // [kvHeads * headDim, hidden]
+  o: LinearWeights; // [hidden, heads * headDim]
+  postAttentionNorm: tf.Tensor; // [hidden]
+  gate: LinearWeights; // [intermediate, hidden]
+  up: LinearWeights; // [intermediate, hidden]
+  down: LinearWeights; // [hidden, intermediate]
+}
+
+/** x [..., in] -> [..., out]; every projection goes through this so adapters can wrap it. */
+export type LinearFn = (x: tf.Tensor, weights: LinearWeights) => tf.Tensor;
+
+/** Keys and values of earlier positions (a KV cache entry). */
+export interface PastKeyValue {
+  key: tf.Tensor; // [b, kvHeads, past, headDim], RoPE already applied
+  value: tf.Tensor; // [b, kvHeads, past, headDim]
+}
+
+/** What a block needs besides the hidden state and its weights; shared by every layer of one forward. */
+export interface BlockContext {
+  config: ModelConfig;
+  cos: tf.Tensor; // [b, s, headDim / 2]
+  sin: tf.Tensor; // [b, s, headDim / 2]
+  /** int32 [b, past + s]: attention stays within equal ids; null: plain causal attention. */
+  segmentIds: tf.Tensor | null;
+  linear: LinearFn;
+  /** This layer's cached keys/values, or null without a cache. */
+  past: PastKeyValue | null;
+}
+
+export interface BlockOutput {
+  hidden: tf.Tensor; // [b, s, hidden]
+  /** All keys/values the queries attended to (past + new), for the cache. */
+  key: tf.Tensor; // [b, kvHeads, past + s, headDim]
+  value: tf.Tensor; // [b, kvHeads, past + s, headDim]
+}
+
+export type DecoderBlock = (hidden: tf.Tensor, weights: LayerWeights, ctx: BlockContext) => BlockOutput;
+
+export const preNormDecoderBlock: DecoderBlock = (hidden, w, ctx) => {
+  const { config: c, linear } = ctx;
+  const [b, s] = hidden.shape as [number, number, number];
+  const x = rmsNorm(hidden, w.inputNorm, c.rmsNormEps); // [b, s, hidden]
+  const q = applyRope(toHeads(linear(x, w.q), b, s, c.numAttentionHeads, c.headDim), ctx.cos, ctx.sin);
+  let key = applyRope(toHeads(linear(x, w.k), b, s, c.numKeyValueHeads, c.headDim), ctx.cos, ctx.sin);
+  let value = toHeads(linear(x, w.v), b, s, c.numKeyValueHeads, c.headDim);
+  if (ctx.past) {
+    key = tf.concat([ctx.past.key, key], 2);
+    value = tf.concat([ctx.past.value, value], 2);
+  }
+  const attended = causalAttention(q, key, value, ctx.segmentIds ? { segmentIds: ctx.segmentIds } : {}); // [b, heads, s, d]
+  const h = tf.add(hidden, linear(fromHeads(attended, b, s, c.numAttentionHeads * c.headDim), w.o));
+  const y = rmsNorm(h, w.postAttentionNorm, c.rmsNormEps);
+  const mlp = linear(swiglu(linear(y, w.gate), linear(y, w.up)), w.down);
+  return { hidden: tf.add(h, mlp), key, value };
+};
+
+/** [b, s, heads * d] -> [b, heads, s, d]; a single position needs no transpose, only a reshape. */
+function toHeads(x: tf.Tensor, b: number, s: number, heads: number, d: number): tf.Tensor {
+  if (s === 1) return tf.reshape(x, [b, heads, 1, d]);
+  return tf.transpose(tf.reshape(x, [b, s, heads, d]), [0, 2, 1, 3]);
+}
+
+/** [b, heads, s, d] -> [b, s, heads * d]. */
+function fromHeads(x: tf.Tensor, b: number, s: number, width: number): tf.Tensor {
+  if (s === 1) return tf.reshape(x, [b, 1, width]);
+  return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [b, s, width]);
+}
