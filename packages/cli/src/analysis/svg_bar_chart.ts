@@ -7,6 +7,8 @@ export interface Bar {
   label: string;
   /** Bar height in data units; negative values hang below the zero line. */
   value: number;
+  /** Fill colour; by default blue above zero and orange below. */
+  color?: string;
 }
 
 /** One panel (e.g. one model family). */
@@ -28,6 +30,8 @@ export interface BarChartOptions {
   panelWidth?: number;
   /** Height of the plotting area in pixels (default 220). */
   plotHeight?: number;
+  /** Colour key drawn under the title: [label, colour] pairs. */
+  legend?: [string, string][];
 }
 
 const POSITIVE = '#4C72B0';
@@ -38,7 +42,7 @@ export function barChartSvg(panels: readonly BarPanel[], opts: BarChartOptions):
   const panelWidth = opts.panelWidth ?? 360;
   const plotHeight = opts.plotHeight ?? 220;
   const decimals = opts.decimals ?? 1;
-  const top = 56;
+  const top = opts.legend?.length ? 72 : 56;
   const left = 56;
   const bottom = 64;
   const width = Math.max(1, panels.length) * panelWidth + 16;
@@ -59,6 +63,11 @@ export function barChartSvg(panels: readonly BarPanel[], opts: BarChartOptions):
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(opts.title)}</text>`,
   ];
+  (opts.legend ?? []).forEach(([label, color], i) => {
+    const lx = 16 + i * 130;
+    out.push(`<rect x="${lx}" y="30" width="10" height="10" fill="${color}"/>`);
+    out.push(`<text x="${lx + 14}" y="39" font-size="11">${escapeXml(label)}</text>`);
+  });
   panels.forEach((panel, p) => {
     const x0 = p * panelWidth + left;
     const plotWidth = panelWidth - left - 12;
@@ -76,7 +85,7 @@ export function barChartSvg(panels: readonly BarPanel[], opts: BarChartOptions):
       const yTop = y(Math.max(0, bar.value));
       const h = Math.max(0.5, Math.abs(y(bar.value) - y(0)));
       out.push(
-        `<rect x="${cx - barWidth / 2}" y="${yTop}" width="${barWidth}" height="${h}" fill="${bar.value >= 0 ? POSITIVE : NEGATIVE}"/>`,
+        `<rect x="${cx - barWidth / 2}" y="${yTop}" width="${barWidth}" height="${h}" fill="${bar.color ?? (bar.value >= 0 ? POSITIVE : NEGATIVE)}"/>`,
       );
       const labelY = bar.value >= 0 ? yTop - 4 : yTop + h + 12;
       out.push(`<text x="${cx}" y="${labelY}" text-anchor="middle" font-size="10">${bar.value.toFixed(decimals)}</text>`);
