@@ -1,0 +1,375 @@
+// N-API entry points of the `native` backend: thin wrappers that check buffer sizes and call
+// the kernel table chosen for this CPU. Every array argument is a typed array whose storage is
+// used in place (no copies); sizes and shapes are plain numbers or Float64Arrays.
+#include <napi.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <sys/mman.h>
+
+#include "cpu_features.h"
+#include "kernels.h"
+#include "thread_pool.h"
+
+namespace md {
+
+const Kernels& kernels() {
+  static const Kernels& table = [] () -> const Kernels& {
+    switch (detected_isa()) {
+      case Isa::kAvx512: return avx512::kernels();
+      case Isa::kAvx2: return avx2::kernels();
+      default: return generic::kernels();
+    }
+  }();
+  return table;
+}
+
+namespace {
+
+[[noreturn]] void fail(Napi::Env env, const std::string& msg) {
+  throw Napi::TypeError::New(env, "mixdistill native: " + msg);
+}
+
+int64_t num(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsNumber()) fail(info.Env(), "argument " + std::to_string(i) + " must be a number");
+  return info[i].As<Napi::Number>().Int64Value();
+}
+
+double real(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsNumber()) fail(info.Env(), "argument " + std::to_string(i) + " must be a number");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+template <class T, napi_typedarray_type kType>
+T* array(const Napi::CallbackInfo& info, size_t i, int64_t min_len, const char* what) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != kType)
+    fail(info.Env(), std::string(what) + ": argument " + std::to_string(i) + " has the wrong array type");
+  auto arr = info[i].As<Napi::TypedArrayOf<T>>();
+  if (static_cast<int64_t>(arr.ElementLength()) < min_len)
+    fail(info.Env(), std::string(what) + ": argument " + std::to_string(i) + " has " +
+                         std::to_string(arr.ElementLength()) + " elements, needs " + std::to_string(min_len));
+  return arr.Data();
+}
+
+float* f32(const Napi::CallbackInfo& info, size_t i, int64_t n, const char* what) {
+  return array<float, napi_float32_array>(info, i, n, what);
+}
+int32_t* i32(const Napi::CallbackInfo& info, size_t i, int64_t n, const char* what) {
+  return array<int32_t, napi_int32_array>(info, i, n, what);
+}
+double* f64(const Napi::CallbackInfo& info, size_t i, int64_t n, const char* what) {
+  return array<double, napi_float64_array>(info, i, n, what);
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto out = Napi::Object::New(env);
+  out.Set("isa", kernels().isa);
+  out.Set("threads", pool_threads());
+  return out;
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  int64_t n = num(info, 0);
+  if (n < 1 || n > 1024) fail(info.Env(), "threads must be in [1, 1024]");
+  set_pool_threads(static_cast<int>(n));
+  return info.Env().Undefined();
+}
+
+// Float32 storage outside the JS heap: 64-byte aligned, 2 MiB-aligned and marked for
+// transparent huge pages when large, so first touch faults 2 MiB at a time.
+Napi::Value Alloc(const Napi::CallbackInfo& info) {
+  const int64_t n = num(info, 0);
+  if (n < 0) fail(info.Env(), "alloc: negative size");
+  size_t bytes = static_cast<size_t>(n > 0 ? n : 1) * sizeof(float);
+  constexpr size_t kHuge = size_t{2} << 20;
+  const size_t align = bytes >= kHuge ? kHuge : 64;
+  bytes = (bytes + align - 1) / align * align;
+  void* p = std::aligned_alloc(align, bytes);
+  if (p == nullptr) throw Napi::Error::New(info.Env(), "mixdistill native: out of memory allocating " + std::to_string(bytes) + " bytes");
+#ifdef MADV_HUGEPAGE
+  if (bytes >= kHuge) madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), static_cast<int64_t>(bytes));
+  auto buffer = Napi::ArrayBuffer::New(info.Env(), p, static_cast<size_t>(n) * sizeof(float),
+                                       [bytes](Napi::Env env, void* data) {
+                                         std::free(data);
+                                         Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(bytes));
+                                       });
+  return Napi::Float32Array::New(info.Env(), static_cast<size_t>(n), buffer, 0);
+}
+
+// batchMatMul(a, b, out, batch, M, N, K, transA, transB, aIdx: Int32Array, bIdx: Int32Array)
+// a holds matrices [M, K] (or [K, M] when transA) at aIdx[i] * M * K; out is [batch, M, N].
+Napi::Value BatchMatMul(const Napi::CallbackInfo& info) {
+  const int64_t batch = num(info, 3), M = num(info, 4), N = num(info, 5), K = num(info, 6);
+  const bool ta = info[7].ToBoolean(), tb = info[8].ToBoolean();
+  const int32_t* ai = i32(info, 9, batch, "batchMatMul");
+  const int32_t* bi = i32(info, 10, batch, "batchMatMul");
+  auto a_arr = info[0].As<Napi::Float32Array>();
+  auto b_arr = info[1].As<Napi::Float32Array>();
+  int64_t a_mats = static_cast<int64_t>(a_arr.ElementLength()) / (M * K > 0 ? M * K : 1);
+  int64_t b_mats = static_cast<int64_t>(b_arr.ElementLength()) / (K * N > 0 ? K * N : 1);
+  std::unique_ptr<int64_t[]> aoff(new int64_t[batch]), boff(new int64_t[batch]);
+  for (int64_t i = 0; i < batch; ++i) {
+    if (ai[i] < 0 || (M * K > 0 && ai[i] >= a_mats) || bi[i] < 0 || (K * N > 0 && bi[i] >= b_mats))
+      fail(info.Env(), "batchMatMul: batch index out of range");
+    aoff[i] = ai[i] * M * K;
+    boff[i] = bi[i] * K * N;
+  }
+  BatchedGemmArgs args{};
+  args.g.M = M;
+  args.g.N = N;
+  args.g.K = K;
+  args.g.A = f32(info, 0, 0, "batchMatMul");
+  args.g.a_rs = ta ? 1 : K;
+  args.g.a_cs = ta ? M : 1;
+  args.g.B = f32(info, 1, 0, "batchMatMul");
+  args.g.b_rs = tb ? 1 : N;
+  args.g.b_cs = tb ? K : 1;
+  args.g.C = f32(info, 2, batch * M * N, "batchMatMul");
+  args.g.ldc = N;
+  args.g.accumulate = false;
+  args.batch = batch;
+  args.a_off = aoff.get();
+  args.b_off = boff.get();
+  kernels().gemm_batched(args);
+  return info.Env().Undefined();
+}
+
+// binary(op, a, b, out, shape: Float64Array, aStrides: Float64Array, bStrides: Float64Array)
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  BinaryArgs x{};
+  x.op = static_cast<BinaryOp>(num(info, 0));
+  if (!info[4].IsTypedArray()) fail(info.Env(), "binary: shape must be a Float64Array");
+  x.rank = static_cast<int>(info[4].As<Napi::Float64Array>().ElementLength());
+  if (x.rank < 1 || x.rank > kMaxRank) fail(info.Env(), "binary: rank must be in [1, 8]");
+  const double* shape = f64(info, 4, x.rank, "binary");
+  const double* as = f64(info, 5, x.rank, "binary");
+  const double* bs = f64(info, 6, x.rank, "binary");
+  int64_t total = 1, a_need = 1, b_need = 1;
+  for (int d = 0; d < x.rank; ++d) {
+    x.shape[d] = static_cast<int64_t>(shape[d]);
+    x.a_stride[d] = static_cast<int64_t>(as[d]);
+    x.b_stride[d] = static_cast<int64_t>(bs[d]);
+    total *= x.shape[d];
+    if (x.shape[d] > 0) {
+      a_need += (x.shape[d] - 1) * x.a_stride[d];
+      b_need += (x.shape[d] - 1) * x.b_stride[d];
+    }
+  }
+  x.a = f32(info, 1, total > 0 ? a_need : 0, "binary");
+  x.b = f32(info, 2, total > 0 ? b_need : 0, "binary");
+  x.out = f32(info, 3, total, "binary");
+  if (total > 0) kernels().binary(x);
+  return info.Env().Undefined();
+}
+
+// unary(op, x, out, n, alpha)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  const int64_t n = num(info, 3);
+  kernels().unary(static_cast<UnaryOp>(num(info, 0)), f32(info, 1, n, "unary"), f32(info, 2, n, "unary"), n,
+                  static_cast<float>(real(info, 4)));
+  return info.Env().Undefined();
+}
+
+// reduce(op, x, out, outer, len, inner)
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  const int64_t outer = num(info, 3), len = num(info, 4), inner = num(info, 5);
+  kernels().reduce(static_cast<ReduceOp>(num(info, 0)), f32(info, 1, outer * len * inner, "reduce"),
+                   f32(info, 2, outer * inner, "reduce"), outer, len, inner);
+  return info.Env().Undefined();
+}
+
+// softmax(x, out, rows, cols)
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  const int64_t rows = num(info, 2), cols = num(info, 3);
+  kernels().softmax(f32(info, 0, rows * cols, "softmax"), f32(info, 1, rows * cols, "softmax"), rows, cols);
+  return info.Env().Undefined();
+}
+
+// transpose(x, out, shape: Float64Array, perm: Int32Array)
+Napi::Value Transpose(const Napi::CallbackInfo& info) {
+  const int rank = static_cast<int>(info[2].As<Napi::Float64Array>().ElementLength());
+  if (rank < 1 || rank > kMaxRank) fail(info.Env(), "transpose: rank must be in [1, 8]");
+  const double* shape = f64(info, 2, rank, "transpose");
+  const int32_t* perm = i32(info, 3, rank, "transpose");
+  int64_t s[kMaxRank], total = 1;
+  for (int d = 0; d < rank; ++d) {
+    s[d] = static_cast<int64_t>(shape[d]);
+    total *= s[d];
+    if (perm[d] < 0 || perm[d] >= rank) fail(info.Env(), "transpose: bad permutation");
+  }
+  kernels().transpose(f32(info, 0, total, "transpose"), f32(info, 1, total, "transpose"), rank, s, perm);
+  return info.Env().Undefined();
+}
+
+// gather(params, indices: Int32Array, out, outer, axisLen, inner)
+Napi::Value Gather(const Napi::CallbackInfo& info) {
+  const int64_t outer = num(info, 3), axis_len = num(info, 4), inner = num(info, 5);
+  const int64_t n_idx = static_cast<int64_t>(info[1].As<Napi::Int32Array>().ElementLength());
+  kernels().gather(f32(info, 0, outer * axis_len * inner, "gather"), i32(info, 1, n_idx, "gather"),
+                   f32(info, 2, outer * n_idx * inner, "gather"), outer, axis_len, inner, n_idx);
+  return info.Env().Undefined();
+}
+
+// segmentSum(data, segmentIds: Int32Array, out, rows, inner, segments)
+Napi::Value SegmentSum(const Napi::CallbackInfo& info) {
+  const int64_t rows = num(info, 3), inner = num(info, 4), segments = num(info, 5);
+  kernels().segment_sum(f32(info, 0, rows * inner, "segmentSum"), i32(info, 1, rows, "segmentSum"),
+                        f32(info, 2, segments * inner, "segmentSum"), rows, inner, segments);
+  return info.Env().Undefined();
+}
+
+// rmsNormForward(x, w, y, rstd, rows, h, eps)
+Napi::Value RmsNormForward(const Napi::CallbackInfo& info) {
+  const int64_t rows = num(info, 4), h = num(info, 5);
+  kernels().rmsnorm_fwd(f32(info, 0, rows * h, "rmsNorm"), f32(info, 1, h, "rmsNorm"), f32(info, 2, rows * h, "rmsNorm"),
+                        f32(info, 3, rows, "rmsNorm"), rows, h, static_cast<float>(real(info, 6)));
+  return info.Env().Undefined();
+}
+
+// rmsNormBackward(dy, x, w, rstd, dx, dw, rows, h)
+Napi::Value RmsNormBackward(const Napi::CallbackInfo& info) {
+  const int64_t rows = num(info, 6), h = num(info, 7);
+  kernels().rmsnorm_bwd(f32(info, 0, rows * h, "rmsNormGrad"), f32(info, 1, rows * h, "rmsNormGrad"),
+                        f32(info, 2, h, "rmsNormGrad"), f32(info, 3, rows, "rmsNormGrad"),
+                        f32(info, 4, rows * h, "rmsNormGrad"), f32(info, 5, h, "rmsNormGrad"), rows, h);
+  return info.Env().Undefined();
+}
+
+// rope(x, cos, sin, out, b, heads, s, d, sign)
+Napi::Value Rope(const Napi::CallbackInfo& info) {
+  const int64_t b = num(info, 4), heads = num(info, 5), s = num(info, 6), d = num(info, 7);
+  if (d % 2 != 0) fail(info.Env(), "rope: head dim must be even");
+  const int64_t n = b * heads * s * d;
+  kernels().rope(f32(info, 0, n, "rope"), f32(info, 1, b * s * d / 2, "rope"), f32(info, 2, b * s * d / 2, "rope"),
+                 f32(info, 3, n, "rope"), b, heads, s, d, static_cast<float>(real(info, 8)));
+  return info.Env().Undefined();
+}
+
+// swigluForward(gate, up, out, n) / swigluBackward(dy, gate, up, dgate, dup, n)
+Napi::Value SwigluForward(const Napi::CallbackInfo& info) {
+  const int64_t n = num(info, 3);
+  kernels().swiglu_fwd(f32(info, 0, n, "swiglu"), f32(info, 1, n, "swiglu"), f32(info, 2, n, "swiglu"), n);
+  return info.Env().Undefined();
+}
+Napi::Value SwigluBackward(const Napi::CallbackInfo& info) {
+  const int64_t n = num(info, 5);
+  kernels().swiglu_bwd(f32(info, 0, n, "swigluGrad"), f32(info, 1, n, "swigluGrad"), f32(info, 2, n, "swigluGrad"),
+                       f32(info, 3, n, "swigluGrad"), f32(info, 4, n, "swigluGrad"), n);
+  return info.Env().Undefined();
+}
+
+void check_labels(Napi::Env env, const int32_t* labels, int64_t rows, int64_t vocab) {
+  for (int64_t r = 0; r < rows; ++r)
+    if (labels[r] != -100 && (labels[r] < 0 || labels[r] >= vocab))
+      fail(env, "crossEntropy: label " + std::to_string(labels[r]) + " at row " + std::to_string(r) +
+                    " is outside [0, " + std::to_string(vocab) + ") and is not the ignore index -100");
+}
+
+// crossEntropyForward(logits, labels, lse, rows, vocab) -> summed loss
+Napi::Value CrossEntropyForward(const Napi::CallbackInfo& info) {
+  const int64_t rows = num(info, 3), vocab = num(info, 4);
+  const int32_t* labels = i32(info, 1, rows, "crossEntropy");
+  check_labels(info.Env(), labels, rows, vocab);
+  double loss = kernels().xent_fwd(f32(info, 0, rows * vocab, "crossEntropy"), labels,
+                                   f32(info, 2, rows, "crossEntropy"), rows, vocab);
+  return Napi::Number::New(info.Env(), loss);
+}
+
+// crossEntropyBackward(logits, labels, lse, dloss, dlogits, rows, vocab)
+Napi::Value CrossEntropyBackward(const Napi::CallbackInfo& info) {
+  const int64_t rows = num(info, 5), vocab = num(info, 6);
+  const int32_t* labels = i32(info, 1, rows, "crossEntropyGrad");
+  check_labels(info.Env(), labels, rows, vocab);
+  kernels().xent_bwd(f32(info, 0, rows * vocab, "crossEntropyGrad"), labels, f32(info, 2, rows, "crossEntropyGrad"),
+                     static_cast<float>(real(info, 3)), f32(info, 4, rows * vocab, "crossEntropyGrad"), rows, vocab);
+  return info.Env().Undefined();
+}
+
+AttentionArgs attention_args(const Napi::CallbackInfo& info, size_t first, const Napi::Value& seg) {
+  AttentionArgs a{};
+  a.b = num(info, first);
+  a.hq = num(info, first + 1);
+  a.hkv = num(info, first + 2);
+  a.s = num(info, first + 3);
+  a.t = num(info, first + 4);
+  a.d = num(info, first + 5);
+  a.scale = static_cast<float>(real(info, first + 6));
+  if (a.hkv < 1 || a.hq % a.hkv != 0) fail(info.Env(), "attention: query heads must be a multiple of kv heads");
+  if (a.s > a.t) fail(info.Env(), "attention: more queries than keys");
+  if (seg.IsTypedArray()) {
+    auto arr = seg.As<Napi::Int32Array>();
+    if (static_cast<int64_t>(arr.ElementLength()) < a.b * a.t) fail(info.Env(), "attention: segmentIds too short");
+    a.segment_ids = arr.Data();
+  }
+  return a;
+}
+
+// attentionForward(q, k, v, segmentIds | null, out, lse, b, hq, hkv, s, t, d, scale)
+Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
+  AttentionArgs a = attention_args(info, 6, info[3]);
+  const int64_t qn = a.b * a.hq * a.s * a.d, kn = a.b * a.hkv * a.t * a.d;
+  kernels().attention_fwd(a, f32(info, 0, qn, "attention"), f32(info, 1, kn, "attention"), f32(info, 2, kn, "attention"),
+                          f32(info, 4, qn, "attention"), f32(info, 5, a.b * a.hq * a.s, "attention"));
+  return info.Env().Undefined();
+}
+
+// attentionBackward(q, k, v, segmentIds | null, out, lse, dout, dq, dk, dv, b, hq, hkv, s, t, d, scale)
+Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
+  AttentionArgs a = attention_args(info, 10, info[3]);
+  const int64_t qn = a.b * a.hq * a.s * a.d, kn = a.b * a.hkv * a.t * a.d;
+  const char* w = "attentionGrad";
+  kernels().attention_bwd(a, f32(info, 0, qn, w), f32(info, 1, kn, w), f32(info, 2, kn, w), f32(info, 4, qn, w),
+                          f32(info, 5, a.b * a.hq * a.s, w), f32(info, 6, qn, w), f32(info, 7, qn, w), f32(info, 8, kn, w),
+                          f32(info, 9, kn, w));
+  return info.Env().Undefined();
+}
+
+// adamw(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step)
+Napi::Value AdamW(const Napi::CallbackInfo& info) {
+  const int64_t n = num(info, 4);
+  const double beta1 = real(info, 6), beta2 = real(info, 7);
+  const double step = real(info, 10);
+  if (step < 1) fail(info.Env(), "adamw: step must be >= 1");
+  kernels().adamw(f32(info, 0, n, "adamw"), f32(info, 1, n, "adamw"), f32(info, 2, n, "adamw"), f32(info, 3, n, "adamw"),
+                  n, static_cast<float>(real(info, 5)), static_cast<float>(beta1), static_cast<float>(beta2),
+                  static_cast<float>(real(info, 8)), static_cast<float>(real(info, 9)), 1.0 - std::pow(beta1, step),
+                  1.0 - std::pow(beta2, step));
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("alloc", Napi::Function::New(env, Alloc));
+  exports.Set("batchMatMul", Napi::Function::New(env, BatchMatMul));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("reduce", Napi::Function::New(env, Reduce));
+  exports.Set("softmax", Napi::Function::New(env, Softmax));
+  exports.Set("transpose", Napi::Function::New(env, Transpose));
+  exports.Set("gather", Napi::Function::New(env, Gather));
+  exports.Set("segmentSum", Napi::Function::New(env, SegmentSum));
+  exports.Set("rmsNormForward", Napi::Function::New(env, RmsNormForward));
+  exports.Set("rmsNormBackward", Napi::Function::New(env, RmsNormBackward));
+  exports.Set("rope", Napi::Function::New(env, Rope));
+  exports.Set("swigluForward", Napi::Function::New(env, SwigluForward));
+  exports.Set("swigluBackward", Napi::Function::New(env, SwigluBackward));
+  exports.Set("crossEntropyForward", Napi::Function::New(env, CrossEntropyForward));
+  exports.Set("crossEntropyBackward", Napi::Function::New(env, CrossEntropyBackward));
+  exports.Set("attentionForward", Napi::Function::New(env, AttentionForward));
+  exports.Set("attentionBackward", Napi::Function::New(env, AttentionBackward));
+  exports.Set("adamw", Napi::Function::New(env, AdamW));
+  return exports;
+}
+
+}  // namespace
+}  // namespace md
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return md::Init(env, exports); }
+
+NODE_API_MODULE(mixdistill_native, InitAddon)

@@ -1,0 +1,205 @@
+// Causal attention with grouped KV heads, computed flash-style (Dao et al., FlashAttention-2):
+// queries in blocks of BR rows against keys in blocks of BC, an online softmax in the forward
+// pass, and a backward pass that recomputes each score block from the saved log-sum-exp. No
+// thread ever holds more than one BR x BC block of the [s, t] score matrix.
+#include "common.h"
+
+namespace md {
+namespace MD_ISA {
+namespace {
+
+constexpr int64_t BR = 64, BC = 64;
+constexpr float kMasked = -1e30f;
+
+struct Shape {
+  const AttentionArgs& a;
+  int64_t group() const { return a.hq / a.hkv; }
+  // Absolute key position of query row i.
+  int64_t qpos(int64_t i) const { return a.t - a.s + i; }
+  const float* qrow(const float* q, int64_t b, int64_t h, int64_t i) const { return q + ((b * a.hq + h) * a.s + i) * a.d; }
+  const float* krow(const float* k, int64_t b, int64_t g, int64_t j) const { return k + ((b * a.hkv + g) * a.t + j) * a.d; }
+};
+
+// S[i][j] = scale * <q_i, k_j> for a br x bc block (masked entries = kMasked), with K transposed
+// into kt [d][BC] so the inner loop runs along j.
+MD_INLINE void scores(const Shape& sh, int64_t b, const float* q0, const float* kt, int64_t i0, int64_t br, int64_t j0,
+                      int64_t bc, float* MD_RESTRICT S) {
+  const int64_t d = sh.a.d;
+  const int32_t* seg = sh.a.segment_ids ? sh.a.segment_ids + b * sh.a.t : nullptr;
+  for (int64_t i = 0; i < br; ++i) {
+    float* MD_RESTRICT srow = S + i * BC;
+    for (int64_t j = 0; j < BC; ++j) srow[j] = 0.0f;
+    const float* MD_RESTRICT qi = q0 + i * d;
+    for (int64_t k = 0; k < d; ++k) {
+      const float qk = qi[k] * sh.a.scale;
+      const float* MD_RESTRICT ktk = kt + k * BC;
+      for (int64_t j = 0; j < BC; ++j) srow[j] += qk * ktk[j];
+    }
+    const int64_t p = sh.qpos(i0 + i);
+    const int32_t qseg = seg ? seg[p] : 0;
+    for (int64_t j = 0; j < bc; ++j) {
+      int64_t key = j0 + j;
+      if (key > p || (seg && seg[key] != qseg)) srow[j] = kMasked;
+    }
+    for (int64_t j = bc; j < BC; ++j) srow[j] = kMasked;
+  }
+}
+
+// kt[k][j] = K[j0 + j][k] (zero past bc).
+MD_INLINE void load_transposed(const float* k0, int64_t d, int64_t bc, float* MD_RESTRICT kt) {
+  for (int64_t j = 0; j < BC; ++j)
+    for (int64_t k = 0; k < d; ++k) kt[k * BC + j] = j < bc ? k0[j * d + k] : 0.0f;
+}
+
+void attention_fwd(const AttentionArgs& a, const float* q, const float* k, const float* v, float* out, float* lse) {
+  const Shape sh{a};
+  const int64_t d = a.d, qblocks = (a.s + BR - 1) / BR;
+  parallel_for(a.b * a.hq * qblocks, [&](int64_t task) {
+    const int64_t qb = task % qblocks, h = (task / qblocks) % a.hq, b = task / (qblocks * a.hq);
+    const int64_t g = h / sh.group(), i0 = qb * BR, br = imin(BR, a.s - i0);
+    Scratch buf(BR * BC + d * BC + BR * d);
+    float* S = buf.get();
+    float* kt = S + BR * BC;
+    float* acc = kt + d * BC;
+    float m[BR], l[BR];
+    for (int64_t i = 0; i < br; ++i) {
+      m[i] = kMasked;
+      l[i] = 0.0f;
+    }
+    for (int64_t i = 0; i < br * d; ++i) acc[i] = 0.0f;
+    const float* q0 = sh.qrow(q, b, h, i0);
+    const int64_t last_key = sh.qpos(i0 + br - 1);
+    for (int64_t j0 = 0; j0 <= last_key; j0 += BC) {
+      const int64_t bc = imin(BC, a.t - j0);
+      load_transposed(sh.krow(k, b, g, j0), d, bc, kt);
+      scores(sh, b, q0, kt, i0, br, j0, bc, S);
+      const float* v0 = sh.krow(v, b, g, j0);
+      for (int64_t i = 0; i < br; ++i) {
+        float* MD_RESTRICT srow = S + i * BC;
+        float mx = m[i];
+        for (int64_t j = 0; j < BC; ++j) mx = srow[j] > mx ? srow[j] : mx;
+        if (mx == kMasked) continue;  // nothing visible in this block yet
+        const float alpha = fast_exp(m[i] - mx);
+        float sum = 0.0f;
+        for (int64_t j = 0; j < BC; ++j) {
+          float p = srow[j] == kMasked ? 0.0f : fast_exp(srow[j] - mx);
+          srow[j] = p;
+          sum += p;
+        }
+        l[i] = l[i] * alpha + sum;
+        m[i] = mx;
+        float* MD_RESTRICT ai = acc + i * d;
+        for (int64_t c = 0; c < d; ++c) ai[c] *= alpha;
+        for (int64_t j = 0; j < bc; ++j) {
+          const float p = srow[j];
+          if (p == 0.0f) continue;
+          const float* MD_RESTRICT vj = v0 + j * d;
+          for (int64_t c = 0; c < d; ++c) ai[c] += p * vj[c];
+        }
+      }
+    }
+    float* o0 = out + ((b * a.hq + h) * a.s + i0) * d;
+    float* lse0 = lse + (b * a.hq + h) * a.s + i0;
+    for (int64_t i = 0; i < br; ++i) {
+      const float inv = l[i] > 0.0f ? 1.0f / l[i] : 0.0f;
+      for (int64_t c = 0; c < d; ++c) o0[i * d + c] = acc[i * d + c] * inv;
+      lse0[i] = l[i] > 0.0f ? m[i] + std::log(l[i]) : kMasked;
+    }
+  });
+}
+
+// Per (batch, kv head): every query head of the group, every query block, every visible key
+// block. dK and dV of the kv head belong to this task alone, so no two threads add into them.
+void attention_bwd(const AttentionArgs& a, const float* q, const float* k, const float* v, const float* out,
+                   const float* lse, const float* dout, float* dq, float* dk, float* dv) {
+  const Shape sh{a};
+  const int64_t d = a.d, group = sh.group();
+  parallel_for(a.b * a.hkv, [&](int64_t task) {
+    const int64_t g = task % a.hkv, b = task / a.hkv;
+    float* dk0 = dk + (b * a.hkv + g) * a.t * d;
+    float* dv0 = dv + (b * a.hkv + g) * a.t * d;
+    for (int64_t i = 0; i < a.t * d; ++i) dk0[i] = dv0[i] = 0.0f;
+    Scratch buf(2 * BR * BC + 2 * d * BC + BR * d);
+    float* P = buf.get();
+    float* dS = P + BR * BC;
+    float* kt = dS + BR * BC;
+    float* vt = kt + d * BC;
+    float* dqacc = vt + d * BC;
+    float D[BR];
+    for (int64_t h = g * group; h < (g + 1) * group; ++h) {
+      for (int64_t i0 = 0; i0 < a.s; i0 += BR) {
+        const int64_t br = imin(BR, a.s - i0);
+        const float* q0 = sh.qrow(q, b, h, i0);
+        const float* o0 = sh.qrow(out, b, h, i0);
+        const float* do0 = sh.qrow(dout, b, h, i0);
+        const float* lse0 = lse + (b * a.hq + h) * a.s + i0;
+        for (int64_t i = 0; i < br; ++i) {
+          float s = 0.0f;
+          for (int64_t c = 0; c < d; ++c) s += do0[i * d + c] * o0[i * d + c];
+          D[i] = s;
+        }
+        for (int64_t i = 0; i < br * d; ++i) dqacc[i] = 0.0f;
+        const int64_t last_key = sh.qpos(i0 + br - 1);
+        for (int64_t j0 = 0; j0 <= last_key; j0 += BC) {
+          const int64_t bc = imin(BC, a.t - j0);
+          const float* k0 = sh.krow(k, b, g, j0);
+          const float* v0 = sh.krow(v, b, g, j0);
+          load_transposed(k0, d, bc, kt);
+          load_transposed(v0, d, bc, vt);
+          scores(sh, b, q0, kt, i0, br, j0, bc, P);
+          for (int64_t i = 0; i < br; ++i) {
+            float* MD_RESTRICT prow = P + i * BC;
+            float* MD_RESTRICT dsrow = dS + i * BC;
+            const float L = lse0[i];
+            for (int64_t j = 0; j < BC; ++j) prow[j] = prow[j] == kMasked ? 0.0f : fast_exp(prow[j] - L);
+            // dP[i][j] = <dO_i, V_j>
+            for (int64_t j = 0; j < BC; ++j) dsrow[j] = 0.0f;
+            const float* MD_RESTRICT doi = do0 + i * d;
+            for (int64_t c = 0; c < d; ++c) {
+              const float dc = doi[c];
+              const float* MD_RESTRICT vtc = vt + c * BC;
+              for (int64_t j = 0; j < BC; ++j) dsrow[j] += dc * vtc[j];
+            }
+            // dS = P * (dP - D) * scale (the scale of S = scale * QK^T).
+            for (int64_t j = 0; j < BC; ++j) dsrow[j] = prow[j] * (dsrow[j] - D[i]) * a.scale;
+          }
+          for (int64_t j = 0; j < bc; ++j) {
+            float* MD_RESTRICT dvj = dv0 + (j0 + j) * d;
+            float* MD_RESTRICT dkj = dk0 + (j0 + j) * d;
+            for (int64_t i = 0; i < br; ++i) {
+              const float p = P[i * BC + j], ds = dS[i * BC + j];
+              if (p == 0.0f) continue;
+              const float* MD_RESTRICT doi = do0 + i * d;
+              const float* MD_RESTRICT qi = q0 + i * d;
+              for (int64_t c = 0; c < d; ++c) {
+                dvj[c] += p * doi[c];
+                dkj[c] += ds * qi[c];
+              }
+            }
+          }
+          for (int64_t i = 0; i < br; ++i) {
+            float* MD_RESTRICT dqi = dqacc + i * d;
+            for (int64_t j = 0; j < bc; ++j) {
+              const float ds = dS[i * BC + j];
+              if (ds == 0.0f) continue;
+              const float* MD_RESTRICT kj = k0 + j * d;
+              for (int64_t c = 0; c < d; ++c) dqi[c] += ds * kj[c];
+            }
+          }
+        }
+        float* dq0 = dq + ((b * a.hq + h) * a.s + i0) * d;
+        for (int64_t i = 0; i < br * d; ++i) dq0[i] = dqacc[i];
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void register_attention(Kernels& k) {
+  k.attention_fwd = attention_fwd;
+  k.attention_bwd = attention_bwd;
+}
+
+}  // namespace MD_ISA
+}  // namespace md

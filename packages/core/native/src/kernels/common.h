@@ -1,0 +1,76 @@
+// Shared by every kernel source. Each kernel source is compiled three times, with -DMD_ISA set
+// to generic, avx2 or avx512 and the matching -m flags, so everything here lives in namespace
+// md::MD_ISA and no inline function is shared between instruction sets.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#include "../kernels.h"
+#include "../thread_pool.h"
+
+#ifndef MD_ISA
+#error "compile kernel sources with -DMD_ISA=generic|avx2|avx512"
+#endif
+
+#if defined(__GNUC__)
+#define MD_RESTRICT __restrict__
+#define MD_INLINE inline __attribute__((always_inline))
+#else
+#define MD_RESTRICT
+#define MD_INLINE inline
+#endif
+
+namespace md {
+namespace MD_ISA {
+
+MD_INLINE int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
+MD_INLINE int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
+
+/** 64-byte aligned scratch memory that lives for one kernel call. */
+class Scratch {
+ public:
+  explicit Scratch(int64_t floats) {
+    size_t bytes = (static_cast<size_t>(floats > 0 ? floats : 1) * sizeof(float) + 63) & ~size_t{63};
+    p_ = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (p_ == nullptr) std::abort();
+  }
+  ~Scratch() { std::free(p_); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  float* get() const { return p_; }
+
+ private:
+  float* p_;
+};
+
+/**
+ * exp(x) for float32 to about 2 ulp, written so that loops over it vectorise: Cody-Waite range
+ * reduction x = n ln2 + r and a degree-6 polynomial for e^r (the same scheme as Cephes' expf).
+ */
+MD_INLINE float fast_exp(float x) {
+  // Clamped so that 2^n stays a normal float; expf saturates there anyway.
+  x = x < 88.0f ? x : 88.0f;
+  x = x > -87.0f ? x : -87.0f;
+  // Round to nearest with the 1.5 * 2^23 trick (vectorises without SSE4.1's roundps).
+  float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  float r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500E-4f;
+  p = p * r + 1.3981999507E-3f;
+  p = p * r + 8.3334519073E-3f;
+  p = p * r + 4.1665795894E-2f;
+  p = p * r + 1.6666665459E-1f;
+  p = p * r + 5.0000001201E-1f;
+  p = p * r * r + r + 1.0f;
+  int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof(scale));
+  return p * scale;
+}
+
+MD_INLINE float sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
+
+}  // namespace MD_ISA
+}  // namespace md

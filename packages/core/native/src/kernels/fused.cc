@@ -1,0 +1,223 @@
+// Fused transformer kernels, forward and backward side by side: RMSNorm, rotary embedding,
+// SwiGLU, cross-entropy from logits, AdamW.
+#include "common.h"
+
+namespace md {
+namespace MD_ISA {
+namespace {
+
+constexpr int64_t kGrain = 1 << 14;
+
+MD_INLINE double dot_d(const float* MD_RESTRICT a, const float* MD_RESTRICT b, int64_t n) {
+  double part[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int u = 0; u < 8; ++u) part[u] += static_cast<double>(a[i + u]) * b[i + u];
+  double s = 0.0;
+  for (int u = 0; u < 8; ++u) s += part[u];
+  for (; i < n; ++i) s += static_cast<double>(a[i]) * b[i];
+  return s;
+}
+
+// y = x / sqrt(mean(x^2) + eps) * w, as transformers' LlamaRMSNorm / Qwen2RMSNorm in float32.
+void rmsnorm_fwd(const float* x, const float* w, float* y, float* rstd, int64_t rows, int64_t h, float eps) {
+  parallel_range(rows, imax(1, kGrain / imax(h, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const float* MD_RESTRICT xr = x + r * h;
+      float* MD_RESTRICT yr = y + r * h;
+      float rs = static_cast<float>(1.0 / std::sqrt(dot_d(xr, xr, h) / static_cast<double>(h) + eps));
+      rstd[r] = rs;
+      for (int64_t j = 0; j < h; ++j) yr[j] = xr[j] * rs * w[j];
+    }
+  });
+}
+
+// With g = dy * w:  dx = rstd * (g - x * rstd^2 * <g, x> / h);  dw = sum_rows dy * x * rstd.
+void rmsnorm_bwd(const float* dy, const float* x, const float* w, const float* rstd, float* dx, float* dw,
+                 int64_t rows, int64_t h) {
+  const int64_t chunks = imax(1, imin(rows, static_cast<int64_t>(pool_threads()) * 2));
+  Scratch partial(chunks * h);
+  const int64_t per = (rows + chunks - 1) / chunks;
+  parallel_for(chunks, [&](int64_t c) {
+    float* MD_RESTRICT pdw = partial.get() + c * h;
+    for (int64_t j = 0; j < h; ++j) pdw[j] = 0.0f;
+    Scratch g(h);
+    float* MD_RESTRICT gr = g.get();
+    for (int64_t r = c * per; r < imin(rows, (c + 1) * per); ++r) {
+      const float* MD_RESTRICT dyr = dy + r * h;
+      const float* MD_RESTRICT xr = x + r * h;
+      float* MD_RESTRICT dxr = dx + r * h;
+      const float rs = rstd[r];
+      for (int64_t j = 0; j < h; ++j) {
+        gr[j] = dyr[j] * w[j];
+        pdw[j] += dyr[j] * xr[j] * rs;
+      }
+      const float coef = static_cast<float>(dot_d(gr, xr, h) / static_cast<double>(h)) * rs * rs;
+      for (int64_t j = 0; j < h; ++j) dxr[j] = rs * (gr[j] - xr[j] * coef);
+    }
+  });
+  for (int64_t j = 0; j < h; ++j) {
+    float s = 0.0f;
+    for (int64_t c = 0; c < chunks; ++c) s += partial.get()[c * h + j];
+    dw[j] = s;
+  }
+}
+
+// Half-split rotary embedding (transformers' rotate_half): for j < d/2,
+//   out_j = x_j cos_j - x_{j+d/2} sin_j,  out_{j+d/2} = x_{j+d/2} cos_j + x_j sin_j.
+// The gradient is the inverse rotation, i.e. the same with sin negated (sign = -1).
+void rope(const float* x, const float* cos, const float* sin, float* out, int64_t b, int64_t heads, int64_t s,
+          int64_t d, float sign) {
+  const int64_t half = d / 2, rows = b * heads * s;
+  parallel_range(rows, imax(1, kGrain / imax(d, 1)), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t pos = r % s, batch = r / (heads * s);
+      const float* MD_RESTRICT c = cos + (batch * s + pos) * half;
+      const float* MD_RESTRICT sn = sin + (batch * s + pos) * half;
+      const float* MD_RESTRICT xr = x + r * d;
+      float* MD_RESTRICT o = out + r * d;
+      for (int64_t j = 0; j < half; ++j) {
+        float x1 = xr[j], x2 = xr[j + half], sj = sign * sn[j];
+        o[j] = x1 * c[j] - x2 * sj;
+        o[j + half] = x2 * c[j] + x1 * sj;
+      }
+    }
+  });
+}
+
+// silu(gate) * up; silu(g) = g * sigmoid(g).
+void swiglu_fwd(const float* gate, const float* up, float* out, int64_t n) {
+  parallel_range(n, kGrain, [&](int64_t b, int64_t e) {
+    const float* MD_RESTRICT g = gate;
+    const float* MD_RESTRICT u = up;
+    float* MD_RESTRICT o = out;
+    for (int64_t i = b; i < e; ++i) o[i] = g[i] * sigmoid(g[i]) * u[i];
+  });
+}
+
+// d/dg silu(g) = s (1 + g (1 - s)) with s = sigmoid(g).
+void swiglu_bwd(const float* dy, const float* gate, const float* up, float* dgate, float* dup, int64_t n) {
+  parallel_range(n, kGrain, [&](int64_t b, int64_t e) {
+    const float* MD_RESTRICT g = gate;
+    const float* MD_RESTRICT u = up;
+    const float* MD_RESTRICT d = dy;
+    float* MD_RESTRICT dg = dgate;
+    float* MD_RESTRICT du = dup;
+    for (int64_t i = b; i < e; ++i) {
+      float s = sigmoid(g[i]);
+      float silu = g[i] * s;
+      du[i] = d[i] * silu;
+      dg[i] = d[i] * u[i] * s * (1.0f + g[i] * (1.0f - s));
+    }
+  });
+}
+
+constexpr int32_t kIgnoreIndex = -100;  // torch.nn.CrossEntropyLoss's default ignore_index
+
+MD_INLINE float row_max(const float* MD_RESTRICT x, int64_t n) {
+  float part[16];
+  for (int u = 0; u < 16; ++u) part[u] = -INFINITY;
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int u = 0; u < 16; ++u) part[u] = x[i + u] > part[u] ? x[i + u] : part[u];
+  float m = -INFINITY;
+  for (int u = 0; u < 16; ++u) m = part[u] > m ? part[u] : m;
+  for (; i < n; ++i) m = x[i] > m ? x[i] : m;
+  return m;
+}
+
+MD_INLINE double row_sum_exp(const float* MD_RESTRICT x, int64_t n, float m) {
+  float part[16] = {};
+  double total = 0.0;
+  int64_t i = 0;
+  // Float partial sums in blocks of 1024, accumulated in double across blocks.
+  while (i + 16 <= n) {
+    int64_t stop = imin(n - (n - i) % 16, i + 1024);
+    for (; i < stop; i += 16)
+      for (int u = 0; u < 16; ++u) part[u] += fast_exp(x[i + u] - m);
+    for (int u = 0; u < 16; ++u) {
+      total += part[u];
+      part[u] = 0.0f;
+    }
+  }
+  for (; i < n; ++i) total += fast_exp(x[i] - m);
+  return total;
+}
+
+// Per row with a label: lse = log sum exp(logits), loss = lse - logits[label]. Only lse is
+// kept for the backward pass (no [rows, vocab] softmax copy).
+double xent_fwd(const float* logits, const int32_t* labels, float* lse, int64_t rows, int64_t vocab) {
+  Scratch losses(rows);
+  parallel_range(rows, imax(1, kGrain / imax(vocab, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      if (labels[r] == kIgnoreIndex) {
+        lse[r] = 0.0f;
+        losses.get()[r] = 0.0f;
+        continue;
+      }
+      const float* row = logits + r * vocab;
+      float m = row_max(row, vocab);
+      float l = m + static_cast<float>(std::log(row_sum_exp(row, vocab, m)));
+      lse[r] = l;
+      losses.get()[r] = l - row[labels[r]];
+    }
+  });
+  double sum = 0.0;
+  for (int64_t r = 0; r < rows; ++r) sum += losses.get()[r];
+  return sum;
+}
+
+void xent_bwd(const float* logits, const int32_t* labels, const float* lse, float dloss, float* dlogits,
+              int64_t rows, int64_t vocab) {
+  parallel_range(rows, imax(1, kGrain / imax(vocab, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      float* MD_RESTRICT o = dlogits + r * vocab;
+      if (labels[r] == kIgnoreIndex) {
+        std::memset(o, 0, static_cast<size_t>(vocab) * sizeof(float));
+        continue;
+      }
+      const float* MD_RESTRICT row = logits + r * vocab;
+      const float l = lse[r];
+      for (int64_t j = 0; j < vocab; ++j) o[j] = dloss * fast_exp(row[j] - l);
+      o[labels[r]] -= dloss;
+    }
+  });
+}
+
+// torch.optim.AdamW (decoupled weight decay, bias-corrected moments):
+//   p -= lr * wd * p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+//   p -= (lr / bias1) * m / (sqrt(v) / sqrt(bias2) + eps)
+void adamw(float* param, const float* grad, float* m, float* v, int64_t n, float lr, float beta1, float beta2,
+           float eps, float weight_decay, double bias1, double bias2) {
+  const float decay = 1.0f - lr * weight_decay;
+  const float step_size = static_cast<float>(lr / bias1);
+  const float inv_sqrt_bias2 = static_cast<float>(1.0 / std::sqrt(bias2));
+  parallel_range(n, kGrain, [&](int64_t b, int64_t e) {
+    float* MD_RESTRICT p = param;
+    const float* MD_RESTRICT g = grad;
+    float* MD_RESTRICT mm = m;
+    float* MD_RESTRICT vv = v;
+    for (int64_t i = b; i < e; ++i) {
+      mm[i] = beta1 * mm[i] + (1.0f - beta1) * g[i];
+      vv[i] = beta2 * vv[i] + (1.0f - beta2) * g[i] * g[i];
+      float denom = std::sqrt(vv[i]) * inv_sqrt_bias2 + eps;
+      p[i] = p[i] * decay - step_size * mm[i] / denom;
+    }
+  });
+}
+
+}  // namespace
+
+void register_fused(Kernels& k) {
+  k.rmsnorm_fwd = rmsnorm_fwd;
+  k.rmsnorm_bwd = rmsnorm_bwd;
+  k.rope = rope;
+  k.swiglu_fwd = swiglu_fwd;
+  k.swiglu_bwd = swiglu_bwd;
+  k.xent_fwd = xent_fwd;
+  k.xent_bwd = xent_bwd;
+  k.adamw = adamw;
+}
+
+}  // namespace MD_ISA
+}  // namespace md

@@ -1,0 +1,326 @@
+// SGEMM: packed, cache-blocked matrix products in the layout of BLIS / Goto & van de Geijn
+// ("Anatomy of high-performance matrix multiplication", 2008): B is packed in KC x NR panels
+// that stay in L1, A in MR x KC panels of an MC x KC block that stays in L2, and an MR x NR
+// register-blocked micro-kernel does the FMAs. Transposed operands are handled by the packing
+// (row/column strides), so every layout runs the same micro-kernel.
+#include "common.h"
+
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+namespace md {
+namespace MD_ISA {
+namespace {
+
+#if defined(__AVX512F__)
+// 12 x 32: 24 zmm accumulators + 2 for B + broadcasts of A folded into the FMAs.
+constexpr int MR = 12, NR = 32;
+constexpr int64_t KC = 320, MC = 384, NC = 3072;
+#elif defined(__AVX2__)
+// 6 x 16: 12 ymm accumulators + 2 for B + 1 broadcast.
+constexpr int MR = 6, NR = 16;
+constexpr int64_t KC = 256, MC = 144, NC = 3072;
+#else
+constexpr int MR = 4, NR = 16;
+constexpr int64_t KC = 256, MC = 128, NC = 2048;
+#endif
+
+// C[MR x NR] (+)= Ap[kc x MR] . Bp[kc x NR]
+#if defined(__AVX512F__)
+void micro_kernel(int64_t kc, const float* MD_RESTRICT a, const float* MD_RESTRICT b, float* MD_RESTRICT c,
+                  int64_t ldc, bool accumulate) {
+  __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+  __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+  __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+  __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps(), c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+  __m512 c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps(), c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
+  __m512 ca0 = _mm512_setzero_ps(), ca1 = _mm512_setzero_ps(), cb0 = _mm512_setzero_ps(), cb1 = _mm512_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k) {
+    __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * NR), _MM_HINT_T0);
+    __m512 a0;
+#define MD_ROW(i, r0, r1)              \
+  a0 = _mm512_set1_ps(a[i]);           \
+  r0 = _mm512_fmadd_ps(a0, b0, r0);    \
+  r1 = _mm512_fmadd_ps(a0, b1, r1);
+    MD_ROW(0, c00, c01) MD_ROW(1, c10, c11) MD_ROW(2, c20, c21) MD_ROW(3, c30, c31)
+    MD_ROW(4, c40, c41) MD_ROW(5, c50, c51) MD_ROW(6, c60, c61) MD_ROW(7, c70, c71)
+    MD_ROW(8, c80, c81) MD_ROW(9, c90, c91) MD_ROW(10, ca0, ca1) MD_ROW(11, cb0, cb1)
+#undef MD_ROW
+    a += MR;
+    b += NR;
+  }
+#define MD_STORE(i, r0, r1)                                                     \
+  {                                                                             \
+    float* row = c + (i) * ldc;                                                 \
+    if (accumulate) {                                                           \
+      r0 = _mm512_add_ps(r0, _mm512_loadu_ps(row));                             \
+      r1 = _mm512_add_ps(r1, _mm512_loadu_ps(row + 16));                        \
+    }                                                                           \
+    _mm512_storeu_ps(row, r0);                                                  \
+    _mm512_storeu_ps(row + 16, r1);                                             \
+  }
+  MD_STORE(0, c00, c01) MD_STORE(1, c10, c11) MD_STORE(2, c20, c21) MD_STORE(3, c30, c31)
+  MD_STORE(4, c40, c41) MD_STORE(5, c50, c51) MD_STORE(6, c60, c61) MD_STORE(7, c70, c71)
+  MD_STORE(8, c80, c81) MD_STORE(9, c90, c91) MD_STORE(10, ca0, ca1) MD_STORE(11, cb0, cb1)
+#undef MD_STORE
+}
+#elif defined(__AVX2__)
+void micro_kernel(int64_t kc, const float* MD_RESTRICT a, const float* MD_RESTRICT b, float* MD_RESTRICT c,
+                  int64_t ldc, bool accumulate) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k) {
+    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+    __m256 a0;
+#define MD_ROW(i, r0, r1)                \
+  a0 = _mm256_broadcast_ss(a + (i));     \
+  r0 = _mm256_fmadd_ps(a0, b0, r0);      \
+  r1 = _mm256_fmadd_ps(a0, b1, r1);
+    MD_ROW(0, c00, c01) MD_ROW(1, c10, c11) MD_ROW(2, c20, c21)
+    MD_ROW(3, c30, c31) MD_ROW(4, c40, c41) MD_ROW(5, c50, c51)
+#undef MD_ROW
+    a += MR;
+    b += NR;
+  }
+#define MD_STORE(i, r0, r1)                                                     \
+  {                                                                             \
+    float* row = c + (i) * ldc;                                                 \
+    if (accumulate) {                                                           \
+      r0 = _mm256_add_ps(r0, _mm256_loadu_ps(row));                             \
+      r1 = _mm256_add_ps(r1, _mm256_loadu_ps(row + 8));                         \
+    }                                                                           \
+    _mm256_storeu_ps(row, r0);                                                  \
+    _mm256_storeu_ps(row + 8, r1);                                              \
+  }
+  MD_STORE(0, c00, c01) MD_STORE(1, c10, c11) MD_STORE(2, c20, c21)
+  MD_STORE(3, c30, c31) MD_STORE(4, c40, c41) MD_STORE(5, c50, c51)
+#undef MD_STORE
+}
+#else
+void micro_kernel(int64_t kc, const float* MD_RESTRICT a, const float* MD_RESTRICT b, float* MD_RESTRICT c,
+                  int64_t ldc, bool accumulate) {
+  float acc[MR][NR] = {};
+  for (int64_t k = 0; k < kc; ++k) {
+    for (int i = 0; i < MR; ++i)
+      for (int j = 0; j < NR; ++j) acc[i][j] += a[i] * b[j];
+    a += MR;
+    b += NR;
+  }
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
+}
+#endif
+
+// Ap: for each MR-row panel, kc columns of MR values (zero-padded past mc).
+void pack_a(const GemmArgs& g, int64_t i0, int64_t mc, int64_t k0, int64_t kc, float* MD_RESTRICT ap) {
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    int64_t rows = imin(MR, mc - ir);
+    const float* src = g.A + (i0 + ir) * g.a_rs + k0 * g.a_cs;
+    if (rows == MR && g.a_rs == 1) {
+      // A transposed in memory: the MR values of one k are contiguous.
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* s = src + k * g.a_cs;
+        for (int i = 0; i < MR; ++i) ap[k * MR + i] = s[i];
+      }
+    } else {
+      for (int i = 0; i < MR; ++i) {
+        if (i < rows) {
+          const float* s = src + i * g.a_rs;
+          for (int64_t k = 0; k < kc; ++k) ap[k * MR + i] = s[k * g.a_cs];
+        } else {
+          for (int64_t k = 0; k < kc; ++k) ap[k * MR + i] = 0.0f;
+        }
+      }
+    }
+    ap += MR * kc;
+  }
+}
+
+// Bp: for each NR-column panel, kc rows of NR values (zero-padded past nc).
+void pack_b(const GemmArgs& g, int64_t k0, int64_t kc, int64_t j0, int64_t nc, float* MD_RESTRICT bp) {
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    int64_t cols = imin(NR, nc - jr);
+    const float* src = g.B + k0 * g.b_rs + (j0 + jr) * g.b_cs;
+    if (cols == NR && g.b_cs == 1) {
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* s = src + k * g.b_rs;
+        for (int j = 0; j < NR; ++j) bp[k * NR + j] = s[j];
+      }
+    } else {
+      for (int j = 0; j < NR; ++j) {
+        if (j < cols) {
+          const float* s = src + j * g.b_cs;
+          for (int64_t k = 0; k < kc; ++k) bp[k * NR + j] = s[k * g.b_rs];
+        } else {
+          for (int64_t k = 0; k < kc; ++k) bp[k * NR + j] = 0.0f;
+        }
+      }
+    }
+    bp += NR * kc;
+  }
+}
+
+// One thread, one C tile: the five loops around the micro-kernel.
+void gemm_blocked(const GemmArgs& g, float* ap, float* bp) {
+  alignas(64) float edge[MR * NR];
+  for (int64_t jc = 0; jc < g.N; jc += NC) {
+    int64_t nc = imin(NC, g.N - jc);
+    for (int64_t pc = 0; pc < g.K; pc += KC) {
+      int64_t kc = imin(KC, g.K - pc);
+      bool acc = g.accumulate || pc > 0;
+      pack_b(g, pc, kc, jc, nc, bp);
+      for (int64_t ic = 0; ic < g.M; ic += MC) {
+        int64_t mc = imin(MC, g.M - ic);
+        pack_a(g, ic, mc, pc, kc, ap);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          int64_t nr = imin(NR, nc - jr);
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            int64_t mr = imin(MR, mc - ir);
+            float* c = g.C + (ic + ir) * g.ldc + jc + jr;
+            const float* a = ap + ir * kc;
+            const float* b = bp + jr * kc;
+            if (mr == MR && nr == NR) {
+              micro_kernel(kc, a, b, c, g.ldc, acc);
+            } else {
+              micro_kernel(kc, a, b, edge, NR, false);
+              for (int64_t i = 0; i < mr; ++i)
+                for (int64_t j = 0; j < nr; ++j)
+                  c[i * g.ldc + j] = acc ? c[i * g.ldc + j] + edge[i * NR + j] : edge[i * NR + j];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Few rows (decoding one token): stream B once instead of packing it.
+constexpr int64_t kSmallM = 4;
+
+void gemm_small_m(const GemmArgs& g) {
+  if (g.b_cs == 1) {
+    // B rows contiguous: C[i, j0:j1] = sum_k A(i,k) B[k, j0:j1], a strip of columns per task.
+    constexpr int64_t kStrip = 512;
+    parallel_range((g.N + kStrip - 1) / kStrip, 1, [&](int64_t s0, int64_t s1) {
+      alignas(64) float acc[kSmallM * kStrip];
+      for (int64_t s = s0; s < s1; ++s) {
+        int64_t j0 = s * kStrip, w = imin(kStrip, g.N - j0);
+        for (int64_t i = 0; i < g.M; ++i)
+          for (int64_t j = 0; j < w; ++j) acc[i * kStrip + j] = 0.0f;
+        for (int64_t k = 0; k < g.K; ++k) {
+          const float* MD_RESTRICT brow = g.B + k * g.b_rs + j0;
+          for (int64_t i = 0; i < g.M; ++i) {
+            float a = g.A[i * g.a_rs + k * g.a_cs];
+            float* MD_RESTRICT arow = acc + i * kStrip;
+            for (int64_t j = 0; j < w; ++j) arow[j] += a * brow[j];
+          }
+        }
+        for (int64_t i = 0; i < g.M; ++i) {
+          float* c = g.C + i * g.ldc + j0;
+          for (int64_t j = 0; j < w; ++j) c[j] = g.accumulate ? c[j] + acc[i * kStrip + j] : acc[i * kStrip + j];
+        }
+      }
+    });
+    return;
+  }
+  // B columns contiguous (a transposed weight): one dot product per output.
+  Scratch arows(g.M * g.K);
+  float* ar = arows.get();
+  for (int64_t i = 0; i < g.M; ++i)
+    for (int64_t k = 0; k < g.K; ++k) ar[i * g.K + k] = g.A[i * g.a_rs + k * g.a_cs];
+  parallel_range(g.N, 64, [&](int64_t j0, int64_t j1) {
+    for (int64_t j = j0; j < j1; ++j) {
+      const float* MD_RESTRICT bcol = g.B + j * g.b_cs;
+      for (int64_t i = 0; i < g.M; ++i) {
+        const float* MD_RESTRICT a = ar + i * g.K;
+        // 16 partial sums so the loop vectorises without reassociating a single sum.
+        float part[16] = {};
+        int64_t k = 0;
+        for (; k + 16 <= g.K; k += 16)
+          for (int u = 0; u < 16; ++u) part[u] += a[k + u] * bcol[k + u];
+        float sum = 0.0f;
+        for (int u = 0; u < 16; ++u) sum += part[u];
+        for (; k < g.K; ++k) sum += a[k] * bcol[k];
+        float* c = g.C + i * g.ldc + j;
+        *c = g.accumulate ? *c + sum : sum;
+      }
+    }
+  });
+}
+
+void zero_or_keep(const GemmArgs& g) {
+  if (g.accumulate) return;
+  for (int64_t i = 0; i < g.M; ++i)
+    for (int64_t j = 0; j < g.N; ++j) g.C[i * g.ldc + j] = 0.0f;
+}
+
+// Per-thread packing buffers, sized once for the largest blocks.
+struct PackBuffers {
+  Scratch a{MC * KC + MR * KC};
+  Scratch b{NC * KC + NR * KC};
+};
+
+void gemm_batched(const BatchedGemmArgs& args) {
+  const GemmArgs& g0 = args.g;
+  const int64_t M = g0.M, N = g0.N, K = g0.K, batch = args.batch;
+  if (M == 0 || N == 0 || batch == 0) return;
+  auto matrix = [&](int64_t b) {
+    GemmArgs g = g0;
+    g.A = g0.A + args.a_off[b];
+    g.B = g0.B + args.b_off[b];
+    g.C = g0.C + b * M * N;
+    g.ldc = N;
+    return g;
+  };
+  if (K == 0) {
+    for (int64_t b = 0; b < batch; ++b) zero_or_keep(matrix(b));
+    return;
+  }
+  if (M <= kSmallM && (g0.b_cs == 1 || g0.b_rs == 1)) {
+    for (int64_t b = 0; b < batch; ++b) gemm_small_m(matrix(b));
+    return;
+  }
+  // Tiles of C: whole matrices when there are enough of them, else each matrix is cut along its
+  // longer side into strips (multiples of MR or NR), several per thread so a descheduled thread
+  // (the machine may be shared) does not hold the others up.
+  const int64_t threads = pool_threads();
+  int64_t splits = 1;
+  bool split_n = N >= M;
+  if (batch < threads * 2) {
+    int64_t unit = split_n ? NR : MR;
+    int64_t units = ((split_n ? N : M) + unit - 1) / unit;
+    int64_t want = (threads * 3 + batch - 1) / batch;
+    // Keep each strip wide enough that repacking the other operand stays cheap.
+    int64_t max_by_size = imax(1, units / (split_n ? 4 : 2));
+    splits = imax(1, imin(want, imin(units, max_by_size)));
+  }
+  const int64_t unit = split_n ? NR : MR, dim = split_n ? N : M;
+  const int64_t per = ((dim + unit - 1) / unit + splits - 1) / splits * unit;
+  parallel_for(batch * splits, [&](int64_t task) {
+    thread_local PackBuffers buffers;  // per worker thread, reused by every product
+    int64_t b = task / splits, s = task % splits;
+    GemmArgs g = matrix(b);
+    int64_t lo = s * per, hi = imin(dim, lo + per);
+    if (lo >= hi) return;
+    if (split_n) {
+      g.B += lo * g.b_cs;
+      g.C += lo;
+      g.N = hi - lo;
+    } else {
+      g.A += lo * g.a_rs;
+      g.C += lo * g.ldc;
+      g.M = hi - lo;
+    }
+    gemm_blocked(g, buffers.a.get(), buffers.b.get());
+  });
+}
+
+}  // namespace
+
+void register_gemm(Kernels& k) { k.gemm_batched = gemm_batched; }
+
+}  // namespace MD_ISA
+}  // namespace md
