@@ -36,10 +36,11 @@ export function readHeader(fd: number, file: string): SafetensorsHeader {
   if (fileSize < 8) throw new MixdistillError(`${file}: not a safetensors file (${fileSize} bytes, shorter than the 8-byte header length)`);
   const prefix = Buffer.alloc(8);
   readExactly(fd, prefix, 0, file);
-  const headerLength = Number(prefix.readBigUInt64LE(0));
-  if (headerLength > MAX_HEADER_BYTES) {
-    throw new MixdistillError(`${file}: header length ${headerLength} is above the ${MAX_HEADER_BYTES}-byte limit (corrupt or not a safetensors file)`);
+  const declaredLength = prefix.readBigUInt64LE(0); // a bigint: a garbage u64 must be reported exactly
+  if (declaredLength > BigInt(MAX_HEADER_BYTES)) {
+    throw new MixdistillError(`${file}: header length ${declaredLength} is above the ${MAX_HEADER_BYTES}-byte limit (corrupt or not a safetensors file)`);
   }
+  const headerLength = Number(declaredLength);
   if (8 + headerLength > fileSize) {
     throw new MixdistillError(`${file}: header length ${headerLength} goes beyond the end of the file (${fileSize} bytes)`);
   }
