@@ -1,8 +1,10 @@
 // Every `mixdistill <command>`: one module per command, listed here (one line each).
 import type { CommandModule } from 'yargs';
 import { backendCommand } from './backend';
+import { inspectCommand } from './inspect';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
   backendCommand,
+  inspectCommand,
 ];
