@@ -192,11 +192,27 @@ describe('sharded checkpoints', () => {
       },
     });
     expect(Object.keys(index.weight_map)).toEqual(Object.keys(index.weight_map).sort());
+    const viaIndex = Checkpoint.open(join(folder, 'model.safetensors.index.json'));
+    expect(viaIndex.shardFiles()).toEqual(shards.map((s) => join(folder, s)));
+    viaIndex.close();
     const c = Checkpoint.open(folder);
     expect(c.metadata()).toEqual({ format: 'pt' });
     expect(c.entries().map((e) => e.name).sort()).toEqual(tensors.map((t) => t.name).sort());
     for (const t of tensors) expectSameBits(c.readFloat32(t.name), t.data as Float32Array, t.name);
     c.close();
+  });
+
+  it('materialises lazily given tensors one at a time, in write order', () => {
+    const log: string[] = [];
+    const lazy = tensors.map((t) => ({
+      ...t,
+      data: () => {
+        log.push(`make ${t.name}`);
+        return t.data as Float32Array;
+      },
+    }));
+    writeCheckpoint(join(dir, 'lazy'), lazy, { maxShardBytes: 100 });
+    expect(log).toEqual(['make model.norm.weight', 'make model.embed_tokens.weight', 'make model.layers.0.w', 'make big', 'make tail']);
   });
 
   it('rewrites a folder in the other layout without leaving stale shards or index behind', () => {

@@ -2,7 +2,7 @@
 // model.safetensors, or a sharded folder with model.safetensors.index.json (as transformers'
 // save_pretrained writes). Only headers are read on open; tensors are read one at a time on demand.
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { MixdistillError } from '../errors';
 import { INDEX_FILE, SINGLE_FILE, readCheckpointIndex } from './checkpoint-index';
 import type { SafetensorsDtype } from './dtype';
@@ -45,7 +45,7 @@ export class Checkpoint {
       throw new MixdistillError(`${fileOrDir}: no such file or folder`);
     }
     if (!isDir) {
-      if (fileOrDir.endsWith('.index.json')) return Checkpoint.openSharded(fileOrDir, join(fileOrDir, '..'), fileOrDir);
+      if (fileOrDir.endsWith('.index.json')) return Checkpoint.openSharded(fileOrDir, dirname(fileOrDir), fileOrDir);
       return new Checkpoint(fileOrDir, [SafetensorsFile.open(fileOrDir)], undefined);
     }
     const index = join(fileOrDir, INDEX_FILE);
@@ -58,7 +58,8 @@ export class Checkpoint {
   private static openSharded(indexFile: string, dir: string, path: string): Checkpoint {
     const { weightMap, totalSize } = readCheckpointIndex(indexFile, dir);
     if (weightMap.size === 0) throw new MixdistillError(`${indexFile}: weight_map is empty`);
-    const shardNames = [...new Set(weightMap.values())];
+    // Sorted, so model-00001-of-… comes first whatever order the weight_map lists tensors in.
+    const shardNames = [...new Set(weightMap.values())].sort();
     const files: SafetensorsFile[] = [];
     try {
       for (const shard of shardNames) {
@@ -86,7 +87,7 @@ export class Checkpoint {
     return new Checkpoint(path, files, totalSize);
   }
 
-  /** Every tensor, shard by shard in index order, in file order within a shard. */
+  /** Every tensor, shard by shard (shards sorted by name), in file order within a shard. */
   entries(): TensorEntry[] {
     return this.files.flatMap((f) =>
       f.entries.map((e) => ({ name: e.name, dtype: e.dtype, shape: [...e.shape], byteLength: e.end - e.begin, file: f.file })),
