@@ -200,6 +200,12 @@ describe('malformed sharded checkpoints', () => {
     expect(openError(folder)).toBe(`${index}: shard "s2.safetensors" listed in weight_map is missing`);
   });
 
+  it('rejects a shard name that is a folder', () => {
+    const folder = mk({ a: 'sub' });
+    mkdirSync(join(folder, 'sub'));
+    expect(openError(folder)).toBe(`${join(folder, 'sub')}: not a regular file`);
+  });
+
   it('rejects a tensor that its shard lacks', () => {
     const folder = mk({ a: 's1.safetensors', b: 's1.safetensors' });
     const index = join(folder, 'model.safetensors.index.json');

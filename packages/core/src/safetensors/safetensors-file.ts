@@ -1,6 +1,6 @@
 // One .safetensors file opened for lazy reading: the header is parsed on open, tensor bytes are
 // read at their offsets only when asked for, so a multi-GB shard is loaded tensor by tensor.
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { MixdistillError } from '../errors';
 import { decodeToFloat32, decodeToInt32 } from './decode';
@@ -39,6 +39,7 @@ export class SafetensorsFile {
       throw new MixdistillError(`${file}: cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
     try {
+      if (!fstatSync(fd).isFile()) throw new MixdistillError(`${file}: not a regular file`);
       const header = readHeader(fd, file);
       return new SafetensorsFile(file, fd, header.entries, header.metadata, header.dataStart);
     } catch (err) {
