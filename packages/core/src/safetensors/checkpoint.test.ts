@@ -1,6 +1,20 @@
 // Reading the real fixtures bit-exactly, write -> read round trips, sharding, atomic writes and
 // lazy reads of a file far larger than anything that is read from it.
-import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -213,6 +227,24 @@ describe('sharded checkpoints', () => {
     }));
     writeCheckpoint(join(dir, 'lazy'), lazy, { maxShardBytes: 100 });
     expect(log).toEqual(['make model.norm.weight', 'make model.embed_tokens.weight', 'make model.layers.0.w', 'make big', 'make tail']);
+  });
+
+  it('follows shard symlinks that lead outside the folder, as in the Hugging Face hub cache', () => {
+    // hub cache: snapshots/<rev>/<file> are symlinks to ../../blobs/<hash>; only the names are checked.
+    const cache = join(dir, 'hub-cache');
+    const source = join(dir, 'hub-source');
+    writeCheckpoint(source, tensors, { maxShardBytes: 250 });
+    const snapshot = join(cache, 'snapshots', 'abc123');
+    mkdirSync(join(cache, 'blobs'), { recursive: true });
+    mkdirSync(snapshot, { recursive: true });
+    for (const name of readdirSync(source)) {
+      renameSync(join(source, name), join(cache, 'blobs', `blob-${name}`));
+      symlinkSync(join('..', '..', 'blobs', `blob-${name}`), join(snapshot, name));
+    }
+    const c = Checkpoint.open(snapshot);
+    expect(c.shardFiles()).toEqual([join(snapshot, 'model-00001-of-00002.safetensors'), join(snapshot, 'model-00002-of-00002.safetensors')]);
+    expectSameBits(c.readFloat32('big'), tensors[3].data as Float32Array, 'big');
+    c.close();
   });
 
   it('rewrites a folder in the other layout without leaving stale shards or index behind', () => {
