@@ -20,3 +20,8 @@ export { Tokenizer, loadTokenizer } from './tokenizer/tokenizer';
 export type { EncodeOptions, DecodeOptions, ApplyChatTemplateOptions } from './tokenizer/tokenizer';
 export { ChatTemplate } from './tokenizer/chat_template';
 export type { ChatMessage } from './tokenizer/chat_template';
+export { generate } from './generation/generate';
+export type { GenerateOptions, GenerationResult } from './generation/generate';
+export type { FinishReason } from './generation/stopping_criteria';
+export { samplingCandidates, argmax } from './generation/logits_process';
+export type { SamplingOptions, Candidates } from './generation/logits_process';

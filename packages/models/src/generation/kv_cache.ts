@@ -26,7 +26,8 @@ export class KVCache {
     }
     // New positions without ids continue each row's last segment (the usual decoding step).
     const added = newIds ?? tf.tile(tf.slice(this.segments!, [0, this.cachedLength - 1], [batch, 1]), [1, s]);
-    const all = this.segments ? tf.concat([this.segments, added], 1) : added;
+    // A copy when there is nothing to concatenate with: the caller owns (and may dispose) newIds.
+    const all = this.segments ? tf.concat([this.segments, added], 1) : tf.clone(added);
     this.segments?.dispose();
     this.segments = tf.keep(all);
     return all;

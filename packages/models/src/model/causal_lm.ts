@@ -22,6 +22,8 @@ export interface ForwardOptions {
   segmentIds?: tf.Tensor;
   /** Keys/values of earlier positions; extended in place with these positions. */
   cache?: KVCache;
+  /** Compute logits for the last position only ([b, 1, vocab]): all generation needs after a prefill. */
+  lastPositionOnly?: boolean;
 }
 
 export class CausalLM {
@@ -144,6 +146,7 @@ export class CausalLM {
         hidden = out.hidden;
       }
       cache?.advance(s);
+      if (options.lastPositionOnly && s > 1) hidden = tf.slice(hidden, [0, s - 1, 0], [b, 1, this.config.hiddenSize]);
       return this.head(hidden);
     });
   }

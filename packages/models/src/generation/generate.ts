@@ -1,0 +1,146 @@
+// Autoregressive generation for a batch of prompts with a KV cache: one prefill over the
+// left-padded prompts, then one single-token forward per step (transformers' generate with
+// padding_side="left": padding is its own attention segment and positions start at each
+// prompt's first real token, so a padded row computes what it would alone).
+import { MixdistillError, tf } from '@mixdistill/core';
+import type { CausalLM } from '../model/causal_lm';
+import type { Tokenizer } from '../tokenizer/tokenizer';
+import { KVCache } from './kv_cache';
+import { createSampler } from './sampler';
+import { StoppingCriteria, type FinishReason } from './stopping_criteria';
+
+export interface GenerateOptions {
+  /** Most tokens to add to each prompt. */
+  maxNewTokens: number;
+  /** Sampling temperature; undefined or 0: greedy decoding. */
+  temperature?: number;
+  /** Nucleus sampling: keep the most likely tokens up to this probability mass. */
+  topP?: number;
+  /** Keep only the k most likely tokens when sampling. */
+  topK?: number;
+  /** Seeds sampling; prompt i draws from seed + i, so a batch samples what each prompt would alone. */
+  seed?: number;
+  /** A sequence ends after any of these tokens (included in its output). */
+  stopTokenIds?: number[];
+  /** A sequence ends once its generated text contains any of these (needs `tokenizer`). */
+  stopStrings?: string[];
+  tokenizer?: Tokenizer;
+  /** Called with each new token as soon as it is chosen (for streaming). */
+  onToken?: (promptIndex: number, tokenId: number) => void;
+}
+
+export interface GenerationResult {
+  /** New tokens, the stop token included when one ended the sequence. */
+  tokens: number[];
+  finishReason: FinishReason;
+}
+
+export async function generate(model: CausalLM, prompts: number[][], options: GenerateOptions): Promise<GenerationResult[]> {
+  validate(model, prompts, options);
+  const batch = prompts.length;
+  const sampling = options.temperature ? { temperature: options.temperature, topK: options.topK, topP: options.topP } : null;
+  const samplers = prompts.map((_, i) => createSampler(sampling, (options.seed ?? 0) + i));
+  const stopping = new StoppingCriteria({
+    maxNewTokens: options.maxNewTokens,
+    stopTokenIds: options.stopTokenIds ?? [],
+    stopStrings: options.stopStrings ?? [],
+    tokenizer: options.tokenizer,
+  });
+  const results: GenerationResult[] = prompts.map(() => ({ tokens: [], finishReason: 'length' }));
+  const done = new Array<boolean>(batch).fill(options.maxNewTokens === 0);
+  const cache = new KVCache(model.config.numHiddenLayers);
+  try {
+    const width = Math.max(...prompts.map((p) => p.length));
+    const padded = needsPadding(prompts);
+    // Prefill: [batch, width], left-padded; padding is segment 0, the prompt segment 1.
+    const pad = prompts.map((p) => width - p.length);
+    let inputs: StepInputs = {
+      ids: tf.tensor2d(prompts.map((p, i) => [...new Array<number>(pad[i]).fill(0), ...p]), [batch, width], 'int32'),
+      positions: tf.tensor2d(prompts.map((_, i) => range(width).map((j) => Math.max(0, j - pad[i]))), [batch, width], 'int32'),
+      segments: padded ? tf.tensor2d(prompts.map((_, i) => range(width).map((j) => (j < pad[i] ? 0 : 1))), [batch, width], 'int32') : null,
+    };
+    let nextPositions = prompts.map((p) => p.length);
+    while (!done.every(Boolean)) {
+      const logits = model.forward(inputs.ids, {
+        positionIds: inputs.positions,
+        segmentIds: inputs.segments ?? undefined,
+        cache,
+        lastPositionOnly: true,
+      }); // [batch, 1, vocab]
+      tf.dispose([inputs.ids, inputs.positions, inputs.segments ?? []]);
+      const values = (await logits.data()) as Float32Array;
+      logits.dispose();
+      const vocab = values.length / batch;
+      const chosen = prompts.map((_, i) => {
+        if (done[i]) return options.stopTokenIds?.[0] ?? 0; // finished rows idle on a harmless token
+        const token = samplers[i].next(values.subarray(i * vocab, (i + 1) * vocab));
+        const result = results[i];
+        result.tokens.push(token);
+        options.onToken?.(i, token);
+        const reason = stopping.check(result.tokens);
+        if (reason) {
+          result.finishReason = reason;
+          done[i] = true;
+        }
+        return token;
+      });
+      if (done.every(Boolean)) break;
+      const positions = nextPositions;
+      inputs = {
+        ids: tf.tensor2d(chosen.map((t) => [t]), [batch, 1], 'int32'),
+        positions: tf.tensor2d(positions.map((p) => [p]), [batch, 1], 'int32'),
+        segments: null,
+      };
+      nextPositions = positions.map((p) => p + 1);
+    }
+    return results;
+  } finally {
+    cache.dispose();
+  }
+}
+
+/** One forward's inputs: token ids, positions and (for the padded prefill) segment ids, all int32 [batch, s]. */
+interface StepInputs {
+  ids: tf.Tensor;
+  positions: tf.Tensor;
+  segments: tf.Tensor | null;
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function needsPadding(prompts: number[][]): boolean {
+  return prompts.some((p) => p.length !== prompts[0].length);
+}
+
+function validate(model: CausalLM, prompts: number[][], options: GenerateOptions): void {
+  if (prompts.length === 0) throw new MixdistillError('generate: no prompts given');
+  const vocab = model.config.vocabSize;
+  prompts.forEach((p, i) => {
+    if (p.length === 0) throw new MixdistillError(`generate: prompt ${i} is empty`);
+    const bad = p.find((id) => !Number.isInteger(id) || id < 0 || id >= vocab);
+    if (bad !== undefined) throw new MixdistillError(`generate: prompt ${i} has token id ${bad}, outside the vocabulary [0, ${vocab})`);
+  });
+  if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 0) {
+    throw new MixdistillError(`generate: maxNewTokens must be a non-negative integer, got ${options.maxNewTokens}`);
+  }
+  if (options.temperature !== undefined && !(options.temperature >= 0)) {
+    throw new MixdistillError(`generate: temperature must be ≥ 0, got ${options.temperature}`);
+  }
+  if (options.topP !== undefined && !(options.topP > 0 && options.topP <= 1)) {
+    throw new MixdistillError(`generate: topP must be in (0, 1], got ${options.topP}`);
+  }
+  if (options.topK !== undefined && !(Number.isInteger(options.topK) && options.topK >= 0)) {
+    throw new MixdistillError(`generate: topK must be a non-negative integer, got ${options.topK}`);
+  }
+  if (options.stopStrings?.length && !options.tokenizer) {
+    throw new MixdistillError('generate: stopStrings need a tokenizer to decode the generated text');
+  }
+  const longest = Math.max(...prompts.map((p) => p.length)) + options.maxNewTokens;
+  if (longest > model.config.maxPositionEmbeddings) {
+    throw new MixdistillError(
+      `generate: prompt + maxNewTokens = ${longest} positions exceeds max_position_embeddings ${model.config.maxPositionEmbeddings}`,
+    );
+  }
+}
