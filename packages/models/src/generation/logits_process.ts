@@ -16,7 +16,7 @@ export interface Candidates {
   probs: number[];
 }
 
-/** The tokens sampling may pick from, most likely first. */
+/** The tokens sampling may pick from: most likely first when top-k/top-p cut the vocabulary, else in id order. */
 export function samplingCandidates(logits: Float32Array, options: SamplingOptions): Candidates {
   const { temperature } = options;
   let max = -Infinity;
@@ -29,6 +29,10 @@ export function samplingCandidates(logits: Float32Array, options: SamplingOption
   }
   const topK = options.topK && options.topK > 0 ? Math.min(options.topK, logits.length) : logits.length;
   const topP = options.topP ?? 1;
+  if (topK === logits.length && topP >= 1) {
+    // Nothing is cut: the whole vocabulary, in id order (no sort needed).
+    return { ids: Array.from(weights.keys()), probs: Array.from(weights, (w) => w / total) };
+  }
   // Most of the vocabulary carries no mass: sorting only tokens above a threshold gives the same
   // top-k/top-p prefix whenever the kept tokens reach both limits. Lower the threshold until they do.
   for (let threshold = 1e-4; ; threshold /= 100) {
