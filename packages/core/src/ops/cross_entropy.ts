@@ -21,16 +21,29 @@ export function crossEntropySum(
   return crossEntropySumUnfused(logits, labels);
 }
 
-/** The composition of tfjs ops: the path for backends without the fused kernel, and the test reference. */
+/**
+ * The composition of tfjs ops: the path for backends without the fused kernel, and the test reference.
+ * Its gradient is written out, dL/dlogits = kept · (softmax(logits) - onehot(label)), so backward
+ * keeps only the logits and the row logSumExp instead of every [n, vocab] intermediate of autodiff.
+ */
 export function crossEntropySumUnfused(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   const [n, vocab] = logits.shape as [number, number];
-  return tf.tidy(() => {
-    const kept = tf.notEqual(labels, IGNORE_INDEX); // [n] bool
-    const safeLabels = tf.where(kept, labels, tf.zerosLike(labels)); // [n], -100 -> 0 (masked below)
-    // Picking logits[i, label_i] from the flat view is a 1-D gather, whose gradient tfjs supports.
+  return tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const kept = tf.cast(tf.notEqual(labels, IGNORE_INDEX), 'float32'); // [n] 1 or 0
+    const safeLabels = tf.where(tf.notEqual(labels, IGNORE_INDEX), labels, tf.zerosLike(labels)); // [n], -100 -> 0
+    const lse = tf.logSumExp(x, -1); // [n]
+    // Picking logits[i, label_i] from the flat view is a 1-D gather.
     const flatIndex = tf.add(tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(vocab, 'int32')), safeLabels); // [n]
-    const picked = tf.gather(tf.reshape(logits, [n * vocab]), flatIndex); // [n]
-    const nll = tf.sub(tf.logSumExp(logits, -1), picked); // [n]
-    return tf.sum(tf.mul(nll, tf.cast(kept, 'float32'))) as tf.Scalar;
-  });
+    const picked = tf.gather(tf.reshape(x, [n * vocab]), flatIndex); // [n]
+    save([x, lse, kept, safeLabels]);
+    return {
+      value: tf.sum(tf.mul(tf.sub(lse, picked), kept)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedLogits, savedLse, savedKept, savedLabels] = saved;
+        const softmax = tf.exp(tf.sub(savedLogits, tf.expandDims(savedLse, 1))); // [n, vocab]
+        const weight = tf.expandDims(tf.mul(savedKept, dy), 1); // [n, 1]
+        return tf.mul(tf.sub(softmax, tf.oneHot(savedLabels, vocab)), weight);
+      },
+    };
+  })(logits) as tf.Scalar;
 }
