@@ -1,2 +1,39 @@
-// Public API of @mixdistill/train.
-export {};
+// Public API of @mixdistill/train: SFT data, Mix Distillation mixing, AdamW + schedules, LoRA and the
+// training loop with checkpoints and exact resume.
+export { readJsonl, BadLineSink } from './data/jsonl';
+export type { JsonlRecord, BadLine } from './data/jsonl';
+export { parseRecord, detectFormat, SFT_FORMATS } from './data/formats';
+export type { SftFormat, SftExample, ChatMessage, FieldOptions } from './data/formats';
+export { tokenizeExample } from './data/tokenize';
+export type { ChatTokenizer, TokenizedExample, TokenizeOptions } from './data/tokenize';
+export { applyCutoff, countTargets, CUTOFF_POLICIES } from './data/cutoff';
+export type { CutoffPolicy } from './data/cutoff';
+export { collate } from './data/batch';
+export type { Batch } from './data/batch';
+export { planEpoch, packRows } from './data/plan';
+export { loadTrainingData } from './data/dataset';
+export type { DataOptions, TrainingData } from './data/dataset';
+
+export { mixRecords } from './mix/mix';
+export type { MixSource, MixOptions, MixResult, MixCount } from './mix/mix';
+export { writeMix } from './mix/write-mix';
+export type { MixMeta } from './mix/write-mix';
+export { parseSourceSpec } from './mix/source-spec';
+export type { SourceSpec } from './mix/source-spec';
+
+export { AdamW, decaysWeight } from './optim/adamw';
+export type { AdamWConfig } from './optim/adamw';
+export { learningRate, warmupStepsFromRatio, SCHEDULER_NAMES } from './optim/schedule';
+export type { ScheduleConfig, SchedulerName } from './optim/schedule';
+export { globalNorm, clipCoefficient } from './optim/clip';
+
+export { train } from './trainer/train';
+export type { TrainResult, TrainIO } from './trainer/train';
+export { TRAIN_DEFAULTS, ALL_LORA_TARGETS } from './trainer/config';
+export type { TrainConfig, LoraConfig } from './trainer/config';
+export { LoraAdapters, readAdapterConfig, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from './trainer/lora';
+export { batchLossSum } from './trainer/loss';
+export type { ForwardModel } from './trainer/loss';
+export type { StepMetrics } from './trainer/metrics';
+export { listCheckpoints, TRAINER_STATE_FILE, OPTIMIZER_FILE } from './trainer/checkpoint';
+export type { TrainerState } from './trainer/checkpoint';

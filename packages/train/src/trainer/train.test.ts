@@ -117,7 +117,27 @@ describe('LoRA', () => {
   });
 
   it('rejects a target that matches no layer', async () => {
-    await expect(train(goldenConfig('tiny-qwen2', { lora: { ...lora, targets: ['qkv'] } }), { stderr: silent })).rejects.toThrow(/--lora-target qkv: no linear layer/);
+    await expect(train(goldenConfig('tiny-qwen2', { lora: { ...lora, targets: ['qkv'] } }), { stderr: silent })).rejects.toThrow(/--lora-target: expected names among/);
+    // A tied head has no weight of its own to adapt; an untied one does.
+    await expect(train(goldenConfig('tiny-qwen2', { lora: { ...lora, targets: ['lm_head'] } }), { stderr: silent })).rejects.toThrow(/--lora-target lm_head: no linear layer/);
+    await expect(train(goldenConfig('tiny-llama-untied-f16', { lora: { ...lora, targets: ['lm_head'] }, maxSteps: 1 }), { stderr: silent })).resolves.toBeDefined();
+  });
+});
+
+describe('bad settings', () => {
+  it.each([
+    [{ batchSize: 0 }, /--batch-size: expected an integer ≥ 1, got 0/],
+    [{ gradAccum: 1.5 }, /--grad-accum: expected an integer ≥ 1/],
+    [{ lr: -1 }, /--lr: expected a number ≥ 0/],
+    [{ adamBeta2: 1 }, /--adam-beta2: expected a number in \[0, 1\)/],
+    [{ warmupRatio: 2 }, /--warmup-ratio/],
+    [{ maxSteps: 0 }, /--max-steps/],
+    [{ maxSteps: null, epochs: 0 }, /--epochs: expected a number > 0/],
+    [{ saveMerged: true }, /--save-merged needs LoRA/],
+    [{ lora: { rank: 0, alpha: 1, dropout: 0, targets: ['q_proj'] } }, /--lora-rank/],
+    [{ lora: { rank: 2, alpha: 1, dropout: 1, targets: ['q_proj'] } }, /--lora-dropout/],
+  ])('rejects %j', async (override, message) => {
+    await expect(train(goldenConfig('tiny-qwen2', override as never), { stderr: silent })).rejects.toThrow(message);
   });
 });
 

@@ -32,6 +32,7 @@ import { Progress } from './progress';
 import { writeRunInfo } from './run-info';
 import { planSteps } from './step-plan';
 import { accumulateGradients } from './step';
+import { validateTrainConfig } from './validate';
 
 /** What a finished run returns (the CLI prints it). */
 export interface TrainResult {
@@ -54,10 +55,10 @@ export interface TrainIO {
 }
 
 export async function train(cfg: TrainConfig, io: TrainIO = {}): Promise<TrainResult> {
+  validateTrainConfig(cfg);
   const progressOut = io.stderr ?? process.stderr;
   fs.mkdirSync(cfg.out, { recursive: true });
   const resumeDir = resolveResume(cfg.out, cfg.resume);
-  if (cfg.packing && cfg.cutoffLen === null) throw new MixdistillError('--packing needs --cutoff-len (the packed row length)');
 
   const tokenizer = fs.existsSync(path.join(cfg.model, 'tokenizer.json')) ? (loadTokenizer(cfg.model) as ChatTokenizer & { padTokenId: number | null }) : null;
   const data = loadTrainingData(cfg.data, tokenizer, { ...cfg, mixSize: cfg.mixSize, mixBy: cfg.mixBy });
