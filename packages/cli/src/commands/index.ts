@@ -1,6 +1,9 @@
 // Every `mixdistill <command>`: one module per command, listed here (one line each).
 import type { CommandModule } from 'yargs';
 import { backendCommand } from './backend';
+import { trainCommand } from './train';
+import { mixCommand } from './mix';
+import { mergeLoraCommand } from './merge-lora';
 import { generateCommand } from './generate';
 import { logitsCommand } from './logits';
 import { inspectCommand } from './inspect';
@@ -8,6 +11,9 @@ import { inspectCommand } from './inspect';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
   backendCommand,
+  trainCommand,
+  mixCommand,
+  mergeLoraCommand,
   generateCommand,
   logitsCommand,
   inspectCommand,
