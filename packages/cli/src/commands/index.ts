@@ -1,4 +1,3 @@
-// Every `mixdistill <command>`: one module per command, listed here (one line each).
 import type { CommandModule } from 'yargs';
 import { backendCommand } from './backend';
 import { trainCommand } from './train';
@@ -7,6 +6,8 @@ import { mergeLoraCommand } from './merge-lora';
 import { generateCommand } from './generate';
 import { logitsCommand } from './logits';
 import { inspectCommand } from './inspect';
+import { gradeCommand } from './grade';
+import { evalCommand } from './eval';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
@@ -17,4 +18,6 @@ export const COMMANDS: CommandModule<any, any>[] = [
   generateCommand,
   logitsCommand,
   inspectCommand,
+  gradeCommand,
+  evalCommand,
 ];

@@ -1,0 +1,175 @@
+import { basename, resolve } from 'node:path';
+import { MixdistillError } from '@mixdistill/core';
+import {
+  BENCHMARK_NAMES,
+  DEFAULT_GENERATION_SETTINGS,
+  OpenAIGenerator,
+  createLocalGenerator,
+  defaultDataDir,
+  isBenchmarkName,
+  resolvePrompt,
+  runEval,
+  stopCas,
+  type BenchmarkName,
+  type Generator,
+} from '@mixdistill/eval';
+import type { CommandModule } from 'yargs';
+import { setupBackend, withBackendOption } from '../backend';
+
+interface Args {
+  model?: string;
+  endpoint?: string;
+  'served-model'?: string;
+  'api-key'?: string;
+  benchmarks: string;
+  'data-dir'?: string;
+  limit?: number;
+  subset?: string;
+  out: string;
+  prompt: string;
+  'max-new-tokens': number;
+  temperature: number;
+  'top-p': number;
+  stop?: string[];
+  seed: number;
+  'batch-size': number;
+  concurrency: number;
+  'request-timeout': number;
+  retries: number;
+  'time-limit': number;
+  meta?: string[];
+  backend?: string;
+  json?: boolean;
+}
+
+function parseBenchmarks(list: string): BenchmarkName[] {
+  const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const n of names) {
+    if (!isBenchmarkName(n)) throw new MixdistillError(`--benchmarks: unknown "${n}" (expected some of ${BENCHMARK_NAMES.join(', ')})`);
+  }
+  if (names.length === 0) throw new MixdistillError('--benchmarks: name at least one benchmark');
+  return names as BenchmarkName[];
+}
+
+/** `--meta mixWeight=0.2 --meta name=mix` -> {mixWeight: 0.2, name: 'mix'} (numbers stay numbers). */
+function parseMeta(items: string[] = []): Record<string, string | number> {
+  const meta: Record<string, string | number> = {};
+  for (const item of items) {
+    const at = item.indexOf('=');
+    if (at <= 0) throw new MixdistillError(`--meta: "${item}" is not key=value`);
+    const value = item.slice(at + 1);
+    meta[item.slice(0, at)] = value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return meta;
+}
+
+/** A one-line progress bar on stderr (redrawn in place on a terminal, one line per 10% otherwise). */
+function progressPrinter(): (e: { benchmark: string; done: number; total: number; correct: number }) => void {
+  let lastDecile = -1;
+  return ({ benchmark, done, total, correct }) => {
+    const width = 30;
+    const filled = total === 0 ? width : Math.round((width * done) / total);
+    const acc = done === 0 ? 0 : (100 * correct) / done;
+    const line = `${benchmark.padEnd(13)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  acc ${acc.toFixed(1)}%`;
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
+    } else {
+      const decile = total === 0 ? 10 : Math.floor((10 * done) / total);
+      if (decile !== lastDecile) process.stderr.write(`${line}\n`);
+      lastDecile = decile;
+    }
+  };
+}
+
+export const evalCommand: CommandModule<object, Args> = {
+  command: 'eval',
+  describe: 'Evaluate a local model or an OpenAI-compatible server on math benchmarks (resumable)',
+  builder: (y) =>
+    withBackendOption(y)
+      .option('model', { type: 'string', describe: 'local model folder (config.json, safetensors, tokenizer)' })
+      .option('endpoint', { type: 'string', describe: 'OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp, Ollama)' })
+      .option('served-model', { type: 'string', describe: 'model name the server serves (with --endpoint)' })
+      .option('api-key', { type: 'string', describe: 'Bearer token for --endpoint (default: OPENAI_API_KEY)' })
+      .option('benchmarks', { type: 'string', default: 'math500,gsm8k,amc23,olympiadbench,aime24', describe: `comma list of ${BENCHMARK_NAMES.join(', ')}` })
+      .option('data-dir', { type: 'string', describe: `folder with <benchmark>/test.jsonl (default ${defaultDataDir()}, filled by "mixdistill data download")` })
+      .option('limit', { type: 'number', describe: 'first N problems of each benchmark (file order)' })
+      .option('subset', { type: 'string', describe: 'MATH/MATH-500 filter, e.g. "level=4,5;subject=algebra,number_theory"' })
+      .option('out', { type: 'string', demandOption: true, describe: 'output folder: <benchmark>.jsonl records, results.json, results.md; rerun to resume' })
+      .option('prompt', { type: 'string', default: 'paper', describe: 'preset (paper, qwen-math-cot, gsm8k-zeroshot) or a template file with {problem}' })
+      .option('max-new-tokens', { type: 'number', default: DEFAULT_GENERATION_SETTINGS.maxNewTokens, describe: 'most tokens generated per problem' })
+      .option('temperature', { type: 'number', default: 0, describe: '0 = greedy (the paper)' })
+      .option('top-p', { type: 'number', default: 1, describe: 'nucleus sampling mass' })
+      .option('stop', { type: 'string', array: true, describe: 'extra stop strings (added to the preset\'s)' })
+      .option('seed', { type: 'number', default: 0, describe: 'sampling seed (when temperature > 0)' })
+      .option('batch-size', { type: 'number', default: 8, describe: 'local model: prompts decoded together' })
+      .option('concurrency', { type: 'number', default: 16, describe: 'endpoint: requests in flight' })
+      .option('request-timeout', { type: 'number', default: 600, describe: 'endpoint: seconds before a request is retried' })
+      .option('retries', { type: 'number', default: 5, describe: 'endpoint: attempts per request (back-off doubles from 1 s)' })
+      .option('time-limit', { type: 'number', default: 2000, describe: 'grader: milliseconds per symbolic comparison' })
+      .option('meta', { type: 'string', array: true, describe: 'key=value recorded in results.json, e.g. --meta mixWeight=0.2 (used by report plots)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print results.json on stdout' })
+      .example('$0 eval --endpoint http://127.0.0.1:8000/v1 --served-model qwen --benchmarks gsm8k,math500 --limit 50 --out runs/qwen', 'evaluate a vLLM server')
+      .example('$0 eval --model runs/mix/final --data-dir ../shared/data/benchmarks --limit 5 --out runs/mix/eval', 'evaluate a local checkpoint'),
+  handler: async (argv) => {
+    if (Boolean(argv.model) === Boolean(argv.endpoint)) throw new MixdistillError('give exactly one of --model DIR or --endpoint URL');
+    if (argv.endpoint && !argv['served-model']) throw new MixdistillError('--endpoint needs --served-model NAME');
+    for (const [flag, value] of [['limit', argv.limit], ['batch-size', argv['batch-size']], ['concurrency', argv.concurrency], ['max-new-tokens', argv['max-new-tokens']]] as const) {
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new MixdistillError(`--${flag}: expected a positive integer, got ${value}`);
+    }
+    const benchmarks = parseBenchmarks(argv.benchmarks);
+    const prompt = resolvePrompt(argv.prompt);
+    const settings = {
+      maxNewTokens: argv['max-new-tokens'],
+      temperature: argv.temperature,
+      topP: argv['top-p'],
+      stop: [...prompt.stop, ...(argv.stop ?? [])],
+      seed: argv.seed,
+    };
+    let generator: Generator;
+    let model: string;
+    if (argv.endpoint) {
+      model = argv['served-model']!;
+      generator = new OpenAIGenerator({
+        endpoint: argv.endpoint,
+        servedModel: model,
+        concurrency: argv.concurrency,
+        timeoutMs: argv['request-timeout'] * 1000,
+        retries: argv.retries,
+        backoffMs: 1000,
+        apiKey: argv['api-key'] ?? process.env.OPENAI_API_KEY,
+        settings,
+      });
+    } else {
+      await setupBackend(argv.backend);
+      model = basename(resolve(argv.model!));
+      generator = await createLocalGenerator({ modelDir: argv.model!, batchSize: argv['batch-size'], settings });
+    }
+    try {
+      const results = await runEval({
+        benchmarks,
+        dataDir: argv['data-dir'] ?? defaultDataDir(),
+        limit: argv.limit,
+        subset: argv.subset,
+        outDir: argv.out,
+        model,
+        generator,
+        prompt,
+        settings,
+        metadata: parseMeta(argv.meta),
+        grading: { cas: { timeoutMs: argv['time-limit'], startupMs: 30_000, maxLength: 400 } },
+        onProgress: progressPrinter(),
+      });
+      if (argv.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+      else {
+        for (const [name, r] of Object.entries(results.benchmarks)) {
+          process.stdout.write(`${name}\t${r!.accuracy.toFixed(1)}%\t${r!.correct}/${r!.total}\n`);
+        }
+        if (results.average !== null) process.stdout.write(`average\t${results.average.toFixed(1)}%\t(${results.averageOver.join(', ')})\n`);
+        process.stdout.write(`results: ${resolve(argv.out, 'results.json')}\n`);
+      }
+    } finally {
+      await generator.close();
+      stopCas();
+    }
+  },
+};
