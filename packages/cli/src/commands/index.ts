@@ -1,3 +1,4 @@
+// Every `mixdistill <command>`: one module per command, listed here (one line each).
 import type { CommandModule } from 'yargs';
 import { backendCommand } from './backend';
 import { trainCommand } from './train';
