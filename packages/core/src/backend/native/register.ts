@@ -1,4 +1,62 @@
-// Placeholder until the native addon lands: reports that it is not built.
+// Registers the `native` backend with tfjs: every kernel of the cpu backend (so coverage is
+// complete and anything not native falls back correctly), the addon's kernels over them, and the
+// fused kernels with their gradients. select.ts calls this at start-up.
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { tf } from '../../tf';
+import { loadAddon } from './addon';
+import { NativeBackend } from './native_backend';
+import { FUSED_GRADIENTS, FUSED_NATIVE_KERNELS } from './kernels/fused';
+import type { KernelArgs, NativeKernel } from './kernels/kernel_util';
+import { ELEMENTWISE_KERNELS } from './kernels/elementwise';
+import { LAYOUT_KERNELS } from './kernels/layout';
+import { MATMUL_KERNELS } from './kernels/matmul';
+import { REDUCE_KERNELS } from './kernels/reduce';
+
+export const NATIVE_BACKEND_NAME = 'native';
+
+/** Kernels the addon implements for tfjs kernel names the cpu backend also has. */
+const NATIVE_KERNELS: NativeKernel[] = [...MATMUL_KERNELS, ...ELEMENTWISE_KERNELS, ...REDUCE_KERNELS, ...LAYOUT_KERNELS];
+
+let registered: { version: string; threads: number } | undefined;
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+
+function registerKernels(): void {
+  const native = new Map(NATIVE_KERNELS.map((k) => [k.name, k]));
+  for (const config of tf.getKernelsForBackend('cpu')) {
+    const cpuFunc = config.kernelFunc;
+    const nativeKernel = native.get(config.kernelName);
+    const kernelFunc: KernelFunc = (args) => {
+      const backend = args.backend as NativeBackend;
+      return backend.inKernel(() => {
+        const out = nativeKernel?.run(args as unknown as KernelArgs);
+        return out ?? cpuFunc(args);
+      });
+    };
+    tf.registerKernel({ ...config, backendName: NATIVE_BACKEND_NAME, kernelFunc });
+  }
+  for (const k of FUSED_NATIVE_KERNELS) {
+    tf.registerKernel({
+      kernelName: k.name,
+      backendName: NATIVE_BACKEND_NAME,
+      kernelFunc: (args) => (args.backend as NativeBackend).inKernel(() => k.run(args as unknown as KernelArgs)!),
+    });
+  }
+  for (const g of FUSED_GRADIENTS) tf.registerGradient(g);
+}
+
+/**
+ * Makes `native` available to tf.setBackend; returns its version and thread count, or throws an
+ * Error saying why it is unavailable (addon not built, failed to load).
+ */
 export function registerNativeBackend(): { version: string; threads: number } {
-  throw new Error('the native addon is not built yet');
+  if (registered) return registered;
+  const addon = loadAddon();
+  const { isa, threads } = addon.info();
+  tf.registerBackend(NATIVE_BACKEND_NAME, () => new NativeBackend(addon, os.totalmem()), 1);
+  registerKernels();
+  const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+  registered = { version: `${pkg.version} (${isa})`, threads };
+  return registered;
 }

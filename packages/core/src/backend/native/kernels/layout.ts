@@ -1,0 +1,46 @@
+// Data movement: Transpose, GatherV2 (embedding lookup) and UnsortedSegmentSum (its gradient).
+import { tf } from '../../../tf';
+import { allFloat32, product, type KernelArgs, type NativeKernel } from './kernel_util';
+
+function transpose({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
+  const { x } = inputs;
+  const perm = attrs?.perm as number[];
+  if (!allFloat32(x) || x.shape.length === 0 || x.shape.length > 8) return null;
+  const outShape = perm.map((p) => x.shape[p]);
+  const out = backend.output(outShape);
+  backend.addon.transpose(backend.f32(x), out.values, Float64Array.from(x.shape), Int32Array.from(perm));
+  return out.info;
+}
+
+function gatherV2({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
+  const { x, indices } = inputs;
+  const batchDims = (attrs?.batchDims as number | undefined) ?? 0;
+  if (!allFloat32(x) || indices.dtype !== 'int32' || batchDims !== 0 || x.shape.length === 0) return null;
+  const [axis] = tf.util.parseAxisParam(attrs?.axis as number, x.shape);
+  const axisLen = x.shape[axis];
+  const idx = backend.i32(indices);
+  // Out-of-range indices: let the cpu kernel raise tfjs' error.
+  for (let i = 0; i < idx.length; i++) if (idx[i] < 0 || idx[i] >= axisLen) return null;
+  const outShape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
+  const out = backend.output(outShape);
+  backend.addon.gather(backend.f32(x), idx, out.values, product(x.shape, 0, axis), axisLen, product(x.shape, axis + 1));
+  return out.info;
+}
+
+function unsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
+  const { x, segmentIds } = inputs;
+  const numSegments = attrs?.numSegments as number;
+  const idRank = segmentIds.shape.length;
+  if (!allFloat32(x) || segmentIds.dtype !== 'int32' || idRank === 0 || idRank > x.shape.length) return null;
+  for (let d = 0; d < idRank; d++) if (segmentIds.shape[d] !== x.shape[d]) return null;
+  const inner = product(x.shape, idRank);
+  const out = backend.output([numSegments, ...x.shape.slice(idRank)]);
+  backend.addon.segmentSum(backend.f32(x), backend.i32(segmentIds), out.values, product(segmentIds.shape), inner, numSegments);
+  return out.info;
+}
+
+export const LAYOUT_KERNELS: NativeKernel[] = [
+  { name: 'Transpose', run: transpose },
+  { name: 'GatherV2', run: gatherV2 },
+  { name: 'UnsortedSegmentSum', run: unsortedSegmentSum },
+];

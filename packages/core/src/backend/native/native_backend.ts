@@ -1,0 +1,108 @@
+// The `native` backend: tfjs' cpu backend (same storage: one typed array per tensor) with its
+// hot kernels replaced by the C++ addon and tensor storage recycled through a buffer pool.
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { tf } from '../../tf';
+import type { NativeAddon } from './addon';
+import { BufferPool } from './buffer_pool';
+
+type DataId = object;
+type BackendValues = Parameters<MathBackendCPU['write']>[0];
+
+/** Extra buffers a fused kernel keeps with its output for the backward pass (freed with it). */
+export interface SideData {
+  /** one value per row: log-sum-exp (attention, cross-entropy) or 1/rms (RMSNorm) */
+  rowStats: Float32Array;
+  /** attention segment ids copied from the forward inputs, when given */
+  segmentIds?: Int32Array;
+}
+
+/** Default cache size: a quarter of the machine's memory, at most 8 GiB (MIXDISTILL_POOL_MB overrides). */
+function poolLimitBytes(totalMem: number): number {
+  const env = Number(process.env.MIXDISTILL_POOL_MB);
+  if (Number.isFinite(env) && env >= 0 && process.env.MIXDISTILL_POOL_MB !== '') return env * 2 ** 20;
+  return Math.min(8 * 2 ** 30, totalMem / 4);
+}
+
+export class NativeBackend extends MathBackendCPU {
+  readonly pool: BufferPool;
+  /** Nesting depth of kernel execution: reads inside a kernel do not hand arrays to user code. */
+  private kernelDepth = 0;
+  private readonly side = new Map<DataId, SideData>();
+
+  constructor(
+    readonly addon: NativeAddon,
+    totalMem: number,
+  ) {
+    super();
+    this.pool = new BufferPool(addon, poolLimitBytes(totalMem));
+    // The cpu backend prints "install tfjs-node" on its first write; this backend is the answer to that.
+    (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+
+  /** Runs a kernel body; array reads inside it stay inside the backend. */
+  inKernel<T>(fn: () => T): T {
+    this.kernelDepth++;
+    try {
+      return fn();
+    } finally {
+      this.kernelDepth--;
+    }
+  }
+
+  /** The float32 storage of a tensor (no copy). */
+  f32(t: tf.TensorInfo): Float32Array {
+    return this.data.get(t.dataId).values as Float32Array;
+  }
+
+  /** The int32 storage of a tensor (no copy). */
+  i32(t: tf.TensorInfo): Int32Array {
+    return this.data.get(t.dataId).values as Int32Array;
+  }
+
+  /** A float32 output tensor with pooled storage, for a native kernel to fill. */
+  output(shape: number[]): { info: tf.TensorInfo; values: Float32Array } {
+    const values = this.pool.take(tf.util.sizeFromShape(shape));
+    const dataId = super.write(values, shape, 'float32') as DataId;
+    return { info: { dataId, shape, dtype: 'float32' }, values };
+  }
+
+  setSide(t: tf.TensorInfo, data: SideData): void {
+    this.side.set(t.dataId, data);
+  }
+
+  getSide(t: tf.TensorInfo): SideData | undefined {
+    return this.side.get(t.dataId);
+  }
+
+  /** A tensor created from outside arrays: if it wraps a pooled buffer, that buffer is shared now. */
+  override write(values: BackendValues, shape: number[], dtype: tf.DataType): DataId {
+    this.pool.escape(values);
+    return super.write(values, shape, dtype) as DataId;
+  }
+
+  override move(dataId: DataId, values: BackendValues, shape: number[], dtype: tf.DataType, refCount: number): void {
+    this.pool.escape(values);
+    super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  /** dataSync()/data()/arraySync() return the storage itself, so user code may keep it. */
+  override readSync(dataId: DataId): BackendValues {
+    const values = super.readSync(dataId);
+    if (this.kernelDepth === 0) this.pool.escape(this.data.get(dataId).values);
+    return values;
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const entry = this.data.has(dataId) ? this.data.get(dataId) : undefined;
+    const released = super.disposeData(dataId, force);
+    if (entry && released && !this.data.has(dataId)) {
+      this.pool.release(entry.values);
+      const side = this.side.get(dataId);
+      if (side) {
+        this.side.delete(dataId);
+        this.pool.release(side.rowStats);
+      }
+    }
+    return released;
+  }
+}
