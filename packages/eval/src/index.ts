@@ -35,3 +35,6 @@ export {
   type BenchmarkResult,
   type Score,
 } from './run/results';
+export { loadRun, tableScores, TABLE_COLUMNS, type ReportRun, type TableColumn } from './report/runs';
+export { markdownTable, csvTable } from './report/table';
+export { accuracyBarsSvg, mixWeightSvg, weightedRuns } from './report/svg';

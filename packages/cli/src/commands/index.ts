@@ -9,6 +9,8 @@ import { logitsCommand } from './logits';
 import { inspectCommand } from './inspect';
 import { gradeCommand } from './grade';
 import { evalCommand } from './eval';
+import { reportCommand } from './report';
+import { dataCommand } from './data';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
@@ -21,4 +23,6 @@ export const COMMANDS: CommandModule<any, any>[] = [
   inspectCommand,
   gradeCommand,
   evalCommand,
+  reportCommand,
+  dataCommand,
 ];
