@@ -6,6 +6,7 @@
 // the arithmetic runs in float64 per element and is rounded to float32 once, like torch's float32
 // kernels up to the last bit.
 import { tf } from '../tf';
+import { adamwUpdateNative } from '../backend/native/adamw';
 
 /** Adam moments of one parameter, same length as the parameter. */
 export interface AdamWState {
@@ -30,6 +31,7 @@ export interface AdamWHyperParams {
 
 /** Updates `param` and `state` in place from `grad` (same shape as `param`). */
 export function adamwUpdate(param: tf.Variable, grad: tf.Tensor, state: AdamWState, hp: AdamWHyperParams): void {
+  if (adamwUpdateNative(param, grad, state, hp)) return; // one fused pass, no allocation (float32 arithmetic)
   const p = param.dataSync() as Float32Array;
   const g = grad.dataSync() as Float32Array;
   const { m, v } = state;

@@ -1,0 +1,106 @@
+// The fused kernels (and their registered gradients) against the unfused tfjs compositions run on
+// the cpu backend, at sizes that cross the kernels' block boundaries. Finite-difference checks of
+// the same gradients run on every backend in core/src/ops/*.test.ts.
+import { describe, expect, it } from 'vitest';
+import { tf } from '../../tf';
+import { adamwUpdate } from '../../ops/adamw';
+import { applyRope, applyRopeUnfused } from '../../ops/rope';
+import { causalAttention, causalAttentionUnfused } from '../../ops/attention';
+import { crossEntropySum, crossEntropySumUnfused } from '../../ops/cross_entropy';
+import { rmsNorm, rmsNormUnfused } from '../../ops/rms_norm';
+import { swiglu, swigluUnfused } from '../../ops/swiglu';
+import { seededValues } from '../../ops/op_test_helpers';
+import { ADDON_BUILT, SKIP_REASON, f32, maxRelDiff, runOn, type HostTensor } from './test_helpers';
+
+let seed = 100;
+function rand(shape: number[], scale = 1): HostTensor {
+  return f32(shape, seededValues(shape.reduce((a, b) => a * b, 1), seed++, scale));
+}
+
+/** Output and gradients of Σ f(x)·r w.r.t. the float inputs, flattened into one array. */
+function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, wrt: number[]): (...xs: tf.Tensor[]) => tf.Tensor {
+  return (...xs: tf.Tensor[]) => {
+    const outShape = tf.tidy(() => f(...xs).shape);
+    const r = tf.tensor(seededValues(outShape.reduce((a, b) => a * b, 1), 7), outShape);
+    const lossOf = (...ws: tf.Tensor[]): tf.Scalar => {
+      const all = xs.map((x, i) => (wrt.includes(i) ? ws[wrt.indexOf(i)] : x));
+      return tf.sum(tf.mul(f(...all), r));
+    };
+    const grads = tf.grads(lossOf)(wrt.map((i) => xs[i]));
+    return tf.concat([tf.reshape(f(...xs), [-1]), ...grads.map((g) => tf.reshape(g, [-1]))]);
+  };
+}
+
+async function expectFusedMatches(
+  inputs: HostTensor[],
+  fused: (...xs: tf.Tensor[]) => tf.Tensor,
+  unfused: (...xs: tf.Tensor[]) => tf.Tensor,
+  wrt: number[],
+  tol: number,
+): Promise<void> {
+  const want = await runOn('cpu', inputs, valueAndGrads(unfused, wrt));
+  const got = await runOn('native', inputs, valueAndGrads(fused, wrt));
+  expect(got.values.length).toBe(want.values.length);
+  expect(maxRelDiff(got.values, want.values)).toBeLessThan(tol);
+}
+
+describe.skipIf(!ADDON_BUILT)(`fused native kernels match the unfused compositions${SKIP_REASON}`, () => {
+  it('rmsNorm (rows of odd width, 3-D input)', async () => {
+    await expectFusedMatches([rand([2, 7, 33]), rand([33])], (x, w) => rmsNorm(x, w, 1e-6), (x, w) => rmsNormUnfused(x, w, 1e-6), [0, 1], 1e-5);
+  });
+
+  it('applyRope, per-batch and shared cos/sin', async () => {
+    const x = rand([2, 3, 17, 8]);
+    await expectFusedMatches([x, rand([2, 17, 4]), rand([2, 17, 4])], applyRope, applyRopeUnfused, [0, 1, 2], 1e-5);
+    await expectFusedMatches([x, rand([1, 17, 4]), rand([1, 17, 4])], applyRope, applyRopeUnfused, [0, 1, 2], 1e-5);
+  });
+
+  it('swiglu', async () => {
+    await expectFusedMatches([rand([5, 33], 4), rand([5, 33])], swiglu, swigluUnfused, [0, 1], 1e-5);
+  });
+
+  it('causalAttention: GQA, several blocks, KV offset, packed segments', async () => {
+    const [b, hq, hkv, s, t, d] = [2, 4, 2, 70, 75, 8];
+    const segments = new Int32Array(b * t);
+    for (let j = 0; j < t; j++) {
+      segments[j] = j < 30 ? 0 : 1;
+      segments[t + j] = j < 66 ? 3 : 4;
+    }
+    const seg: HostTensor = { values: segments, shape: [b, t], dtype: 'int32' };
+    const inputs = [rand([b, hq, s, d]), rand([b, hkv, t, d]), rand([b, hkv, t, d])];
+    const opts = { scale: 0.3 };
+    await expectFusedMatches(inputs, (q, k, v) => causalAttention(q, k, v, opts), (q, k, v) => causalAttentionUnfused(q, k, v, opts), [0, 1, 2], 2e-5);
+    await expectFusedMatches([...inputs, seg], (q, k, v, sg) => causalAttention(q, k, v, { segmentIds: sg }),
+      (q, k, v, sg) => causalAttentionUnfused(q, k, v, { segmentIds: sg }), [0, 1, 2], 2e-5);
+    // Decoding one token against a cache of t keys.
+    await expectFusedMatches([rand([1, 4, 1, 8]), rand([1, 2, 9, 8]), rand([1, 2, 9, 8])], causalAttention, causalAttentionUnfused, [0, 1, 2], 2e-5);
+  });
+
+  it('crossEntropySum with ignored positions', async () => {
+    const labels: HostTensor = { values: Int32Array.from([3, -100, 0, 99, 42, -100, 7]), shape: [7], dtype: 'int32' };
+    await expectFusedMatches([rand([7, 100], 5), labels], crossEntropySum, crossEntropySumUnfused, [0], 1e-5);
+  });
+
+  it('adamwUpdate in place matches the composite update on cpu, also when the storage is shared', async () => {
+    const run = async (backend: string, shareInit: boolean): Promise<Float32Array> => {
+      await tf.setBackend(backend);
+      const init = tf.tensor(seededValues(37, 5), [37]);
+      const p = tf.variable(init);
+      if (!shareInit) init.dispose();
+      const state = { m: new Float32Array(37), v: new Float32Array(37) };
+      for (let step = 1; step <= 3; step++) {
+        const g = tf.tensor(seededValues(37, 10 + step), [37]);
+        adamwUpdate(p, g, state, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, step });
+        g.dispose();
+      }
+      const out = Float32Array.from(p.dataSync());
+      if (shareInit) expect(Array.from(init.dataSync())).toEqual(Array.from(seededValues(37, 5)));
+      p.dispose();
+      init.dispose();
+      return out;
+    };
+    const want = await run('cpu', false);
+    expect(maxRelDiff(await run('native', false), want)).toBeLessThan(1e-6);
+    expect(maxRelDiff(await run('native', true), want)).toBeLessThan(1e-6);
+  });
+});

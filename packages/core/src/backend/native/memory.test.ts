@@ -1,0 +1,55 @@
+// No leaks: 1,000 small training steps (embedding, RMSNorm, attention, SwiGLU, cross-entropy,
+// gradients, AdamW) leave the tensor count, the pool's fresh allocations and RSS flat.
+import { describe, expect, it } from 'vitest';
+import { tf } from '../../tf';
+import { adamwUpdate } from '../../ops/adamw';
+import { causalAttention } from '../../ops/attention';
+import { crossEntropySum } from '../../ops/cross_entropy';
+import { rmsNorm } from '../../ops/rms_norm';
+import { swiglu } from '../../ops/swiglu';
+import { seededValues } from '../../ops/op_test_helpers';
+import { NativeBackend } from './native_backend';
+import { ADDON_BUILT, SKIP_REASON } from './test_helpers';
+
+describe.skipIf(!ADDON_BUILT)(`native backend memory${SKIP_REASON}`, () => {
+  it('stays flat across 1,000 training-like steps', async () => {
+    await tf.setBackend('native');
+    const backend = tf.backend() as NativeBackend;
+    const [b, s, h, heads, d, vocab, ff] = [2, 16, 32, 4, 8, 50, 48];
+    const params = new Map<string, tf.Variable>();
+    const param = (name: string, shape: number[]): tf.Variable => {
+      const v = tf.variable(tf.tensor(seededValues(shape.reduce((x, y) => x * y, 1), params.size + 1, 0.1), shape), true, name);
+      params.set(name, v);
+      return v;
+    };
+    const emb = param('emb', [vocab, h]), norm = param('norm', [h]), wqkv = param('wqkv', [3 * h, h]);
+    const wo = param('wo', [h, h]), wgu = param('wgu', [2 * ff, h]), wd = param('wd', [h, ff]);
+    const state = new Map([...params].map(([n, v]) => [n, { m: new Float32Array(v.size), v: new Float32Array(v.size) }]));
+    const ids = tf.tensor(Int32Array.from({ length: b * s }, (_, i) => (i * 7) % vocab), [b * s], 'int32');
+    const labels = tf.tensor(Int32Array.from({ length: b * s }, (_, i) => (i % 5 === 0 ? -100 : (i * 3) % vocab)), [b * s], 'int32');
+    const linear = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.matMul(x, w, false, true);
+    const loss = (): tf.Scalar => {
+      const x = rmsNorm(tf.gather(emb, ids), norm, 1e-6); // [b*s, h]
+      const [q, k, v] = tf.split(linear(x, wqkv), 3, -1).map((t) => tf.transpose(tf.reshape(t, [b, s, heads, d]), [0, 2, 1, 3]));
+      const att = tf.reshape(tf.transpose(causalAttention(q, k, v), [0, 2, 1, 3]), [b * s, h]);
+      const x2 = tf.add(x, linear(att, wo));
+      const [g, u] = tf.split(linear(x2, wgu), 2, -1);
+      const y = tf.add(x2, linear(swiglu(g, u), wd));
+      return tf.div(crossEntropySum(linear(y, emb), labels), b * s);
+    };
+    const step = (i: number): void => {
+      const { grads, value } = tf.variableGrads(loss);
+      for (const [name, v] of params) adamwUpdate(v, grads[name], state.get(name)!, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: i });
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    for (let i = 1; i <= 50; i++) step(i); // warm-up fills the buffer pool
+    const tensors = tf.memory().numTensors;
+    const fresh = backend.pool.stats().freshAllocations;
+    const rss = process.memoryUsage().rss;
+    for (let i = 51; i <= 1050; i++) step(i);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(backend.pool.stats().freshAllocations - fresh).toBeLessThan(20);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 2 ** 20);
+    tf.dispose([...params.values(), ids, labels]);
+  });
+});

@@ -1,0 +1,113 @@
+// Every native kernel against tfjs' cpu backend on random shapes, odd sizes, broadcasting and
+// transposes (the cpu kernels are the reference: same inputs, same tfjs op).
+import { describe, expect, it } from 'vitest';
+import { tf } from '../../tf';
+import { seededValues } from '../../ops/op_test_helpers';
+import { ADDON_BUILT, SKIP_REASON, f32, maxRelDiff, runOn, type HostTensor } from './test_helpers';
+
+let seed = 1;
+function rand(shape: number[], scale = 1): HostTensor {
+  return f32(shape, seededValues(shape.reduce((a, b) => a * b, 1), seed++, scale));
+}
+function positive(shape: number[]): HostTensor {
+  const t = rand(shape);
+  t.values = t.values.map((v) => Math.abs(v) + 0.05);
+  return t;
+}
+
+async function expectSame(inputs: HostTensor[], f: (...xs: tf.Tensor[]) => tf.Tensor, tol = 1e-5): Promise<void> {
+  const want = await runOn('cpu', inputs, f);
+  const got = await runOn('native', inputs, f);
+  expect(got.shape).toEqual(want.shape);
+  expect(maxRelDiff(got.values, want.values)).toBeLessThan(tol);
+}
+
+describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON}`, () => {
+  it('BatchMatMul: odd sizes, every transpose, small-M paths, broadcast batches', async () => {
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[1, 1], [1, 1], false, false],
+      [[7, 17], [17, 33], false, false],
+      [[17, 7], [17, 33], true, false],
+      [[7, 17], [33, 17], false, true],
+      [[17, 7], [33, 17], true, true],
+      [[1, 100], [100, 37], false, false], // one row: streamed B
+      [[3, 100], [37, 100], false, true], // few rows, transposed B: dot products
+      [[33, 300], [300, 100], false, false], // several K blocks and M/N edges
+      [[2, 13, 9], [2, 9, 70], false, false],
+      [[4, 5, 6], [6, 3], false, false],
+    ];
+    for (const [as, bs, ta, tb] of cases) {
+      await expectSame([rand(as), rand(bs)], (a, b) => tf.matMul(a, b, ta, tb), 1e-5);
+    }
+    // Batch broadcasting: tfjs' cpu kernel returns too few values for [2,1,5,7]·[3,7,4], so the
+    // reference broadcasts the operands explicitly first.
+    const a = rand([2, 1, 5, 7]), b = rand([3, 7, 4]);
+    const want = await runOn('cpu', [a, b], (x, y) => tf.matMul(tf.broadcastTo(x, [2, 3, 5, 7]), tf.broadcastTo(y, [2, 3, 7, 4])));
+    const got = await runOn('native', [a, b], (x, y) => tf.matMul(x, y));
+    expect(got.shape).toEqual([2, 3, 5, 4]);
+    expect(maxRelDiff(got.values, want.values)).toBeLessThan(1e-5);
+  });
+
+  it('binary ops with broadcasting', async () => {
+    const shapes: [number[], number[]][] = [
+      [[7, 17], [7, 17]],
+      [[7, 17], [17]],
+      [[2, 1, 33], [1, 5, 1]],
+      [[100], []],
+      [[], [3, 4]],
+      [[3, 1], [1, 1, 4]],
+      [[2, 3, 4, 5], [3, 1, 5]],
+    ];
+    const ops: ((a: tf.Tensor, b: tf.Tensor) => tf.Tensor)[] = [
+      tf.add, tf.sub, tf.mul, tf.maximum, tf.minimum, tf.squaredDifference,
+    ];
+    for (const [as, bs] of shapes) {
+      for (const op of ops) await expectSame([rand(as), rand(bs)], op);
+      await expectSame([rand(as), positive(bs)], tf.div);
+      await expectSame([positive(as), rand(bs)], tf.pow, 1e-5);
+    }
+  });
+
+  it('unary ops', async () => {
+    const x = rand([7, 33], 3);
+    for (const op of [tf.exp, tf.neg, tf.square, tf.sigmoid, tf.relu, tf.tanh, tf.abs]) await expectSame([x], op, 2e-6);
+    const p = positive([100]);
+    for (const op of [tf.sqrt, tf.rsqrt, tf.log, tf.reciprocal]) await expectSame([p], op, 2e-6);
+  });
+
+  it('reductions over last, leading, middle and non-adjacent axes, with keepDims', async () => {
+    const x = rand([3, 17, 33]);
+    const axesList: (number | number[])[] = [-1, 0, 1, [0, 1], [1, 2], [0, 2], [0, 1, 2]];
+    for (const axis of axesList) {
+      for (const keepDims of [false, true]) {
+        await expectSame([x], (t) => tf.sum(t, axis, keepDims), 1e-5);
+        await expectSame([x], (t) => tf.mean(t, axis, keepDims), 1e-5);
+        await expectSame([x], (t) => tf.max(t, axis, keepDims));
+        await expectSame([x], (t) => tf.min(t, axis, keepDims));
+      }
+    }
+    await expectSame([rand([1000])], (t) => tf.sum(t), 1e-5);
+  });
+
+  it('softmax, transpose, gather, unsortedSegmentSum', async () => {
+    await expectSame([rand([5, 7, 33], 4)], (t) => tf.softmax(t), 1e-6);
+    await expectSame([rand([1, 1])], (t) => tf.softmax(t), 1e-6);
+    const x = rand([2, 3, 5, 7]);
+    for (const perm of [[0, 2, 1, 3], [3, 2, 1, 0], [1, 0, 2, 3], [0, 1, 3, 2]]) await expectSame([x], (t) => tf.transpose(t, perm));
+    const idx: HostTensor = { values: Int32Array.from([4, 0, 2, 2, 1]), shape: [5], dtype: 'int32' };
+    const table = rand([5, 17]);
+    await expectSame([table, idx], (t, i) => tf.gather(t, i));
+    await expectSame([rand([3, 5, 4]), idx], (t, i) => tf.gather(t, i, 1));
+    const rows = rand([5, 17]);
+    await expectSame([rows, idx], (t, i) => tf.unsortedSegmentSum(t, i, 6));
+  });
+
+  it('gradients through native kernels (embedding lookup, matmul, broadcasting) match cpu', async () => {
+    const idx: HostTensor = { values: Int32Array.from([3, 1, 3, 0]), shape: [4], dtype: 'int32' };
+    const f = (table: tf.Tensor, w: tf.Tensor, bias: tf.Tensor, i: tf.Tensor): tf.Tensor =>
+      tf.grads((tb: tf.Tensor, wt: tf.Tensor, bs: tf.Tensor) =>
+        tf.sum(tf.softmax(tf.add(tf.matMul(tf.gather(tb, i), wt, false, true), bs))),
+      )([table, w, bias]).reduce((acc, g) => tf.concat([acc, tf.reshape(g, [-1])]), tf.zeros([0]));
+    await expectSame([rand([5, 9]), rand([7, 9]), rand([7]), idx], f, 1e-5);
+  });
+});
