@@ -1,24 +1,73 @@
-// Generator for a local model folder through @mixdistill/models: the chat template renders the
-// prompt, prompts are decoded in batches with the KV cache, and generation stops at an end-of-turn
-// token, a stop string or maxNewTokens.
+// Generator for a local model folder through @mixdistill/models: the model's chat template renders
+// the prompt, prompts of similar length are decoded together (left-padded batches with the KV
+// cache), and each sequence stops at an end-of-sequence token, a stop string or maxNewTokens.
 import { MixdistillError } from '@mixdistill/core';
-import type { GenerationSettings, Generator } from './generator';
+import { generate, loadModel, loadTokenizer, type CausalLM, type Tokenizer } from '@mixdistill/models';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { truncateAtStop, type GenerationRequest, type GenerationResult, type GenerationSettings, type Generator } from './generator';
 
 export interface LocalGeneratorOptions {
-  /** Model folder: config.json, safetensors weights, tokenizer files. */
+  /** Model folder: config.json, safetensors weights, tokenizer.json (+ tokenizer_config.json with a chat template). */
   modelDir: string;
   /** Prompts decoded together. */
   batchSize: number;
   settings: GenerationSettings;
 }
 
+class LocalGenerator implements Generator {
+  constructor(
+    private readonly options: LocalGeneratorOptions,
+    private readonly model: CausalLM,
+    private readonly tokenizer: Tokenizer,
+  ) {}
+
+  describe(): Record<string, unknown> {
+    return { kind: 'local', modelDir: this.options.modelDir, modelType: this.model.config.modelType, batchSize: this.options.batchSize };
+  }
+
+  async generate(requests: GenerationRequest[], onResult: (index: number, result: GenerationResult) => Promise<void> | void): Promise<void> {
+    const { settings, batchSize } = this.options;
+    const prompts = requests.map((r) => this.tokenizer.applyChatTemplate(r.messages, { addGenerationPrompt: true, tokenize: true }));
+    // Similar lengths together waste less compute on padding; results are reported by request index.
+    const order = prompts.map((_, i) => i).sort((a, b) => prompts[a].length - prompts[b].length || a - b);
+    for (let start = 0; start < order.length; start += batchSize) {
+      const batch = order.slice(start, start + batchSize);
+      const began = performance.now();
+      const outputs = await generate(
+        this.model,
+        batch.map((i) => prompts[i]),
+        {
+          maxNewTokens: settings.maxNewTokens,
+          temperature: settings.temperature,
+          topP: settings.topP,
+          seed: settings.seed,
+          stopTokenIds: this.tokenizer.eosTokenIds,
+          stopStrings: settings.stop,
+          tokenizer: this.tokenizer,
+        },
+      );
+      const seconds = (performance.now() - began) / 1000 / batch.length;
+      for (let k = 0; k < batch.length; k++) {
+        const index = batch[k];
+        const text = truncateAtStop(this.tokenizer.decode(outputs[k].tokens, { skipSpecialTokens: true }), settings.stop);
+        const prompt = this.tokenizer.applyChatTemplate(requests[index].messages, { addGenerationPrompt: true });
+        await onResult(index, { prompt, text, tokens: outputs[k].tokens.length, seconds });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.model.dispose();
+  }
+}
+
 /** Loads the model and tokenizer and returns the generator. */
 export async function createLocalGenerator(options: LocalGeneratorOptions): Promise<Generator> {
-  const models: Record<string, unknown> = await import('@mixdistill/models');
-  if (typeof models.generate !== 'function' || typeof models.loadTokenizer !== 'function') {
-    throw new MixdistillError(
-      `local generation is not available yet: @mixdistill/models does not export generate/loadTokenizer (use --endpoint with a server for ${options.modelDir})`,
-    );
+  if (!existsSync(join(options.modelDir, 'config.json'))) {
+    throw new MixdistillError(`${join(options.modelDir, 'config.json')}: not found (--model must be a Hugging Face model folder)`);
   }
-  throw new MixdistillError('local generation is not wired yet');
+  const tokenizer = loadTokenizer(options.modelDir);
+  const { model } = loadModel(options.modelDir);
+  return new LocalGenerator(options, model, tokenizer);
 }
