@@ -1,0 +1,55 @@
+// The model shapes the benchmarks train and decode (issue 3): a 4M-parameter Llama-style model
+// and Qwen2.5-0.5B's exact shapes cut to 4 layers. Weights are random (createModel).
+import type { ConfigJson } from '@mixdistill/models';
+
+export interface BenchConfig {
+  /** Hugging Face config.json fields */
+  config: ConfigJson;
+  /** training batch: sequences per step */
+  batch: number;
+  /** training batch: tokens per sequence */
+  seq: number;
+}
+
+export const BENCH_CONFIGS: Record<string, BenchConfig> = {
+  tiny: {
+    config: {
+      architectures: ['LlamaForCausalLM'],
+      model_type: 'llama',
+      vocab_size: 2048,
+      hidden_size: 256,
+      intermediate_size: 704,
+      num_hidden_layers: 4,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      max_position_embeddings: 2048,
+      rope_theta: 10000,
+      rms_norm_eps: 1e-5,
+      tie_word_embeddings: false,
+      hidden_act: 'silu',
+      torch_dtype: 'float32',
+    },
+    batch: 4,
+    seq: 128,
+  },
+  'qwen0.5b-4l': {
+    config: {
+      architectures: ['Qwen2ForCausalLM'],
+      model_type: 'qwen2',
+      vocab_size: 151936,
+      hidden_size: 896,
+      intermediate_size: 4864,
+      num_hidden_layers: 4,
+      num_attention_heads: 14,
+      num_key_value_heads: 2,
+      max_position_embeddings: 32768,
+      rope_theta: 1000000,
+      rms_norm_eps: 1e-6,
+      tie_word_embeddings: true,
+      hidden_act: 'silu',
+      torch_dtype: 'float32',
+    },
+    batch: 1,
+    seq: 512,
+  },
+};

@@ -1,0 +1,181 @@
+// Throughput measurements on the active backend, shared by `mixdistill bench` and benchmarks/.
+// Each reports the best of several timed repetitions after a warm-up (the machine may be shared,
+// so the best run is the one least disturbed by other processes).
+import { adamwUpdate, applyRope, causalAttention, crossEntropySum, rmsNorm, swiglu, tf } from '@mixdistill/core';
+import { causalLmLossSum, countPredictedTokens, createModel, generate, parseModelConfig } from '@mixdistill/models';
+import type { BenchConfig } from './configs';
+
+function now(): number {
+  return performance.now();
+}
+
+/** Runs fn `warmup` times untimed, then `repeats` times; returns the fastest time in ms. */
+function bestMs(fn: () => void, repeats: number, warmup = 1): number {
+  for (let i = 0; i < warmup; i++) fn();
+  let best = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    const t0 = now();
+    fn();
+    best = Math.min(best, now() - t0);
+  }
+  return best;
+}
+
+/** Seeded uniform values in [-1, 1). */
+function randomTensor(shape: number[], seed: number): tf.Tensor {
+  return tf.randomUniform(shape, -1, 1, 'float32', seed);
+}
+
+export interface MatmulResult {
+  m: number;
+  n: number;
+  k: number;
+  transposeB: boolean;
+  ms: number;
+  gflops: number;
+}
+
+/** C [m, n] = A [m, k] · B [k, n] (B stored [n, k] when transposeB, as a Hugging Face linear weight). */
+export function measureMatmul(m: number, n: number, k: number, transposeB = false, repeats = 5): MatmulResult {
+  const a = randomTensor([m, k], 1);
+  const b = randomTensor(transposeB ? [n, k] : [k, n], 2);
+  const ms = bestMs(() => tf.matMul(a, b, false, transposeB).dispose(), repeats);
+  tf.dispose([a, b]);
+  return { m, n, k, transposeB, ms, gflops: (2 * m * n * k) / (ms * 1e6) };
+}
+
+export interface KernelResult {
+  name: string;
+  ms: number;
+  /** bytes read + written per call, for memory-bound kernels */
+  gbPerS?: number;
+  gflops?: number;
+}
+
+/** Memory-bound kernels at Qwen2.5-0.5B activation sizes (seq 512). */
+export function measureMemoryKernels(repeats = 10): KernelResult[] {
+  const rows = 512, h = 896, ff = 4864, vocab = 151936;
+  const x = randomTensor([rows, h], 3), w = randomTensor([h], 4);
+  const g = randomTensor([rows, ff], 5), u = randomTensor([rows, ff], 6);
+  const q = randomTensor([1, 14, rows, 64], 7), cos = randomTensor([1, rows, 32], 8), sin = randomTensor([1, rows, 32], 9);
+  const results: KernelResult[] = [];
+  const add = (name: string, bytes: number, fn: () => tf.Tensor): void => {
+    const ms = bestMs(() => fn().dispose(), repeats);
+    results.push({ name, ms, gbPerS: bytes / (ms * 1e6) });
+  };
+  add('add [512,4864]', 3 * 4 * rows * ff, () => tf.add(g, u));
+  add('mul broadcast [512,896]*[896]', 2 * 4 * rows * h, () => tf.mul(x, w));
+  add('exp [512,4864]', 2 * 4 * rows * ff, () => tf.exp(g));
+  add('sum last axis [512,4864]', 4 * rows * ff, () => tf.sum(g, -1));
+  add('softmax [512,4864]', 2 * 4 * rows * ff, () => tf.softmax(g));
+  add('transpose [512,14,64]->[14,512,64]', 2 * 4 * rows * h, () => tf.transpose(tf.reshape(x, [rows, 14, 64]), [1, 0, 2]));
+  add('rmsNorm [512,896]', 2 * 4 * rows * h, () => rmsNorm(x, w, 1e-6));
+  add('rope [1,14,512,64]', 2 * 4 * rows * h, () => applyRope(q, cos, sin));
+  add('swiglu [512,4864]', 3 * 4 * rows * ff, () => swiglu(g, u));
+  const logits = randomTensor([rows, vocab], 10);
+  const labels = tf.tensor1d(Int32Array.from({ length: rows }, (_, i) => (i * 7919) % vocab), 'int32');
+  add('crossEntropySum fwd [512,151936]', 4 * rows * vocab, () => crossEntropySum(logits, labels));
+  const gradFn = tf.grad((l: tf.Tensor) => crossEntropySum(l, labels));
+  add('crossEntropySum fwd+bwd [512,151936]', 3 * 4 * rows * vocab, () => gradFn(logits));
+  tf.dispose([x, w, g, u, q, cos, sin, logits, labels]);
+  return results;
+}
+
+/** Causal attention forward + backward, Qwen2.5-0.5B heads (14 query / 2 KV, head dim 64). */
+export function measureAttention(seq: number, repeats = 3): KernelResult {
+  const q = randomTensor([1, 14, seq, 64], 11), k = randomTensor([1, 2, seq, 64], 12), v = randomTensor([1, 2, seq, 64], 13);
+  const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(causalAttention(a, b, c)));
+  const ms = bestMs(() => tf.dispose(grads([q, k, v])), repeats);
+  tf.dispose([q, k, v]);
+  // Causal: half of the s x t scores; forward 2 matmuls, backward 5 (FlashAttention-2 counting).
+  const flops = 7 * 2 * 14 * seq * seq * 64 * 0.5;
+  return { name: `attention fwd+bwd seq ${seq}`, ms, gflops: flops / (ms * 1e6) };
+}
+
+export interface TrainResult {
+  config: string;
+  batch: number;
+  seq: number;
+  stepMs: number;
+  tokens_per_s: number;
+  peak_rss_mb: number;
+  /** backend-specific allocation report (buffer pool counters), when the backend has one */
+  allocation?: Record<string, number>;
+}
+
+interface PoolLike {
+  pool?: { stats(): Record<string, number> };
+}
+
+/** Training steps (forward + backward + AdamW on every parameter) on random tokens. */
+export function measureTrain(name: string, bench: BenchConfig, steps = 3, warmup = 2): TrainResult {
+  const config = parseModelConfig(bench.config, `${name} (benchmark config)`);
+  const model = createModel(config, { seed: 0 });
+  const { batch, seq } = bench;
+  const vocab = config.vocabSize;
+  const ids = tf.tensor2d(Int32Array.from({ length: batch * seq }, (_, i) => (i * 7919 + 13) % vocab), [batch, seq], 'int32');
+  const count = countPredictedTokens(ids);
+  const params = [...model.params.entries()];
+  const state = new Map(params.map(([n, p]) => [n, { m: new Float32Array(p.size), v: new Float32Array(p.size) }]));
+  let stepNumber = 0;
+  const step = (): void => {
+    stepNumber++;
+    const { value, grads } = tf.variableGrads(() => tf.div(causalLmLossSum(model.forward(ids), ids), count) as tf.Scalar, params.map(([, p]) => p));
+    for (const [n, p] of params) {
+      adamwUpdate(p, grads[p.name], state.get(n)!, { lr: 1e-5, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: stepNumber });
+    }
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  const pool = (tf.backend() as PoolLike).pool;
+  const stepMs = bestMs(step, steps, warmup);
+  const before = pool?.stats();
+  step();
+  const after = pool?.stats();
+  tf.dispose(ids);
+  for (const [, p] of params) p.dispose();
+  const result: TrainResult = {
+    config: name,
+    batch,
+    seq,
+    stepMs,
+    tokens_per_s: (batch * seq) / (stepMs / 1000),
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  };
+  if (before && after) {
+    result.allocation = {
+      fresh_allocations_per_step: after.freshAllocations - before.freshAllocations,
+      fresh_mb_per_step: (after.freshBytes - before.freshBytes) / 2 ** 20,
+      reused_buffers_per_step: after.reuses - before.reuses,
+      cached_mb: after.cachedBytes / 2 ** 20,
+    };
+  }
+  return result;
+}
+
+export interface DecodeResult {
+  config: string;
+  prompt: number;
+  newTokens: number;
+  tokens_per_s: number;
+  peak_rss_mb: number;
+}
+
+/** Greedy decoding with a KV cache: time per token after the prefill. */
+export async function measureDecode(name: string, bench: BenchConfig, prompt = 32, newTokens = 32): Promise<DecodeResult> {
+  const config = parseModelConfig(bench.config, `${name} (benchmark config)`);
+  const model = createModel(config, { seed: 0 });
+  const ids = Array.from({ length: prompt }, (_, i) => (i * 7919 + 13) % config.vocabSize);
+  const stamps: number[] = [];
+  await generate(model, [ids], { maxNewTokens: newTokens, onToken: () => stamps.push(now()) });
+  for (const [, p] of model.params) p.dispose();
+  // The first token comes out of the prefill; the rest are one cached step each.
+  const decodeMs = stamps[stamps.length - 1] - stamps[0];
+  return {
+    config: name,
+    prompt,
+    newTokens,
+    tokens_per_s: (stamps.length - 1) / (decodeMs / 1000),
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  };
+}
