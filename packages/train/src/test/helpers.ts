@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import type { ChatMessage } from '../data/formats';
 import type { ChatTokenizer } from '../data/tokenize';
 
-/** One id per character (its code point); the template marks turns as `<role>content|`. */
+const END = '|'.codePointAt(0)!;
+
+/** One id per character (its code point); the template marks turns as `<role>content|`, `|` ends a turn. */
 export const charTokenizer: ChatTokenizer = {
   encode: (text) => Array.from(text, (c) => c.codePointAt(0)!),
+  decode: (ids, opts) => String.fromCodePoint(...ids.filter((id) => !(opts?.skipSpecialTokens && id === END))),
   applyChatTemplate: (messages: ChatMessage[], opts) =>
     messages.map((m) => `<${m.role}>${m.content}|`).join('') + (opts?.addGenerationPrompt ? '<assistant>' : ''),
 };
