@@ -2,6 +2,7 @@ import { basename, resolve } from 'node:path';
 import { MixdistillError } from '@mixdistill/core';
 import {
   BENCHMARK_NAMES,
+  DEFAULT_CAS_OPTIONS,
   DEFAULT_GENERATION_SETTINGS,
   OpenAIGenerator,
   createLocalGenerator,
@@ -105,7 +106,7 @@ export const evalCommand: CommandModule<object, Args> = {
       .option('concurrency', { type: 'number', default: 16, describe: 'endpoint: requests in flight' })
       .option('request-timeout', { type: 'number', default: 600, describe: 'endpoint: seconds before a request is retried' })
       .option('retries', { type: 'number', default: 5, describe: 'endpoint: attempts per request (back-off doubles from 1 s)' })
-      .option('time-limit', { type: 'number', default: 2000, describe: 'grader: milliseconds per symbolic comparison' })
+      .option('time-limit', { type: 'number', default: DEFAULT_CAS_OPTIONS.timeoutMs, describe: 'grader: milliseconds per symbolic comparison' })
       .option('meta', { type: 'string', array: true, describe: 'key=value recorded in results.json, e.g. --meta mixWeight=0.2 (used by report plots)' })
       .option('json', { type: 'boolean', default: false, describe: 'print results.json on stdout' })
       .example('$0 eval --endpoint http://127.0.0.1:8000/v1 --served-model qwen --benchmarks gsm8k,math500 --limit 50 --out runs/qwen', 'evaluate a vLLM server')
@@ -156,7 +157,7 @@ export const evalCommand: CommandModule<object, Args> = {
         prompt,
         settings,
         metadata: parseMeta(argv.meta),
-        grading: { cas: { timeoutMs: argv['time-limit'], startupMs: 30_000, maxLength: 400 } },
+        grading: { cas: { ...DEFAULT_CAS_OPTIONS, timeoutMs: argv['time-limit'] } },
         onProgress: progressPrinter(),
       });
       if (argv.json) process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { gradeCases, readJsonl, stopCas } from '@mixdistill/eval';
+import { DEFAULT_CAS_OPTIONS, gradeCases, readJsonl, stopCas } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
 
 interface Args {
@@ -16,12 +16,12 @@ export const gradeCommand: CommandModule<object, Args> = {
     y
       .option('in', { type: 'string', demandOption: true, describe: 'JSONL, one {prediction, gold, benchmark} per line (other fields are kept)' })
       .option('out', { type: 'string', describe: 'JSONL written with every input field plus "extracted" and "correct" from the grader' })
-      .option('time-limit', { type: 'number', default: 2000, describe: 'milliseconds one symbolic comparison may take before it counts as not equal' })
+      .option('time-limit', { type: 'number', default: DEFAULT_CAS_OPTIONS.timeoutMs, describe: 'milliseconds one symbolic comparison may take before it counts as not equal' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
       .example('$0 grade --in ../shared/grading/cases.jsonl --out verdicts.jsonl', 'grade the shared cases; prints the agreement with their "correct" field'),
   handler: (argv) => {
     const cases = readJsonl(argv.in);
-    const result = gradeCases(cases, argv.in, { cas: { timeoutMs: argv['time-limit'], startupMs: 30_000, maxLength: 400 } });
+    const result = gradeCases(cases, argv.in, { cas: { ...DEFAULT_CAS_OPTIONS, timeoutMs: argv['time-limit'] } });
     stopCas();
     if (argv.out) writeFileSync(argv.out, result.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
     const summary = {

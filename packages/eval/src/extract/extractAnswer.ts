@@ -40,7 +40,8 @@ export function lastBoxed(text: string): string | null {
  * `\(…\)`, `\[…\]`) if the line starts with one, else the line up to the end of its sentence.
  */
 export function answerAfterPhrase(rest: string): string {
-  const line = rest.replace(/^[\s:]+/, '').split('\n')[0].trim();
+  // Markdown emphasis around the answer (`**42**`) is decoration.
+  const line = rest.replace(/^[\s:]+/, '').split('\n')[0].replace(/\*\*/g, '').trim();
   const boxed = lastBoxed(line);
   if (boxed !== null) return boxed;
   const span = /^(?:\$\$([\s\S]+?)\$\$|\$([^$]+)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\])/.exec(line);

@@ -26,7 +26,7 @@ export interface CasOptions {
   maxLength: number;
 }
 
-export const DEFAULT_CAS_OPTIONS: CasOptions = { timeoutMs: 2000, startupMs: 30_000, maxLength: 400 };
+export const DEFAULT_CAS_OPTIONS: CasOptions = { timeoutMs: 5000, startupMs: 30_000, maxLength: 400 };
 
 interface CasThread {
   worker: Worker;

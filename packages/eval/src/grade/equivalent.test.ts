@@ -7,6 +7,9 @@ import { numbersEqual, parseNumber } from './numeric';
 
 afterAll(() => stopCas());
 
+// A loaded 2-core machine can make a cold comparison slow: the tests check verdicts, not speed.
+const GENEROUS = { cas: { timeoutMs: 30_000, startupMs: 60_000, maxLength: 400 } };
+
 describe('numbers', () => {
   it('reads decimals, fractions, mixed numbers, scientific notation, infinity', () => {
     expect(parseNumber('033')).toEqual({ value: 33, percent: false });
@@ -68,18 +71,18 @@ describe('answersEqual', () => {
     ['a+c', 'a+b'],
     ['', '5'],
   ];
-  it.each(yes)('%s equals %s', (a, b) => expect(answersEqual(a, b)).toBe(true));
-  it.each(no)('%s differs from %s', (a, b) => expect(answersEqual(a, b)).toBe(false));
+  it.each(yes)('%s equals %s', (a, b) => expect(answersEqual(a, b, GENEROUS)).toBe(true));
+  it.each(no)('%s differs from %s', (a, b) => expect(answersEqual(a, b, GENEROUS)).toBe(false));
 });
 
 describe('bounded CAS', () => {
   it('abandons a comparison that overruns its time limit and keeps working afterwards', () => {
-    const limits = { timeoutMs: 300, startupMs: 30_000, maxLength: 400 };
-    expect(casEqual('2', '\\sqrt{4}', 'expression', limits)).toBe(true); // warm start
+    expect(casEqual('2', '\\sqrt{4}', 'expression', GENEROUS.cas)).toBe(true); // warm start
     const start = performance.now();
-    expect(casEqual('100000!', '100001!', 'expression', limits)).toBeNull();
-    expect(performance.now() - start).toBeLessThan(1500);
-    expect(casEqual('x^2-1', '(x-1)(x+1)', 'expression', limits)).toBe(true);
+    // 1000000! takes compute-engine minutes; the limit stops it after 300 ms.
+    expect(casEqual('1000000!', '1000001!', 'expression', { ...GENEROUS.cas, timeoutMs: 300 })).toBeNull();
+    expect(performance.now() - start).toBeLessThan(5000);
+    expect(casEqual('x^2-1', '(x-1)(x+1)', 'expression', GENEROUS.cas)).toBe(true);
   });
   it('refuses inputs over the length limit without calling the CAS', () => {
     expect(casEqual('x+'.repeat(300) + 'x', 'x', 'expression')).toBeNull();
@@ -97,7 +100,7 @@ describe.skipIf(!existsSync(CASES))('agreement with shared/grading/cases.jsonl',
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l) => JSON.parse(l) as { id: string; prediction: string; gold: string; benchmark: string; correct: boolean });
-    const disagreements = cases.filter((c) => gradeResponse(c.prediction, c.gold, c.benchmark).correct !== c.correct).map((c) => c.id);
+    const disagreements = cases.filter((c) => gradeResponse(c.prediction, c.gold, c.benchmark, GENEROUS).correct !== c.correct).map((c) => c.id);
     const agreement = 1 - disagreements.length / cases.length;
     expect(agreement).toBeGreaterThanOrEqual(0.97);
     expect(disagreements).toEqual(KEPT_DISAGREEMENTS);

@@ -25,6 +25,7 @@ describe('normalisation rules', () => {
     expect(normalizeCommands('\\dfrac{1}{2}+\\tfrac52')).toBe('\\frac{1}{2}+\\frac52');
     expect(normalizeCommands('\\left[-3,2\\right)')).toBe('[-3,2)');
     expect(normalizeCommands('\\left\\{1\\right\\}')).toBe('\\{1\\}');
+    expect(normalizeCommands('\\langle 1,2\\rangle')).toBe('( 1,2)');
     // \leq is not \le + q
     expect(normalizeCommands('x\\leq 2')).toBe('x\\leq 2');
   });
@@ -49,6 +50,7 @@ describe('normalisation rules', () => {
     expect(handleText('30\\text{ square units}')).toBe('30');
     expect(handleText('\\text{odd}')).toBe('odd');
     expect(handleText('\\frac{1}{2}\\mbox{ cm}')).toBe('\\frac{1}{2}');
+    expect(handleText('5\\text{ cm}^2')).toBe('5');
   });
   it('drops unit words of two letters or more after a number, never single letters', () => {
     expect(removeTrailingUnitWords('26 inches')).toBe('26');

@@ -26,6 +26,9 @@ export function normalizeCommands(s: string): string {
     .replace(/\\ge(?![a-zA-Z])/g, '\\geq')
     .replace(/\\infinity|∞/g, '\\infty')
     .replace(/π/g, '\\pi')
+    // Vectors written with angle brackets compare as tuples.
+    .replace(/\\langle(?![a-zA-Z])/g, '(')
+    .replace(/\\rangle(?![a-zA-Z])/g, ')')
     .replace(/[−–]/g, '-');
 }
 
@@ -64,7 +67,8 @@ export function handleText(s: string): string {
   let out = s;
   // Drop trailing text groups that follow some content (units), repeatedly: `5\text{ m}\text{/s}`.
   for (;;) {
-    const m = /\\(?:text|textbf|textit|textrm|mbox|mathrm)\s*\{[^{}]*\}\s*$/.exec(out);
+    // A unit may carry a power: `5\text{ cm}^2`, `5\text{ m}^{3}`.
+    const m = /\\(?:text|textbf|textit|textrm|mbox|mathrm)\s*\{[^{}]*\}(?:\^\{?\d\}?)?\s*$/.exec(out);
     if (!m || out.slice(0, m.index).trim() === '') break;
     const head = out.slice(0, m.index).trimEnd();
     // `x\text{ or }y` is not a unit: only strip when what precedes ends like a value.
