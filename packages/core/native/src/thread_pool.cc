@@ -33,7 +33,7 @@ class Pool {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stop_ = true;
-      generation_.fetch_add(1);
+      state_.fetch_add(kGenerationOne);
     }
     wake_.notify_all();
     for (auto& t : workers_) t.join();
@@ -43,54 +43,66 @@ class Pool {
 
   void run(int64_t tasks, void (*fn)(void*, int64_t), void* ctx) {
     if (tasks <= 0) return;
-    if (threads_ == 1 || tasks == 1 || running_) {
+    if (threads_ == 1 || tasks == 1 || running_.load(std::memory_order_relaxed) || tasks >= kIndexMask) {
       // Nested loops (a kernel calling parallel_for inside a task) run serially.
       for (int64_t t = 0; t < tasks; ++t) fn(ctx, t);
       return;
     }
-    running_ = true;
+    running_.store(true, std::memory_order_relaxed);
     fn_ = fn;
     ctx_ = ctx;
     tasks_ = tasks;
-    next_.store(0, std::memory_order_relaxed);
-    active_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
-    {
+    done_.store(0, std::memory_order_relaxed);
+    // A new generation with task index 0, published after fn_/ctx_/tasks_ (release).
+    const uint64_t gen = (state_.load(std::memory_order_relaxed) & ~kIndexMask) + kGenerationOne;
+    // seq_cst store and load pair with the worker's seq_cst increment and check (no lost wake-up).
+    state_.store(gen);
+    if (sleeping_.load() > 0) {
       std::lock_guard<std::mutex> lock(mutex_);
-      generation_.fetch_add(1, std::memory_order_release);
+      wake_.notify_all();
     }
-    wake_.notify_all();
-    drain();
-    while (active_.load(std::memory_order_acquire) != 0) cpu_relax();
-    fn_ = nullptr;
-    running_ = false;
+    drain(gen);
+    // Wait only for tasks a worker has claimed: a worker the OS has not scheduled yet claims
+    // nothing, so a busy machine does not stall the loop on it.
+    while (done_.load(std::memory_order_acquire) != tasks) cpu_relax();
+    running_.store(false, std::memory_order_relaxed);
   }
 
  private:
-  void drain() {
+  static constexpr uint64_t kIndexMask = (uint64_t{1} << 32) - 1;
+  static constexpr uint64_t kGenerationOne = uint64_t{1} << 32;
+
+  // Claims and runs tasks of generation `gen` until none are left.
+  void drain(uint64_t gen) {
     for (;;) {
-      int64_t t = next_.fetch_add(1, std::memory_order_relaxed);
-      if (t >= tasks_) break;
+      uint64_t s = state_.load(std::memory_order_acquire);
+      if ((s & ~kIndexMask) != gen) return;
+      const int64_t t = static_cast<int64_t>(s & kIndexMask);
+      if (t >= tasks_) return;
+      if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
       fn_(ctx_, t);
+      done_.fetch_add(1, std::memory_order_release);
     }
   }
 
   void work() {
-    uint64_t seen = generation_.load(std::memory_order_acquire);
+    uint64_t seen = state_.load(std::memory_order_acquire) & ~kIndexMask;
     for (;;) {
       auto start = std::chrono::steady_clock::now();
       uint64_t gen;
       int polls = 0;
-      while ((gen = generation_.load(std::memory_order_acquire)) == seen) {
+      while ((gen = state_.load(std::memory_order_acquire) & ~kIndexMask) == seen) {
         cpu_relax();
         if (++polls % 256 == 0 && std::chrono::steady_clock::now() - start > kSpin) {
           std::unique_lock<std::mutex> lock(mutex_);
-          wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+          sleeping_.fetch_add(1);
+          wake_.wait(lock, [&] { return (state_.load() & ~kIndexMask) != seen; });
+          sleeping_.fetch_sub(1);
         }
       }
       seen = gen;
       if (stop_) return;
-      drain();
-      active_.fetch_sub(1, std::memory_order_acq_rel);
+      drain(gen);
     }
   }
 
@@ -98,9 +110,11 @@ class Pool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int64_t> next_{0};
-  std::atomic<int> active_{0};
+  // Generation (high 32 bits) and next task index (low 32 bits), claimed together by CAS so a
+  // late worker can never take a task of a newer loop.
+  std::atomic<uint64_t> state_{0};
+  std::atomic<int64_t> done_{0};
+  std::atomic<int> sleeping_{0};
   void (*fn_)(void*, int64_t) = nullptr;
   void* ctx_ = nullptr;
   int64_t tasks_ = 0;

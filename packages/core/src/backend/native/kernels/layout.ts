@@ -7,6 +7,11 @@ function transpose({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null
   const perm = attrs?.perm as number[];
   if (!allFloat32(x) || x.shape.length === 0 || x.shape.length > 8) return null;
   const outShape = perm.map((p) => x.shape[p]);
+  if (perm.every((p, i) => p === i)) {
+    // Identity permutation (e.g. gather's gradient along axis 0): share the storage, as Identity does.
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: outShape, dtype: x.dtype };
+  }
   const out = backend.output(outShape);
   backend.addon.transpose(backend.f32(x), out.values, Float64Array.from(x.shape), Int32Array.from(perm));
   return out.info;
