@@ -39,6 +39,8 @@ interface Args {
   retries: number;
   'time-limit': number;
   meta?: string[];
+  'judge-endpoint'?: string;
+  'judge-model'?: string;
   backend?: string;
   json?: boolean;
 }
@@ -108,6 +110,8 @@ export const evalCommand: CommandModule<object, Args> = {
       .option('retries', { type: 'number', default: 5, describe: 'endpoint: attempts per request (back-off doubles from 1 s)' })
       .option('time-limit', { type: 'number', default: DEFAULT_CAS_OPTIONS.timeoutMs, describe: 'grader: milliseconds per symbolic comparison' })
       .option('meta', { type: 'string', array: true, describe: 'key=value recorded in results.json, e.g. --meta mixWeight=0.2 (used by report plots)' })
+      .option('judge-endpoint', { type: 'string', describe: 'optional LLM judge (OpenAI-compatible API root) for answers the rules reject; recorded as "judged", never changes "correct"' })
+      .option('judge-model', { type: 'string', describe: 'model name served at --judge-endpoint' })
       .option('json', { type: 'boolean', default: false, describe: 'print results.json on stdout' })
       .example('$0 eval --endpoint http://127.0.0.1:8000/v1 --served-model qwen --benchmarks gsm8k,math500 --limit 50 --out runs/qwen', 'evaluate a vLLM server')
       .example('$0 eval --model runs/mix/final --data-dir ../shared/data/benchmarks --limit 5 --out runs/mix/eval', 'evaluate a local checkpoint'),
@@ -117,6 +121,7 @@ export const evalCommand: CommandModule<object, Args> = {
     for (const [flag, value] of [['limit', argv.limit], ['batch-size', argv['batch-size']], ['concurrency', argv.concurrency], ['max-new-tokens', argv['max-new-tokens']]] as const) {
       if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new MixdistillError(`--${flag}: expected a positive integer, got ${value}`);
     }
+    if (Boolean(argv['judge-endpoint']) !== Boolean(argv['judge-model'])) throw new MixdistillError('--judge-endpoint and --judge-model go together');
     const benchmarks = parseBenchmarks(argv.benchmarks);
     const prompt = resolvePrompt(argv.prompt);
     const settings = {
@@ -145,6 +150,19 @@ export const evalCommand: CommandModule<object, Args> = {
       model = basename(resolve(argv.model!));
       generator = await createLocalGenerator({ modelDir: argv.model!, batchSize: argv['batch-size'], settings });
     }
+    const judge = argv['judge-endpoint']
+      ? new OpenAIGenerator({
+          endpoint: argv['judge-endpoint'],
+          servedModel: argv['judge-model']!,
+          concurrency: 1,
+          timeoutMs: argv['request-timeout'] * 1000,
+          retries: argv.retries,
+          backoffMs: 1000,
+          apiKey: argv['api-key'] ?? process.env.OPENAI_API_KEY,
+          // The judge answers one word, greedily.
+          settings: { maxNewTokens: 8, temperature: 0, topP: 1, stop: [], seed: 0 },
+        })
+      : undefined;
     try {
       const results = await runEval({
         benchmarks,
@@ -158,6 +176,7 @@ export const evalCommand: CommandModule<object, Args> = {
         settings,
         metadata: parseMeta(argv.meta),
         grading: { cas: { ...DEFAULT_CAS_OPTIONS, timeoutMs: argv['time-limit'] } },
+        judge,
         onProgress: progressPrinter(),
       });
       if (argv.json) process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -1,5 +1,5 @@
 // JSON Lines in and out. Errors name the file and line, as every user-facing reader must.
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import { MixdistillError } from '@mixdistill/core';
 
 /** One parsed line with its 1-based line number. */
@@ -34,14 +34,16 @@ export function readJsonl(file: string): JsonlRecord[] {
 }
 
 /**
- * Reads the complete records of a JSONL file being appended to; a last line cut off by a crash
- * (no trailing newline, not valid JSON) is ignored so that a rerun can redo that one record.
+ * Reads the complete records of a JSONL file being appended to. A last line cut off by a crash (no
+ * trailing newline) is removed from the file, so the record is redone and later appends start on a
+ * fresh line.
  */
 export function readJsonlTolerant(file: string): Record<string, unknown>[] {
   if (!existsSync(file)) return [];
-  const text = readFileSync(file, 'utf8');
-  const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
-  return parseJsonl(complete, file).map((r) => r.value);
+  const bytes = readFileSync(file);
+  const end = bytes.lastIndexOf(0x0a) + 1; // byte length of the complete lines
+  if (end < bytes.length) truncateSync(file, end);
+  return parseJsonl(bytes.subarray(0, end).toString('utf8'), file).map((r) => r.value);
 }
 
 /** Appends one record as a line (a single write, so a crash leaves at most one partial line). */

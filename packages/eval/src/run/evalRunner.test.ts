@@ -22,13 +22,21 @@ afterEach(async () => {
   await server?.close();
   server = null;
   if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = '';
 });
 afterAll(() => stopCas());
 
-async function run(answer: (user: string) => string, opts: { failFirst?: number; limit?: number; out?: string; meta?: Record<string, number> } = {}) {
+async function run(
+  answer: (user: string) => string,
+  opts: { failFirst?: number; limit?: number; out?: string; meta?: Record<string, number>; judge?: boolean } = {},
+) {
   dir ||= mkdtempSync(join(tmpdir(), 'mixdistill-eval-'));
   const answers = writeFixtureBenchmarks(join(dir, 'data'));
-  server ??= await startFakeOpenAIServer((user) => answer(answers.get(questionIn(user, answers) ?? '') ?? ''), { failFirst: opts.failFirst });
+  // Judge prompts are answered "yes"; problem prompts by `answer`.
+  server ??= await startFakeOpenAIServer(
+    (user) => (user.startsWith('You are checking') ? 'Yes.' : answer(answers.get(questionIn(user, answers) ?? '') ?? '')),
+    { failFirst: opts.failFirst },
+  );
   const settings = { ...DEFAULT_GENERATION_SETTINGS, maxNewTokens: 64 };
   const generator = new OpenAIGenerator({ endpoint: server.endpoint, servedModel: 'fake', concurrency: 3, timeoutMs: 5000, retries: 3, backoffMs: 1, settings });
   const outDir = opts.out ?? join(dir, 'out');
@@ -43,6 +51,7 @@ async function run(answer: (user: string) => string, opts: { failFirst?: number;
     settings,
     metadata: opts.meta ?? {},
     grading: DEFAULT_EQUIVALENCE_OPTIONS,
+    judge: opts.judge ? new OpenAIGenerator({ endpoint: server.endpoint, servedModel: 'judge', concurrency: 1, timeoutMs: 5000, retries: 1, backoffMs: 1, settings }) : undefined,
   });
   return { results, outDir };
 }
@@ -74,6 +83,16 @@ describe('runEval against an OpenAI-compatible server', () => {
     const { results } = await run(() => 'Final Answer: \\boxed{987654}');
     for (const name of ALL) expect(results.benchmarks[name]?.accuracy, name).toBe(0);
     expect(results.average).toBe(0);
+  });
+
+  it('records the optional LLM judge separately from the rule-based verdict', async () => {
+    const { results, outDir } = await run(() => 'Final Answer: \\boxed{987654}', { judge: true, limit: 1 });
+    expect(results.benchmarks.aime24).toMatchObject({ accuracy: 0, correct: 0, judgedCorrect: 1, judgedAccuracy: 100 });
+    expect(results.judge).toMatchObject({ kind: 'openai', servedModel: 'judge' });
+    const record = JSON.parse(readFileSync(join(outDir, 'aime24.jsonl'), 'utf8')) as EvalRecord;
+    expect(record).toMatchObject({ correct: false, judged: true });
+    // One problem request and one judge request per benchmark.
+    expect(server!.requests()).toBe(2 * ALL.length);
   });
 
   it('resumes: a rerun with more problems only asks for the new ones', async () => {

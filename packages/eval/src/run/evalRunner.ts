@@ -11,6 +11,7 @@ import type { Problem } from '../benchmarks/problem';
 import type { GenerationSettings, Generator } from '../generate/generator';
 import type { EquivalenceOptions } from '../grade/equivalent';
 import { gradeResponse } from '../grade/grade';
+import { judgeAnswer } from '../grade/llmJudge';
 import { appendJsonl, readJsonlTolerant } from '../io/jsonl';
 import { renderPrompt, type PromptPreset } from '../prompts/presets';
 import { averageAccuracy, benchmarkResult, resultsMarkdown, type EvalRecord, type EvalResults } from './results';
@@ -33,6 +34,8 @@ export interface EvalRunOptions {
   /** Run metadata recorded in results.json (e.g. mixWeight for the Figure 6 plot). */
   metadata: Record<string, string | number>;
   grading: EquivalenceOptions;
+  /** Optional LLM judge for answers the rules reject (recorded as `judged`; off when undefined). */
+  judge?: Generator;
   /** Called after each graded problem. */
   onProgress?: (event: { benchmark: BenchmarkName; done: number; total: number; correct: number }) => void;
 }
@@ -68,9 +71,13 @@ async function runBenchmark(options: EvalRunOptions, loaded: LoadedBenchmark): P
   options.onProgress?.({ benchmark: loaded.name, done, total: loaded.problems.length, correct });
   await options.generator.generate(
     pending.map((p) => ({ messages: renderPrompt(options.prompt, p.question) })),
-    (index, result) => {
+    async (index, result) => {
       const problem = pending[index];
       const verdict = gradeResponse(result.text, problem.gold, loaded.name, options.grading);
+      const judged =
+        options.judge && !verdict.correct && verdict.extracted !== ''
+          ? await judgeAnswer(options.judge, problem.question, problem.gold, verdict.extracted)
+          : undefined;
       const record: EvalRecord = {
         id: problem.id,
         benchmark: loaded.name,
@@ -83,6 +90,7 @@ async function runBenchmark(options: EvalRunOptions, loaded: LoadedBenchmark): P
         seconds: result.seconds,
         ...(problem.level !== undefined ? { level: problem.level } : {}),
         ...(problem.subject !== undefined ? { subject: problem.subject } : {}),
+        ...(judged !== undefined ? { judged } : {}),
       };
       appendJsonl(file, record);
       byId.set(record.id, record);
@@ -109,7 +117,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalResults> {
   const benchmarks: EvalResults['benchmarks'] = {};
   for (const l of loaded) {
     const records = await runBenchmark(options, l);
-    benchmarks[l.name] = benchmarkResult(l.name, records, l.file, l.sha256);
+    benchmarks[l.name] = benchmarkResult(l.name, records, l.file, l.sha256, options.judge !== undefined);
   }
   const { average, over } = averageAccuracy(benchmarks);
   const results: EvalResults = {
@@ -118,6 +126,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalResults> {
     averageOver: over,
     model: options.model,
     generator: options.generator.describe(),
+    ...(options.judge ? { judge: options.judge.describe() } : {}),
     prompt: { preset: options.prompt.name, system: options.prompt.system, user: options.prompt.user },
     generation: { ...options.settings },
     metadata: options.metadata,

@@ -16,6 +16,8 @@ export interface EvalRecord {
   seconds: number;
   level?: number;
   subject?: string;
+  /** The LLM judge's verdict, present only when a judge was asked (rules said no, an answer was found). */
+  judged?: boolean;
 }
 
 export interface Score {
@@ -35,6 +37,9 @@ export interface BenchmarkResult extends Score {
   /** MATH and MATH-500: scores per level (1–5) and per subject. */
   byLevel?: Record<string, Score>;
   bySubject?: Record<string, Score>;
+  /** With an LLM judge: problems correct by the rules or accepted by the judge (percent and count). */
+  judgedAccuracy?: number;
+  judgedCorrect?: number;
 }
 
 export interface EvalResults {
@@ -45,6 +50,8 @@ export interface EvalResults {
   averageOver: BenchmarkName[];
   model: string;
   generator: Record<string, unknown>;
+  /** The LLM judge, when one was used. */
+  judge?: Record<string, unknown>;
   prompt: { preset: string; system?: string; user: string };
   generation: Record<string, unknown>;
   /** Free-form run metadata (`--meta key=value`), e.g. mixWeight for Figure 6. */
@@ -68,7 +75,7 @@ function groupScores(records: EvalRecord[], key: (r: EvalRecord) => string | und
 }
 
 /** Scores of one benchmark from its records. */
-export function benchmarkResult(name: BenchmarkName, records: EvalRecord[], file: string, sha256: string): BenchmarkResult {
+export function benchmarkResult(name: BenchmarkName, records: EvalRecord[], file: string, sha256: string, withJudge = false): BenchmarkResult {
   const result: BenchmarkResult = {
     ...score(records),
     file,
@@ -76,6 +83,10 @@ export function benchmarkResult(name: BenchmarkName, records: EvalRecord[], file
     meanTokens: records.length === 0 ? 0 : records.reduce((s, r) => s + r.tokens, 0) / records.length,
     seconds: records.reduce((s, r) => s + r.seconds, 0),
   };
+  if (withJudge) {
+    result.judgedCorrect = records.filter((r) => r.correct || r.judged === true).length;
+    result.judgedAccuracy = records.length === 0 ? 0 : (100 * result.judgedCorrect) / records.length;
+  }
   if (name === 'math' || name === 'math500') {
     result.byLevel = groupScores(records, (r) => (r.level === undefined ? undefined : String(r.level)));
     result.bySubject = groupScores(records, (r) => r.subject);
