@@ -64,17 +64,18 @@ describe('report gap', () => {
     const root = tmp();
     // Made-up scores (not the paper's): two students, large- vs small-teacher runs.
     const runs = [
-      { name: 'a', tags: { student: 'Tiny-0.1B', kind: 'large-teacher' }, bench: { math500: { accuracy: 0.1 }, gsm8k: { accuracy: 0.3 } } },
-      { name: 'b', tags: { student: 'Tiny-0.1B', kind: 'small-teacher' }, bench: { math500: { accuracy: 0.2 }, gsm8k: { accuracy: 0.3 } } },
+      { name: 'a', tags: { student: 'Tiny-0.1B', kind: 'large-teacher' }, bench: { math500: { accuracy: 10, correct: 1, total: 10 }, gsm8k: { accuracy: 30 } } },
+      { name: 'b', tags: { student: 'Tiny-0.1B', kind: 'small-teacher' }, bench: { math500: { accuracy: 20 }, gsm8k: { accuracy: 30 } } },
       { name: 'c', tags: { student: 'Tiny-2B', kind: 'large-teacher', family: 'Tiny' }, bench: { math500: 50, gsm8k: 70 } },
       { name: 'd', tags: { student: 'Tiny-2B', kind: 'small-teacher' }, bench: { math500: 40, gsm8k: 70 } },
       { name: 'e', tags: { student: 'Tiny-2B', kind: 'mix' }, bench: { math500: 60, gsm8k: 70 } },
     ];
-    const dirs = runs.map(({ name, tags, bench }) => {
+    const dirs = runs.map(({ name, tags, bench }, i) => {
       const dir = join(root, name);
       mkdirSync(dir);
-      writeFileSync(join(dir, 'run.json'), JSON.stringify({ tags }));
-      writeFileSync(join(dir, 'results.json'), JSON.stringify({ benchmarks: bench }));
+      // Half the runs carry their tags in run.json (train), half in results.json metadata (eval --meta).
+      if (i % 2 === 0) writeFileSync(join(dir, 'run.json'), JSON.stringify({ tags }));
+      writeFileSync(join(dir, 'results.json'), JSON.stringify({ average: null, benchmarks: bench, metadata: i % 2 === 0 ? {} : tags }));
       return dir;
     });
     const sections = buildGapReport(dirs.map(readGapRunFolder));

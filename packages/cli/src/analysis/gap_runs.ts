@@ -1,5 +1,6 @@
 // Where `report gap` gets its tagged runs: a manifest (JSON array / {"runs": [...]} / JSONL) and/or run
-// folders whose `run.json` / `results.json` carry the tags. Every entry names a student, the kind of
+// folders whose `run.json` / `results.json` carry the tags (`mixdistill eval --meta student=Qwen2.5-0.5B
+// --meta kind=long --meta size=0.5` records them under `metadata`). Every entry names a student, the kind of
 // data it was trained on, and a score; family and size are derived from the name when not given.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -71,8 +72,9 @@ function pickTags(value: unknown): ManifestEntry {
 }
 
 /**
- * The average score (percent) of a run folder's `results.json`: `average` / `score` (percent) when
- * present, else the mean over `benchmarks` whose values are `{accuracy}` (fraction 0–1) or a percent.
+ * The average score (percent) of a run folder's `results.json` as `mixdistill eval` writes it:
+ * `average` (percent; the paper's five-benchmark mean) when not null, else the mean over
+ * `benchmarks` whose values are `{accuracy}` or plain numbers, both in percent.
  */
 export function scoreOfRunFolder(dir: string): number {
   const file = join(dir, 'results.json');
@@ -88,8 +90,8 @@ export function scoreOfRunFolder(dir: string): number {
 function meanOfBenchmarks(benchmarks: ManifestEntry, where: string): number {
   const scores = Object.entries(benchmarks).map(([name, v]) => {
     if (typeof v === 'number') return v;
-    if (v && typeof v === 'object' && typeof (v as ManifestEntry).accuracy === 'number') return 100 * ((v as ManifestEntry).accuracy as number);
-    throw new MixdistillError(`${where}: benchmark "${name}" should be a percent or {"accuracy": fraction}`);
+    if (v && typeof v === 'object' && typeof (v as ManifestEntry).accuracy === 'number') return (v as ManifestEntry).accuracy as number;
+    throw new MixdistillError(`${where}: benchmark "${name}" should be a percent or {"accuracy": percent}`);
   });
   if (scores.length === 0) throw new MixdistillError(`${where}: "benchmarks" is empty`);
   return scores.reduce((a, b) => a + b, 0) / scores.length;

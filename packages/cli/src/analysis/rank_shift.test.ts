@@ -6,7 +6,7 @@ import { responseTokenRanks, type LogitsModel } from './token_ranks';
 /** A bigram model: the logits at a position depend only on the token there (table row). */
 function bigramModel(table: number[][]): LogitsModel {
   return {
-    forward: (ids) => tf.gather(tf.tensor2d(table), ids) as unknown as tf.Tensor3D, // [batch, seq, vocab]
+    forward: (ids) => tf.gather(tf.tensor2d(table), ids), // [batch, seq, vocab]
   };
 }
 

@@ -4,8 +4,8 @@ import { tf } from '@mixdistill/core';
 
 /** What the measurement needs of a model: one forward pass to logits. */
 export interface LogitsModel {
-  /** inputIds int32 [batch, seq] → logits [batch, seq, vocab]. */
-  forward(inputIds: tf.Tensor2D): tf.Tensor3D;
+  /** inputIds int32 [batch, seq] → logits [batch, seq, vocab] (CausalLM.forward fits). */
+  forward(inputIds: tf.Tensor): tf.Tensor;
 }
 
 /** One prompt + response, as token ids. */
@@ -36,7 +36,7 @@ export function responseTokenRanks(model: LogitsModel, sample: TokenizedResponse
       const n = Math.min(chunk, responseIds.length - start);
       const counts = tf.tidy(() => {
         const rows = logits.slice([0, first + start, 0], [1, n, -1]).reshape([n, -1]); // [n, vocab]
-        const vocab = logits.shape[2];
+        const vocab = logits.shape[2] as number;
         // Flat index of (row i, token) — a gather, not a one-hot product, so −inf logits stay exact.
         const flat = responseIds.slice(start, start + n).map((token, i) => i * vocab + token);
         const targetLogits = rows.reshape([-1]).gather(tf.tensor1d(flat, 'int32')).reshape([n, 1]); // [n, 1]

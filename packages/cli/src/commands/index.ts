@@ -11,6 +11,7 @@ import { gradeCommand } from './grade';
 import { evalCommand } from './eval';
 import { reportCommand } from './report';
 import { dataCommand } from './data';
+import { distillCommand } from './distill';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
@@ -25,4 +26,5 @@ export const COMMANDS: CommandModule<any, any>[] = [
   evalCommand,
   reportCommand,
   dataCommand,
+  distillCommand,
 ];

@@ -4,7 +4,8 @@
 //   after that problem's rows, so a problem is "done" only once both are on disk.
 // On open, rows of problems without a progress line (a kill between the two writes) and a torn last
 // line are dropped, and those problems are asked again.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { MixdistillError } from '@mixdistill/core';
 
 /** One kept teacher response: what `mix` and `train` read (`problem`, `solution`) plus provenance. */
@@ -75,6 +76,7 @@ export class DistillOutput {
 
   /** Opens (or creates) the output, repairing what a kill may have left. */
   static open(outFile: string): DistillOutput {
+    mkdirSync(dirname(outFile), { recursive: true });
     const out = new DistillOutput(outFile, progressFileOf(outFile));
     const progress = readJsonl<ProblemProgress>(out.progressFile);
     for (const p of progress.rows) out.done.set(p.index, p);

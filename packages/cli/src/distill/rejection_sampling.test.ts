@@ -12,13 +12,17 @@ const problems: Problem[] = [0, 1, 2, 3].map((i) => ({ index: i, problem: `What 
 /** Problem i is answered correctly on exactly the attempts listed here. */
 const correctOn: Record<number, number[]> = { 0: [1, 2, 3], 1: [3], 2: [], 3: [2, 3] };
 
-function scriptedTeacher(calls: string[]): DistillTeacher {
+/** Answers a round's problems in order; `failOn` (problem index) throws as a dead server would. */
+function scriptedTeacher(calls: string[], failOn?: number): DistillTeacher {
   return {
     name: 'scripted',
-    sample: async (p, attempt) => {
-      calls.push(`${p.index}:${attempt}`);
-      const answer = correctOn[p.index].includes(attempt) ? p.gold : 'wrong';
-      return { text: `reasoning… \\boxed{${answer}}`, tokens: 10 * (p.index + 1) + attempt };
+    sampleRound: async (round, attempt, onSample) => {
+      for (const p of round) {
+        if (p.index === failOn) throw new Error('connection reset');
+        calls.push(`${p.index}:${attempt}`);
+        const answer = correctOn[p.index].includes(attempt) ? p.gold : 'wrong';
+        await onSample(p, { text: `reasoning… \\boxed{${answer}}`, tokens: 10 * (p.index + 1) + attempt });
+      }
     },
   };
 }
@@ -28,7 +32,7 @@ describe('distillProblems', () => {
   it('keeps the first correct sample and counts attempts', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'distill-')), 'd.jsonl');
     const calls: string[] = [];
-    await distillProblems(problems, scriptedTeacher(calls), grade, DistillOutput.open(out), { attempts: 3, keep: 'first-correct', concurrency: 2 });
+    await distillProblems(problems, scriptedTeacher(calls), grade, DistillOutput.open(out), { attempts: 3, keep: 'first-correct' });
     const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const byIndex = Object.fromEntries(rows.map((r) => [r.index, r]));
     expect(Object.keys(byIndex).sort()).toEqual(['0', '1', '3']);
@@ -43,7 +47,7 @@ describe('distillProblems', () => {
 
   it('keeps every correct sample with --keep all', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'distill-')), 'd.jsonl');
-    await distillProblems(problems, scriptedTeacher([]), grade, DistillOutput.open(out), { attempts: 3, keep: 'all', concurrency: 1 });
+    await distillProblems(problems, scriptedTeacher([]), grade, DistillOutput.open(out), { attempts: 3, keep: 'all' });
     const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(rows.map((r) => `${r.index}:${r.attempt}/${r.attempts}`)).toEqual(['0:1/3', '0:2/3', '0:3/3', '1:3/3', '3:2/3', '3:3/3']);
   });
@@ -51,26 +55,19 @@ describe('distillProblems', () => {
   it('resumes after a failure without re-asking finished problems, dropping rows of unfinished ones', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'distill-')), 'd.jsonl');
     const calls: string[] = [];
-    const teacher = scriptedTeacher(calls);
-    const failing: DistillTeacher = {
-      name: teacher.name,
-      sample: async (p, attempt) => {
-        if (p.index === 2) throw new Error('connection reset');
-        return teacher.sample(p, attempt);
-      },
-    };
     await expect(
-      distillProblems(problems, failing, grade, DistillOutput.open(out), { attempts: 3, keep: 'first-correct', concurrency: 1 }),
+      distillProblems(problems, scriptedTeacher(calls, 2), grade, DistillOutput.open(out), { attempts: 3, keep: 'first-correct' }),
     ).rejects.toThrow('connection reset');
+    expect(calls).toEqual(['0:1', '1:1']); // problem 0 was accepted at once and is on disk
     // A kill between a problem's rows and its progress line, plus a torn last line.
     writeFileSync(out, `${readFileSync(out, 'utf8')}${JSON.stringify({ problem: 'x', solution: 'y', index: 3 })}\n{"probl`);
     calls.length = 0;
     const resumed = DistillOutput.open(out);
-    expect([...resumed.done.keys()].sort()).toEqual([0, 1]);
-    await distillProblems(problems, teacher, grade, resumed, { attempts: 3, keep: 'first-correct', concurrency: 1 });
-    expect(calls).toEqual(['2:1', '2:2', '2:3', '3:1', '3:2']);
+    expect([...resumed.done.keys()]).toEqual([0]);
+    await distillProblems(problems, scriptedTeacher(calls), grade, resumed, { attempts: 3, keep: 'first-correct' });
+    expect(calls).toEqual(['1:1', '2:1', '3:1', '1:2', '2:2', '3:2', '1:3', '2:3']);
     const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(rows.map((r) => r.index)).toEqual([0, 1, 3]);
+    expect(rows.map((r) => `${r.index}:${r.attempts}`)).toEqual(['0:1', '3:2', '1:3']);
   });
 });
 
