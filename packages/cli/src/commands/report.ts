@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { accuracyBarsSvg, csvTable, loadRun, markdownTable, mixWeightSvg } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
+import { gapCommand } from '../analysis/gap_report';
 
 interface Args {
   runs: string[];
@@ -16,6 +17,7 @@ export const reportCommand: CommandModule<object, Args> = {
   describe: "Compare eval runs in the paper's Table 3 layout (markdown/CSV) and plot them (SVG)",
   builder: (y) =>
     y
+      .command(gapCommand)
       .positional('runs', { type: 'string', array: true, demandOption: true, describe: 'run folders (with results.json) or results.json files; one row each' })
       .option('out', { type: 'string', describe: 'folder for table.md, table.csv, accuracy.svg and (when runs carry the weight) mix-weight.svg' })
       .option('format', { type: 'string', choices: ['markdown', 'csv'], default: 'markdown', describe: 'table printed on stdout' })
