@@ -16,6 +16,9 @@ const ce = new ComputeEngine();
 // Fixed sample points for the unknowns: identity testing by evaluation (Schwartz–Zippel). Irrational-looking
 // values avoid accidental agreement at integers, and positive values keep roots and logs real.
 const SAMPLES = [0.5772156649, 1.3247179572, 2.7182818284 / 3, 1.6180339887, 0.3183098862];
+// Constants compare within 1e-4 relative, as numbers do in numeric.ts (Qwen2.5-Math's isclose); identity
+// testing at sample points uses a tighter 1e-6 because both sides are evaluated exactly there.
+const CONSTANT_REL_TOL = 1e-4;
 const REL_TOL = 1e-6;
 
 /** @param {string} latex */
@@ -34,9 +37,9 @@ function numericValue(expr) {
   return [re, im];
 }
 
-function close(x, y) {
-  const scale = Math.max(Math.abs(x[0]), Math.abs(x[1]), Math.abs(y[0]), Math.abs(y[1]), 1e-12);
-  return Math.hypot(x[0] - y[0], x[1] - y[1]) <= REL_TOL * Math.max(scale, 1);
+function close(x, y, tol = REL_TOL) {
+  const scale = Math.max(Math.abs(x[0]), Math.abs(x[1]), Math.abs(y[0]), Math.abs(y[1]));
+  return Math.hypot(x[0] - y[0], x[1] - y[1]) <= tol * Math.max(scale, tol === REL_TOL ? 1 : 1e-12);
 }
 
 /** The unknowns of an expression, sorted (constants such as Pi and ExponentialE excluded). */
@@ -69,9 +72,9 @@ function sameExpression(a, b) {
     const x = numericValue(A);
     const y = numericValue(B);
     if (!x || !y) return null;
-    return close(x, y);
+    return close(x, y, CONSTANT_REL_TOL);
   }
-  if (unknowns(A).join() !== unknowns(B).join()) return false;
+  // Unknowns may differ (`\sin^2 x + \cos^2 x` against `1`): both sides are evaluated on the union.
   const xs = valuesAtSamples(A, names);
   const ys = valuesAtSamples(B, names);
   if (!xs || !ys) return null;
@@ -89,7 +92,7 @@ function sameEquation(a, b) {
   const da = ce.box(['Subtract', A.ops[0], A.ops[1]]);
   const db = ce.box(['Subtract', B.ops[0], B.ops[1]]);
   const names = [...new Set([...unknowns(da), ...unknowns(db)])].sort();
-  if (unknowns(da).join() !== unknowns(db).join() || names.length === 0) return false;
+  if (names.length === 0) return false;
   const xs = valuesAtSamples(da, names);
   const ys = valuesAtSamples(db, names);
   if (!xs || !ys) return null;

@@ -55,6 +55,10 @@ describe('answersEqual', () => {
     ['\\frac{2\\pi}{3}', '120^\\circ \\cdot \\frac{\\pi}{180}'],
     ['\\text{Odd}', '\\text{odd}'],
     ['x \\in [2,5)', '[2,5)'],
+    ['\\sin^2 x+\\cos^2 x', '1'],
+    ['\\binom{5}{2}', '10'],
+    ['0.866', '\\frac{\\sqrt{3}}{2}'],
+    ['2x+3y=6', 'y=-\\frac{2}{3}x+2'],
   ];
   const no: [string, string][] = [
     ['(2,5]', '[2,5)'],
@@ -69,6 +73,9 @@ describe('answersEqual', () => {
     ['\\frac{m}{h^2}', '\\frac{h^2}{m}'],
     ['(-\\frac13,\\frac43)', '(\\frac43,-\\frac13)'],
     ['a+c', 'a+b'],
+    ['y', 'x'],
+    ['3.14', '\\pi'],
+    ['abc', 'cba'],
     ['', '5'],
   ];
   it.each(yes)('%s equals %s', (a, b) => expect(answersEqual(a, b, GENEROUS)).toBe(true));

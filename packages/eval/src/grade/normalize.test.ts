@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   braceArguments,
+  expandBinomial,
   handleText,
   normalizeAnswer,
   normalizeCommands,
@@ -69,6 +70,9 @@ describe('normalisation rules', () => {
     expect(braceArguments('\\frac32')).toBe('\\frac{3}{2}');
     expect(braceArguments('\\frac1{x}')).toBe('\\frac{1}{x}');
     expect(braceArguments('\\frac{a}b')).toBe('\\frac{a}{b}');
+  });
+  it('rewrites binomial coefficients as factorials', () => {
+    expect(expandBinomial('\\dbinom{5}{2}')).toBe('\\frac{(5)!}{(2)!((5)-(2))!}');
   });
   it('removes spaces except between a command and a letter', () => {
     expect(removeSpaces('432 \\sqrt{2}')).toBe('432\\sqrt{2}');

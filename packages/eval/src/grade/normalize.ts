@@ -111,6 +111,14 @@ export function braceArguments(s: string): string {
   return out;
 }
 
+/**
+ * `\binom{n}{k}` (and `\dbinom`, `\tbinom`) -> `\frac{n!}{k!(n-k)!}`: compute-engine 0.27 does not parse
+ * `\binom`, and the factorial form evaluates exactly.
+ */
+export function expandBinomial(s: string): string {
+  return s.replace(/\\[dt]?binom\{([^{}]+)\}\{([^{}]+)\}/g, '\\frac{($1)!}{($2)!(($1)-($2))!}');
+}
+
 /** Whitespace goes, except the one space that separates a command from a following letter (`\pi r`). */
 export function removeSpaces(s: string): string {
   return s
@@ -138,6 +146,7 @@ export function normalizeAnswer(raw: string): string {
   s = removeTrailingUnitWords(s);
   s = removeThousandsSeparators(s.trim());
   s = braceArguments(s);
+  s = expandBinomial(s);
   s = removeSpaces(s);
   s = removeTrailingPunctuation(s);
   return s;
