@@ -57,6 +57,8 @@ describe('normalisation rules', () => {
     expect(removeTrailingUnitWords('26 inches')).toBe('26');
     expect(removeTrailingUnitWords('12 square units')).toBe('12');
     expect(removeTrailingUnitWords('2 a')).toBe('2 a');
+    // A long run of letters that is not a unit list must not make the pattern backtrack for ages.
+    expect(removeTrailingUnitWords(`5 ${'a'.repeat(5000)}1`)).toBe(`5 ${'a'.repeat(5000)}1`);
   });
   it('removes thousands separators only in a whole number with groups of three', () => {
     expect(removeThousandsSeparators('1,450,000')).toBe('1450000');

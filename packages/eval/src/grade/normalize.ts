@@ -90,7 +90,8 @@ export function handleText(s: string): string {
 
 /** Unit words after a number: `26 inches`, `12 square units` -> the number (words of two letters or more only). */
 export function removeTrailingUnitWords(s: string): string {
-  const m = /^(-?[\d.,]+(?:\\frac\{\d+\}\{\d+\})?%?)\s+([a-zA-Z]{2,}\.?\s*)+$/.exec(s.trim());
+  // Words are separated by required whitespace, so the pattern cannot backtrack exponentially.
+  const m = /^(-?[\d.,]+(?:\\frac\{\d+\}\{\d+\})?%?)\s+[a-zA-Z]{2,}\.?(?:\s+[a-zA-Z]{2,}\.?)*$/.exec(s.trim());
   return m ? m[1] : s;
 }
 
