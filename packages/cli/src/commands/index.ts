@@ -12,6 +12,8 @@ import { evalCommand } from './eval';
 import { reportCommand } from './report';
 import { dataCommand } from './data';
 import { distillCommand } from './distill';
+import { exportCommand } from './export';
+import { analyzeCommand } from './analyze';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
@@ -27,4 +29,6 @@ export const COMMANDS: CommandModule<any, any>[] = [
   reportCommand,
   dataCommand,
   distillCommand,
+  exportCommand,
+  analyzeCommand,
 ];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DistillOutput, progressFileOf } from './distill_output';
 import { distillStats, percentile } from './distill_stats';
-import { exportSftDataset, readSftPairs } from './export_formats';
+import { exportSftDataset, readConversations } from './export_formats';
 import type { Problem } from './problems';
 import { distillProblems, type DistillTeacher } from './rejection_sampling';
 
@@ -78,21 +78,28 @@ describe('stats and export', () => {
     expect(percentile([1, 2, 3, 4, 10], 90)).toBeCloseTo(7.6, 12);
   });
 
-  it('writes LLaMA-Factory and TRL data sets', () => {
+  it('writes LLaMA-Factory and TRL data sets from what train reads', () => {
     const dir = mkdtempSync(join(tmpdir(), 'export-'));
     const input = join(dir, 'in.jsonl');
-    writeFileSync(input, `${JSON.stringify({ problem: 'Q1', solution: 'A1', teacher: 't' })}\n${JSON.stringify({ problem: 'Q2', solution: 'A2' })}\n`);
-    const pairs = readSftPairs([input], { prompt: 'problem', response: 'solution' });
-    exportSftDataset(pairs, 'llamafactory', join(dir, 'lf'), 'mix_long');
-    expect(JSON.parse(readFileSync(join(dir, 'lf', 'mix_long.json'), 'utf8'))).toEqual([
-      { instruction: 'Q1', input: '', output: 'A1' },
-      { instruction: 'Q2', input: '', output: 'A2' },
-    ]);
+    writeFileSync(
+      input,
+      `${JSON.stringify({ problem: 'Q1', solution: 'A1', teacher: 't' })}\n${JSON.stringify({ instruction: 'Q2', input: '', output: 'A2', system: 'S' })}\n`,
+    );
+    const conversations = readConversations([input], {});
+    exportSftDataset(conversations, 'llamafactory', join(dir, 'lf'), 'mix_long');
+    const q1 = [{ role: 'user', content: 'Q1' }, { role: 'assistant', content: 'A1' }];
+    const q2 = [{ role: 'system', content: 'S' }, { role: 'user', content: 'Q2' }, { role: 'assistant', content: 'A2' }];
+    expect(JSON.parse(readFileSync(join(dir, 'lf', 'mix_long.json'), 'utf8'))).toEqual([{ messages: q1 }, { messages: q2 }]);
     expect(JSON.parse(readFileSync(join(dir, 'lf', 'dataset_info.json'), 'utf8'))).toEqual({
-      mix_long: { file_name: 'mix_long.json', columns: { prompt: 'instruction', query: 'input', response: 'output' } },
+      mix_long: {
+        file_name: 'mix_long.json',
+        formatting: 'sharegpt',
+        columns: { messages: 'messages' },
+        tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', system_tag: 'system' },
+      },
     });
-    exportSftDataset(pairs, 'trl', join(dir, 'trl'), 'mix_long');
-    const first = JSON.parse(readFileSync(join(dir, 'trl', 'mix_long.jsonl'), 'utf8').split('\n')[0]);
-    expect(first).toEqual({ messages: [{ role: 'user', content: 'Q1' }, { role: 'assistant', content: 'A1' }] });
+    exportSftDataset(conversations, 'trl', join(dir, 'trl'), 'mix_long');
+    const lines = readFileSync(join(dir, 'trl', 'mix_long.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual([{ messages: q1 }, { messages: q2 }]);
   });
 });
