@@ -28,6 +28,7 @@ describe('extractAnswer', () => {
     expect(extractAnswer('The answer is 5.5.')).toBe('5.5');
     expect(extractAnswer('Mishka spent $243. The answer is \\$243.')).toBe('\\$243');
     expect(extractAnswer('The answer is: **42**.')).toBe('42');
+    expect(extractAnswer('**Final Answer:**\n$$\n\\frac{1}{2}\n$$')).toBe('\\frac{1}{2}');
   });
   it('reads GSM8K ####', () => {
     expect(extractAnswer('1200+250+150=1600 pounds\n#### 16')).toBe('16');

@@ -41,10 +41,12 @@ export function lastBoxed(text: string): string | null {
  */
 export function answerAfterPhrase(rest: string): string {
   // Markdown emphasis around the answer (`**42**`) is decoration.
-  const line = rest.replace(/^[\s:]+/, '').split('\n')[0].replace(/\*\*/g, '').trim();
+  const start = rest.replace(/\*\*/g, '').replace(/^[\s:]+/, '');
+  const line = start.split('\n')[0].trim();
   const boxed = lastBoxed(line);
   if (boxed !== null) return boxed;
-  const span = /^(?:\$\$([\s\S]+?)\$\$|\$([^$]+)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\])/.exec(line);
+  // Display math may span lines: "Final Answer:\n$$\n42\n$$".
+  const span = /^(?:\$\$([\s\S]+?)\$\$|\$([^$]+)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\])/.exec(start);
   if (span) return (span[1] ?? span[2] ?? span[3] ?? span[4]).trim();
   // A sentence ends at ". " or at the end of the line; "3.5" keeps its point.
   const sentence = line.split(/\.(?:\s|$)/)[0];
