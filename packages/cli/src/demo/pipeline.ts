@@ -1,0 +1,100 @@
+// `mixdistill demo` end to end: data -> students -> (size × kind) runs -> report. Every stage reuses
+// what an earlier, interrupted demo in the same folder already finished.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MixdistillError } from '@mixdistill/core';
+import { loadTokenizer } from '@mixdistill/models';
+import { DATA_KINDS, prepareData, type DemoData } from './data';
+import { writeReport } from './report';
+import { runOne, type RunBudget, type RunResult } from './runs';
+import { majorityAnswer } from './stats';
+import { studentSizes } from './students';
+import { DEFAULT_TASK, type TaskConfig } from './task';
+
+/** A complete demo configuration. */
+export interface DemoConfig {
+  /** output folder (report.md, results.json, plots, data/, students/, runs/) */
+  out: string;
+  /** student size names, smallest first */
+  sizes: string[];
+  task: TaskConfig;
+  trainProblems: number;
+  testProblems: number;
+  /** optimisation and evaluation settings shared by every run (maxNewTokens 0: derived from the data) */
+  budget: RunBudget;
+}
+
+/** The default run: two student sizes, sized for about 20 minutes on a 2-core machine (native backend). */
+export const DEFAULT_DEMO: Omit<DemoConfig, 'out'> = {
+  sizes: ['tiny', 'small'],
+  task: DEFAULT_TASK,
+  trainProblems: 4000,
+  testProblems: 500,
+  budget: { steps: 600, batchSize: 16, lr: 3e-3, warmupRatio: 0.05, weightDecay: 0.1, seed: 1, maxNewTokens: 0, evalBatchSize: 256 },
+};
+
+/** `--quick`: the same pipeline on one size with a small budget, a smoke test of a few minutes. */
+export const QUICK_DEMO: Omit<DemoConfig, 'out'> = {
+  ...DEFAULT_DEMO,
+  sizes: ['tiny'],
+  trainProblems: 1000,
+  testProblems: 100,
+  budget: { ...DEFAULT_DEMO.budget, steps: 40, batchSize: 8, evalBatchSize: 100 },
+};
+
+/**
+ * Longest response the evaluation allows: 1.25× the longest long-CoT teacher solution in tokens, so a
+ * student that writes like its teacher is never cut off, and one that loops stops soon after.
+ */
+function responseBudget(data: DemoData): number {
+  const tokenizer = loadTokenizer(data.tokenizerDir);
+  let longest = 0;
+  for (const line of readFileSync(data.trainFiles.long, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const { solution } = JSON.parse(line) as { solution: string };
+    longest = Math.max(longest, tokenizer.encode(solution, { addSpecialTokens: false }).length);
+  }
+  return Math.ceil(longest * 1.25) + 1;
+}
+
+/** Runs (or resumes) the demo and writes its report; returns the report's and results.json's paths and the runs. */
+export async function runDemo(
+  config: DemoConfig,
+  backend: string,
+  command: string,
+): Promise<{ report: string; resultsFile: string; results: RunResult[] }> {
+  if (!(config.budget.steps >= 1)) throw new MixdistillError(`--steps must be a positive integer, got ${config.budget.steps}`);
+  const sizes = studentSizes(config.sizes);
+  if (sizes.length === 0) throw new MixdistillError('--sizes: name at least one student size');
+  const started = Date.now();
+  mkdirSync(config.out, { recursive: true });
+  process.stderr.write(`demo: writing data to ${join(config.out, 'data')}\n`);
+  const data = prepareData(join(config.out, 'data'), {
+    task: config.task,
+    trainProblems: config.trainProblems,
+    testProblems: config.testProblems,
+    seed: config.budget.seed,
+  });
+  const budget = { ...config.budget, maxNewTokens: config.budget.maxNewTokens || responseBudget(data) };
+
+  const results: RunResult[] = [];
+  for (const size of sizes) {
+    for (const kind of DATA_KINDS) results.push(await runOne(config.out, size, kind, data, budget));
+  }
+
+  const majority = majorityAnswer(data.trainAnswers);
+  const majorityCorrect = data.test.filter((p) => p.answer === majority).length;
+  const count = (name: string) => data.mix.sources.find((s) => s.file.endsWith(name))?.drawn ?? 0;
+  const report = writeReport(config.out, results, {
+    task: config.task,
+    budget,
+    trainProblems: config.trainProblems,
+    testProblems: config.testProblems,
+    majority: { answer: majority, accuracy: (100 * majorityCorrect) / data.test.length },
+    mixCounts: { long: count('long.jsonl'), short: count('short.jsonl') },
+    backend,
+    totalSeconds: (Date.now() - started) / 1000,
+    command,
+  });
+  return { report, resultsFile: join(config.out, 'results.json'), results };
+}
