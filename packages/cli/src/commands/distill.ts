@@ -12,6 +12,7 @@ import {
   stopCas,
   type GenerationSettings,
 } from '@mixdistill/eval';
+import { loadTokenizer } from '@mixdistill/models';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
 import { DistillOutput, progressFileOf, readJsonl, type ProblemProgress } from '../distill/distill_output';
@@ -45,6 +46,7 @@ interface Args {
   'teacher-name'?: string;
   'time-limit': number;
   stats?: string;
+  tokenizer?: string;
   json: boolean;
   backend?: string;
 }
@@ -64,8 +66,21 @@ function progressPrinter(): (finished: number, total: number, kept: number) => v
   };
 }
 
-function printStats(outFile: string, json: boolean): void {
-  const rows = readJsonl<StatsRow>(outFile).rows;
+/** Response length in tokens by a tokenizer folder's tokenizer (no special tokens added). */
+function tokenCounter(dir: string | undefined): ((text: string) => number) | undefined {
+  if (!dir) return undefined;
+  const tokenizer = loadTokenizer(dir);
+  return (text) => tokenizer.encode(text, { addSpecialTokens: false }).length;
+}
+
+function printStats(outFile: string, json: boolean, countTokens?: (text: string) => number): void {
+  const rows = readJsonl<StatsRow & { solution?: unknown }>(outFile).rows;
+  if (countTokens) {
+    // Rows without a count (another tool's data set, a server without usage) are counted here.
+    for (const row of rows) {
+      if (typeof row.response_tokens !== 'number' && typeof row.solution === 'string') row.response_tokens = countTokens(row.solution);
+    }
+  }
   const progress = readJsonl<ProblemProgress>(progressFileOf(outFile)).rows;
   const stats = distillStats(rows, progress);
   if (json) process.stdout.write(`${JSON.stringify(stats)}\n`);
@@ -101,6 +116,7 @@ export const distillCommand: CommandModule<object, Args> = {
       .option('teacher-name', { type: 'string', describe: 'value of the "teacher" field (default: served model, or the model folder name)' })
       .option('time-limit', { type: 'number', default: 2000, describe: 'grader: milliseconds per symbolic comparison' })
       .option('stats', { type: 'string', describe: 'only summarise this existing JSONL (acceptance from its .progress.jsonl when present)' })
+      .option('tokenizer', { type: 'string', describe: 'tokenizer folder counting response tokens the teacher (or the --stats file) did not' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as one JSON document' })
       .example(
         '$0 distill --endpoint http://127.0.0.1:8000/v1 --served-model Qwen/QwQ-32B-Preview --problems ../shared/data/train/math_train.jsonl --attempts 4 --out data/long_cot.jsonl',
@@ -108,8 +124,9 @@ export const distillCommand: CommandModule<object, Args> = {
       )
       .example('$0 distill --stats data/long_cot.jsonl', 'acceptance rate and response length distribution of a data set'),
   handler: async (argv) => {
+    const countTokens = tokenCounter(argv.tokenizer);
     if (argv.stats) {
-      printStats(argv.stats, argv.json);
+      printStats(argv.stats, argv.json, countTokens);
       return;
     }
     if (Boolean(argv.model) === Boolean(argv.endpoint)) throw new MixdistillError('give exactly one of --model DIR or --endpoint URL (or --stats FILE)');
@@ -145,6 +162,7 @@ export const distillCommand: CommandModule<object, Args> = {
           apiKey,
           settings: settings(seed),
         }),
+        countTokens,
       );
     } else {
       await setupBackend(argv.backend);
@@ -152,6 +170,7 @@ export const distillCommand: CommandModule<object, Args> = {
       const modelDir = argv.model!;
       teacher = generatorTeacher(name, prompt, argv.seed, (seed) =>
         createLocalGenerator({ modelDir, batchSize: argv['batch-size'], settings: settings(seed) }),
+        countTokens,
       );
     }
     const grading = { cas: { timeoutMs: argv['time-limit'], startupMs: 30_000, maxLength: 400 } };
@@ -166,6 +185,6 @@ export const distillCommand: CommandModule<object, Args> = {
     } finally {
       stopCas();
     }
-    printStats(argv.out, argv.json);
+    printStats(argv.out, argv.json, countTokens);
   },
 };

@@ -7,13 +7,15 @@ import type { DistillTeacher } from './rejection_sampling';
 /**
  * `openGenerator(seed)` returns a generator sampling with that seed; attempt k samples with
  * `baseSeed + k − 1`, so every attempt differs and a rerun draws the same samples again.
- * The generator is closed after each round.
+ * The generator is closed after each round. `countTokens` counts a response whose generator
+ * reported no token count (a server that sends no `usage`).
  */
 export function generatorTeacher(
   name: string,
   preset: PromptPreset,
   baseSeed: number,
   openGenerator: (seed: number) => Promise<Generator>,
+  countTokens?: (text: string) => number,
 ): DistillTeacher {
   return {
     name,
@@ -23,7 +25,7 @@ export function generatorTeacher(
         const requests = problems.map((p) => ({ messages: renderPrompt(preset, p.problem) }));
         await generator.generate(requests, (index, result) =>
           // The generators report 0 tokens when a server sends no usage: unknown, not empty.
-          onSample(problems[index], { text: result.text, tokens: result.tokens > 0 ? result.tokens : null }),
+          onSample(problems[index], { text: result.text, tokens: result.tokens > 0 ? result.tokens : (countTokens?.(result.text) ?? null) }),
         );
       } finally {
         await generator.close();

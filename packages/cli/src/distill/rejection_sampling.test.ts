@@ -43,6 +43,11 @@ describe('distillProblems', () => {
     const stats = distillStats(rows, progress);
     expect(stats).toMatchObject({ problems: 4, problemsAccepted: 3, acceptanceRate: 0.75, samples: 9, rows: 3 });
     expect(stats.bySource.scripted).toMatchObject({ rows: 3, count: 3, max: 42, median: 23 });
+    // The output is SFT-ready: the train package's reader sees problem → solution conversations.
+    expect(readConversations([out], {})[0]).toEqual([
+      { role: 'user', content: rows[0].problem },
+      { role: 'assistant', content: rows[0].solution },
+    ]);
   });
 
   it('keeps every correct sample with --keep all', async () => {
