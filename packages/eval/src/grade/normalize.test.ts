@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   braceArguments,
+  conjunctionsToCommas,
   expandBinomial,
   handleText,
   normalizeAnswer,
@@ -75,6 +76,11 @@ describe('normalisation rules', () => {
   });
   it('rewrites binomial coefficients as factorials', () => {
     expect(expandBinomial('\\dbinom{5}{2}')).toBe('\\frac{(5)!}{(2)!((5)-(2))!}');
+  });
+  it('reads "and"/"or" between answers as a list', () => {
+    expect(conjunctionsToCommas('3 and 5')).toBe('3,5');
+    expect(conjunctionsToCommas('1, 2, and 3')).toBe('1, 2,3');
+    expect(normalizeAnswer('x=1 \\text{ or } x=2')).toBe('x=1,x=2');
   });
   it('removes spaces except between a command and a letter', () => {
     expect(removeSpaces('432 \\sqrt{2}')).toBe('432\\sqrt{2}');

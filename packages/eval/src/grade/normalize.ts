@@ -120,6 +120,11 @@ export function expandBinomial(s: string): string {
   return s.replace(/\\[dt]?binom\{([^{}]+)\}\{([^{}]+)\}/g, '\\frac{($1)!}{($2)!(($1)-($2))!}');
 }
 
+/** `3 and 5`, `3 or 5` (often from `\text{ and }`) list two answers: `3,5`. */
+export function conjunctionsToCommas(s: string): string {
+  return s.replace(/,?\s+(?:and|or)\s+/g, ',');
+}
+
 /** Whitespace goes, except the one space that separates a command from a following letter (`\pi r`). */
 export function removeSpaces(s: string): string {
   return s
@@ -148,6 +153,7 @@ export function normalizeAnswer(raw: string): string {
   s = removeThousandsSeparators(s.trim());
   s = braceArguments(s);
   s = expandBinomial(s);
+  s = conjunctionsToCommas(s);
   s = removeSpaces(s);
   s = removeTrailingPunctuation(s);
   return s;
