@@ -91,6 +91,7 @@ describe('runEval against an OpenAI-compatible server', () => {
     expect(results.judge).toMatchObject({ kind: 'openai', servedModel: 'judge' });
     const record = JSON.parse(readFileSync(join(outDir, 'aime24.jsonl'), 'utf8')) as EvalRecord;
     expect(record).toMatchObject({ correct: false, judged: true });
+    expect(readFileSync(join(outDir, 'results.md'), 'utf8')).toContain('| AIME with the LLM judge | 100.0 | 1 | 1 | |');
     // One problem request and one judge request per benchmark.
     expect(server!.requests()).toBe(2 * ALL.length);
   });

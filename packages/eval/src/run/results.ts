@@ -122,6 +122,10 @@ export function resultsMarkdown(results: EvalResults): string {
       return `| ${DISPLAY_NAMES[n]} | ${r.accuracy.toFixed(1)} | ${r.correct} | ${r.total} | ${r.meanTokens.toFixed(0)} |`;
     }),
   ];
+  for (const n of names) {
+    const r = results.benchmarks[n]!;
+    if (r.judgedAccuracy !== undefined) lines.push(`| ${DISPLAY_NAMES[n]} with the LLM judge | ${r.judgedAccuracy.toFixed(1)} | ${r.judgedCorrect} | ${r.total} | |`);
+  }
   if (results.average !== null) lines.push(`| **Average** (${results.averageOver.map((b) => DISPLAY_NAMES[b]).join(', ')}) | ${results.average.toFixed(1)} | | | |`);
   for (const n of names) {
     const r = results.benchmarks[n]!;
