@@ -41,30 +41,25 @@ export function shortSolution(problem: Problem): string {
   return lines.join('\n');
 }
 
-/** Long CoT: the same steps, restated, each verified, a backward second route, and a recap. */
+/**
+ * Long CoT: the same steps, restated, each verified, a backward second route, and a recap. Kept to
+ * about 4-5x the short solution's tokens (the paper's long-CoT sets are several times longer than
+ * short ones), so a long-CoT run costs a few times a short one rather than an order of magnitude.
+ */
 export function longSolution(problem: Problem): string {
   const before = valuesBefore(problem);
   const { name, answer } = problem;
-  const items = problem.item[1];
   const lines: string[] = [];
-  const changes = problem.ops.map(describe).join(', then ');
-  lines.push(
-    `Let me restate the problem. ${name} starts with ${countOf(problem.start, problem.item)}, then ${changes}. ` +
-      `I need the number of ${items} at the end.`,
-  );
+  lines.push(`Let me restate: ${name} starts with ${countOf(problem.start, problem.item)}, then ${problem.ops.map(describe).join(', then ')}.`);
   problem.ops.forEach((op, i) => {
     const eq = equation(before[i], op, problem.values[i]);
-    lines.push(`Step ${i + 1}: ${name} ${describe(op)}, so ${eq}.`);
-    lines.push(`Wait, let me double-check: ${inverseEquation(before[i], op, problem.values[i])}. Yes, ${eq}.`);
+    lines.push(`Step ${i + 1}: ${eq}. Wait, let me double-check: ${inverseEquation(before[i], op, problem.values[i])}. Yes.`);
   });
   const backwards: string[] = [];
   for (let i = problem.ops.length - 1; i >= 0; i--) {
     backwards.push(`${inverseEquation(before[i], problem.ops[i], problem.values[i])}.`);
   }
-  lines.push(
-    `Alternatively, let me work backwards from ${answer}: ${backwards.join(' ')} ` +
-      `That gives back the start ${problem.start}, so the steps agree.`,
-  );
+  lines.push(`Alternatively, work backwards from ${answer}: ${backwards.join(' ')} That is the start, so it agrees.`);
   lines.push(`To recap: ${[problem.start, ...problem.values].join(', ')}. The answer is ${answer}.`);
   lines.push(`\\boxed{${answer}}`);
   return lines.join('\n');
