@@ -136,7 +136,11 @@ export const distillCommand: CommandModule<object, Args> = {
     for (const flag of ['attempts', 'concurrency', 'batch-size', 'max-new-tokens', 'limit', 'retries'] as const) positiveInteger(flag, argv[flag]);
 
     const fields = { problem: argv['problem-field'], solution: argv['solution-field'], answer: argv['answer-field'] };
-    const problems = readProblems(argv.problems, fields, lastBoxed).slice(0, argv.limit);
+    const problemSet = readProblems(argv.problems, fields, lastBoxed);
+    if (problemSet.skipped.length > 0) {
+      process.stderr.write(`distill: skipped ${problemSet.skipped.length} problems without a gold answer (${problemSet.skipped.slice(0, 3).join(', ')})\n`);
+    }
+    const problems = problemSet.problems.slice(0, argv.limit);
     const prompt = resolvePrompt(argv.prompt);
     const settings = (seed: number): GenerationSettings => ({
       maxNewTokens: argv['max-new-tokens'],

@@ -25,6 +25,13 @@ export interface Problem {
   gold: string;
 }
 
+/** The problems of a file, and the lines left out because they have no gold answer to grade against. */
+export interface ProblemSet {
+  problems: Problem[];
+  /** `file:line` of each problem without a gold answer (MATH's train split has one empty \boxed{}). */
+  skipped: string[];
+}
+
 /**
  * Reads the problems file. `lastBoxed` extracts the last \boxed{...} content of a solution (the eval
  * package's extractor, passed in so this module stays free of grading logic).
@@ -33,10 +40,12 @@ export function readProblems(
   file: string,
   fields: ProblemFields,
   lastBoxed: (text: string) => string | null | undefined,
-): Problem[] {
+): ProblemSet {
   if (!existsSync(file)) throw new MixdistillError(`${file}: problems file not found`);
   const lines = readFileSync(file, 'utf8').split('\n');
   const problems: Problem[] = [];
+  const skipped: string[] = [];
+  let index = 0;
   lines.forEach((raw, lineNo) => {
     const line = raw.trim();
     if (!line) return;
@@ -49,17 +58,18 @@ export function readProblems(
     }
     const problem = row[fields.problem];
     if (typeof problem !== 'string' || !problem) throw new MixdistillError(`${where}: field "${fields.problem}" (the question) is missing or not text`);
+    if (!(fields.answer in row) && !(fields.solution in row)) {
+      throw new MixdistillError(`${where}: no field "${fields.answer}" or "${fields.solution}" for the gold answer (set --answer-field/--solution-field)`);
+    }
     let gold: string | undefined;
     const answer = row[fields.answer];
     if (typeof answer === 'string' || typeof answer === 'number') gold = String(answer);
     else if (typeof row[fields.solution] === 'string') gold = lastBoxed(row[fields.solution] as string) ?? undefined;
-    if (gold === undefined || gold.trim() === '') {
-      throw new MixdistillError(
-        `${where}: no gold answer: expected field "${fields.answer}" or a \\boxed{} in field "${fields.solution}" (set --answer-field/--solution-field)`,
-      );
-    }
-    problems.push({ index: problems.length, problem, gold: gold.trim() });
+    // The index counts every problem line, kept or not, so it stays a stable resume key.
+    const thisIndex = index++;
+    if (gold === undefined || gold.trim() === '') skipped.push(where);
+    else problems.push({ index: thisIndex, problem, gold: gold.trim() });
   });
-  if (problems.length === 0) throw new MixdistillError(`${file}: no problems (empty file)`);
-  return problems;
+  if (problems.length === 0) throw new MixdistillError(`${file}: no problems with a gold answer`);
+  return { problems, skipped };
 }
