@@ -9,7 +9,6 @@ import { MixdistillError, tf } from '@mixdistill/core';
 import { loadModel, loadTokenizer } from '@mixdistill/models';
 import { collate } from '../data/batch';
 import { loadTrainingData, type TrainingData } from '../data/dataset';
-import type { ChatTokenizer } from '../data/tokenize';
 import { AdamW } from '../optim/adamw';
 import { clipCoefficient, globalNorm } from '../optim/clip';
 import { learningRate, warmupStepsFromRatio, type ScheduleConfig } from '../optim/schedule';
@@ -60,8 +59,9 @@ export async function train(cfg: TrainConfig, io: TrainIO = {}): Promise<TrainRe
   fs.mkdirSync(cfg.out, { recursive: true });
   const resumeDir = resolveResume(cfg.out, cfg.resume);
 
-  const tokenizer = fs.existsSync(path.join(cfg.model, 'tokenizer.json')) ? (loadTokenizer(cfg.model) as ChatTokenizer & { padTokenId: number | null }) : null;
-  const data = loadTrainingData(cfg.data, tokenizer, { ...cfg, mixSize: cfg.mixSize, mixBy: cfg.mixBy });
+  // Pre-tokenized data needs no tokenizer (tiny test models have none); text data does.
+  const tokenizer = fs.existsSync(path.join(cfg.model, 'tokenizer.json')) ? loadTokenizer(cfg.model) : null;
+  const data = loadTrainingData(cfg.data, tokenizer, cfg);
   const plan = planSteps(
     data.examples.map((e) => e.inputIds.length),
     { ...cfg, packLen: cfg.packing ? cfg.cutoffLen : null },
