@@ -25,6 +25,22 @@ const PAPER_TABLE_1: [string, number, number, string, string][] = [
 // and every "Better?", is reproduced as published.
 const DELTA_FROM_PRINTED_P: Record<string, string> = { 'Qwen2.5-1.5B': '-7.2', 'Llama-3.3-70B': '3.9' };
 
+// Table 2 of the same paper (HTML v1, table S3.T2): P_Large, P_Small, Δ_Large, Better? ("Strong"/"Weak"
+// teacher there; "Large"/"Small" here). The HTML names the last two students "Llama-3.2-8B/70B"; they
+// are Table 1's Llama-3.1-8B and Llama-3.3-70B (the paper's student list).
+const PAPER_TABLE_2: [string, number, number, string, string][] = [
+  ['Qwen2.5-0.5B', 16.9, 20.4, '-3.5', 'Small'],
+  ['Qwen2.5-1.5B', 32.2, 33.0, '-0.8', 'Small'],
+  ['Qwen2.5-3B', 39.7, 39.4, '0.3', 'Large'],
+  ['Qwen2.5-7B', 48.9, 42.3, '6.6', 'Large'],
+  ['Qwen2.5-14B', 52.9, 49.9, '3.0', 'Large'],
+  ['Qwen2.5-32B', 59.5, 53.0, '6.5', 'Large'],
+  ['Llama-3.2-1B', 16.5, 18.5, '-1.9', 'Small'],
+  ['Llama-3.2-3B', 32.8, 31.2, '1.6', 'Large'],
+  ['Llama-3.1-8B', 25.6, 25.1, '0.5', 'Large'],
+  ['Llama-3.3-70B', 57.6, 53.3, '4.3', 'Large'],
+];
+
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'gap-'));
 }
@@ -58,6 +74,22 @@ describe('report gap', () => {
     expect(section.svg).toContain('(b) Llama family');
     expect((section.svg.match(/<rect x=/g) ?? []).length).toBe(10);
     expect(section.csv.split('\n')[0]).toBe('student,family,size_b,p_long,p_short,delta_long,better');
+  });
+
+  it("reproduces the paper's Table 2 layout from its own numbers", () => {
+    const runs = PAPER_TABLE_2.flatMap(([student, pLarge, pSmall]) => [
+      { student, family: student.split('-')[0].replace(/[\d.]+$/, ''), sizeB: Number(/([\d.]+)B$/.exec(student)![1]), kind: 'large-teacher' as const, score: pLarge },
+      { student, family: student.split('-')[0].replace(/[\d.]+$/, ''), sizeB: Number(/([\d.]+)B$/.exec(student)![1]), kind: 'small-teacher' as const, score: pSmall },
+    ]);
+    const [section] = buildGapReport(runs);
+    expect(section.name).toBe('gap_large');
+    // As for Table 1, one published Δ comes from unrounded averages: 16.5 − 18.5 = −2.0, printed −1.9.
+    const fromPrinted: Record<string, string> = { 'Llama-3.2-1B': '-2.0' };
+    expect(section.markdown.split('\n').slice(0, -1)).toEqual([
+      '| Student Model | P_Large | P_Small | Δ_Large | Better? |',
+      '|:---|:---:|:---:|:---:|:---:|',
+      ...PAPER_TABLE_2.map(([s, a, b, d, better]) => `| ${s} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${fromPrinted[s] ?? d} | ${better} |`),
+    ]);
   });
 
   it('builds Table 2 from run folders tagged in run.json with per-benchmark results', () => {
