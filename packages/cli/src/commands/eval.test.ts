@@ -1,12 +1,13 @@
 // End to end through the CLI process: `mixdistill eval` against a local OpenAI-compatible server,
 // killed midway (SIGKILL) and rerun: the rerun only requests the problems not yet written.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer } from '../../../eval/src/testing/fakeOpenAIServer';
 import { questionIn, writeFixtureBenchmarks } from '../../../eval/src/testing/fixtureBenchmarks';
+import { evalCommand } from './eval';
 
 const MAIN = resolve(__dirname, '../main.ts');
 const dir = mkdtempSync(join(tmpdir(), 'mixdistill-cli-eval-'));
@@ -62,9 +63,12 @@ describe('mixdistill eval (CLI)', () => {
     }
   });
 
-  it('reports a malformed --benchmarks value as one line', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'eval', '--endpoint', 'http://127.0.0.1:9/v1', '--served-model', 'x', '--benchmarks', 'mmlu', '--out', join(dir, 'x')], { encoding: 'utf8' });
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe('mixdistill: --benchmarks: unknown "mmlu" (expected some of gsm8k, math, math500, aime24, amc23, olympiadbench)');
+  it('rejects an unknown benchmark before starting anything', async () => {
+    // The handler itself (no process): user errors are MixdistillErrors that main prints as one line.
+    const argv = { endpoint: 'http://127.0.0.1:9/v1', 'served-model': 'x', benchmarks: 'mmlu', out: join(dir, 'x') };
+    await expect((evalCommand.handler as (a: unknown) => Promise<void>)(argv)).rejects.toThrow(
+      '--benchmarks: unknown "mmlu" (expected some of gsm8k, math, math500, aime24, amc23, olympiadbench)',
+    );
+    await expect((evalCommand.handler as (a: unknown) => Promise<void>)({ ...argv, model: 'm' })).rejects.toThrow('give exactly one of --model DIR or --endpoint URL');
   });
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { gradeCommand } from './grade';
 
 const MAIN = resolve(__dirname, '../main.ts');
 const dir = mkdtempSync(join(tmpdir(), 'mixdistill-cli-grade-'));
@@ -32,8 +33,7 @@ describe('mixdistill grade (CLI)', () => {
   it('names the file and line of a broken JSONL line', () => {
     const input = join(dir, 'broken.jsonl');
     writeFileSync(input, '{"prediction":"1","gold":"1"}\n{"prediction": \n');
-    const r = grade('--in', input);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^mixdistill: ${input.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: not valid JSON`));
+    // The handler itself (no process): main prints this MixdistillError as one line.
+    expect(() => (gradeCommand.handler as (a: unknown) => void)({ in: input, 'time-limit': 5000 })).toThrow(new RegExp(`^${input.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: not valid JSON`));
   });
 });
