@@ -35,7 +35,7 @@ function stripNamingPrefix(s: string): string {
   return s;
 }
 
-/** Words (three letters or more, or any text the CAS would read as a product of letters) compare as words. */
+/** Words of three letters or more (`odd`, `Monday`) compare as words, case-insensitively; the CAS would read them as products of letters. */
 function isWord(s: string): boolean {
   return /^[a-zA-Z]{3,}$/.test(s);
 }
