@@ -67,6 +67,12 @@ describe('generate', () => {
     const batched = await generate(model, prompts, { maxNewTokens: 10 });
     expect(batched.map((r) => r.tokens)).toEqual(alone);
 
+    // Rows that stop early leave the batch; the others must not notice.
+    const stopTokenIds = [alone[1][2], alone[2][5]];
+    const stoppedAlone = await Promise.all(prompts.map(async (p) => (await generate(model, [p], { maxNewTokens: 10, stopTokenIds }))[0]));
+    expect(stoppedAlone.map((r) => r.tokens.length)).not.toEqual([10, 10, 10]);
+    expect(await generate(model, prompts, { maxNewTokens: 10, stopTokenIds })).toEqual(stoppedAlone);
+
     const sampling = { maxNewTokens: 10, temperature: 1.3, topP: 0.9, topK: 50, seed: 7 };
     const sampledAlone = await Promise.all(prompts.map(async (p, i) => (await generate(model, [p], { ...sampling, seed: 7 + i }))[0].tokens));
     expect((await generate(model, prompts, sampling)).map((r) => r.tokens)).toEqual(sampledAlone);

@@ -47,54 +47,60 @@ export async function generate(model: CausalLM, prompts: number[][], options: Ge
     tokenizer: options.tokenizer,
   });
   const results: GenerationResult[] = prompts.map(() => ({ tokens: [], finishReason: 'length' }));
-  const done = new Array<boolean>(batch).fill(options.maxNewTokens === 0);
+  if (options.maxNewTokens === 0) return results;
   const cache = new KVCache(model.config.numHiddenLayers);
+  let inputs: StepInputs | null = null;
   try {
     const width = Math.max(...prompts.map((p) => p.length));
-    const padded = needsPadding(prompts);
-    // Prefill: [batch, width], left-padded; padding is segment 0, the prompt segment 1.
     const pad = prompts.map((p) => width - p.length);
-    let inputs: StepInputs = {
+    // Prefill: [batch, width], left-padded; padding is segment 0, the prompt segment 1.
+    inputs = {
       ids: tf.tensor2d(prompts.map((p, i) => [...new Array<number>(pad[i]).fill(0), ...p]), [batch, width], 'int32'),
       positions: tf.tensor2d(prompts.map((_, i) => range(width).map((j) => Math.max(0, j - pad[i]))), [batch, width], 'int32'),
-      segments: padded ? tf.tensor2d(prompts.map((_, i) => range(width).map((j) => (j < pad[i] ? 0 : 1))), [batch, width], 'int32') : null,
+      segments: pad.some((n) => n > 0)
+        ? tf.tensor2d(prompts.map((_, i) => range(width).map((j) => (j < pad[i] ? 0 : 1))), [batch, width], 'int32')
+        : null,
     };
-    let nextPositions = prompts.map((p) => p.length);
-    while (!done.every(Boolean)) {
+    // Prompt index of each row of the running batch: finished sequences leave it (and the cache).
+    let active = prompts.map((_, i) => i);
+    for (;;) {
       const logits = model.forward(inputs.ids, {
         positionIds: inputs.positions,
         segmentIds: inputs.segments ?? undefined,
         cache,
         lastPositionOnly: true,
-      }); // [batch, 1, vocab]
+      }); // [active, 1, vocab]
       tf.dispose([inputs.ids, inputs.positions, inputs.segments ?? []]);
       const values = (await logits.data()) as Float32Array;
       logits.dispose();
-      const vocab = values.length / batch;
-      const chosen = prompts.map((_, i) => {
-        if (done[i]) return options.stopTokenIds?.[0] ?? 0; // finished rows idle on a harmless token
-        const token = samplers[i].next(values.subarray(i * vocab, (i + 1) * vocab));
-        const result = results[i];
+      const vocab = values.length / active.length;
+      const keptRows: number[] = [];
+      const nextTokens: number[] = [];
+      active.forEach((promptIndex, row) => {
+        const token = samplers[promptIndex].next(values.subarray(row * vocab, (row + 1) * vocab));
+        const result = results[promptIndex];
         result.tokens.push(token);
-        options.onToken?.(i, token);
+        options.onToken?.(promptIndex, token);
         const reason = stopping.check(result.tokens);
-        if (reason) {
-          result.finishReason = reason;
-          done[i] = true;
+        if (reason) result.finishReason = reason;
+        else {
+          keptRows.push(row);
+          nextTokens.push(token);
         }
-        return token;
       });
-      if (done.every(Boolean)) break;
-      const positions = nextPositions;
+      if (keptRows.length === 0) return results;
+      if (keptRows.length < active.length) cache.keepRows(keptRows);
+      active = keptRows.map((row) => active[row]);
       inputs = {
-        ids: tf.tensor2d(chosen.map((t) => [t]), [batch, 1], 'int32'),
-        positions: tf.tensor2d(positions.map((p) => [p]), [batch, 1], 'int32'),
+        ids: tf.tensor2d(nextTokens.map((t) => [t]), [active.length, 1], 'int32'),
+        // The token just chosen sits right after the prompt and the tokens before it.
+        positions: tf.tensor2d(active.map((i) => [prompts[i].length + results[i].tokens.length - 1]), [active.length, 1], 'int32'),
         segments: null,
       };
-      nextPositions = positions.map((p) => p + 1);
     }
-    return results;
   } finally {
+    // Disposing twice is a no-op, so this also covers an error between two steps.
+    if (inputs) tf.dispose([inputs.ids, inputs.positions, inputs.segments ?? []]);
     cache.dispose();
   }
 }
@@ -108,10 +114,6 @@ interface StepInputs {
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
-}
-
-function needsPadding(prompts: number[][]): boolean {
-  return prompts.some((p) => p.length !== prompts[0].length);
 }
 
 function validate(model: CausalLM, prompts: number[][], options: GenerateOptions): void {

@@ -44,6 +44,23 @@ export class KVCache {
     if (old) tf.dispose([old.key, old.value]);
   }
 
+  /** Keeps only the given batch rows (in that order), e.g. to drop sequences that finished. */
+  keepRows(rows: number[]): void {
+    const index = tf.tensor1d(rows, 'int32');
+    const select = (t: tf.Tensor) => tf.keep(tf.gather(t, index, 0));
+    this.layers.forEach((entry, i) => {
+      if (!entry) return;
+      this.layers[i] = { key: select(entry.key), value: select(entry.value) };
+      tf.dispose([entry.key, entry.value]);
+    });
+    if (this.segments) {
+      const old = this.segments;
+      this.segments = select(old);
+      old.dispose();
+    }
+    index.dispose();
+  }
+
   /** Records that a forward pass appended `s` positions to every layer. */
   advance(s: number): void {
     this.cachedLength += s;
