@@ -163,18 +163,25 @@ void pack_b(const GemmArgs& g, int64_t k0, int64_t kc, int64_t j0, int64_t nc, f
   }
 }
 
-// One thread, one C tile: the five loops around the micro-kernel.
-void gemm_blocked(const GemmArgs& g, float* ap, float* bp) {
+// One thread, one C tile: the five loops around the micro-kernel. When the caller packed A (or
+// B) once for all threads, pre_a (pre_b) holds it: the panels of K block pc start at
+// pc * pad_m (pc * pad_n), laid out as pack_a (pack_b) writes them.
+void gemm_blocked(const GemmArgs& g, float* ap_buf, float* bp_buf, const float* pre_a, const float* pre_b,
+                  int64_t pad_m, int64_t pad_n) {
   alignas(64) float edge[MR * NR];
   for (int64_t jc = 0; jc < g.N; jc += NC) {
     int64_t nc = imin(NC, g.N - jc);
     for (int64_t pc = 0; pc < g.K; pc += KC) {
       int64_t kc = imin(KC, g.K - pc);
       bool acc = g.accumulate || pc > 0;
-      pack_b(g, pc, kc, jc, nc, bp);
+      const float* bp = bp_buf;
+      if (pre_b) bp = pre_b + pc * pad_n + jc * kc;
+      else pack_b(g, pc, kc, jc, nc, bp_buf);
       for (int64_t ic = 0; ic < g.M; ic += MC) {
         int64_t mc = imin(MC, g.M - ic);
-        pack_a(g, ic, mc, pc, kc, ap);
+        const float* ap = ap_buf;
+        if (pre_a) ap = pre_a + pc * pad_m + ic * kc;
+        else pack_a(g, ic, mc, pc, kc, ap_buf);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           int64_t nr = imin(NR, nc - jr);
           for (int64_t ir = 0; ir < mc; ir += MR) {
@@ -263,6 +270,27 @@ struct PackBuffers {
   Scratch b{NC * KC + NR * KC};
 };
 
+// Per worker thread, reused by every product.
+PackBuffers& thread_buffers() {
+  thread_local PackBuffers buffers;
+  return buffers;
+}
+
+// The operand packed once for all threads. Kept between calls and grown on demand: fresh pages
+// cost ~10 us each on first touch, more than packing them. Only the JS thread calls the gemm.
+float* shared_buffer(int64_t floats) {
+  static float* buffer = nullptr;
+  static int64_t capacity = 0;
+  if (floats > capacity) {
+    std::free(buffer);
+    size_t bytes = (static_cast<size_t>(floats) * sizeof(float) + (size_t{2} << 20) - 1) & ~((size_t{2} << 20) - 1);
+    buffer = static_cast<float*>(std::aligned_alloc(size_t{2} << 20, bytes));
+    if (buffer == nullptr) std::abort();
+    capacity = static_cast<int64_t>(bytes / sizeof(float));
+  }
+  return buffer;
+}
+
 void gemm_batched(const BatchedGemmArgs& args) {
   const GemmArgs& g0 = args.g;
   const int64_t M = g0.M, N = g0.N, K = g0.K, batch = args.batch;
@@ -283,39 +311,69 @@ void gemm_batched(const BatchedGemmArgs& args) {
     for (int64_t b = 0; b < batch; ++b) gemm_small_m(matrix(b));
     return;
   }
-  // Tiles of C: whole matrices when there are enough of them, else each matrix is cut along its
-  // longer side into strips (multiples of MR or NR), several per thread so a descheduled thread
-  // (the machine may be shared) does not hold the others up.
   const int64_t threads = pool_threads();
-  int64_t splits = 1;
-  bool split_n = N >= M;
-  if (batch < threads * 2) {
-    int64_t unit = split_n ? NR : MR;
-    int64_t units = ((split_n ? N : M) + unit - 1) / unit;
-    int64_t want = (threads * 3 + batch - 1) / batch;
-    // Keep each strip wide enough that repacking the other operand stays cheap.
-    int64_t max_by_size = imax(1, units / (split_n ? 4 : 2));
-    splits = imax(1, imin(want, imin(units, max_by_size)));
+  if (batch >= threads * 2 || threads == 1) {
+    // Enough whole matrices (attention heads, small batches): one per task.
+    parallel_for(batch, [&](int64_t b) {
+      PackBuffers& buffers = thread_buffers();
+      gemm_blocked(matrix(b), buffers.a.get(), buffers.b.get(), nullptr, nullptr, 0, 0);
+    });
+    return;
   }
+  // Each matrix is cut into strips along its longer side (multiples of NR or MR), several per
+  // thread so a descheduled thread (the machine may be shared) does not hold the others up. The
+  // operand every strip needs whole is packed once, in parallel, a chunk of K at a time.
+  const bool split_n = N >= M;
   const int64_t unit = split_n ? NR : MR, dim = split_n ? N : M;
-  const int64_t per = ((dim + unit - 1) / unit + splits - 1) / splits * unit;
-  parallel_for(batch * splits, [&](int64_t task) {
-    thread_local PackBuffers buffers;  // per worker thread, reused by every product
-    int64_t b = task / splits, s = task % splits;
-    GemmArgs g = matrix(b);
-    int64_t lo = s * per, hi = imin(dim, lo + per);
-    if (lo >= hi) return;
-    if (split_n) {
-      g.B += lo * g.b_cs;
-      g.C += lo;
-      g.N = hi - lo;
-    } else {
-      g.A += lo * g.a_rs;
-      g.C += lo * g.ldc;
-      g.M = hi - lo;
+  const int64_t units = (dim + unit - 1) / unit;
+  const int64_t splits = imax(1, imin(units, threads * 3));
+  const int64_t per = (units + splits - 1) / splits * unit;
+  const int64_t pad_m = (M + MR - 1) / MR * MR, pad_n = (N + NR - 1) / NR * NR;
+  constexpr int64_t kChunk = KC * 16;
+  float* const shared_pack = shared_buffer((split_n ? pad_m : pad_n) * imin(K, kChunk));
+  for (int64_t b = 0; b < batch; ++b) {
+    const GemmArgs whole = matrix(b);
+    for (int64_t k0 = 0; k0 < K; k0 += kChunk) {
+      GemmArgs sub = whole;
+      sub.K = imin(kChunk, K - k0);
+      sub.A += k0 * whole.a_cs;
+      sub.B += k0 * whole.b_rs;
+      sub.accumulate = whole.accumulate || k0 > 0;
+      const int64_t kblocks = (sub.K + KC - 1) / KC;
+      // Pack the shared operand: one task per (K block, group of panels).
+      const int64_t panels = split_n ? pad_m / MR : pad_n / NR;
+      const int64_t group = imax(1, panels / (threads * 2));
+      const int64_t groups = (panels + group - 1) / group;
+      parallel_for(kblocks * groups, [&](int64_t task) {
+        const int64_t pc = (task / groups) * KC, kc = imin(KC, sub.K - pc);
+        const int64_t p0 = (task % groups) * group, p1 = imin(panels, p0 + group);
+        if (split_n) {
+          const int64_t i0 = p0 * MR, rows = imin(M, p1 * MR) - i0;
+          if (rows > 0) pack_a(sub, i0, rows, pc, kc, shared_pack + pc * pad_m + i0 * kc);
+        } else {
+          const int64_t j0 = p0 * NR, cols = imin(N, p1 * NR) - j0;
+          if (cols > 0) pack_b(sub, pc, kc, j0, cols, shared_pack + pc * pad_n + j0 * kc);
+        }
+      });
+      parallel_for(splits, [&](int64_t s) {
+        PackBuffers& buffers = thread_buffers();
+        const int64_t lo = s * per, hi = imin(dim, lo + per);
+        if (lo >= hi) return;
+        GemmArgs g = sub;
+        if (split_n) {
+          g.B += lo * g.b_cs;
+          g.C += lo;
+          g.N = hi - lo;
+          gemm_blocked(g, buffers.a.get(), buffers.b.get(), shared_pack, nullptr, pad_m, 0);
+        } else {
+          g.A += lo * g.a_rs;
+          g.C += lo * g.ldc;
+          g.M = hi - lo;
+          gemm_blocked(g, buffers.a.get(), buffers.b.get(), nullptr, shared_pack, 0, pad_n);
+        }
+      });
     }
-    gemm_blocked(g, buffers.a.get(), buffers.b.get());
-  });
+  }
 }
 
 }  // namespace
