@@ -14,6 +14,8 @@ import { dataCommand } from './data';
 import { distillCommand } from './distill';
 import { exportCommand } from './export';
 import { analyzeCommand } from './analyze';
+import { benchCommand } from './bench';
+import { demoCommand } from './demo';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
@@ -31,4 +33,6 @@ export const COMMANDS: CommandModule<any, any>[] = [
   distillCommand,
   exportCommand,
   analyzeCommand,
+  benchCommand,
+  demoCommand,
 ];
