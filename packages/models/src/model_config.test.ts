@@ -60,5 +60,6 @@ describe('parseModelConfig', () => {
       /rope_scaling.rope_type" is "yarn"/,
     );
     expect(() => parseModelConfig([], 'c.json')).toThrow(MixdistillError);
+    expect(() => parseModelConfig({ ...fixtureConfig('tiny-qwen2'), use_sliding_window: true }, 'c.json')).toThrow(/"use_sliding_window" must be false/);
   });
 });

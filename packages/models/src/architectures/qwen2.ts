@@ -8,10 +8,11 @@ import { HF_DECODER_MODULES } from './hf_decoder_layout';
 export const QWEN2: Architecture = {
   modelType: 'qwen2',
   className: 'Qwen2ForCausalLM',
-  parseConfig: (reader) => ({
-    ...reader.decoderFields({ qkvBias: true, outputBias: false, mlpBias: false }),
-    modelType: 'qwen2',
-  }),
+  parseConfig: (reader) => {
+    // Sliding-window attention is not implemented: refuse rather than attend over the full context.
+    if (reader.boolean('use_sliding_window', false)) reader.fail('use_sliding_window', 'false (sliding-window attention is not supported)');
+    return { ...reader.decoderFields({ qkvBias: true, outputBias: false, mlpBias: false }), modelType: 'qwen2' };
+  },
   configJson: (config) => ({
     ...decoderFieldsJson(config),
     // Qwen2Config's sliding window is off in every released checkpoint; say so explicitly.
