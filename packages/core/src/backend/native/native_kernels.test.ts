@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../tf';
 import { seededValues } from '../../ops/op_test_helpers';
+import type { NativeBackend } from './native_backend';
 import { ADDON_BUILT, SKIP_REASON, f32, maxRelDiff, runOn, type HostTensor } from './test_helpers';
 
 let seed = 1;
@@ -23,6 +24,32 @@ async function expectSame(inputs: HostTensor[], f: (...xs: tf.Tensor[]) => tf.Te
 }
 
 describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON}`, () => {
+  it('runs the addon (not the cpu fallback) for float32 inputs', async () => {
+    await tf.setBackend('native');
+    const addon = (tf.backend() as NativeBackend).addon as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const calls = new Map<string, number>();
+    const names = ['batchMatMul', 'binary', 'unary', 'reduce', 'softmax', 'transpose', 'gather', 'segmentSum'];
+    const originals = names.map((n) => addon[n]);
+    names.forEach((n, i) => {
+      addon[n] = (...args: unknown[]) => {
+        calls.set(n, (calls.get(n) ?? 0) + 1);
+        return originals[i](...args);
+      };
+    });
+    try {
+      tf.tidy(() => {
+        const x = tf.ones([3, 4]);
+        const idx = tf.tensor1d([0, 2], 'int32');
+        [tf.matMul(x, x, false, true), tf.add(x, x), tf.sub(x, x), tf.mul(x, x), tf.div(x, x), tf.maximum(x, x), tf.minimum(x, x),
+          tf.squaredDifference(x, x), tf.pow(x, x), tf.exp(x), tf.sum(x, -1), tf.mean(x, 0), tf.max(x, 1), tf.min(x, 1), tf.softmax(x),
+          tf.transpose(x), tf.gather(x, idx), tf.unsortedSegmentSum(x, tf.tensor1d([0, 1, 1], 'int32'), 2)];
+      });
+    } finally {
+      names.forEach((n, i) => (addon[n] = originals[i]));
+    }
+    expect(Object.fromEntries(calls)).toEqual({ batchMatMul: 1, binary: 8, unary: 1, reduce: 4, softmax: 1, transpose: 1, gather: 1, segmentSum: 1 });
+  });
+
   it('BatchMatMul: odd sizes, every transpose, small-M paths, broadcast batches', async () => {
     const cases: [number[], number[], boolean, boolean][] = [
       [[1, 1], [1, 1], false, false],

@@ -24,7 +24,12 @@ type KernelFunc = tf.KernelConfig['kernelFunc'];
 
 function registerKernels(): void {
   const native = new Map(NATIVE_KERNELS.map((k) => [k.name, k]));
-  for (const config of tf.getKernelsForBackend('cpu')) {
+  const cpuKernels = tf.getKernelsForBackend('cpu');
+  const cpuNames = new Set(cpuKernels.map((c) => c.kernelName));
+  const unknown = NATIVE_KERNELS.filter((k) => !cpuNames.has(k.name)).map((k) => k.name);
+  // A misspelt kernel name would silently leave the slow cpu kernel in place.
+  if (unknown.length > 0) throw new Error(`native kernels without a tfjs kernel of that name: ${unknown.join(', ')}`);
+  for (const config of cpuKernels) {
     const cpuFunc = config.kernelFunc;
     const nativeKernel = native.get(config.kernelName);
     const kernelFunc: KernelFunc = (args) => {
