@@ -49,14 +49,22 @@ export class NativeBackend extends MathBackendCPU {
     }
   }
 
-  /** The float32 storage of a tensor (no copy). */
+  /** The float32 storage of a tensor (no copy once it is a Float32Array). */
   f32(t: tf.TensorInfo): Float32Array {
-    return this.data.get(t.dataId).values as Float32Array;
+    return this.typed(t, Float32Array);
   }
 
-  /** The int32 storage of a tensor (no copy). */
+  /** The int32 storage of a tensor (no copy once it is an Int32Array). */
   i32(t: tf.TensorInfo): Int32Array {
-    return this.data.get(t.dataId).values as Int32Array;
+    return this.typed(t, Int32Array);
+  }
+
+  // Some cpu kernels store results in another array type than their dtype's (e.g. a plain
+  // array); such storage is converted once and kept converted.
+  private typed<T extends Float32Array | Int32Array>(t: tf.TensorInfo, type: { from(v: ArrayLike<number>): T; new (n: number): T }): T {
+    const entry = this.data.get(t.dataId);
+    if (!(entry.values instanceof type)) entry.values = type.from(entry.values as ArrayLike<number>);
+    return entry.values as T;
   }
 
   /** A float32 output tensor with pooled storage, for a native kernel to fill. */
