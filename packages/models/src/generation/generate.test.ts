@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tf } from '@mixdistill/core';
+import { BACKEND_NAMES, selectBackend, tf } from '@mixdistill/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argmax } from './logits_process';
 import { generate } from './generate';
@@ -26,12 +26,26 @@ function greedyByRecomputation(model: CausalLM, prompt: number[], steps: number)
   return ids.slice(prompt.length);
 }
 
-describe('generate', () => {
+async function activatableBackends(): Promise<string[]> {
+  const names: string[] = [];
+  for (const name of BACKEND_NAMES) {
+    try {
+      await selectBackend(name);
+      names.push(tf.getBackend());
+    } catch {
+      // Not available on this machine.
+    }
+  }
+  return names;
+}
+const backends = await activatableBackends();
+
+describe.each(backends)('generate on %s', (backend) => {
   let model: CausalLM;
   const prompts = [[5, 17, 42, 9, 100, 3], [7, 250], [300, 12, 12, 12]];
 
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await tf.setBackend(backend);
     model = loadModel(FIXTURE).model;
   });
   afterAll(() => model.dispose());
