@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BACKEND_NAMES, selectBackend, tf } from '@mixdistill/core';
+import { tf } from '@mixdistill/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activatableBackends } from '../test_backends';
 import { argmax } from './logits_process';
 import { generate } from './generate';
 import { KVCache } from './kv_cache';
@@ -26,18 +27,6 @@ function greedyByRecomputation(model: CausalLM, prompt: number[], steps: number)
   return ids.slice(prompt.length);
 }
 
-async function activatableBackends(): Promise<string[]> {
-  const names: string[] = [];
-  for (const name of BACKEND_NAMES) {
-    try {
-      await selectBackend(name);
-      names.push(tf.getBackend());
-    } catch {
-      // Not available on this machine.
-    }
-  }
-  return names;
-}
 const backends = await activatableBackends();
 
 describe.each(backends)('generate on %s', (backend) => {

@@ -2,25 +2,14 @@
 // re-implementation of transformers' Qwen2/Llama (fixtures/README.md).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BACKEND_NAMES, Checkpoint, selectBackend, tf } from '@mixdistill/core';
+import { Checkpoint, tf } from '@mixdistill/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activatableBackends } from '../test_backends';
 import { causalLmLossSum, countPredictedTokens } from '../loss';
 import { loadModel, type LoadedModel } from '../weights/load_model';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../fixtures');
 
-async function activatableBackends(): Promise<string[]> {
-  const names: string[] = [];
-  for (const name of BACKEND_NAMES) {
-    try {
-      await selectBackend(name);
-      names.push(tf.getBackend());
-    } catch {
-      // Not available on this machine.
-    }
-  }
-  return names;
-}
 const backends = await activatableBackends();
 
 const cases = backends.flatMap((backend) =>
