@@ -28,7 +28,9 @@ export function crossEntropySum(
  */
 export function crossEntropySumUnfused(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   const [n, vocab] = logits.shape as [number, number];
-  return tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  // customGrad passes the inputs and then the save function as one variadic list.
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const kept = tf.cast(tf.notEqual(labels, IGNORE_INDEX), 'float32'); // [n] 1 or 0
     const safeLabels = tf.where(tf.notEqual(labels, IGNORE_INDEX), labels, tf.zerosLike(labels)); // [n], -100 -> 0
     const lse = tf.logSumExp(x, -1); // [n]
