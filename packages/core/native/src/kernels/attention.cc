@@ -54,7 +54,8 @@ MD_INLINE void load_transposed(const float* k0, int64_t d, int64_t bc, float* MD
 void attention_fwd(const AttentionArgs& a, const float* q, const float* k, const float* v, float* out, float* lse) {
   const Shape sh{a};
   const int64_t d = a.d, qblocks = (a.s + BR - 1) / BR;
-  parallel_for(a.b * a.hq * qblocks, [&](int64_t task) {
+  const bool parallel = a.b * a.hq * a.s * a.t * d >= kParallelFlops;
+  parallel_for_if(parallel, a.b * a.hq * qblocks, [&](int64_t task) {
     const int64_t qb = task % qblocks, h = (task / qblocks) % a.hq, b = task / (qblocks * a.hq);
     const int64_t g = h / sh.group(), i0 = qb * BR, br = imin(BR, a.s - i0);
     Scratch buf(BR * BC + d * BC + BR * d);
@@ -114,7 +115,8 @@ void attention_bwd(const AttentionArgs& a, const float* q, const float* k, const
                    const float* lse, const float* dout, float* dq, float* dk, float* dv) {
   const Shape sh{a};
   const int64_t d = a.d, group = sh.group();
-  parallel_for(a.b * a.hkv, [&](int64_t task) {
+  const bool parallel = a.b * a.hq * a.s * a.t * d >= kParallelFlops;
+  parallel_for_if(parallel, a.b * a.hkv, [&](int64_t task) {
     const int64_t g = task % a.hkv, b = task / a.hkv;
     float* dk0 = dk + (b * a.hkv + g) * a.t * d;
     float* dv0 = dv + (b * a.hkv + g) * a.t * d;

@@ -28,6 +28,19 @@ namespace MD_ISA {
 MD_INLINE int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
 MD_INLINE int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 
+/** parallel_for when the loop is worth waking workers for, else a plain loop on this thread. */
+template <class F>
+inline void parallel_for_if(bool parallel, int64_t tasks, const F& f) {
+  if (parallel) {
+    parallel_for(tasks, f);
+  } else {
+    for (int64_t t = 0; t < tasks; ++t) f(t);
+  }
+}
+
+/** Below this many multiply-adds a kernel runs on the calling thread (see gemm.cc). */
+constexpr int64_t kParallelFlops = int64_t{1} << 21;
+
 /** 64-byte aligned scratch memory that lives for one kernel call. */
 class Scratch {
  public:

@@ -67,11 +67,11 @@ void rmsnorm_bwd(const float* dy, const float* x, const float* w, const float* r
 //   out_j = x_j cos_j - x_{j+d/2} sin_j,  out_{j+d/2} = x_{j+d/2} cos_j + x_j sin_j.
 // The gradient is the inverse rotation, i.e. the same with sin negated (sign = -1).
 void rope(const float* x, const float* cos, const float* sin, float* out, int64_t b, int64_t heads, int64_t s,
-          int64_t d, float sign) {
+          int64_t d, int64_t cos_batches, float sign) {
   const int64_t half = d / 2, rows = b * heads * s;
   parallel_range(rows, imax(1, kGrain / imax(d, 1)), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
-      int64_t pos = r % s, batch = r / (heads * s);
+      int64_t pos = r % s, batch = cos_batches == 1 ? 0 : r / (heads * s);
       const float* MD_RESTRICT c = cos + (batch * s + pos) * half;
       const float* MD_RESTRICT sn = sin + (batch * s + pos) * half;
       const float* MD_RESTRICT xr = x + r * d;
@@ -187,13 +187,14 @@ void xent_bwd(const float* logits, const int32_t* labels, const float* lse, floa
 // torch.optim.AdamW (decoupled weight decay, bias-corrected moments):
 //   p -= lr * wd * p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
 //   p -= (lr / bias1) * m / (sqrt(v) / sqrt(bias2) + eps)
-void adamw(float* param, const float* grad, float* m, float* v, int64_t n, float lr, float beta1, float beta2,
+void adamw(const float* param, float* param_out, const float* grad, float* m, float* v, int64_t n, float lr, float beta1, float beta2,
            float eps, float weight_decay, double bias1, double bias2) {
   const float decay = 1.0f - lr * weight_decay;
   const float step_size = static_cast<float>(lr / bias1);
   const float inv_sqrt_bias2 = static_cast<float>(1.0 / std::sqrt(bias2));
   parallel_range(n, kGrain, [&](int64_t b, int64_t e) {
-    float* MD_RESTRICT p = param;
+    const float* p = param;  // may alias param_out
+    float* po = param_out;
     const float* MD_RESTRICT g = grad;
     float* MD_RESTRICT mm = m;
     float* MD_RESTRICT vv = v;
@@ -201,7 +202,7 @@ void adamw(float* param, const float* grad, float* m, float* v, int64_t n, float
       mm[i] = beta1 * mm[i] + (1.0f - beta1) * g[i];
       vv[i] = beta2 * vv[i] + (1.0f - beta2) * g[i] * g[i];
       float denom = std::sqrt(vv[i]) * inv_sqrt_bias2 + eps;
-      p[i] = p[i] * decay - step_size * mm[i] / denom;
+      po[i] = p[i] * decay - step_size * mm[i] / denom;
     }
   });
 }

@@ -207,11 +207,18 @@ void gemm_blocked(const GemmArgs& g, float* ap_buf, float* bp_buf, const float* 
 // Few rows (decoding one token): stream B once instead of packing it.
 constexpr int64_t kSmallM = 4;
 
+// Products below kParallelFlops multiply-adds run on the calling thread: waking a worker costs
+// more, and on a busy machine a worker that is switched out mid-task would stall the whole loop.
+constexpr int64_t kParallelWork = kParallelFlops;
+
+MD_INLINE bool worth_threads(const GemmArgs& g) { return g.M * g.N * g.K >= kParallelWork; }
+
 void gemm_small_m(const GemmArgs& g) {
   if (g.b_cs == 1) {
     // B rows contiguous: C[i, j0:j1] = sum_k A(i,k) B[k, j0:j1], a strip of columns per task.
     constexpr int64_t kStrip = 512;
-    parallel_range((g.N + kStrip - 1) / kStrip, 1, [&](int64_t s0, int64_t s1) {
+    const int64_t strips = (g.N + kStrip - 1) / kStrip;
+    parallel_range(strips, worth_threads(g) ? 1 : strips, [&](int64_t s0, int64_t s1) {
       alignas(64) float acc[kSmallM * kStrip];
       for (int64_t s = s0; s < s1; ++s) {
         int64_t j0 = s * kStrip, w = imin(kStrip, g.N - j0);
@@ -238,7 +245,7 @@ void gemm_small_m(const GemmArgs& g) {
   float* ar = arows.get();
   for (int64_t i = 0; i < g.M; ++i)
     for (int64_t k = 0; k < g.K; ++k) ar[i * g.K + k] = g.A[i * g.a_rs + k * g.a_cs];
-  parallel_range(g.N, 64, [&](int64_t j0, int64_t j1) {
+  parallel_range(g.N, worth_threads(g) ? 64 : g.N, [&](int64_t j0, int64_t j1) {
     for (int64_t j = j0; j < j1; ++j) {
       const float* MD_RESTRICT bcol = g.B + j * g.b_cs;
       for (int64_t i = 0; i < g.M; ++i) {
@@ -312,6 +319,11 @@ void gemm_batched(const BatchedGemmArgs& args) {
     return;
   }
   const int64_t threads = pool_threads();
+  if (batch * M * N * K < kParallelWork) {
+    PackBuffers& buffers = thread_buffers();
+    for (int64_t b = 0; b < batch; ++b) gemm_blocked(matrix(b), buffers.a.get(), buffers.b.get(), nullptr, nullptr, 0, 0);
+    return;
+  }
   if (batch >= threads * 2 || threads == 1) {
     // Enough whole matrices (attention heads, small batches): one per task.
     parallel_for(batch, [&](int64_t b) {
