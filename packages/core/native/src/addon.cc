@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <sys/mman.h>
 
 #include "cpu_features.h"
@@ -79,7 +80,25 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 }
 
 // Float32 storage outside the JS heap: 64-byte aligned, 2 MiB-aligned and marked for
-// transparent huge pages when large, so first touch faults 2 MiB at a time.
+// transparent huge pages when large, so first touch faults 2 MiB at a time. Blocks can be freed
+// early by Free (the buffer pool drops one) or late by the garbage collector, whichever is first.
+struct Block {
+  void* data;
+  size_t bytes;
+};
+
+std::unordered_map<void*, Block*>& live_blocks() {
+  static std::unordered_map<void*, Block*> blocks;  // touched only on the JS thread
+  return blocks;
+}
+
+void release_block(Napi::Env env, Block* block) {
+  std::free(block->data);
+  Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(block->bytes));
+  live_blocks().erase(block->data);
+  block->data = nullptr;
+}
+
 Napi::Value Alloc(const Napi::CallbackInfo& info) {
   const int64_t n = num(info, 0);
   if (n < 0) fail(info.Env(), "alloc: negative size");
@@ -93,12 +112,28 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
   if (bytes >= kHuge) madvise(p, bytes, MADV_HUGEPAGE);
 #endif
   Napi::MemoryManagement::AdjustExternalMemory(info.Env(), static_cast<int64_t>(bytes));
+  Block* block = new Block{p, bytes};
+  live_blocks()[p] = block;
   auto buffer = Napi::ArrayBuffer::New(info.Env(), p, static_cast<size_t>(n) * sizeof(float),
-                                       [bytes](Napi::Env env, void* data) {
-                                         std::free(data);
-                                         Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(bytes));
-                                       });
+                                       [](Napi::Env env, void* /*data*/, Block* b) {
+                                         if (b->data != nullptr) release_block(env, b);
+                                         delete b;
+                                       },
+                                       block);
   return Napi::Float32Array::New(info.Env(), static_cast<size_t>(n), buffer, 0);
+}
+
+// free(array): returns an alloc'd block to the OS now and detaches its ArrayBuffer, so a stale
+// reference throws instead of reading freed memory. The caller guarantees nothing needs it.
+Napi::Value Free(const Napi::CallbackInfo& info) {
+  if (!info[0].IsTypedArray()) fail(info.Env(), "free: expected a Float32Array from alloc");
+  Napi::ArrayBuffer buffer = info[0].As<Napi::TypedArray>().ArrayBuffer();
+  auto it = live_blocks().find(buffer.Data());
+  if (it == live_blocks().end()) fail(info.Env(), "free: this array was not allocated by alloc");
+  Block* block = it->second;
+  buffer.Detach();
+  release_block(info.Env(), block);
+  return info.Env().Undefined();
 }
 
 // batchMatMul(a, b, out, batch, M, N, K, transA, transB, aIdx: Int32Array, bIdx: Int32Array)
@@ -240,13 +275,14 @@ Napi::Value RmsNormBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// rope(x, cos, sin, out, b, heads, s, d, sign)
+// rope(x, cos, sin, out, b, heads, s, d, cosBatches, sign)
 Napi::Value Rope(const Napi::CallbackInfo& info) {
-  const int64_t b = num(info, 4), heads = num(info, 5), s = num(info, 6), d = num(info, 7);
+  const int64_t b = num(info, 4), heads = num(info, 5), s = num(info, 6), d = num(info, 7), cb = num(info, 8);
   if (d % 2 != 0) fail(info.Env(), "rope: head dim must be even");
+  if (cb != 1 && cb != b) fail(info.Env(), "rope: cos/sin batch must be 1 or the batch of x");
   const int64_t n = b * heads * s * d;
-  kernels().rope(f32(info, 0, n, "rope"), f32(info, 1, b * s * d / 2, "rope"), f32(info, 2, b * s * d / 2, "rope"),
-                 f32(info, 3, n, "rope"), b, heads, s, d, static_cast<float>(real(info, 8)));
+  kernels().rope(f32(info, 0, n, "rope"), f32(info, 1, cb * s * d / 2, "rope"), f32(info, 2, cb * s * d / 2, "rope"),
+                 f32(info, 3, n, "rope"), b, heads, s, d, cb, static_cast<float>(real(info, 9)));
   return info.Env().Undefined();
 }
 
@@ -329,16 +365,16 @@ Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// adamw(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step)
+// adamw(param, paramOut, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step)
 Napi::Value AdamW(const Napi::CallbackInfo& info) {
-  const int64_t n = num(info, 4);
-  const double beta1 = real(info, 6), beta2 = real(info, 7);
-  const double step = real(info, 10);
+  const int64_t n = num(info, 5);
+  const double beta1 = real(info, 7), beta2 = real(info, 8);
+  const double step = real(info, 11);
   if (step < 1) fail(info.Env(), "adamw: step must be >= 1");
   kernels().adamw(f32(info, 0, n, "adamw"), f32(info, 1, n, "adamw"), f32(info, 2, n, "adamw"), f32(info, 3, n, "adamw"),
-                  n, static_cast<float>(real(info, 5)), static_cast<float>(beta1), static_cast<float>(beta2),
-                  static_cast<float>(real(info, 8)), static_cast<float>(real(info, 9)), 1.0 - std::pow(beta1, step),
-                  1.0 - std::pow(beta2, step));
+                  f32(info, 4, n, "adamw"), n, static_cast<float>(real(info, 6)), static_cast<float>(beta1),
+                  static_cast<float>(beta2), static_cast<float>(real(info, 9)), static_cast<float>(real(info, 10)),
+                  1.0 - std::pow(beta1, step), 1.0 - std::pow(beta2, step));
   return info.Env().Undefined();
 }
 
@@ -346,6 +382,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("alloc", Napi::Function::New(env, Alloc));
+  exports.Set("free", Napi::Function::New(env, Free));
   exports.Set("batchMatMul", Napi::Function::New(env, BatchMatMul));
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));

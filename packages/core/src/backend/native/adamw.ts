@@ -25,8 +25,7 @@ export function adamwUpdateNative(param: tf.Variable, grad: tf.Tensor, state: Ad
     backend.pool.release(old);
   } else {
     // Another tensor shares the storage (e.g. the variable's initial value): give the variable its own.
-    const dataId = backend.write(next, param.shape, 'float32');
-    const fresh = tf.engine().makeTensorFromTensorInfo({ dataId, shape: param.shape, dtype: 'float32' });
+    const fresh = tf.engine().makeTensorFromTensorInfo(backend.adopt(next, param.shape));
     param.assign(fresh);
     fresh.dispose();
   }

@@ -17,6 +17,8 @@ export interface NativeAddon {
   setThreads(n: number): void;
   /** Float32Array of n elements outside the JS heap (64-byte aligned, huge pages when large). */
   alloc(n: number): Float32Array;
+  /** Frees an alloc'd array now and detaches it (later access throws); nothing may use it anymore. */
+  free(values: Float32Array): void;
   batchMatMul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number,
     transposeA: boolean, transposeB: boolean, aIndex: Int32Array, bIndex: Int32Array): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, shape: Float64Array,

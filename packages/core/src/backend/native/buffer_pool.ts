@@ -17,18 +17,19 @@ export interface PoolStats {
   reuses: number;
   /** bytes currently cached (free, ready for reuse) */
   cachedBytes: number;
-  /** buffers dropped because the cache was full */
+  /** buffers freed because the cache was full */
   dropped: number;
 }
 
 export class BufferPool {
-  private readonly free = new Map<number, Float32Array[]>();
+  private readonly freeLists = new Map<number, Float32Array[]>();
   private readonly owned = new WeakSet<ArrayBuffer>();
   private readonly counters: PoolStats = { freshAllocations: 0, freshBytes: 0, reuses: 0, cachedBytes: 0, dropped: 0 };
 
   /**
    * @param addon allocates aligned, huge-page-backed storage outside the JS heap
-   * @param limitBytes most bytes kept cached; larger frees go back to the garbage collector
+   * @param limitBytes most bytes kept cached; buffers beyond it are freed at once (not left to
+   *   the garbage collector, which does not see external memory pressure soon enough)
    */
   constructor(
     private readonly addon: NativeAddon,
@@ -37,7 +38,7 @@ export class BufferPool {
 
   /** A Float32Array of exactly n elements; its contents are undefined (the caller overwrites them). */
   take(n: number): Float32Array {
-    const list = this.free.get(n);
+    const list = this.freeLists.get(n);
     const cachedArray = list?.pop();
     if (cachedArray) {
       this.counters.reuses++;
@@ -66,19 +67,25 @@ export class BufferPool {
     if (!this.owns(values) || values.byteOffset !== 0 || values.length * 4 !== values.buffer.byteLength) return;
     if (this.counters.cachedBytes + values.byteLength > this.limitBytes) {
       this.owned.delete(values.buffer as ArrayBuffer);
+      this.addon.free(values);
       this.counters.dropped++;
       return;
     }
-    let list = this.free.get(values.length);
-    if (!list) this.free.set(values.length, (list = []));
+    let list = this.freeLists.get(values.length);
+    if (!list) this.freeLists.set(values.length, (list = []));
     list.push(values);
     this.counters.cachedBytes += values.byteLength;
   }
 
-  /** Drops every cached buffer (the garbage collector frees them). */
+  /** Frees every cached buffer. */
   clear(): void {
-    for (const list of this.free.values()) for (const a of list) this.owned.delete(a.buffer as ArrayBuffer);
-    this.free.clear();
+    for (const list of this.freeLists.values()) {
+      for (const a of list) {
+        this.owned.delete(a.buffer as ArrayBuffer);
+        this.addon.free(a);
+      }
+    }
+    this.freeLists.clear();
     this.counters.cachedBytes = 0;
   }
 

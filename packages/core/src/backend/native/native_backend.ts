@@ -74,6 +74,12 @@ export class NativeBackend extends MathBackendCPU {
     return { info: { dataId, shape, dtype: 'float32' }, values };
   }
 
+  /** Tensor storage for a pooled array the caller filled (it stays poolable). */
+  adopt(values: Float32Array, shape: number[]): tf.TensorInfo {
+    const dataId = super.write(values, shape, 'float32') as DataId;
+    return { dataId, shape, dtype: 'float32' };
+  }
+
   setSide(t: tf.TensorInfo, data: SideData): void {
     this.side.set(t.dataId, data);
   }
