@@ -74,9 +74,10 @@ struct Kernels {
   // dx [rows, h]; dw [h] (overwritten).
   void (*rmsnorm_bwd)(const float* dy, const float* x, const float* w, const float* rstd, float* dx, float* dw,
                       int64_t rows, int64_t h);
-  // x [b, heads, s, d], cos/sin [b, s, d/2]; sign = -1 applies the inverse rotation (the gradient).
+  // x [b, heads, s, d], cos/sin [b or 1, s, d/2] (cos_batches = b or 1); sign = -1 applies the
+  // inverse rotation (the gradient).
   void (*rope)(const float* x, const float* cos, const float* sin, float* out, int64_t b, int64_t heads,
-               int64_t s, int64_t d, float sign);
+               int64_t s, int64_t d, int64_t cos_batches, float sign);
   void (*swiglu_fwd)(const float* gate, const float* up, float* out, int64_t n);
   void (*swiglu_bwd)(const float* dy, const float* gate, const float* up, float* dgate, float* dup, int64_t n);
   // logits [rows, vocab], labels [rows] -> lse [rows]; returns the summed loss over labels != ignore.
@@ -89,8 +90,8 @@ struct Kernels {
                         float* lse);
   void (*attention_bwd)(const AttentionArgs& a, const float* q, const float* k, const float* v, const float* out,
                         const float* lse, const float* dout, float* dq, float* dk, float* dv);
-  // torch.optim.AdamW step in place.
-  void (*adamw)(float* param, const float* grad, float* m, float* v, int64_t n, float lr, float beta1, float beta2,
+  // torch.optim.AdamW step: reads param, writes param_out (may be the same array), updates m, v.
+  void (*adamw)(const float* param, float* param_out, const float* grad, float* m, float* v, int64_t n, float lr, float beta1, float beta2,
                 float eps, float weight_decay, double bias1, double bias2);
 };
 
