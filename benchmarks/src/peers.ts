@@ -49,7 +49,7 @@ export class OpenBlasPeer {
 
   sgemm(m: number, n: number, k: number, transposeB: boolean): Record<string, unknown> | null {
     if (!this.available) return null;
-    const env = { ...process.env, OPENBLAS_NUM_THREADS: String(this.threads) };
+    const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(this.threads) };
     delete env.OPENBLAS_CORETYPE;
     delete env.OPENBLAS_L2_SIZE;
     return runJson(this.binary, [m, n, k, transposeB ? 1 : 0].map(String), env);

@@ -123,10 +123,10 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
     for (const perm of [[0, 2, 1, 3], [3, 2, 1, 0], [1, 0, 2, 3], [0, 1, 3, 2]]) await expectSame([x], (t) => tf.transpose(t, perm));
     const idx: HostTensor = { values: Int32Array.from([4, 0, 2, 2, 1]), shape: [5], dtype: 'int32' };
     const table = rand([5, 17]);
-    await expectSame([table, idx], (t, i) => tf.gather(t, i));
+    await expectSame([table, idx], (t, i) => tf.gather(t, i as tf.Tensor1D));
     await expectSame([rand([3, 5, 4]), idx], (t, i) => tf.gather(t, i, 1));
     const rows = rand([5, 17]);
-    await expectSame([rows, idx], (t, i) => tf.unsortedSegmentSum(t, i, 6));
+    await expectSame([rows, idx], (t, i) => tf.unsortedSegmentSum(t, i as tf.Tensor1D, 6));
   });
 
   it('gradients through native kernels (embedding lookup, matmul, broadcasting) match cpu', async () => {
