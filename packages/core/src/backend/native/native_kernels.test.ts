@@ -47,6 +47,11 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
     } finally {
       names.forEach((n, i) => (addon[n] = originals[i]));
     }
+    // Concat copies with TypedArray.set; its output storage coming from the pool shows it ran.
+    const backend = tf.backend() as NativeBackend;
+    const joined = tf.concat([tf.ones([2, 3]), tf.ones([2, 1])], 1);
+    expect(backend.pool.owns(backend.data.get(joined.dataId).values)).toBe(true);
+    joined.dispose();
     expect(Object.fromEntries(calls)).toEqual({ batchMatMul: 1, binary: 8, unary: 1, reduce: 4, softmax: 1, transpose: 1, gather: 1, segmentSum: 1 });
   });
 
@@ -127,6 +132,10 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
     await expectSame([rand([3, 5, 4]), idx], (t, i) => tf.gather(t, i, 1));
     const rows = rand([5, 17]);
     await expectSame([rows, idx], (t, i) => tf.unsortedSegmentSum(t, i as tf.Tensor1D, 6));
+    for (const axis of [0, 1, 2, -1]) {
+      const shape = (n: number): number[] => [2, 3, 4].map((s, d) => (d === (axis + 3) % 3 ? n : s));
+      await expectSame([rand(shape(1)), rand(shape(5)), rand(shape(2))], (a, b, c) => tf.concat([a, b, c], axis));
+    }
   });
 
   it('gradients through native kernels (embedding lookup, matmul, broadcasting) match cpu', async () => {

@@ -44,7 +44,33 @@ function unsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
   return out.info;
 }
 
+/** Concat of float32 tensors: one block copy per input per outer index (the KV cache grows this way). */
+function concat({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
+  const tensors = Object.values(inputs);
+  if (tensors.length === 0 || !allFloat32(...tensors) || tensors[0].shape.length === 0) return null;
+  const first = tensors[0].shape;
+  const [axis] = tf.util.parseAxisParam(attrs?.axis as number, first);
+  for (const t of tensors) {
+    if (t.shape.length !== first.length || t.shape.some((s, d) => d !== axis && s !== first[d])) return null; // cpu kernel reports it
+  }
+  const outShape = first.slice();
+  outShape[axis] = tensors.reduce((n, t) => n + t.shape[axis], 0);
+  const outer = product(first, 0, axis);
+  const rows = tensors.map((t) => product(t.shape, axis));
+  const outRow = product(outShape, axis);
+  const out = backend.output(outShape);
+  tensors.forEach((t, i) => {
+    const src = backend.f32(t);
+    const row = rows[i];
+    let offset = 0;
+    for (let j = 0; j < i; j++) offset += rows[j];
+    for (let o = 0; o < outer; o++) out.values.set(src.subarray(o * row, (o + 1) * row), o * outRow + offset);
+  });
+  return out.info;
+}
+
 export const LAYOUT_KERNELS: NativeKernel[] = [
+  { name: 'Concat', run: concat },
   { name: 'Transpose', run: transpose },
   { name: 'GatherV2', run: gatherV2 },
   { name: 'UnsortedSegmentSum', run: unsortedSegmentSum },
