@@ -21,8 +21,20 @@ export interface PoolStats {
   dropped: number;
 }
 
+/**
+ * The capacity a request of n floats is served from: multiples of 64 up to 1024, then four
+ * classes per octave (at most 25% unused, and the unused tail is never touched, so it costs
+ * address space, not memory). Shapes that grow a little every step, like a KV cache, then
+ * reuse the previous step's buffer instead of allocating a new one.
+ */
+export function sizeClass(n: number): number {
+  if (n <= 1024) return Math.max(64, Math.ceil(n / 64) * 64);
+  const step = 2 ** (Math.floor(Math.log2(n)) - 2);
+  return Math.ceil(n / step) * step;
+}
+
 export class BufferPool {
-  private readonly freeLists = new Map<number, Float32Array[]>();
+  private readonly freeLists = new Map<number, ArrayBuffer[]>();
   private readonly owned = new WeakSet<ArrayBuffer>();
   private readonly counters: PoolStats = { freshAllocations: 0, freshBytes: 0, reuses: 0, cachedBytes: 0, dropped: 0 };
 
@@ -38,18 +50,18 @@ export class BufferPool {
 
   /** A Float32Array of exactly n elements; its contents are undefined (the caller overwrites them). */
   take(n: number): Float32Array {
-    const list = this.freeLists.get(n);
-    const cachedArray = list?.pop();
-    if (cachedArray) {
+    const capacity = sizeClass(n);
+    const cached = this.freeLists.get(capacity)?.pop();
+    if (cached) {
       this.counters.reuses++;
-      this.counters.cachedBytes -= cachedArray.byteLength;
-      return cachedArray;
+      this.counters.cachedBytes -= cached.byteLength;
+      return new Float32Array(cached, 0, n);
     }
-    const fresh = this.addon.alloc(n);
+    const fresh = this.addon.alloc(capacity);
     this.counters.freshAllocations++;
     this.counters.freshBytes += fresh.byteLength;
     this.owned.add(fresh.buffer as ArrayBuffer);
-    return fresh;
+    return new Float32Array(fresh.buffer, 0, n);
   }
 
   /** Whether `values` came from this pool and may still be reused. */
@@ -62,27 +74,31 @@ export class BufferPool {
     if (values instanceof Float32Array) this.owned.delete(values.buffer as ArrayBuffer);
   }
 
-  /** Returns a buffer of a disposed tensor to the cache (ignored unless the pool still owns it). */
+  /** Returns the buffer of a disposed tensor to the cache (ignored unless the pool still owns it). */
   release(values: unknown): void {
-    if (!this.owns(values) || values.byteOffset !== 0 || values.length * 4 !== values.buffer.byteLength) return;
-    if (this.counters.cachedBytes + values.byteLength > this.limitBytes) {
-      this.owned.delete(values.buffer as ArrayBuffer);
+    if (!this.owns(values) || values.byteOffset !== 0) return;
+    const buffer = values.buffer as ArrayBuffer;
+    // One view per buffer is ever handed out, so this buffer is free now.
+    this.owned.delete(buffer);
+    if (this.counters.cachedBytes + buffer.byteLength > this.limitBytes) {
       this.addon.free(values);
       this.counters.dropped++;
       return;
     }
-    let list = this.freeLists.get(values.length);
-    if (!list) this.freeLists.set(values.length, (list = []));
-    list.push(values);
-    this.counters.cachedBytes += values.byteLength;
+    this.owned.add(buffer);
+    const capacity = buffer.byteLength / 4;
+    let list = this.freeLists.get(capacity);
+    if (!list) this.freeLists.set(capacity, (list = []));
+    list.push(buffer);
+    this.counters.cachedBytes += buffer.byteLength;
   }
 
   /** Frees every cached buffer. */
   clear(): void {
     for (const list of this.freeLists.values()) {
-      for (const a of list) {
-        this.owned.delete(a.buffer as ArrayBuffer);
-        this.addon.free(a);
+      for (const buffer of list) {
+        this.owned.delete(buffer);
+        this.addon.free(new Float32Array(buffer));
       }
     }
     this.freeLists.clear();
