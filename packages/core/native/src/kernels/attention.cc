@@ -4,9 +4,63 @@
 // thread ever holds more than one BR x BC block of the [s, t] score matrix.
 #include "common.h"
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace md {
 namespace MD_ISA {
 namespace {
+
+// C[i][0:N] (+)= sum_k A(i, k) * B[k][0:N] for the small block products of attention, with
+// A(i, k) = A[i * lda + k * acs] (acs > 1 reads A transposed). With AVX-512 and N = 64 (the block
+// width, and the head dim of Llama/Qwen models) four rows x 64 columns stay in 16 registers.
+MD_INLINE void block_gemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, int64_t acs, const float* B,
+                          int64_t ldb, float* C, int64_t ldc, bool accumulate) {
+#if defined(__AVX512F__)
+  if (N == 64) {
+    int64_t i = 0;
+    for (; i + 4 <= M; i += 4) {
+      __m512 c[4][4];
+      for (int r = 0; r < 4; ++r)
+        for (int v = 0; v < 4; ++v) c[r][v] = accumulate ? _mm512_loadu_ps(C + (i + r) * ldc + 16 * v) : _mm512_setzero_ps();
+      for (int64_t k = 0; k < K; ++k) {
+        const float* b = B + k * ldb;
+        const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16), b2 = _mm512_loadu_ps(b + 32), b3 = _mm512_loadu_ps(b + 48);
+        for (int r = 0; r < 4; ++r) {
+          const __m512 a = _mm512_set1_ps(A[(i + r) * lda + k * acs]);
+          c[r][0] = _mm512_fmadd_ps(a, b0, c[r][0]);
+          c[r][1] = _mm512_fmadd_ps(a, b1, c[r][1]);
+          c[r][2] = _mm512_fmadd_ps(a, b2, c[r][2]);
+          c[r][3] = _mm512_fmadd_ps(a, b3, c[r][3]);
+        }
+      }
+      for (int r = 0; r < 4; ++r)
+        for (int v = 0; v < 4; ++v) _mm512_storeu_ps(C + (i + r) * ldc + 16 * v, c[r][v]);
+    }
+    for (; i < M; ++i) {
+      __m512 c[4];
+      for (int v = 0; v < 4; ++v) c[v] = accumulate ? _mm512_loadu_ps(C + i * ldc + 16 * v) : _mm512_setzero_ps();
+      for (int64_t k = 0; k < K; ++k) {
+        const __m512 a = _mm512_set1_ps(A[i * lda + k * acs]);
+        for (int v = 0; v < 4; ++v) c[v] = _mm512_fmadd_ps(a, _mm512_loadu_ps(B + k * ldb + 16 * v), c[v]);
+      }
+      for (int v = 0; v < 4; ++v) _mm512_storeu_ps(C + i * ldc + 16 * v, c[v]);
+    }
+    return;
+  }
+#endif
+  for (int64_t i = 0; i < M; ++i) {
+    float* MD_RESTRICT c = C + i * ldc;
+    if (!accumulate)
+      for (int64_t n = 0; n < N; ++n) c[n] = 0.0f;
+    for (int64_t k = 0; k < K; ++k) {
+      const float a = A[i * lda + k * acs];
+      const float* MD_RESTRICT b = B + k * ldb;
+      for (int64_t n = 0; n < N; ++n) c[n] += a * b[n];
+    }
+  }
+}
 
 constexpr int64_t BR = 64, BC = 64;
 constexpr float kMasked = -1e30f;
@@ -26,15 +80,10 @@ MD_INLINE void scores(const Shape& sh, int64_t b, const float* q0, const float* 
                       int64_t bc, float* MD_RESTRICT S) {
   const int64_t d = sh.a.d;
   const int32_t* seg = sh.a.segment_ids ? sh.a.segment_ids + b * sh.a.t : nullptr;
+  block_gemm(br, BC, d, q0, d, 1, kt, BC, S, BC, false);
   for (int64_t i = 0; i < br; ++i) {
     float* MD_RESTRICT srow = S + i * BC;
-    for (int64_t j = 0; j < BC; ++j) srow[j] = 0.0f;
-    const float* MD_RESTRICT qi = q0 + i * d;
-    for (int64_t k = 0; k < d; ++k) {
-      const float qk = qi[k] * sh.a.scale;
-      const float* MD_RESTRICT ktk = kt + k * BC;
-      for (int64_t j = 0; j < BC; ++j) srow[j] += qk * ktk[j];
-    }
+    for (int64_t j = 0; j < BC; ++j) srow[j] *= sh.a.scale;
     const int64_t p = sh.qpos(i0 + i);
     const int32_t qseg = seg ? seg[p] : 0;
     for (int64_t j = 0; j < bc; ++j) {
@@ -91,13 +140,14 @@ void attention_fwd(const AttentionArgs& a, const float* q, const float* k, const
         m[i] = mx;
         float* MD_RESTRICT ai = acc + i * d;
         for (int64_t c = 0; c < d; ++c) ai[c] *= alpha;
-        for (int64_t j = 0; j < bc; ++j) {
-          const float p = srow[j];
-          if (p == 0.0f) continue;
-          const float* MD_RESTRICT vj = v0 + j * d;
-          for (int64_t c = 0; c < d; ++c) ai[c] += p * vj[c];
-        }
       }
+      // acc += P V (rows with nothing visible yet have P = 0: their scores were all masked).
+      for (int64_t i = 0; i < br; ++i) {
+        float* MD_RESTRICT srow = S + i * BC;
+        if (srow[0] == kMasked)
+          for (int64_t j = 0; j < BC; ++j) srow[j] = 0.0f;
+      }
+      block_gemm(br, d, bc, S, BC, 1, v0, d, acc, d, true);
     }
     float* o0 = out + ((b * a.hq + h) * a.s + i0) * d;
     float* lse0 = lse + (b * a.hq + h) * a.s + i0;
@@ -151,43 +201,20 @@ void attention_bwd(const AttentionArgs& a, const float* q, const float* k, const
           scores(sh, b, q0, kt, i0, br, j0, bc, P);
           for (int64_t i = 0; i < br; ++i) {
             float* MD_RESTRICT prow = P + i * BC;
-            float* MD_RESTRICT dsrow = dS + i * BC;
             const float L = lse0[i];
             for (int64_t j = 0; j < BC; ++j) prow[j] = prow[j] == kMasked ? 0.0f : fast_exp(prow[j] - L);
-            // dP[i][j] = <dO_i, V_j>
-            for (int64_t j = 0; j < BC; ++j) dsrow[j] = 0.0f;
-            const float* MD_RESTRICT doi = do0 + i * d;
-            for (int64_t c = 0; c < d; ++c) {
-              const float dc = doi[c];
-              const float* MD_RESTRICT vtc = vt + c * BC;
-              for (int64_t j = 0; j < BC; ++j) dsrow[j] += dc * vtc[j];
-            }
-            // dS = P * (dP - D) * scale (the scale of S = scale * QK^T).
+          }
+          // dP = dO V^T, then dS = P * (dP - D) * scale (the scale of S = scale * QK^T).
+          block_gemm(br, BC, d, do0, d, 1, vt, BC, dS, BC, false);
+          for (int64_t i = 0; i < br; ++i) {
+            float* MD_RESTRICT prow = P + i * BC;
+            float* MD_RESTRICT dsrow = dS + i * BC;
             for (int64_t j = 0; j < BC; ++j) dsrow[j] = prow[j] * (dsrow[j] - D[i]) * a.scale;
           }
-          for (int64_t j = 0; j < bc; ++j) {
-            float* MD_RESTRICT dvj = dv0 + (j0 + j) * d;
-            float* MD_RESTRICT dkj = dk0 + (j0 + j) * d;
-            for (int64_t i = 0; i < br; ++i) {
-              const float p = P[i * BC + j], ds = dS[i * BC + j];
-              if (p == 0.0f) continue;
-              const float* MD_RESTRICT doi = do0 + i * d;
-              const float* MD_RESTRICT qi = q0 + i * d;
-              for (int64_t c = 0; c < d; ++c) {
-                dvj[c] += p * doi[c];
-                dkj[c] += ds * qi[c];
-              }
-            }
-          }
-          for (int64_t i = 0; i < br; ++i) {
-            float* MD_RESTRICT dqi = dqacc + i * d;
-            for (int64_t j = 0; j < bc; ++j) {
-              const float ds = dS[i * BC + j];
-              if (ds == 0.0f) continue;
-              const float* MD_RESTRICT kj = k0 + j * d;
-              for (int64_t c = 0; c < d; ++c) dqi[c] += ds * kj[c];
-            }
-          }
+          // dV_j += P^T dO, dK_j += dS^T Q, dQ_i += dS K_j.
+          block_gemm(bc, d, br, P, 1, BC, do0, d, dv0 + j0 * d, d, true);
+          block_gemm(bc, d, br, dS, 1, BC, q0, d, dk0 + j0 * d, d, true);
+          block_gemm(br, d, bc, dS, BC, 1, k0, d, dqacc, d, true);
         }
         float* dq0 = dq + ((b * a.hq + h) * a.s + i0) * d;
         for (int64_t i = 0; i < br * d; ++i) dq0[i] = dqacc[i];

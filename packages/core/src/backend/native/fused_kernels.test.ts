@@ -72,6 +72,8 @@ describe.skipIf(!ADDON_BUILT)(`fused native kernels match the unfused compositio
     await expectFusedMatches(inputs, (q, k, v) => causalAttention(q, k, v, opts), (q, k, v) => causalAttentionUnfused(q, k, v, opts), [0, 1, 2], 2e-5);
     await expectFusedMatches([...inputs, seg], (q, k, v, sg) => causalAttention(q, k, v, { segmentIds: sg }),
       (q, k, v, sg) => causalAttentionUnfused(q, k, v, { segmentIds: sg }), [0, 1, 2], 2e-5);
+    // Head dim 64 (Llama/Qwen): the register-blocked block products.
+    await expectFusedMatches([rand([1, 2, 67, 64]), rand([1, 1, 67, 64]), rand([1, 1, 67, 64])], (q, k, v) => causalAttention(q, k, v), (q, k, v) => causalAttentionUnfused(q, k, v), [0, 1, 2], 2e-5);
     // Decoding one token against a cache of t keys.
     await expectFusedMatches([rand([1, 4, 1, 8]), rand([1, 2, 9, 8]), rand([1, 2, 9, 8])], (q, k, v) => causalAttention(q, k, v), (q, k, v) => causalAttentionUnfused(q, k, v), [0, 1, 2], 2e-5);
   });
