@@ -332,13 +332,14 @@ void gemm_batched(const BatchedGemmArgs& args) {
     });
     return;
   }
-  // Each matrix is cut into strips along its longer side (multiples of NR or MR), several per
-  // thread so a descheduled thread (the machine may be shared) does not hold the others up. The
-  // operand every strip needs whole is packed once, in parallel, a chunk of K at a time.
+  // Each matrix is cut into strips along its longer side (multiples of NR or MR). The operand
+  // every strip needs whole is packed once, in parallel, a chunk of K at a time.
   const bool split_n = N >= M;
   const int64_t unit = split_n ? NR : MR, dim = split_n ? N : M;
   const int64_t units = (dim + unit - 1) / unit;
-  const int64_t splits = imax(1, imin(units, threads * 3));
+  // Strips share the packed operand, so many of them cost no extra packing: take up to 8 per
+  // thread (dynamic scheduling evens out a thread the OS switches out), each at least 4 units.
+  const int64_t splits = imax(1, imin(units / 4, threads * 8));
   const int64_t per = (units + splits - 1) / splits * unit;
   const int64_t pad_m = (M + MR - 1) / MR * MR, pad_n = (N + NR - 1) / NR * NR;
   constexpr int64_t kChunk = KC * 16;
