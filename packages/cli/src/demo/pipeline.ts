@@ -30,7 +30,7 @@ export const DEFAULT_DEMO: Omit<DemoConfig, 'out'> = {
   task: DEFAULT_TASK,
   trainProblems: 4000,
   testProblems: 500,
-  budget: { steps: 600, batchSize: 16, lr: 3e-3, warmupRatio: 0.05, weightDecay: 0.1, seed: 1, maxNewTokens: 0, evalBatchSize: 256 },
+  budget: { steps: 1000, batchSize: 16, lr: 1e-2, warmupRatio: 0.05, weightDecay: 0.1, seed: 1, maxNewTokens: 0, evalBatchSize: 256 },
 };
 
 /** `--quick`: the same pipeline on one size with a small budget, a smoke test of a few minutes. */

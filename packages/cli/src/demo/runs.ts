@@ -1,10 +1,10 @@
 // One demo run = one student size × one data kind: SFT through the train package's `train` (the
 // code path of `mixdistill train`), then greedy evaluation on the held-out split. A run whose
-// result.json exists is finished and is read back instead of redone; an interrupted run resumes its
-// training from the latest checkpoint and its evaluation from the graded records.
+// result.json exists is finished and is read back instead of redone; an interrupted run restarts its
+// training (a few minutes at most) and resumes its evaluation from the graded records.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listCheckpoints, train, TRAIN_DEFAULTS, type StepMetrics } from '@mixdistill/train';
+import { train, TRAIN_DEFAULTS, type StepMetrics } from '@mixdistill/train';
 import type { DataKind, DemoData } from './data';
 import { evaluateStudent, type DemoEvalResult } from './evaluate';
 import { ProgressBar } from './progress';
@@ -91,10 +91,10 @@ export async function runOne(outDir: string, size: StudentSize, kind: DataKind, 
       warmupRatio: budget.warmupRatio,
       weightDecay: budget.weightDecay,
       seed: budget.seed,
-      // A checkpoint per quarter lets an interrupted demo continue instead of starting over.
-      saveSteps: Math.max(1, Math.ceil(budget.steps / 4)),
-      saveTotalLimit: 1,
-      resume: listCheckpoints(trainDir).length > 0,
+      // Only the final model is saved: runs take minutes, so an interrupted run is simply redone
+      // (finished runs are kept), and mid-run checkpoints stalled the native backend (see report).
+      saveSteps: 0,
+      resume: false,
     });
   }
   const metrics = readMetrics(join(trainDir, 'metrics.jsonl'));

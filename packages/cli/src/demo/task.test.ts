@@ -35,6 +35,8 @@ describe('demo task generator', () => {
         expect(v).toBeLessThanOrEqual(DEFAULT_TASK.maxValue);
       });
       expect(p.answer).toBe(v);
+      expect(p.text).toBe(p.sentences.join(' '));
+      expect(p.sentences).toHaveLength(p.ops.length + 2);
       // every number of the combination is written in the problem text
       for (const op of p.ops.filter((o) => o.kind !== 'mul')) expect(p.text).toContain(` ${op.operand}`);
       expect(p.text).toContain(` ${p.start} `);

@@ -68,6 +68,8 @@ export interface Problem {
   item: [string, string];
   /** the problem as a user would write it */
   text: string;
+  /** its sentences: the opening, one per step (sentences[i + 1] describes ops[i]), the question */
+  sentences: string[];
 }
 
 interface Person {
@@ -183,7 +185,7 @@ function drawCombination(rng: Rng, config: TaskConfig): { start: number; ops: Op
 }
 
 /** Writes a combination as a word problem in one of several phrasings. */
-function phrase(rng: Rng, start: number, ops: Operation[]): { text: string; name: string; item: [string, string] } {
+function phrase(rng: Rng, start: number, ops: Operation[]): { sentences: string[]; name: string; item: [string, string] } {
   const person = rng.pick(PEOPLE);
   const item = rng.pick(ITEMS);
   const sentences = [rng.pick(OPENINGS)(person, item, start)];
@@ -192,7 +194,7 @@ function phrase(rng: Rng, start: number, ops: Operation[]): { text: string; name
     sentences.push(rng.pick(choices)(person, item, op.operand));
   }
   sentences.push(rng.pick(QUESTIONS)(person, item));
-  return { text: sentences.join(' '), name: person.name, item };
+  return { sentences, name: person.name, item };
 }
 
 /** What to generate. */
@@ -225,7 +227,7 @@ export function generateProblems(config: TaskConfig, opts: GenerateOptions): Pro
     if (splitOf(key, config) !== opts.split) continue;
     if (opts.unique && seen.has(key)) continue;
     seen.add(key);
-    const { text, name, item } = phrase(rng, start, ops);
+    const { sentences, name, item } = phrase(rng, start, ops);
     problems.push({
       id: `${opts.split}-${opts.seed}-${problems.length}`,
       key,
@@ -235,7 +237,8 @@ export function generateProblems(config: TaskConfig, opts: GenerateOptions): Pro
       answer: values[values.length - 1],
       name,
       item,
-      text,
+      text: sentences.join(' '),
+      sentences,
     });
   }
   return problems;

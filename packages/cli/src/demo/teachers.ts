@@ -2,13 +2,13 @@
 // students trained on them is a gap in learnability, not in label noise. The long teacher writes the
 // habits the paper attributes to long-CoT reasoners (arXiv 2502.12143, Sec. 3): restating the problem,
 // "Wait, let me double-check", verifying every step, a second route ("Alternatively") and a recap.
-import { countOf, type Operation, type Problem } from './task';
+import { hash32, Rng } from './rng';
+import type { Operation, Problem } from './task';
 
 /** The teacher styles of the demo. */
 export type TeacherStyle = 'short' | 'long';
 
 const SYMBOL: Record<Operation['kind'], string> = { add: '+', sub: '-', mul: '*' };
-const MULTIPLIER_VERB: Record<number, string> = { 2: 'doubles', 3: 'triples' };
 
 /** "7+3=10" */
 function equation(before: number, op: Operation, after: number): string {
@@ -19,13 +19,6 @@ function equation(before: number, op: Operation, after: number): string {
 function inverseEquation(before: number, op: Operation, after: number): string {
   const inverse = op.kind === 'add' ? '-' : op.kind === 'sub' ? '+' : '/';
   return `${after}${inverse}${op.operand}=${before}`;
-}
-
-/** What a step does, in words: "gets 3 more", "loses 2", "doubles". */
-function describe(op: Operation): string {
-  if (op.kind === 'add') return `gets ${op.operand} more`;
-  if (op.kind === 'sub') return `loses ${op.operand}`;
-  return MULTIPLIER_VERB[op.operand] ?? `is multiplied by ${op.operand}`;
 }
 
 /** Values before each step: before[i] is the input of ops[i]. */
@@ -41,25 +34,80 @@ export function shortSolution(problem: Problem): string {
   return lines.join('\n');
 }
 
+/** "+3", "-2", "*2": a step as a signed change. */
+function signedChange(op: Operation): string {
+  return `${SYMBOL[op.kind]}${op.operand}`;
+}
+
+/** One true check of a step, in one of several phrasings (long-CoT verification habits). */
+function verification(rng: Rng, before: number, op: Operation, after: number): string {
+  const choices = [
+    `Wait, let me double-check: ${inverseEquation(before, op, after)}. Yes, ${after} is right.`,
+    `Wait, let me compute that again: ${equation(before, op, after)}. Yes, ${after} is right.`,
+  ];
+  if (op.kind === 'mul') {
+    choices.push(`Wait, let me double-check by adding: ${Array(op.operand).fill(before).join('+')}=${after}. Yes.`);
+  } else if (op.kind === 'add') {
+    choices.push(`Wait, let me double-check in the other order: ${op.operand}+${before}=${after}. Yes.`);
+  }
+  return rng.pick(choices);
+}
+
 /**
- * Long CoT: the same steps, restated, each verified, a backward second route, and a recap. Kept to
- * about 4-5x the short solution's tokens (the paper's long-CoT sets are several times longer than
- * short ones), so a long-CoT run costs a few times a short one rather than an order of magnitude.
+ * The second route: consecutive additions and removals are combined into one net change first
+ * ("+3 and -2 make +1, so 7+1=8"), multiplications are applied as they come.
+ */
+function groupedRoute(problem: Problem): string {
+  const parts: string[] = [];
+  let value = problem.start;
+  let i = 0;
+  while (i < problem.ops.length) {
+    const op = problem.ops[i];
+    if (op.kind === 'mul') {
+      parts.push(`${equation(value, op, value * op.operand)}.`);
+      value *= op.operand;
+      i++;
+      continue;
+    }
+    let j = i;
+    let net = 0;
+    while (j < problem.ops.length && problem.ops[j].kind !== 'mul') {
+      net += problem.ops[j].kind === 'add' ? problem.ops[j].operand : -problem.ops[j].operand;
+      j++;
+    }
+    const next = value + net;
+    if (j - i === 1) parts.push(`${equation(value, op, next)}.`);
+    else {
+      const changes = problem.ops.slice(i, j).map(signedChange).join(' and ');
+      const total = net >= 0 ? `+${net}` : `${net}`;
+      const apply = net >= 0 ? `${value}+${net}=${next}` : `${value}-${-net}=${next}`;
+      parts.push(`${changes} make ${total}, so ${apply}.`);
+    }
+    value = next;
+    i = j;
+  }
+  return parts.join(' ');
+}
+
+/**
+ * Long CoT: the habits the paper attributes to long-CoT teachers, every statement true: it restates
+ * the problem, computes each step and double-checks it in one of several ways, sometimes rereads the
+ * sentence a step came from, takes a second route that groups the changes, and recaps. The phrasing
+ * varies per problem (seeded by the problem), as a sampled teacher's would; it is about 6x the short
+ * solution's tokens.
  */
 export function longSolution(problem: Problem): string {
+  const rng = new Rng(hash32(`${problem.key}|${problem.text}`));
   const before = valuesBefore(problem);
-  const { name, answer } = problem;
-  const lines: string[] = [];
-  lines.push(`Let me restate: ${name} starts with ${countOf(problem.start, problem.item)}, then ${problem.ops.map(describe).join(', then ')}.`);
+  const { answer } = problem;
+  const lines: string[] = [`Let me restate the problem: ${problem.text}`];
   problem.ops.forEach((op, i) => {
-    const eq = equation(before[i], op, problem.values[i]);
-    lines.push(`Step ${i + 1}: ${eq}. Wait, let me double-check: ${inverseEquation(before[i], op, problem.values[i])}. Yes.`);
+    const after = problem.values[i];
+    lines.push(`Step ${i + 1}: ${equation(before[i], op, after)}.`);
+    lines.push(verification(rng, before[i], op, after));
+    if (rng.next() < 0.4) lines.push(`Hmm, let me reread that part: "${problem.sentences[i + 1]}" Yes, that is what I used.`);
   });
-  const backwards: string[] = [];
-  for (let i = problem.ops.length - 1; i >= 0; i--) {
-    backwards.push(`${inverseEquation(before[i], problem.ops[i], problem.values[i])}.`);
-  }
-  lines.push(`Alternatively, work backwards from ${answer}: ${backwards.join(' ')} That is the start, so it agrees.`);
+  lines.push(`Alternatively, I can group the changes: ${groupedRoute(problem)} This also gives ${answer}.`);
   lines.push(`To recap: ${[problem.start, ...problem.values].join(', ')}. The answer is ${answer}.`);
   lines.push(`\\boxed{${answer}}`);
   return lines.join('\n');
