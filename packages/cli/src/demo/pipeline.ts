@@ -39,7 +39,8 @@ export const QUICK_DEMO: Omit<DemoConfig, 'out'> = {
   sizes: ['tiny'],
   trainProblems: 1000,
   testProblems: 100,
-  budget: { ...DEFAULT_DEMO.budget, steps: 40, batchSize: 8, evalBatchSize: 100 },
+  // A smoke test's students are untrained and ramble: a short response cap keeps evaluation to seconds.
+  budget: { ...DEFAULT_DEMO.budget, steps: 40, batchSize: 8, maxNewTokens: 96, evalBatchSize: 100 },
 };
 
 /**

@@ -1,0 +1,26 @@
+import { MixdistillError } from '@mixdistill/core';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DEMO, QUICK_DEMO } from '../demo/pipeline';
+import { studentSizes } from '../demo/students';
+import { demoConfig } from './demo';
+
+describe('mixdistill demo flags', () => {
+  it('starts from the default or quick preset and applies overrides', () => {
+    const d = demoConfig({ out: 'o', quick: false });
+    expect(d.sizes).toEqual(DEFAULT_DEMO.sizes);
+    expect(d.budget.steps).toBe(DEFAULT_DEMO.budget.steps);
+    const q = demoConfig({ out: 'o', quick: true, steps: 7, seed: 3, sizes: 'small, tiny' });
+    expect(q.testProblems).toBe(QUICK_DEMO.testProblems);
+    expect(q.budget).toMatchObject({ steps: 7, seed: 3, batchSize: QUICK_DEMO.budget.batchSize });
+    expect(q.sizes).toEqual(['small', 'tiny']);
+    // sizes run smallest first whatever the order given
+    expect(studentSizes(q.sizes).map((s) => s.name)).toEqual(['tiny', 'small']);
+  });
+
+  it('rejects bad flags with one-line user errors', () => {
+    expect(() => demoConfig({ out: 'o', quick: false, steps: 0 })).toThrow(MixdistillError);
+    expect(() => demoConfig({ out: 'o', quick: false, steps: 2.5 })).toThrow(/--steps must be a positive integer/);
+    expect(() => demoConfig({ out: 'o', quick: false, seed: 0.5 })).toThrow(/--seed/);
+    expect(() => studentSizes(['huge'])).toThrow(/--sizes: unknown student size "huge"/);
+  });
+});
