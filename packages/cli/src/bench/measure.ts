@@ -166,6 +166,9 @@ export async function measureDecode(name: string, bench: BenchConfig, prompt = 3
   const config = parseModelConfig(bench.config, `${name} (benchmark config)`);
   const model = createModel(config, { seed: 0 });
   const ids = Array.from({ length: prompt }, (_, i) => (i * 7919 + 13) % config.vocabSize);
+  // One untimed run of the same length first: JIT compilation and the first fill of the buffer
+  // pool are start-up costs, not decoding speed.
+  await generate(model, [ids], { maxNewTokens: newTokens });
   const stamps: number[] = [];
   await generate(model, [ids], { maxNewTokens: newTokens, onToken: () => stamps.push(now()) });
   for (const [, p] of model.params) p.dispose();
