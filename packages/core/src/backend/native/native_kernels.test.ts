@@ -24,6 +24,12 @@ async function expectSame(inputs: HostTensor[], f: (...xs: tf.Tensor[]) => tf.Te
 }
 
 describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON}`, () => {
+  it('registers every kernel the cpu backend has', () => {
+    const native = new Set(tf.getKernelsForBackend('native').map((k) => k.kernelName));
+    const missing = tf.getKernelsForBackend('cpu').map((k) => k.kernelName).filter((name) => !native.has(name));
+    expect(missing).toEqual([]);
+  });
+
   it('runs the addon (not the cpu fallback) for float32 inputs', async () => {
     await tf.setBackend('native');
     const addon = (tf.backend() as NativeBackend).addon as unknown as Record<string, (...args: unknown[]) => unknown>;
