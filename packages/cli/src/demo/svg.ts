@@ -66,7 +66,7 @@ function formatTick(t: number): string {
 export function lineChartSvg(spec: ChartSpec): string {
   const width = spec.width ?? 640;
   const height = spec.height ?? 400;
-  const margin = { left: 64, right: 170, top: 36, bottom: 48 };
+  const margin = { left: 64, right: 190, top: 36, bottom: 48 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
 
