@@ -121,3 +121,20 @@ export async function selectBackend(requested?: string): Promise<BackendInfo> {
 export function describeBackend(info: BackendInfo): string {
   return `backend: ${info.name} ${info.version}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
 }
+
+/**
+ * Every backend this machine can activate (tfjs names, e.g. `['native', 'cpu']`). Activates each in
+ * turn, so call it before choosing the one to use; tests run their numerical checks on each.
+ */
+export async function activatableBackends(): Promise<string[]> {
+  const names: string[] = [];
+  for (const name of BACKEND_NAMES) {
+    try {
+      await selectBackend(name);
+      names.push(tf.getBackend());
+    } catch {
+      // Not available here (no addon, no libtensorflow).
+    }
+  }
+  return names;
+}

@@ -1,20 +1,6 @@
 // Shared by the op tests: which backends to run on, seeded data, and a finite-difference gradient check.
 import { tf } from '../tf';
-import { BACKEND_NAMES, selectBackend } from '../backend/select';
-
-/** The backends selectBackend can activate on this machine (cpu at least), as tfjs names them. */
-export async function activatableBackends(): Promise<string[]> {
-  const names: string[] = [];
-  for (const name of BACKEND_NAMES) {
-    try {
-      await selectBackend(name);
-      names.push(tf.getBackend());
-    } catch {
-      // Not available here (no addon, no libtensorflow): nothing to test on it.
-    }
-  }
-  return names;
-}
+export { activatableBackends } from '../backend/select';
 
 /** Deterministic values in [-scale, scale) from a small LCG, so failures reproduce. */
 export function seededValues(n: number, seed: number, scale = 1): Float32Array {

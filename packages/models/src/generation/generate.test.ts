@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tf } from '@mixdistill/core';
+import { tf, activatableBackends } from '@mixdistill/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activatableBackends } from '../test_backends';
 import { argmax } from './logits_process';
 import { generate } from './generate';
 import { KVCache } from './kv_cache';

@@ -2,9 +2,8 @@
 // re-implementation of transformers' Qwen2/Llama (fixtures/README.md).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Checkpoint, tf } from '@mixdistill/core';
+import { Checkpoint, tf, activatableBackends } from '@mixdistill/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activatableBackends } from '../test_backends';
 import { causalLmLossSum, countPredictedTokens } from '../loss';
 import { loadModel, type LoadedModel } from '../weights/load_model';
 

@@ -2,24 +2,11 @@
 // one pre-tokenized batch, HF Trainer semantics (cosine with warm-up, first step at lr 0, clipping).
 import fs from 'node:fs';
 import path from 'node:path';
-import { BACKEND_NAMES, Checkpoint, selectBackend, tf } from '@mixdistill/core';
+import { activatableBackends, Checkpoint, tf } from '@mixdistill/core';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, goldenConfig, readMetrics, silent } from '../test/golden-run';
 import { train } from './train';
 
-/** Every backend this machine can activate (tfjs names), so fused kernels are held to the same goldens. */
-async function activatableBackends(): Promise<string[]> {
-  const names: string[] = [];
-  for (const name of BACKEND_NAMES) {
-    try {
-      await selectBackend(name);
-      names.push(tf.getBackend());
-    } catch {
-      // Not available on this machine.
-    }
-  }
-  return names;
-}
 const backends = await activatableBackends();
 const FIXTURE_NAMES = ['tiny-qwen2', 'tiny-llama3', 'tiny-llama-untied-f16'];
 const cases = backends.flatMap((backend) => FIXTURE_NAMES.map((fixture) => ({ backend, fixture })));
