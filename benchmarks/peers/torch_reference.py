@@ -20,6 +20,7 @@ import torch.nn.functional as F
 CONFIGS = {
     "tiny": dict(vocab=2048, hidden=256, inter=704, layers=4, heads=4, kv=2, theta=1e4, eps=1e-5, tied=False, batch=4, seq=128),
     "qwen0.5b-4l": dict(vocab=151936, hidden=896, inter=4864, layers=4, heads=14, kv=2, theta=1e6, eps=1e-6, tied=True, batch=1, seq=512),
+    "qwen0.5b": dict(vocab=151936, hidden=896, inter=4864, layers=24, heads=14, kv=2, theta=1e6, eps=1e-6, tied=True, batch=1, seq=512),
 }
 
 
@@ -125,12 +126,14 @@ def decode(name, prompt, new_tokens):
     model = Model(c)
     ids = (torch.arange(prompt) * 7919 + 13).remainder(c["vocab"]).view(1, prompt)
     cache = {}
+    t_prefill = time.perf_counter()
     token = model(ids, cache).argmax(-1)[:, -1:]
     t0 = time.perf_counter()
     for i in range(new_tokens - 1):
         token = model(token, cache, start=prompt + i).argmax(-1)[:, -1:]
     dt = time.perf_counter() - t0
-    return {"config": name, "tokens_per_s": (new_tokens - 1) / dt, "peak_rss_mb": peak_rss_mb()}
+    return {"config": name, "tokens_per_s": (new_tokens - 1) / dt,
+            "time_to_first_token_ms": (t0 - t_prefill) * 1000, "peak_rss_mb": peak_rss_mb()}
 
 
 def matmul(m, n, k, transpose_b):

@@ -144,7 +144,14 @@ async function main(): Promise<void> {
       const w: Workload = {
         kind: 'decode',
         name: config,
-        figures: { tokens_per_s: ours?.tokens_per_s ?? null, peak_rss_mb: ours?.peak_rss_mb ?? null, torch_tokens_per_s: (pt?.tokens_per_s as number) ?? null },
+        figures: {
+          tokens_per_s: ours?.tokens_per_s ?? null,
+          time_to_first_token_ms: ours?.time_to_first_token_ms ?? null,
+          peak_rss_mb: ours?.peak_rss_mb ?? null,
+          torch_tokens_per_s: (pt?.tokens_per_s as number) ?? null,
+          torch_time_to_first_token_ms: (pt?.time_to_first_token_ms as number) ?? null,
+          torch_peak_rss_mb: (pt?.peak_rss_mb as number) ?? null,
+        },
         ratios: { vs_torch: ratio(ours?.tokens_per_s, pt?.tokens_per_s as number) },
       };
       log(`decode ${config}: ${fmt(w.figures.tokens_per_s)} tokens/s (torch ${fmt(w.figures.torch_tokens_per_s)})`);
@@ -176,7 +183,7 @@ function markdown(workloads: Workload[], header: string): string {
     if (w.kind === 'matmul') return `| matmul ${w.name} | ${fmt(f.gflops)} GFLOP/s | OpenBLAS ${fmt(f.openblas_gflops)}, torch ${fmt(f.torch_gflops)} | ${times(w.ratios.vs_openblas)} OpenBLAS |`;
     if (w.kind === 'kernel') return `| ${w.name} | ${fmt(f.ms, 2)} ms${f.gb_per_s ? `, ${fmt(f.gb_per_s)} GB/s` : ''}${f.gflops ? `, ${fmt(f.gflops)} GFLOP/s` : ''} | | |`;
     if (w.kind === 'train') return `| train ${w.name} | ${fmt(f.tokens_per_s, 0)} tok/s, peak RSS ${fmt(f.peak_rss_mb, 0)} MB (step ${fmt(f.step_ms, 0)} ms; ${fmt(f.step_ms_without_buffer_pool, 0)} ms without buffer pool) | torch ${fmt(f.torch_tokens_per_s, 0)} tok/s, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;
-    return `| decode ${w.name} | ${fmt(f.tokens_per_s)} tok/s | torch ${fmt(f.torch_tokens_per_s)} tok/s | ${times(w.ratios.vs_torch)} torch |`;
+    return `| decode ${w.name} | ${fmt(f.tokens_per_s)} tok/s, first token ${fmt(f.time_to_first_token_ms, 0)} ms, peak RSS ${fmt(f.peak_rss_mb, 0)} MB | torch ${fmt(f.torch_tokens_per_s)} tok/s, first token ${fmt(f.torch_time_to_first_token_ms, 0)} ms, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;
   });
   return [`${header}\n`, '| workload | mixdistill | peers | ratio |', '|---|---|---|---|', ...rows, ''].join('\n');
 }

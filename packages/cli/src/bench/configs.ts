@@ -1,5 +1,6 @@
 // The model shapes the benchmarks train and decode (issue 3): a 4M-parameter Llama-style model
-// and Qwen2.5-0.5B's exact shapes cut to 4 layers. Weights are random (createModel).
+// Qwen2.5-0.5B's exact shapes cut to 4 layers, and the full 24-layer Qwen2.5-0.5B (decoding; a
+// full fine-tune of it is measured by packages/train/bench). Weights are random (createModel).
 import type { ConfigJson } from '@mixdistill/models';
 
 export interface BenchConfig {
@@ -40,6 +41,26 @@ export const BENCH_CONFIGS: Record<string, BenchConfig> = {
       hidden_size: 896,
       intermediate_size: 4864,
       num_hidden_layers: 4,
+      num_attention_heads: 14,
+      num_key_value_heads: 2,
+      max_position_embeddings: 32768,
+      rope_theta: 1000000,
+      rms_norm_eps: 1e-6,
+      tie_word_embeddings: true,
+      hidden_act: 'silu',
+      torch_dtype: 'float32',
+    },
+    batch: 1,
+    seq: 512,
+  },
+  'qwen0.5b': {
+    config: {
+      architectures: ['Qwen2ForCausalLM'],
+      model_type: 'qwen2',
+      vocab_size: 151936,
+      hidden_size: 896,
+      intermediate_size: 4864,
+      num_hidden_layers: 24,
       num_attention_heads: 14,
       num_key_value_heads: 2,
       max_position_embeddings: 32768,

@@ -158,6 +158,8 @@ export interface DecodeResult {
   prompt: number;
   newTokens: number;
   tokens_per_s: number;
+  /** prefill of the prompt up to the first generated token */
+  time_to_first_token_ms: number;
   peak_rss_mb: number;
 }
 
@@ -170,6 +172,7 @@ export async function measureDecode(name: string, bench: BenchConfig, prompt = 3
   // pool are start-up costs, not decoding speed.
   await generate(model, [ids], { maxNewTokens: newTokens });
   const stamps: number[] = [];
+  const started = now();
   await generate(model, [ids], { maxNewTokens: newTokens, onToken: () => stamps.push(now()) });
   for (const [, p] of model.params) p.dispose();
   // The first token comes out of the prefill; the rest are one cached step each.
@@ -179,6 +182,7 @@ export async function measureDecode(name: string, bench: BenchConfig, prompt = 3
     prompt,
     newTokens,
     tokens_per_s: (stamps.length - 1) / (decodeMs / 1000),
+    time_to_first_token_ms: stamps[0] - started,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
   };
 }
