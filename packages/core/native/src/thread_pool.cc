@@ -51,13 +51,20 @@ class Pool {
       return;
     }
     running_.store(true, std::memory_order_relaxed);
-    fn_ = fn;
-    ctx_ = ctx;
-    tasks_ = tasks;
+    // Close the previous loop's generation before touching fn_/ctx_/tasks_: a worker that loaded
+    // the old state just before the previous loop ran out of tasks may still be about to compare
+    // its stale index with tasks_. With the generation closed (index at kIndexMask, above any task
+    // count) its compare-and-swap on the old state can no longer succeed, so it cannot run a task
+    // of the new loop with a stale index and count it twice in done_ (seen as a hang in run()).
+    const uint64_t closed = (state_.load(std::memory_order_relaxed) & ~kIndexMask) + kGenerationOne + kIndexMask;
+    state_.store(closed);
+    fn_.store(fn, std::memory_order_relaxed);
+    ctx_.store(ctx, std::memory_order_relaxed);
+    tasks_.store(tasks, std::memory_order_relaxed);
     done_.store(0, std::memory_order_relaxed);
-    // A new generation with task index 0, published after fn_/ctx_/tasks_ (release).
-    const uint64_t gen = (state_.load(std::memory_order_relaxed) & ~kIndexMask) + kGenerationOne;
-    // seq_cst store and load pair with the worker's seq_cst increment and check (no lost wake-up).
+    // A new generation with task index 0, published after fn_/ctx_/tasks_ (seq_cst store: pairs
+    // with the worker's seq_cst increment and check, so no wake-up is lost).
+    const uint64_t gen = (closed & ~kIndexMask) + kGenerationOne;
     state_.store(gen);
     if (sleeping_.load() > 0) {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -80,15 +87,20 @@ class Pool {
       uint64_t s = state_.load(std::memory_order_acquire);
       if ((s & ~kIndexMask) != gen) return;
       const int64_t t = static_cast<int64_t>(s & kIndexMask);
-      if (t >= tasks_) return;
+      if (t >= tasks_.load(std::memory_order_relaxed)) return;
+      // Succeeds only while the state is still exactly (gen, t): a closed or newer generation
+      // makes it fail, so fn_/ctx_ read below belong to the loop that published `gen`.
       if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
-      fn_(ctx_, t);
+      fn_.load(std::memory_order_relaxed)(ctx_.load(std::memory_order_relaxed), t);
       done_.fetch_add(1, std::memory_order_release);
     }
   }
 
   void work() {
-    uint64_t seen = state_.load(std::memory_order_acquire) & ~kIndexMask;
+    // Generation 0 is the state at construction. Reading state_ here instead would race with a
+    // destructor that runs before this thread starts: the thread would take the stop's generation
+    // as already seen and wait forever, and join() with it (seen with setThreads right after load).
+    uint64_t seen = 0;
     for (;;) {
       auto start = std::chrono::steady_clock::now();
       uint64_t gen;
@@ -117,9 +129,11 @@ class Pool {
   std::atomic<uint64_t> state_{0};
   std::atomic<int64_t> done_{0};
   std::atomic<int> sleeping_{0};
-  void (*fn_)(void*, int64_t) = nullptr;
-  void* ctx_ = nullptr;
-  int64_t tasks_ = 0;
+  // Atomic (relaxed) because a late worker may read them while run() rewrites them; the
+  // generation protocol above decides whether what it read is used.
+  std::atomic<void (*)(void*, int64_t)> fn_{nullptr};
+  std::atomic<void*> ctx_{nullptr};
+  std::atomic<int64_t> tasks_{0};
   bool stop_ = false;
   std::atomic<bool> running_{false};
 };
