@@ -15,6 +15,7 @@ import {
 import { loadTokenizer } from '@mixdistill/models';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
+import { ProgressBar } from '../progress';
 import { DistillOutput, progressFileOf, readJsonl, type ProblemProgress } from '../distill/distill_output';
 import { distillStats, formatDistillStats, type StatsRow } from '../distill/distill_stats';
 import { generatorTeacher } from '../distill/generator_teacher';
@@ -55,14 +56,15 @@ function positiveInteger(flag: string, value: number | undefined): void {
   if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new MixdistillError(`--${flag}: expected a positive integer, got ${value}`);
 }
 
-/** Prints a progress line on stderr about every 5% of the problems. */
+/** A progress bar over the problems on stderr, with the acceptance so far. */
 function progressPrinter(): (finished: number, total: number, kept: number) => void {
   let kept = 0;
+  let bar: ProgressBar | undefined;
   return (finished, total, keptNow) => {
+    bar ??= new ProgressBar('distill', total);
     kept += keptNow > 0 ? 1 : 0;
-    if (finished === total || finished % Math.max(1, Math.floor(total / 20)) === 0) {
-      process.stderr.write(`distill: ${finished}/${total} problems, ${kept} accepted (${((100 * kept) / finished).toFixed(1)}%)\n`);
-    }
+    bar.update(finished, `${kept} accepted (${((100 * kept) / Math.max(1, finished)).toFixed(1)}%)`);
+    if (finished === total) bar.finish();
   };
 }
 

@@ -16,6 +16,7 @@ import {
 } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
+import { ProgressBar } from '../progress';
 
 interface Args {
   model?: string;
@@ -66,20 +67,21 @@ function parseMeta(items: string[] = []): Record<string, string | number> {
   return meta;
 }
 
-/** A one-line progress bar on stderr (redrawn in place on a terminal, one line per 10% otherwise). */
+/** One progress bar per benchmark on stderr, with the running accuracy. */
 function progressPrinter(): (e: { benchmark: string; done: number; total: number; correct: number }) => void {
-  let lastDecile = -1;
+  let bar: ProgressBar | undefined;
+  let current = '';
   return ({ benchmark, done, total, correct }) => {
-    const width = 30;
-    const filled = total === 0 ? width : Math.round((width * done) / total);
+    if (!bar || benchmark !== current) {
+      bar?.finish();
+      bar = new ProgressBar(benchmark.padEnd(13), total);
+      current = benchmark;
+    }
     const acc = done === 0 ? 0 : (100 * correct) / done;
-    const line = `${benchmark.padEnd(13)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  acc ${acc.toFixed(1)}%`;
-    if (process.stderr.isTTY) {
-      process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
-    } else {
-      const decile = total === 0 ? 10 : Math.floor((10 * done) / total);
-      if (decile !== lastDecile) process.stderr.write(`${line}\n`);
-      lastDecile = decile;
+    bar.update(done, `acc ${acc.toFixed(1)}%`);
+    if (done === total) {
+      bar.finish();
+      bar = undefined;
     }
   };
 }

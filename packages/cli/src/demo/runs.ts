@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { train, TRAIN_DEFAULTS, type StepMetrics } from '@mixdistill/train';
 import type { DataKind, DemoData } from './data';
 import { evaluateStudent, type DemoEvalResult } from './evaluate';
-import { ProgressBar } from './progress';
+import { ProgressBar } from '../progress';
 import { createStudent, type StudentSize } from './students';
 
 /** The optimisation every run shares (same optimiser, schedule and number of steps for every kind). */

@@ -1,10 +1,11 @@
-// A progress bar on stderr for the demo's own phases (data, evaluation); training prints the train
-// package's bar. On a terminal the line is redrawn in place; otherwise a plain line is printed at
-// every tenth of the work, so CI logs stay short.
+// The progress bar of the CLI's long loops (demo phases, eval, distill); training prints the train
+// package's per-step bar. On a terminal the line is redrawn in place; otherwise a plain line is
+// printed at every tenth of the work, so CI logs stay short. Always on stderr: stdout is for results.
 
-/** Redraws `label [####....] done/total elapsed ETA` as work advances. */
+/** Redraws `label [####....] done/total elapsed ETA detail` as work advances. */
 export class ProgressBar {
   private done = 0;
+  private detail = '';
   private readonly started = Date.now();
   private lastTenth = -1;
 
@@ -17,7 +18,13 @@ export class ProgressBar {
   /** Adds `n` finished units and redraws. */
   advance(n: number): void {
     if (n <= 0) return;
-    this.done = Math.min(this.total, this.done + n);
+    this.update(this.done + n);
+  }
+
+  /** Sets the finished units (and an optional trailing figure such as `acc 41.0%`) and redraws. */
+  update(done: number, detail = this.detail): void {
+    this.done = Math.min(this.total, done);
+    this.detail = detail;
     this.draw();
   }
 
@@ -32,7 +39,8 @@ export class ProgressBar {
     const filled = this.total === 0 ? width : Math.round((width * this.done) / this.total);
     const seconds = (Date.now() - this.started) / 1000;
     const eta = this.done === 0 ? '?' : `${Math.round((seconds * (this.total - this.done)) / this.done)}s`;
-    return `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.done}/${this.total} ${Math.round(seconds)}s ETA ${eta}`;
+    const detail = this.detail ? `  ${this.detail}` : '';
+    return `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.done}/${this.total} ${Math.round(seconds)}s ETA ${eta}${detail}`;
   }
 
   private draw(): void {
