@@ -1,4 +1,6 @@
-// Progress on stderr: a self-overwriting bar on a terminal, one plain line per step otherwise (logs).
+// Progress on stderr: a self-overwriting bar on a terminal; otherwise plain lines for the first and
+// last step and about every hundredth of the run between them, so a log of a long run stays readable
+// (every step is in metrics.jsonl).
 import type { StepMetrics } from './metrics';
 
 export class Progress {
@@ -25,7 +27,7 @@ export class Progress {
       const filled = Math.round((width * m.step) / this.totalSteps);
       this.out.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${fields}\x1b[K`);
       if (m.step === this.totalSteps) this.out.write('\n');
-    } else {
+    } else if (m.step === this.firstStep + 1 || m.step === this.totalSteps || m.step % Math.max(1, Math.round(this.totalSteps / 100)) === 0) {
       this.out.write(`${fields}\n`);
     }
   }
