@@ -53,24 +53,8 @@ export const BENCH_CONFIGS: Record<string, BenchConfig> = {
     batch: 1,
     seq: 512,
   },
-  'qwen0.5b': {
-    config: {
-      architectures: ['Qwen2ForCausalLM'],
-      model_type: 'qwen2',
-      vocab_size: 151936,
-      hidden_size: 896,
-      intermediate_size: 4864,
-      num_hidden_layers: 24,
-      num_attention_heads: 14,
-      num_key_value_heads: 2,
-      max_position_embeddings: 32768,
-      rope_theta: 1000000,
-      rms_norm_eps: 1e-6,
-      tie_word_embeddings: true,
-      hidden_act: 'silu',
-      torch_dtype: 'float32',
-    },
-    batch: 1,
-    seq: 512,
-  },
 };
+
+// The full model differs from the 4-layer cut only in its depth.
+const QWEN_4L = BENCH_CONFIGS['qwen0.5b-4l'];
+BENCH_CONFIGS['qwen0.5b'] = { ...QWEN_4L, config: { ...QWEN_4L.config, num_hidden_layers: 24 } };
