@@ -114,53 +114,42 @@ void micro_kernel(int64_t kc, const float* MD_RESTRICT a, const float* MD_RESTRI
 }
 #endif
 
-// Ap: for each MR-row panel, kc columns of MR values (zero-padded past mc).
-void pack_a(const GemmArgs& g, int64_t i0, int64_t mc, int64_t k0, int64_t kc, float* MD_RESTRICT ap) {
-  for (int64_t ir = 0; ir < mc; ir += MR) {
-    int64_t rows = imin(MR, mc - ir);
-    const float* src = g.A + (i0 + ir) * g.a_rs + k0 * g.a_cs;
-    if (rows == MR && g.a_rs == 1) {
-      // A transposed in memory: the MR values of one k are contiguous.
+// Packs `extent` lines (rows of A or columns of B) into panels of W lines: for each panel, kc
+// groups of W values, one group per k (zero-padded past `extent`). `line_stride` steps between
+// lines, `k_stride` along k; when lines are adjacent in memory a group is one contiguous copy.
+template <int W>
+void pack_panels(const float* src0, int64_t line_stride, int64_t k_stride, int64_t extent, int64_t kc,
+                 float* MD_RESTRICT out) {
+  for (int64_t p0 = 0; p0 < extent; p0 += W) {
+    int64_t lines = imin(W, extent - p0);
+    const float* src = src0 + p0 * line_stride;
+    if (lines == W && line_stride == 1) {
       for (int64_t k = 0; k < kc; ++k) {
-        const float* s = src + k * g.a_cs;
-        for (int i = 0; i < MR; ++i) ap[k * MR + i] = s[i];
+        const float* s = src + k * k_stride;
+        for (int i = 0; i < W; ++i) out[k * W + i] = s[i];
       }
     } else {
-      for (int i = 0; i < MR; ++i) {
-        if (i < rows) {
-          const float* s = src + i * g.a_rs;
-          for (int64_t k = 0; k < kc; ++k) ap[k * MR + i] = s[k * g.a_cs];
+      for (int i = 0; i < W; ++i) {
+        if (i < lines) {
+          const float* s = src + i * line_stride;
+          for (int64_t k = 0; k < kc; ++k) out[k * W + i] = s[k * k_stride];
         } else {
-          for (int64_t k = 0; k < kc; ++k) ap[k * MR + i] = 0.0f;
+          for (int64_t k = 0; k < kc; ++k) out[k * W + i] = 0.0f;
         }
       }
     }
-    ap += MR * kc;
+    out += W * kc;
   }
 }
 
-// Bp: for each NR-column panel, kc rows of NR values (zero-padded past nc).
+// Ap: MR-row panels of A[i0:i0+mc, k0:k0+kc].
+void pack_a(const GemmArgs& g, int64_t i0, int64_t mc, int64_t k0, int64_t kc, float* MD_RESTRICT ap) {
+  pack_panels<MR>(g.A + i0 * g.a_rs + k0 * g.a_cs, g.a_rs, g.a_cs, mc, kc, ap);
+}
+
+// Bp: NR-column panels of B[k0:k0+kc, j0:j0+nc].
 void pack_b(const GemmArgs& g, int64_t k0, int64_t kc, int64_t j0, int64_t nc, float* MD_RESTRICT bp) {
-  for (int64_t jr = 0; jr < nc; jr += NR) {
-    int64_t cols = imin(NR, nc - jr);
-    const float* src = g.B + k0 * g.b_rs + (j0 + jr) * g.b_cs;
-    if (cols == NR && g.b_cs == 1) {
-      for (int64_t k = 0; k < kc; ++k) {
-        const float* s = src + k * g.b_rs;
-        for (int j = 0; j < NR; ++j) bp[k * NR + j] = s[j];
-      }
-    } else {
-      for (int j = 0; j < NR; ++j) {
-        if (j < cols) {
-          const float* s = src + j * g.b_cs;
-          for (int64_t k = 0; k < kc; ++k) bp[k * NR + j] = s[k * g.b_rs];
-        } else {
-          for (int64_t k = 0; k < kc; ++k) bp[k * NR + j] = 0.0f;
-        }
-      }
-    }
-    bp += NR * kc;
-  }
+  pack_panels<NR>(g.B + k0 * g.b_rs + j0 * g.b_cs, g.b_cs, g.b_rs, nc, kc, bp);
 }
 
 // One thread, one C tile: the five loops around the micro-kernel. When the caller packed A (or
