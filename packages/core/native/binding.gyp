@@ -32,7 +32,8 @@
       "type": "static_library",
       "defines": ["MD_ISA=avx512"],
       "conditions": [["target_arch=='x64'", {"cflags": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq",
-                                                        "-mfma", "-mf16c", "-mprefer-vector-width=512"]}]],
+                                                        "-mfma", "-mf16c", "-mprefer-vector-width=512",
+                                                        "-Wno-maybe-uninitialized"]}]],
       "sources": ["src/kernels/gemm.cc", "src/kernels/elementwise.cc", "src/kernels/fused.cc",
                   "src/kernels/attention.cc", "src/kernels/table.cc"]
     },
