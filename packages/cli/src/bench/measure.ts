@@ -69,6 +69,9 @@ export function measureMemoryKernels(repeats = 10): KernelResult[] {
   add('sum last axis [512,4864]', 4 * rows * ff, () => tf.sum(g, -1));
   add('softmax [512,4864]', 2 * 4 * rows * ff, () => tf.softmax(g));
   add('transpose [512,14,64]->[14,512,64]', 2 * 4 * rows * h, () => tf.transpose(tf.reshape(x, [rows, 14, 64]), [1, 0, 2]));
+  add('slice [512,4864] -> [512,2432]', 2 * 4 * rows * (ff / 2), () => tf.slice(g, [0, 0], [rows, ff / 2]));
+  const halves = [tf.slice(g, [0, 0], [rows, ff / 2]), tf.slice(u, [0, ff / 2], [rows, ff / 2])];
+  add('concat 2 x [512,2432] -> [512,4864]', 2 * 4 * rows * ff, () => tf.concat(halves, 1));
   add('rmsNorm [512,896]', 2 * 4 * rows * h, () => rmsNorm(x, w, 1e-6));
   add('rope [1,14,512,64]', 2 * 4 * rows * h, () => applyRope(q, cos, sin));
   add('swiglu [512,4864]', 3 * 4 * rows * ff, () => swiglu(g, u));
@@ -77,7 +80,7 @@ export function measureMemoryKernels(repeats = 10): KernelResult[] {
   add('crossEntropySum fwd [512,151936]', 4 * rows * vocab, () => crossEntropySum(logits, labels));
   const gradFn = tf.grad((l: tf.Tensor) => crossEntropySum(l, labels));
   add('crossEntropySum fwd+bwd [512,151936]', 3 * 4 * rows * vocab, () => gradFn(logits));
-  tf.dispose([x, w, g, u, q, cos, sin, logits, labels]);
+  tf.dispose([x, w, g, u, q, cos, sin, logits, labels, ...halves]);
   return results;
 }
 

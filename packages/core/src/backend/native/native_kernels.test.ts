@@ -20,7 +20,7 @@ async function expectSame(inputs: HostTensor[], f: (...xs: tf.Tensor[]) => tf.Te
   const want = await runOn('cpu', inputs, f);
   const got = await runOn('native', inputs, f);
   expect(got.shape).toEqual(want.shape);
-  expect(maxRelDiff(got.values, want.values)).toBeLessThan(tol);
+  expect(maxRelDiff(got.values, want.values)).toBeLessThanOrEqual(tol);
 }
 
 describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON}`, () => {
@@ -136,6 +136,20 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
       }
     }
     await expectSame([rand([1000])], (t) => tf.sum(t), 1e-5);
+  });
+
+  it('slice: runs shorter and longer than 16 values, whole trailing dimensions, contiguous slices', async () => {
+    const x = rand([3, 5, 4, 20]);
+    const cases: [number[], number[]][] = [
+      [[1, 2, 1, 3], [2, 3, 2, 5]], // runs of 5 values
+      [[0, 1, 0, 0], [3, 2, 4, 20]], // whole trailing dimensions: runs of 160
+      [[2, 0, 3, 0], [1, 5, 1, 20]], // runs of 20
+      [[0, 0, 0, 19], [3, 5, 4, 1]], // one value per run
+      [[1, 0, 0, 0], [1, 5, 4, 20]], // contiguous: the cpu kernel's shared storage
+      [[0, 0, 0, 0], [3, 5, 4, 20]],
+    ];
+    for (const [begin, size] of cases) await expectSame([x], (t) => tf.slice(t, begin, size), 0);
+    await expectSame([rand([7, 33])], (t) => tf.slice(t, [2, 5], [4, 17]), 0);
   });
 
   it('softmax, transpose, gather, unsortedSegmentSum', async () => {

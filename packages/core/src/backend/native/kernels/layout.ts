@@ -1,6 +1,6 @@
-// Data movement: Transpose, GatherV2 (embedding lookup) and UnsortedSegmentSum (its gradient).
+// Data movement: Transpose, Slice, Concat, GatherV2 (embedding lookup) and UnsortedSegmentSum (its gradient).
 import { tf } from '../../../tf';
-import { allFloat32, product, type KernelArgs, type NativeKernel } from './kernel_util';
+import { allFloat32, product, stridesOf, type KernelArgs, type NativeKernel } from './kernel_util';
 
 function transpose({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
   const { x } = inputs;
@@ -69,8 +69,48 @@ function concat({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
   return out.info;
 }
 
+/**
+ * Slice of a float32 tensor: one block copy per run of contiguous elements. The cpu kernel shares
+ * the storage when the slice is one run (kept: no copy at all) and otherwise copies element by
+ * element through index arithmetic, ~100x slower than a block copy.
+ */
+function slice({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
+  const { x } = inputs;
+  if (!allFloat32(x) || x.shape.length === 0) return null;
+  const [begin, size] = tf.slice_util.parseSliceParams(x, attrs?.begin as number | number[], attrs?.size as number | number[]);
+  // Out-of-range slices: let the cpu kernel raise tfjs' error.
+  if (begin.some((b, d) => b < 0 || size[d] < 0 || b + size[d] > x.shape[d])) return null;
+  if (tf.slice_util.isSliceContinous(x.shape, begin, size)) return null;
+  const rank = x.shape.length;
+  const strides = stridesOf(x.shape);
+  // Dimensions after `inner` are taken whole, so each run is size[inner] * strides[inner] values.
+  let inner = rank - 1;
+  while (inner > 0 && size[inner] === x.shape[inner]) inner--;
+  const run = size[inner] * strides[inner];
+  const runs = product(size, 0, inner);
+  const src = backend.f32(x);
+  const out = backend.output(size);
+  const index = new Array<number>(inner).fill(0); // position among the runs, dimensions 0..inner-1
+  let from = begin.reduce((o, b, d) => o + b * strides[d], 0);
+  for (let r = 0; r < runs; r++) {
+    if (run >= 16) out.values.set(src.subarray(from, from + run), r * run);
+    else for (let j = 0; j < run; j++) out.values[r * run + j] = src[from + j];
+    // Next run: increment the innermost index that has room, resetting the ones after it.
+    for (let d = inner - 1; d >= 0; d--) {
+      if (++index[d] < size[d]) {
+        from += strides[d];
+        break;
+      }
+      index[d] = 0;
+      from -= (size[d] - 1) * strides[d];
+    }
+  }
+  return out.info;
+}
+
 export const LAYOUT_KERNELS: NativeKernel[] = [
   { name: 'Concat', run: concat },
+  { name: 'Slice', run: slice },
   { name: 'Transpose', run: transpose },
   { name: 'GatherV2', run: gatherV2 },
   { name: 'UnsortedSegmentSum', run: unsortedSegmentSum },
