@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../tf';
 import { seededValues } from '../../ops/op_test_helpers';
+import { loadAddon } from './addon';
 import type { NativeBackend } from './native_backend';
 import { ADDON_BUILT, SKIP_REASON, f32, maxRelDiff, runOn, type HostTensor } from './test_helpers';
 
@@ -24,6 +25,11 @@ async function expectSame(inputs: HostTensor[], f: (...xs: tf.Tensor[]) => tf.Te
 }
 
 describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON}`, () => {
+  it('runs the kernel table MIXDISTILL_ISA asks for (isa_paths.test.ts sets it)', () => {
+    const forced = process.env.MIXDISTILL_ISA;
+    if (forced) expect(loadAddon().info().isa).toBe(forced);
+  });
+
   it('registers every kernel the cpu backend has', () => {
     const native = new Set(tf.getKernelsForBackend('native').map((k) => k.kernelName));
     const missing = tf.getKernelsForBackend('cpu').map((k) => k.kernelName).filter((name) => !native.has(name));

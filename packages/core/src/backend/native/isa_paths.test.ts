@@ -1,0 +1,36 @@
+// The generic and AVX2 kernel tables. Start-up picks the best table the CPU supports, so on the
+// reference machine only the AVX-512 one runs in the other tests; MIXDISTILL_ISA forces a lower
+// one. The addon reads it once per process, so the kernel tests run again in a child vitest per
+// instruction set (native_kernels.test.ts checks that the forced table is the one loaded).
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ADDON_BUILT, SKIP_REASON } from './test_helpers';
+import { loadAddon } from './addon';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../../../../..');
+const VITEST = path.join(ROOT, 'node_modules/vitest/vitest.mjs');
+const FILES = ['native_kernels.test.ts', 'fused_kernels.test.ts'].map((f) => path.join(HERE, f));
+
+/** Instruction sets below the one start-up picks (the order of native/src/cpu_features.cc). */
+function lowerIsas(): string[] {
+  const order = ['generic', 'avx2', 'avx512'];
+  return order.slice(0, order.indexOf(loadAddon().info().isa));
+}
+
+describe.skipIf(!ADDON_BUILT)(`kernel tables for lower instruction sets${SKIP_REASON}`, () => {
+  for (const isa of ['generic', 'avx2']) {
+    it.skipIf(ADDON_BUILT && !lowerIsas().includes(isa))(`${isa}: native kernel and fused kernel tests pass`, () => {
+      const r = spawnSync(process.execPath, [VITEST, 'run', '--root', ROOT, ...FILES], {
+        env: { ...process.env, MIXDISTILL_ISA: isa, NO_COLOR: '1', FORCE_COLOR: '0' },
+        encoding: 'utf8',
+        timeout: 300_000,
+      });
+      const summary = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /Tests|FAIL|Error/.test(l)).join('\n');
+      expect(r.status, summary).toBe(0);
+      expect(r.stdout).toMatch(/Tests\s+\d+ passed/);
+    });
+  }
+});
