@@ -63,6 +63,7 @@ MD_INLINE void block_gemm(int64_t M, int64_t N, int64_t K, const float* A, int64
 }
 
 constexpr int64_t BR = 64, BC = 64;
+static_assert(BC % 16 == 0, "the forward pass reduces score rows 16 lanes at a time");
 constexpr float kMasked = -1e30f;
 
 struct Shape {
@@ -81,9 +82,12 @@ MD_INLINE void scores(const Shape& sh, int64_t b, const float* q0, const float* 
   const int64_t d = sh.a.d;
   const int32_t* seg = sh.a.segment_ids ? sh.a.segment_ids + b * sh.a.t : nullptr;
   block_gemm(br, BC, d, q0, d, 1, kt, BC, S, BC, false);
+  // Below the diagonal without segments every key is visible to every row: nothing to mask.
+  const bool all_visible = !seg && bc == BC && j0 + BC - 1 <= sh.qpos(i0);
   for (int64_t i = 0; i < br; ++i) {
     float* MD_RESTRICT srow = S + i * BC;
     for (int64_t j = 0; j < BC; ++j) srow[j] *= sh.a.scale;
+    if (all_visible) continue;
     const int64_t p = sh.qpos(i0 + i);
     const int32_t qseg = seg ? seg[p] : 0;
     for (int64_t j = 0; j < bc; ++j) {
@@ -100,17 +104,28 @@ MD_INLINE void load_transposed(const float* k0, int64_t d, int64_t bc, float* MD
     for (int64_t k = 0; k < d; ++k) kt[k * BC + j] = j < bc ? k0[j * d + k] : 0.0f;
 }
 
+// All t rows of one head's K (or V) as transposed blocks: block jb at out + jb * d * BC. Every
+// query block of every head in the group reads them, so they are transposed once per call
+// instead of once per (query head, query block, key block).
+MD_INLINE void transpose_blocks(const float* k0, int64_t t, int64_t d, float* MD_RESTRICT out) {
+  for (int64_t j0 = 0; j0 < t; j0 += BC) load_transposed(k0 + j0 * d, d, imin(BC, t - j0), out + j0 / BC * d * BC);
+}
+
+GrowingBuffer transposed_kv;
+
 void attention_fwd(const AttentionArgs& a, const float* q, const float* k, const float* v, float* out, float* lse) {
   const Shape sh{a};
   const int64_t d = a.d, qblocks = (a.s + BR - 1) / BR;
   const bool parallel = a.b * a.hq * a.s * a.t * d >= kParallelFlops;
+  const int64_t kblocks = (a.t + BC - 1) / BC, head_kt = kblocks * d * BC;
+  float* const kt_all = transposed_kv.get(a.b * a.hkv * head_kt);
+  parallel_for_if(parallel, a.b * a.hkv, [&](int64_t bg) { transpose_blocks(k + bg * a.t * d, a.t, d, kt_all + bg * head_kt); });
   parallel_for_if(parallel, a.b * a.hq * qblocks, [&](int64_t task) {
     const int64_t qb = task % qblocks, h = (task / qblocks) % a.hq, b = task / (qblocks * a.hq);
     const int64_t g = h / sh.group(), i0 = qb * BR, br = imin(BR, a.s - i0);
-    Scratch buf(BR * BC + d * BC + BR * d);
-    float* S = buf.get();
-    float* kt = S + BR * BC;
-    float* acc = kt + d * BC;
+    alignas(64) float S[BR * BC];
+    Scratch buf(BR * d);
+    float* acc = buf.get();
     float m[BR], l[BR];
     for (int64_t i = 0; i < br; ++i) {
       m[i] = kMasked;
@@ -121,21 +136,30 @@ void attention_fwd(const AttentionArgs& a, const float* q, const float* k, const
     const int64_t last_key = sh.qpos(i0 + br - 1);
     for (int64_t j0 = 0; j0 <= last_key; j0 += BC) {
       const int64_t bc = imin(BC, a.t - j0);
-      load_transposed(sh.krow(k, b, g, j0), d, bc, kt);
-      scores(sh, b, q0, kt, i0, br, j0, bc, S);
+      scores(sh, b, q0, kt_all + (b * a.hkv + g) * head_kt + j0 / BC * d * BC, i0, br, j0, bc, S);
       const float* v0 = sh.krow(v, b, g, j0);
       for (int64_t i = 0; i < br; ++i) {
         float* MD_RESTRICT srow = S + i * BC;
+        // Max and sum over 16 lanes, then across them: a single running float would be a
+        // sequential chain the compiler may not reorder (no -ffast-math), so the loop would
+        // not vectorise.
+        float lanes[16];
+        for (int u = 0; u < 16; ++u) lanes[u] = srow[u];
+        for (int64_t j = 16; j < BC; j += 16)
+          for (int u = 0; u < 16; ++u) lanes[u] = srow[j + u] > lanes[u] ? srow[j + u] : lanes[u];
         float mx = m[i];
-        for (int64_t j = 0; j < BC; ++j) mx = srow[j] > mx ? srow[j] : mx;
+        for (int u = 0; u < 16; ++u) mx = lanes[u] > mx ? lanes[u] : mx;
         if (mx == kMasked) continue;  // nothing visible in this block yet
         const float alpha = fast_exp(m[i] - mx);
+        for (int u = 0; u < 16; ++u) lanes[u] = 0.0f;
+        for (int64_t j = 0; j < BC; j += 16)
+          for (int u = 0; u < 16; ++u) {
+            const float p = srow[j + u] == kMasked ? 0.0f : fast_exp(srow[j + u] - mx);
+            srow[j + u] = p;
+            lanes[u] += p;
+          }
         float sum = 0.0f;
-        for (int64_t j = 0; j < BC; ++j) {
-          float p = srow[j] == kMasked ? 0.0f : fast_exp(srow[j] - mx);
-          srow[j] = p;
-          sum += p;
-        }
+        for (int u = 0; u < 16; ++u) sum += lanes[u];
         l[i] = l[i] * alpha + sum;
         m[i] = mx;
         float* MD_RESTRICT ai = acc + i * d;
@@ -166,17 +190,20 @@ void attention_bwd(const AttentionArgs& a, const float* q, const float* k, const
   const Shape sh{a};
   const int64_t d = a.d, group = sh.group();
   const bool parallel = a.b * a.hq * a.s * a.t * d >= kParallelFlops;
+  const int64_t kblocks = (a.t + BC - 1) / BC, head_kt = kblocks * d * BC;
+  float* const kvt_all = transposed_kv.get(a.b * a.hkv * 2 * head_kt);
   parallel_for_if(parallel, a.b * a.hkv, [&](int64_t task) {
     const int64_t g = task % a.hkv, b = task / a.hkv;
     float* dk0 = dk + (b * a.hkv + g) * a.t * d;
     float* dv0 = dv + (b * a.hkv + g) * a.t * d;
     for (int64_t i = 0; i < a.t * d; ++i) dk0[i] = dv0[i] = 0.0f;
-    Scratch buf(2 * BR * BC + 2 * d * BC + BR * d);
-    float* P = buf.get();
-    float* dS = P + BR * BC;
-    float* kt = dS + BR * BC;
-    float* vt = kt + d * BC;
-    float* dqacc = vt + d * BC;
+    float* const kt_head = kvt_all + task * 2 * head_kt;
+    float* const vt_head = kt_head + head_kt;
+    transpose_blocks(sh.krow(k, b, g, 0), a.t, d, kt_head);
+    transpose_blocks(sh.krow(v, b, g, 0), a.t, d, vt_head);
+    alignas(64) float P[BR * BC], dS[BR * BC];
+    Scratch buf(BR * d);
+    float* dqacc = buf.get();
     float D[BR];
     for (int64_t h = g * group; h < (g + 1) * group; ++h) {
       for (int64_t i0 = 0; i0 < a.s; i0 += BR) {
@@ -195,10 +222,8 @@ void attention_bwd(const AttentionArgs& a, const float* q, const float* k, const
         for (int64_t j0 = 0; j0 <= last_key; j0 += BC) {
           const int64_t bc = imin(BC, a.t - j0);
           const float* k0 = sh.krow(k, b, g, j0);
-          const float* v0 = sh.krow(v, b, g, j0);
-          load_transposed(k0, d, bc, kt);
-          load_transposed(v0, d, bc, vt);
-          scores(sh, b, q0, kt, i0, br, j0, bc, P);
+          const float* vt = vt_head + j0 / BC * d * BC;
+          scores(sh, b, q0, kt_head + j0 / BC * d * BC, i0, br, j0, bc, P);
           for (int64_t i = 0; i < br; ++i) {
             float* MD_RESTRICT prow = P + i * BC;
             const float L = lse0[i];

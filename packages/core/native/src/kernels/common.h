@@ -59,6 +59,30 @@ class Scratch {
 };
 
 /**
+ * Scratch memory kept between kernel calls and grown on demand: fresh pages cost ~10 us each on
+ * first touch here, more than most kernels spend on them. One static instance per use; only the
+ * JS thread may call get() (before its parallel loop), never a pool task.
+ */
+class GrowingBuffer {
+ public:
+  float* get(int64_t floats) {
+    if (floats > capacity_) {
+      std::free(p_);
+      constexpr size_t kHuge = size_t{2} << 20;  // 2 MiB: transparent huge pages where enabled
+      size_t bytes = (static_cast<size_t>(floats) * sizeof(float) + kHuge - 1) & ~(kHuge - 1);
+      p_ = static_cast<float*>(std::aligned_alloc(kHuge, bytes));
+      if (p_ == nullptr) std::abort();
+      capacity_ = static_cast<int64_t>(bytes / sizeof(float));
+    }
+    return p_;
+  }
+
+ private:
+  float* p_ = nullptr;
+  int64_t capacity_ = 0;
+};
+
+/**
  * exp(x) for float32 to about 2 ulp, written so that loops over it vectorise: Cody-Waite range
  * reduction x = n ln2 + r and a degree-6 polynomial for e^r (the same scheme as Cephes' expf).
  */

@@ -331,20 +331,8 @@ PackBuffers& thread_buffers() {
   return buffers;
 }
 
-// The operand packed once for all threads. Kept between calls and grown on demand: fresh pages
-// cost ~10 us each on first touch, more than packing them. Only the JS thread calls the gemm.
-float* shared_buffer(int64_t floats) {
-  static float* buffer = nullptr;
-  static int64_t capacity = 0;
-  if (floats > capacity) {
-    std::free(buffer);
-    size_t bytes = (static_cast<size_t>(floats) * sizeof(float) + (size_t{2} << 20) - 1) & ~((size_t{2} << 20) - 1);
-    buffer = static_cast<float*>(std::aligned_alloc(size_t{2} << 20, bytes));
-    if (buffer == nullptr) std::abort();
-    capacity = static_cast<int64_t>(bytes / sizeof(float));
-  }
-  return buffer;
-}
+// The operand packed once for all threads (only the JS thread calls the gemm).
+GrowingBuffer shared_pack_buffer;
 
 void gemm_batched(const BatchedGemmArgs& args) {
   const GemmArgs& g0 = args.g;
@@ -394,7 +382,7 @@ void gemm_batched(const BatchedGemmArgs& args) {
   auto strip_start = [&](int64_t s) { return imin(dim, s * units / splits * unit); };
   const int64_t pad_m = (M + MR - 1) / MR * MR, pad_n = (N + NR - 1) / NR * NR;
   constexpr int64_t kChunk = KC * 16;
-  float* const shared_pack = shared_buffer((split_n ? pad_m : pad_n) * imin(K, kChunk));
+  float* const shared_pack = shared_pack_buffer.get((split_n ? pad_m : pad_n) * imin(K, kChunk));
   for (int64_t b = 0; b < batch; ++b) {
     const GemmArgs whole = matrix(b);
     for (int64_t k0 = 0; k0 < K; k0 += kChunk) {
