@@ -313,6 +313,83 @@ void gemm_small_m(const GemmArgs& g) {
   });
 }
 
+#if defined(__AVX512F__)
+// Few rows times a transposed weight (B(k, j) = W[j, k], rows of W contiguous): every output is
+// a dot product along k, so nothing needs packing. MB rows x JB columns of dot products run at
+// once, 16 values of k per step: each W load feeds MB FMAs and each A load JB, and the MB x JB
+// accumulators are independent chains (at least 8, enough to hide the FMA latency).
+constexpr int64_t kDotRows = 16;
+
+template <int MB, int JB>
+MD_INLINE void dot_block(const float* a, int64_t K, const float* w, int64_t ldw, float* c, int64_t ldc, bool accumulate) {
+  __m512 acc[MB][JB];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < JB; ++j) acc[i][j] = _mm512_setzero_ps();
+  int64_t k = 0;
+  for (; k + 16 <= K; k += 16) {
+    __m512 wv[JB];
+    for (int j = 0; j < JB; ++j) wv[j] = _mm512_loadu_ps(w + j * ldw + k);
+    for (int i = 0; i < MB; ++i) {
+      const __m512 av = _mm512_loadu_ps(a + i * K + k);
+      for (int j = 0; j < JB; ++j) acc[i][j] = _mm512_fmadd_ps(av, wv[j], acc[i][j]);
+    }
+  }
+  if (k < K) {
+    const __mmask16 tail = static_cast<__mmask16>((1u << (K - k)) - 1);
+    __m512 wv[JB];
+    for (int j = 0; j < JB; ++j) wv[j] = _mm512_maskz_loadu_ps(tail, w + j * ldw + k);
+    for (int i = 0; i < MB; ++i) {
+      const __m512 av = _mm512_maskz_loadu_ps(tail, a + i * K + k);
+      for (int j = 0; j < JB; ++j) acc[i][j] = _mm512_fmadd_ps(av, wv[j], acc[i][j]);
+    }
+  }
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < JB; ++j) {
+      const float sum = _mm512_reduce_add_ps(acc[i][j]);
+      float* out = c + i * ldc + j;
+      *out = accumulate ? *out + sum : sum;
+    }
+}
+
+// Columns [j0, j1) for MB rows of `a` (rows contiguous, length K): JB columns at a time, then one.
+template <int MB>
+void dot_rows(const GemmArgs& g, const float* a, float* c, int64_t j0, int64_t j1) {
+  constexpr int JB = MB <= 2 ? 8 : 4;
+  int64_t j = j0;
+  for (; j + JB <= j1; j += JB) dot_block<MB, JB>(a, g.K, g.B + j * g.b_cs, g.b_cs, c + j, g.ldc, g.accumulate);
+  for (; j < j1; ++j) dot_block<MB, 1>(a, g.K, g.B + j * g.b_cs, g.b_cs, c + j, g.ldc, g.accumulate);
+}
+
+void gemm_dot(const GemmArgs& g) {
+  // A's rows copied contiguous when A is strided (a transposed activation).
+  const bool contiguous = g.a_cs == 1 && (g.a_rs == g.K || g.M == 1);
+  Scratch copy(contiguous ? 1 : g.M * g.K);
+  const float* a = g.A;
+  if (!contiguous) {
+    float* ar = copy.get();
+    if (g.a_cs != 1)
+      for (int64_t i = 0; i < g.M; ++i)
+        for (int64_t k = 0; k < g.K; ++k) ar[i * g.K + k] = g.A[i * g.a_rs + k * g.a_cs];
+    else
+      for (int64_t i = 0; i < g.M; ++i) std::memcpy(ar + i * g.K, g.A + i * g.a_rs, static_cast<size_t>(g.K) * sizeof(float));
+    a = ar;
+  }
+  // Column ranges per task; each walks all row groups, so its W rows are read from memory once.
+  parallel_range(g.N, worth_threads(g) ? 64 : g.N, [&](int64_t j0, int64_t j1) {
+    for (int64_t i0 = 0; i0 < g.M; i0 += 4) {
+      const float* ai = a + i0 * g.K;
+      float* ci = g.C + i0 * g.ldc;
+      switch (imin(4, g.M - i0)) {
+        case 1: dot_rows<1>(g, ai, ci, j0, j1); break;
+        case 2: dot_rows<2>(g, ai, ci, j0, j1); break;
+        case 3: dot_rows<3>(g, ai, ci, j0, j1); break;
+        default: dot_rows<4>(g, ai, ci, j0, j1); break;
+      }
+    }
+  });
+}
+#endif
+
 void zero_or_keep(const GemmArgs& g) {
   if (g.accumulate) return;
   for (int64_t i = 0; i < g.M; ++i)
@@ -350,6 +427,12 @@ void gemm_batched(const BatchedGemmArgs& args) {
     for (int64_t b = 0; b < batch; ++b) zero_or_keep(matrix(b));
     return;
   }
+#if defined(__AVX512F__)
+  if (M <= kDotRows && g0.b_rs == 1) {
+    for (int64_t b = 0; b < batch; ++b) gemm_dot(matrix(b));
+    return;
+  }
+#endif
   if (M <= kSmallM && (g0.b_cs == 1 || g0.b_rs == 1)) {
     for (int64_t b = 0; b < batch; ++b) gemm_small_m(matrix(b));
     return;

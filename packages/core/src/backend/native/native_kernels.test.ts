@@ -87,6 +87,14 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
       [[530, 300], [300, 50], false, false],
       [[300, 530], [50, 300], true, true],
       [[20, 5200], [40, 5200], false, true],
+      // Up to 16 rows times a transposed weight: dot products in 4-row groups, 8 or 4 columns at
+      // a time, k tails shorter than 16, a strided (transposed) A, threaded column ranges.
+      [[1, 7], [5, 7], false, true],
+      [[2, 35], [19, 35], false, true],
+      [[7, 100], [45, 100], false, true],
+      [[300, 5], [37, 300], true, true],
+      [[16, 333], [530, 333], false, true],
+      [[3, 2, 70], [29, 70], false, true],
     ];
     for (const [as, bs, ta, tb] of cases) {
       // Both sides round each dot product in float32, in different orders: the difference grows
