@@ -313,39 +313,63 @@ void gemm_small_m(const GemmArgs& g) {
   });
 }
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
 // Few rows times a transposed weight (B(k, j) = W[j, k], rows of W contiguous): every output is
 // a dot product along k, so nothing needs packing. MB rows x JB columns of dot products run at
-// once, 16 values of k per step: each W load feeds MB FMAs and each A load JB, and the MB x JB
+// once, one vector of k per step: each W load feeds MB FMAs and each A load JB, and the MB x JB
 // accumulators are independent chains (at least 8, enough to hide the FMA latency).
 constexpr int64_t kDotRows = 16;
 
+// The vector operations dot_block needs, for the two instruction sets that have FMA.
+#if defined(__AVX512F__)
+struct Vec {
+  using T = __m512;
+  static constexpr int64_t kLanes = 16;
+  static T zero() { return _mm512_setzero_ps(); }
+  static T load(const float* p) { return _mm512_loadu_ps(p); }
+  // The first n (< kLanes) values, zeros after them.
+  static T load_first(const float* p, int64_t n) { return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p); }
+  static T fma(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
+  static float sum(T v) { return _mm512_reduce_add_ps(v); }
+};
+#else
+struct Vec {
+  using T = __m256;
+  static constexpr int64_t kLanes = 8;
+  static T zero() { return _mm256_setzero_ps(); }
+  static T load(const float* p) { return _mm256_loadu_ps(p); }
+  static T load_first(const float* p, int64_t n) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), lane));
+  }
+  static T fma(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
+  static float sum(T v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+  }
+};
+#endif
+
 template <int MB, int JB>
 MD_INLINE void dot_block(const float* a, int64_t K, const float* w, int64_t ldw, float* c, int64_t ldc, bool accumulate) {
-  __m512 acc[MB][JB];
+  Vec::T acc[MB][JB];
   for (int i = 0; i < MB; ++i)
-    for (int j = 0; j < JB; ++j) acc[i][j] = _mm512_setzero_ps();
+    for (int j = 0; j < JB; ++j) acc[i][j] = Vec::zero();
+  auto step = [&](int64_t k, int64_t n) {
+    Vec::T wv[JB];
+    for (int j = 0; j < JB; ++j) wv[j] = n == Vec::kLanes ? Vec::load(w + j * ldw + k) : Vec::load_first(w + j * ldw + k, n);
+    for (int i = 0; i < MB; ++i) {
+      const Vec::T av = n == Vec::kLanes ? Vec::load(a + i * K + k) : Vec::load_first(a + i * K + k, n);
+      for (int j = 0; j < JB; ++j) acc[i][j] = Vec::fma(av, wv[j], acc[i][j]);
+    }
+  };
   int64_t k = 0;
-  for (; k + 16 <= K; k += 16) {
-    __m512 wv[JB];
-    for (int j = 0; j < JB; ++j) wv[j] = _mm512_loadu_ps(w + j * ldw + k);
-    for (int i = 0; i < MB; ++i) {
-      const __m512 av = _mm512_loadu_ps(a + i * K + k);
-      for (int j = 0; j < JB; ++j) acc[i][j] = _mm512_fmadd_ps(av, wv[j], acc[i][j]);
-    }
-  }
-  if (k < K) {
-    const __mmask16 tail = static_cast<__mmask16>((1u << (K - k)) - 1);
-    __m512 wv[JB];
-    for (int j = 0; j < JB; ++j) wv[j] = _mm512_maskz_loadu_ps(tail, w + j * ldw + k);
-    for (int i = 0; i < MB; ++i) {
-      const __m512 av = _mm512_maskz_loadu_ps(tail, a + i * K + k);
-      for (int j = 0; j < JB; ++j) acc[i][j] = _mm512_fmadd_ps(av, wv[j], acc[i][j]);
-    }
-  }
+  for (; k + Vec::kLanes <= K; k += Vec::kLanes) step(k, Vec::kLanes);
+  if (k < K) step(k, K - k);
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < JB; ++j) {
-      const float sum = _mm512_reduce_add_ps(acc[i][j]);
+      const float sum = Vec::sum(acc[i][j]);
       float* out = c + i * ldc + j;
       *out = accumulate ? *out + sum : sum;
     }
@@ -427,7 +451,7 @@ void gemm_batched(const BatchedGemmArgs& args) {
     for (int64_t b = 0; b < batch; ++b) zero_or_keep(matrix(b));
     return;
   }
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
   if (M <= kDotRows && g0.b_rs == 1) {
     for (int64_t b = 0; b < batch; ++b) gemm_dot(matrix(b));
     return;
