@@ -375,13 +375,32 @@ MD_INLINE void dot_block(const float* a, int64_t K, const float* w, int64_t ldw,
     }
 }
 
-// Columns [j0, j1) for MB rows of `a` (rows contiguous, length K): JB columns at a time, then one.
+// Rows [i0, i0 + MB) x columns [j, j + cols), cols <= 8: JB columns at a time, then one.
 template <int MB>
-void dot_rows(const GemmArgs& g, const float* a, float* c, int64_t j0, int64_t j1) {
+void dot_tile(const GemmArgs& g, const float* a, int64_t i0, int64_t j, int64_t cols) {
   constexpr int JB = MB <= 2 ? 8 : 4;
-  int64_t j = j0;
-  for (; j + JB <= j1; j += JB) dot_block<MB, JB>(a, g.K, g.B + j * g.b_cs, g.b_cs, c + j, g.ldc, g.accumulate);
-  for (; j < j1; ++j) dot_block<MB, 1>(a, g.K, g.B + j * g.b_cs, g.b_cs, c + j, g.ldc, g.accumulate);
+  const float* ai = a + i0 * g.K;
+  float* ci = g.C + i0 * g.ldc + j;
+  const float* w = g.B + j * g.b_cs;
+  int64_t c = 0;
+  for (; c + JB <= cols; c += JB) dot_block<MB, JB>(ai, g.K, w + c * g.b_cs, g.b_cs, ci + c, g.ldc, g.accumulate);
+  for (; c < cols; ++c) dot_block<MB, 1>(ai, g.K, w + c * g.b_cs, g.b_cs, ci + c, g.ldc, g.accumulate);
+}
+
+// Columns [j0, j1) for every row, 8 columns at a time: their 8 W rows stay in L1 while all row
+// groups of A pass, so each W row is read from memory once.
+void dot_columns(const GemmArgs& g, const float* a, int64_t j0, int64_t j1) {
+  for (int64_t j = j0; j < j1; j += 8) {
+    const int64_t cols = imin(8, j1 - j);
+    for (int64_t i0 = 0; i0 < g.M; i0 += 4) {
+      switch (imin(4, g.M - i0)) {
+        case 1: dot_tile<1>(g, a, i0, j, cols); break;
+        case 2: dot_tile<2>(g, a, i0, j, cols); break;
+        case 3: dot_tile<3>(g, a, i0, j, cols); break;
+        default: dot_tile<4>(g, a, i0, j, cols); break;
+      }
+    }
+  }
 }
 
 void gemm_dot(const GemmArgs& g) {
@@ -398,19 +417,7 @@ void gemm_dot(const GemmArgs& g) {
       for (int64_t i = 0; i < g.M; ++i) std::memcpy(ar + i * g.K, g.A + i * g.a_rs, static_cast<size_t>(g.K) * sizeof(float));
     a = ar;
   }
-  // Column ranges per task; each walks all row groups, so its W rows are read from memory once.
-  parallel_range(g.N, worth_threads(g) ? 64 : g.N, [&](int64_t j0, int64_t j1) {
-    for (int64_t i0 = 0; i0 < g.M; i0 += 4) {
-      const float* ai = a + i0 * g.K;
-      float* ci = g.C + i0 * g.ldc;
-      switch (imin(4, g.M - i0)) {
-        case 1: dot_rows<1>(g, ai, ci, j0, j1); break;
-        case 2: dot_rows<2>(g, ai, ci, j0, j1); break;
-        case 3: dot_rows<3>(g, ai, ci, j0, j1); break;
-        default: dot_rows<4>(g, ai, ci, j0, j1); break;
-      }
-    }
-  });
+  parallel_range(g.N, worth_threads(g) ? 64 : g.N, [&](int64_t j0, int64_t j1) { dot_columns(g, a, j0, j1); });
 }
 #endif
 
