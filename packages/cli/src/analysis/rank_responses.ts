@@ -1,6 +1,7 @@
 // Reads the responses to analyse and ranks every response token in both models.
 import { existsSync, readFileSync } from 'node:fs';
 import { MixdistillError } from '@mixdistill/core';
+import { parseJsonl } from '@mixdistill/eval';
 import type { RankedToken } from './rank_shift';
 import { responseTokenRanks, type LogitsModel, type TokenizedResponse } from './token_ranks';
 
@@ -29,29 +30,20 @@ export interface ResponseFields {
 export function readResponses(file: string, fields: ResponseFields, tokenizer: ResponseTokenizer | null): TokenizedResponse[] {
   if (!existsSync(file)) throw new MixdistillError(`${file}: responses file not found`);
   const out: TokenizedResponse[] = [];
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((line, i) => {
-      if (!line.trim()) return;
-      const where = `${file}:${i + 1}`;
-      let row: Record<string, unknown>;
-      try {
-        row = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        throw new MixdistillError(`${where}: not valid JSON`);
-      }
-      if (isIdList(row.prompt_ids) && isIdList(row.response_ids)) {
-        out.push({ promptIds: row.prompt_ids, responseIds: row.response_ids });
-        return;
-      }
-      const prompt = row[fields.prompt];
-      const response = row[fields.response];
-      if (typeof prompt !== 'string' || typeof response !== 'string') {
-        throw new MixdistillError(`${where}: expected "prompt_ids"/"response_ids" or text fields "${fields.prompt}"/"${fields.response}"`);
-      }
-      if (!tokenizer) throw new MixdistillError(`${where}: text responses need a tokenizer (tokenizer files next to --tuned, or --tokenizer DIR)`);
-      out.push({ promptIds: tokenizer.encodePrompt(prompt), responseIds: tokenizer.encodeResponse(response) });
-    });
+  for (const { line, value: row } of parseJsonl(readFileSync(file, 'utf8'), file)) {
+    const where = `${file}:${line}`;
+    if (isIdList(row.prompt_ids) && isIdList(row.response_ids)) {
+      out.push({ promptIds: row.prompt_ids, responseIds: row.response_ids });
+      continue;
+    }
+    const prompt = row[fields.prompt];
+    const response = row[fields.response];
+    if (typeof prompt !== 'string' || typeof response !== 'string') {
+      throw new MixdistillError(`${where}: expected "prompt_ids"/"response_ids" or text fields "${fields.prompt}"/"${fields.response}"`);
+    }
+    if (!tokenizer) throw new MixdistillError(`${where}: text responses need a tokenizer (tokenizer files next to --tuned, or --tokenizer DIR)`);
+    out.push({ promptIds: tokenizer.encodePrompt(prompt), responseIds: tokenizer.encodeResponse(response) });
+  }
   if (out.length === 0) throw new MixdistillError(`${file}: no responses`);
   return out;
 }

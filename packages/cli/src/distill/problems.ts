@@ -2,6 +2,7 @@
 // e.g. the MATH training split (`problem`, `solution`; gold = the last \boxed{} of the solution).
 import { existsSync, readFileSync } from 'node:fs';
 import { MixdistillError } from '@mixdistill/core';
+import { parseJsonl } from '@mixdistill/eval';
 
 /** Which fields of a problems file hold what. */
 export interface ProblemFields {
@@ -42,20 +43,11 @@ export function readProblems(
   lastBoxed: (text: string) => string | null | undefined,
 ): ProblemSet {
   if (!existsSync(file)) throw new MixdistillError(`${file}: problems file not found`);
-  const lines = readFileSync(file, 'utf8').split('\n');
   const problems: Problem[] = [];
   const skipped: string[] = [];
   let index = 0;
-  lines.forEach((raw, lineNo) => {
-    const line = raw.trim();
-    if (!line) return;
-    const where = `${file}:${lineNo + 1}`;
-    let row: Record<string, unknown>;
-    try {
-      row = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      throw new MixdistillError(`${where}: not valid JSON`);
-    }
+  for (const { line, value: row } of parseJsonl(readFileSync(file, 'utf8'), file)) {
+    const where = `${file}:${line}`;
     const problem = row[fields.problem];
     if (typeof problem !== 'string' || !problem) throw new MixdistillError(`${where}: field "${fields.problem}" (the question) is missing or not text`);
     if (!(fields.answer in row) && !(fields.solution in row)) {
@@ -69,7 +61,7 @@ export function readProblems(
     const thisIndex = index++;
     if (gold === undefined || gold.trim() === '') skipped.push(where);
     else problems.push({ index: thisIndex, problem, gold: gold.trim() });
-  });
+  }
   if (problems.length === 0) throw new MixdistillError(`${file}: no problems with a gold answer`);
   return { problems, skipped };
 }
