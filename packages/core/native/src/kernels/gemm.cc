@@ -261,6 +261,18 @@ constexpr int64_t kParallelWork = kParallelFlops;
 
 MD_INLINE bool worth_threads(const GemmArgs& g) { return g.M * g.N * g.K >= kParallelWork; }
 
+// A's rows as one contiguous [M, K] block, for the dot-product paths: A itself when it already
+// is one, else a copy made in `copy` (sized M * K by the caller when a_rows_contiguous is false).
+MD_INLINE bool a_rows_contiguous(const GemmArgs& g) { return g.a_cs == 1 && (g.a_rs == g.K || g.M == 1); }
+
+const float* a_rows(const GemmArgs& g, Scratch& copy) {
+  if (a_rows_contiguous(g)) return g.A;
+  float* out = copy.get();
+  for (int64_t i = 0; i < g.M; ++i)
+    for (int64_t k = 0; k < g.K; ++k) out[i * g.K + k] = g.A[i * g.a_rs + k * g.a_cs];
+  return out;
+}
+
 void gemm_small_m(const GemmArgs& g) {
   if (g.b_cs == 1) {
     // B rows contiguous: C[i, j0:j1] = sum_k A(i,k) B[k, j0:j1], a strip of columns per task.
@@ -289,10 +301,8 @@ void gemm_small_m(const GemmArgs& g) {
     return;
   }
   // B columns contiguous (a transposed weight): one dot product per output.
-  Scratch arows(g.M * g.K);
-  float* ar = arows.get();
-  for (int64_t i = 0; i < g.M; ++i)
-    for (int64_t k = 0; k < g.K; ++k) ar[i * g.K + k] = g.A[i * g.a_rs + k * g.a_cs];
+  Scratch copy(a_rows_contiguous(g) ? 1 : g.M * g.K);
+  const float* ar = a_rows(g, copy);
   parallel_range(g.N, worth_threads(g) ? 64 : g.N, [&](int64_t j0, int64_t j1) {
     for (int64_t j = j0; j < j1; ++j) {
       const float* MD_RESTRICT bcol = g.B + j * g.b_cs;
@@ -404,19 +414,8 @@ void dot_columns(const GemmArgs& g, const float* a, int64_t j0, int64_t j1) {
 }
 
 void gemm_dot(const GemmArgs& g) {
-  // A's rows copied contiguous when A is strided (a transposed activation).
-  const bool contiguous = g.a_cs == 1 && (g.a_rs == g.K || g.M == 1);
-  Scratch copy(contiguous ? 1 : g.M * g.K);
-  const float* a = g.A;
-  if (!contiguous) {
-    float* ar = copy.get();
-    if (g.a_cs != 1)
-      for (int64_t i = 0; i < g.M; ++i)
-        for (int64_t k = 0; k < g.K; ++k) ar[i * g.K + k] = g.A[i * g.a_rs + k * g.a_cs];
-    else
-      for (int64_t i = 0; i < g.M; ++i) std::memcpy(ar + i * g.K, g.A + i * g.a_rs, static_cast<size_t>(g.K) * sizeof(float));
-    a = ar;
-  }
+  Scratch copy(a_rows_contiguous(g) ? 1 : g.M * g.K);
+  const float* a = a_rows(g, copy);
   parallel_range(g.N, worth_threads(g) ? 64 : g.N, [&](int64_t j0, int64_t j1) { dot_columns(g, a, j0, j1); });
 }
 #endif
