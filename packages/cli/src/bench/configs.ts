@@ -1,6 +1,6 @@
 // The model shapes the benchmarks train and decode (issue 3): a 4M-parameter Llama-style model
 // Qwen2.5-0.5B's exact shapes cut to 4 layers, and the full 24-layer Qwen2.5-0.5B (decoding; a
-// full fine-tune of it is measured by packages/train/bench). Weights are random (createModel).
+// full fine-tune of it is measured by benchmarks/src/train_qwen05b.ts). Weights are random (createModel).
 import type { ConfigJson } from '@mixdistill/models';
 
 export interface BenchConfig {

@@ -2,7 +2,7 @@
 // tokens/s of full optimizer steps (forward, backward, clipping, AdamW) and the process's peak RSS,
 // for a full fine-tune and for LoRA rank 8 (all linear layers), batch 1.
 //
-//   npx tsx packages/train/bench/train-qwen05b.ts [--seq 1024] [--steps 3] [--mode both|full|lora]
+//   npx tsx benchmarks/src/train_qwen05b.ts [--seq 1024] [--steps 3] [--mode both|full|lora]
 //        [--grad-checkpointing] [--backend native|cpu|tensorflow] [--layers N]
 //
 // Each mode runs in its own process so peak RSS is that mode's alone. The first step is a warm-up
@@ -12,34 +12,18 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { selectBackend, tf } from '@mixdistill/core';
 import { createModel, parseModelConfig } from '@mixdistill/models';
-import { collate } from '../src/data/batch';
-import { AdamW } from '../src/optim/adamw';
-import { clipCoefficient, globalNorm } from '../src/optim/clip';
-import { ALL_LORA_TARGETS } from '../src/trainer/config';
-import { trainingForward } from '../src/trainer/forward';
-import { LoraAdapters } from '../src/trainer/lora';
-import { accumulateGradients } from '../src/trainer/step';
-import { Rng } from '../src/util/rng';
+import { BENCH_CONFIGS } from '../../packages/cli/src/bench/configs';
+import { collate } from '../../packages/train/src/data/batch';
+import { AdamW } from '../../packages/train/src/optim/adamw';
+import { clipCoefficient, globalNorm } from '../../packages/train/src/optim/clip';
+import { ALL_LORA_TARGETS } from '../../packages/train/src/trainer/config';
+import { trainingForward } from '../../packages/train/src/trainer/forward';
+import { LoraAdapters } from '../../packages/train/src/trainer/lora';
+import { accumulateGradients } from '../../packages/train/src/trainer/step';
+import { Rng } from '../../packages/train/src/util/rng';
 
-/** Qwen/Qwen2.5-0.5B config.json (the fields the architecture reads). */
-const QWEN25_05B = {
-  architectures: ['Qwen2ForCausalLM'],
-  model_type: 'qwen2',
-  vocab_size: 151936,
-  hidden_size: 896,
-  intermediate_size: 4864,
-  num_hidden_layers: 24,
-  num_attention_heads: 14,
-  num_key_value_heads: 2,
-  max_position_embeddings: 32768,
-  rms_norm_eps: 1e-6,
-  rope_theta: 1000000.0,
-  tie_word_embeddings: true,
-  torch_dtype: 'bfloat16',
-  bos_token_id: 151643,
-  eos_token_id: 151643,
-  use_sliding_window: false,
-};
+/** Qwen/Qwen2.5-0.5B's shapes (the fields the architecture reads), shared with `mixdistill bench`. */
+const QWEN25_05B = BENCH_CONFIGS['qwen0.5b'].config;
 
 const { values: args } = parseArgs({
   options: {
