@@ -64,11 +64,15 @@ function ratio(a: number | undefined | null, b: number | undefined | null): numb
 
 /** `mixdistill bench <workload> --json` in a fresh process, so peak RSS belongs to that workload. */
 function cli(workload: string, flags: string[], env: NodeJS.ProcessEnv = process.env): Record<string, number> | null {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'packages/cli/bin/mixdistill.js'), 'bench', workload, ...flags, '--json'], {
-    env,
-    encoding: 'utf8',
-    cwd: ROOT,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'packages/cli/bin/mixdistill.js'), 'bench', workload, ...flags, '--json'],
+    {
+      env,
+      encoding: 'utf8',
+      cwd: ROOT,
+    },
+  );
   if (r.status !== 0) {
     process.stderr.write(`bench ${workload} failed:\n${r.stderr}\n`);
     return null;
@@ -89,21 +93,48 @@ async function main(): Promise<void> {
   const torch = new TorchPeer(threads);
   const blas = new OpenBlasPeer(threads);
   const usePeers = opts.peers;
-  log(`peers: torch ${torch.available ? torch.version : 'absent'}, openblas ${blas.available ? 'present' : 'absent'}${usePeers ? '' : ' (disabled)'}`);
+  log(
+    `peers: torch ${torch.available ? torch.version : 'absent'}, openblas ${blas.available ? 'present' : 'absent'}${usePeers ? '' : ' (disabled)'}`,
+  );
   const workloads: Workload[] = [];
 
   if (opts.only.has('matmul')) {
     for (const s of MATMUL_SHAPES) {
-      const ours = best(opts.repeat, () => measureMatmul(s.m, s.n, s.k, s.transposeB), (r) => r.gflops);
-      const ob = usePeers ? best(opts.repeat, () => blas.sgemm(s.m, s.n, s.k, s.transposeB), (r) => r.gflops as number) : null;
-      const pt = usePeers ? best(opts.repeat, () => torch.run('matmul', [s.m, s.n, s.k, s.transposeB ? 1 : 0].map(String)), (r) => r.gflops as number) : null;
+      const ours = best(
+        opts.repeat,
+        () => measureMatmul(s.m, s.n, s.k, s.transposeB),
+        (r) => r.gflops,
+      );
+      const ob = usePeers
+        ? best(
+            opts.repeat,
+            () => blas.sgemm(s.m, s.n, s.k, s.transposeB),
+            (r) => r.gflops as number,
+          )
+        : null;
+      const pt = usePeers
+        ? best(
+            opts.repeat,
+            () => torch.run('matmul', [s.m, s.n, s.k, s.transposeB ? 1 : 0].map(String)),
+            (r) => r.gflops as number,
+          )
+        : null;
       const w: Workload = {
         kind: 'matmul',
         name: s.name,
-        figures: { gflops: ours?.gflops ?? null, openblas_gflops: (ob?.gflops as number) ?? null, torch_gflops: (pt?.gflops as number) ?? null },
-        ratios: { vs_openblas: ratio(ours?.gflops, ob?.gflops as number), vs_torch: ratio(ours?.gflops, pt?.gflops as number) },
+        figures: {
+          gflops: ours?.gflops ?? null,
+          openblas_gflops: (ob?.gflops as number) ?? null,
+          torch_gflops: (pt?.gflops as number) ?? null,
+        },
+        ratios: {
+          vs_openblas: ratio(ours?.gflops, ob?.gflops as number),
+          vs_torch: ratio(ours?.gflops, pt?.gflops as number),
+        },
       };
-      log(`matmul ${s.name}: ${fmt(w.figures.gflops)} GFLOP/s (openblas ${fmt(w.figures.openblas_gflops)}, torch ${fmt(w.figures.torch_gflops)})`);
+      log(
+        `matmul ${s.name}: ${fmt(w.figures.gflops)} GFLOP/s (openblas ${fmt(w.figures.openblas_gflops)}, torch ${fmt(w.figures.torch_gflops)})`,
+      );
       workloads.push(w);
     }
   }
@@ -111,17 +142,37 @@ async function main(): Promise<void> {
   if (opts.only.has('kernels')) {
     const kernels = [...measureMemoryKernels(), measureAttention(512), measureAttention(2048)];
     for (const k of kernels) {
-      workloads.push({ kind: 'kernel', name: k.name, figures: { ms: k.ms, gb_per_s: k.gbPerS ?? null, gflops: k.gflops ?? null }, ratios: {} });
-      log(`kernel ${k.name}: ${fmt(k.ms, 2)} ms${k.gbPerS ? `, ${fmt(k.gbPerS)} GB/s` : ''}${k.gflops ? `, ${fmt(k.gflops)} GFLOP/s` : ''}`);
+      workloads.push({
+        kind: 'kernel',
+        name: k.name,
+        figures: { ms: k.ms, gb_per_s: k.gbPerS ?? null, gflops: k.gflops ?? null },
+        ratios: {},
+      });
+      log(
+        `kernel ${k.name}: ${fmt(k.ms, 2)} ms${k.gbPerS ? `, ${fmt(k.gbPerS)} GB/s` : ''}${k.gflops ? `, ${fmt(k.gflops)} GFLOP/s` : ''}`,
+      );
     }
   }
 
   for (const config of opts.configs) {
     if (opts.only.has('train')) {
-      const ours = best(opts.repeat, () => cli('train', ['--config', config]), (r) => r.tokens_per_s);
+      const ours = best(
+        opts.repeat,
+        () => cli('train', ['--config', config]),
+        (r) => r.tokens_per_s,
+      );
       // The same run with the buffer pool off: the difference is what fresh allocation costs.
-      const unpooled = backend.name === 'native' ? cli('train', ['--config', config], { ...process.env, MIXDISTILL_POOL_MB: '0' }) : null;
-      const pt = usePeers ? best(opts.repeat, () => torch.run('train', [config]), (r) => r.tokens_per_s as number) : null;
+      const unpooled =
+        backend.name === 'native'
+          ? cli('train', ['--config', config], { ...process.env, MIXDISTILL_POOL_MB: '0' })
+          : null;
+      const pt = usePeers
+        ? best(
+            opts.repeat,
+            () => torch.run('train', [config]),
+            (r) => r.tokens_per_s as number,
+          )
+        : null;
       const w: Workload = {
         kind: 'train',
         name: config,
@@ -135,12 +186,24 @@ async function main(): Promise<void> {
         },
         ratios: { vs_torch: ratio(ours?.tokens_per_s, pt?.tokens_per_s as number) },
       };
-      log(`train ${config}: ${fmt(w.figures.tokens_per_s, 0)} tokens/s (torch ${fmt(w.figures.torch_tokens_per_s, 0)}), step ${fmt(w.figures.step_ms, 0)} ms, ${fmt(w.figures.step_ms_without_buffer_pool, 0)} ms without the pool, peak RSS ${fmt(w.figures.peak_rss_mb, 0)} MB`);
+      log(
+        `train ${config}: ${fmt(w.figures.tokens_per_s, 0)} tokens/s (torch ${fmt(w.figures.torch_tokens_per_s, 0)}), step ${fmt(w.figures.step_ms, 0)} ms, ${fmt(w.figures.step_ms_without_buffer_pool, 0)} ms without the pool, peak RSS ${fmt(w.figures.peak_rss_mb, 0)} MB`,
+      );
       workloads.push(w);
     }
     if (opts.only.has('decode')) {
-      const ours = best(opts.repeat, () => cli('decode', ['--config', config]), (r) => r.tokens_per_s);
-      const pt = usePeers ? best(opts.repeat, () => torch.run('decode', [config, '32', '32']), (r) => r.tokens_per_s as number) : null;
+      const ours = best(
+        opts.repeat,
+        () => cli('decode', ['--config', config]),
+        (r) => r.tokens_per_s,
+      );
+      const pt = usePeers
+        ? best(
+            opts.repeat,
+            () => torch.run('decode', [config, '32', '32']),
+            (r) => r.tokens_per_s as number,
+          )
+        : null;
       const w: Workload = {
         kind: 'decode',
         name: config,
@@ -171,7 +234,13 @@ async function main(): Promise<void> {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = report.date.replace(/[:.]/g, '-');
   fs.writeFileSync(path.join(RESULTS_DIR, `bench-${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  const md = markdown(report.workloads, `${describeBackend(backend)}; torch ${report.peers.torch ?? 'absent'}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const md = markdown(
+    report.workloads,
+    `${describeBackend(backend)}; torch ${report.peers.torch ?? 'absent'}; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   fs.writeFileSync(path.join(RESULTS_DIR, `bench-${stamp}.md`), md);
   process.stdout.write(md);
   log(`wrote ${path.relative(ROOT, path.join(RESULTS_DIR, `bench-${stamp}.json`))} and .md`);
@@ -180,9 +249,12 @@ async function main(): Promise<void> {
 function markdown(workloads: Workload[], header: string): string {
   const rows = workloads.map((w) => {
     const f = w.figures;
-    if (w.kind === 'matmul') return `| matmul ${w.name} | ${fmt(f.gflops)} GFLOP/s | OpenBLAS ${fmt(f.openblas_gflops)}, torch ${fmt(f.torch_gflops)} | ${times(w.ratios.vs_openblas)} OpenBLAS |`;
-    if (w.kind === 'kernel') return `| ${w.name} | ${fmt(f.ms, 2)} ms${f.gb_per_s ? `, ${fmt(f.gb_per_s)} GB/s` : ''}${f.gflops ? `, ${fmt(f.gflops)} GFLOP/s` : ''} | | |`;
-    if (w.kind === 'train') return `| train ${w.name} | ${fmt(f.tokens_per_s, 0)} tok/s, peak RSS ${fmt(f.peak_rss_mb, 0)} MB (step ${fmt(f.step_ms, 0)} ms; ${fmt(f.step_ms_without_buffer_pool, 0)} ms without buffer pool) | torch ${fmt(f.torch_tokens_per_s, 0)} tok/s, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;
+    if (w.kind === 'matmul')
+      return `| matmul ${w.name} | ${fmt(f.gflops)} GFLOP/s | OpenBLAS ${fmt(f.openblas_gflops)}, torch ${fmt(f.torch_gflops)} | ${times(w.ratios.vs_openblas)} OpenBLAS |`;
+    if (w.kind === 'kernel')
+      return `| ${w.name} | ${fmt(f.ms, 2)} ms${f.gb_per_s ? `, ${fmt(f.gb_per_s)} GB/s` : ''}${f.gflops ? `, ${fmt(f.gflops)} GFLOP/s` : ''} | | |`;
+    if (w.kind === 'train')
+      return `| train ${w.name} | ${fmt(f.tokens_per_s, 0)} tok/s, peak RSS ${fmt(f.peak_rss_mb, 0)} MB (step ${fmt(f.step_ms, 0)} ms; ${fmt(f.step_ms_without_buffer_pool, 0)} ms without buffer pool) | torch ${fmt(f.torch_tokens_per_s, 0)} tok/s, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;
     return `| decode ${w.name} | ${fmt(f.tokens_per_s)} tok/s, first token ${fmt(f.time_to_first_token_ms, 0)} ms, peak RSS ${fmt(f.peak_rss_mb, 0)} MB | torch ${fmt(f.torch_tokens_per_s)} tok/s, first token ${fmt(f.torch_time_to_first_token_ms, 0)} ms, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;
   });
   return [`${header}\n`, '| workload | mixdistill | peers | ratio |', '|---|---|---|---|', ...rows, ''].join('\n');

@@ -9,7 +9,12 @@ import { fileURLToPath } from 'node:url';
 const PEERS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../peers');
 const PYTHON = '/usr/bin/python3';
 
-function runJson(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 900_000): Record<string, unknown> | null {
+function runJson(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 900_000,
+): Record<string, unknown> | null {
   const r = spawnSync(cmd, args, { env, encoding: 'utf8', timeout: timeoutMs });
   if (r.status !== 0) {
     process.stderr.write(`peer failed: ${cmd} ${args.join(' ')}\n${r.stderr ?? ''}\n`);
@@ -25,7 +30,9 @@ export class TorchPeer {
   readonly version: string;
 
   constructor(private readonly threads: number) {
-    const r = fs.existsSync(PYTHON) ? spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }) : null;
+    const r = fs.existsSync(PYTHON)
+      ? spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' })
+      : null;
     this.available = r?.status === 0;
     this.version = this.available ? r!.stdout.trim() : '';
   }
@@ -33,7 +40,11 @@ export class TorchPeer {
   run(workload: string, args: string[]): Record<string, unknown> | null {
     if (!this.available) return null;
     const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: String(this.threads) };
-    return runJson(PYTHON, [path.join(PEERS_DIR, 'torch_reference.py'), '--threads', String(this.threads), workload, ...args], env);
+    return runJson(
+      PYTHON,
+      [path.join(PEERS_DIR, 'torch_reference.py'), '--threads', String(this.threads), workload, ...args],
+      env,
+    );
   }
 }
 
@@ -43,7 +54,9 @@ export class OpenBlasPeer {
   private readonly binary = path.join(os.tmpdir(), `mixdistill-openblas-sgemm-${process.pid}`);
 
   constructor(private readonly threads: number) {
-    const r = spawnSync('gcc', ['-O2', path.join(PEERS_DIR, 'openblas_sgemm.c'), '-lopenblas', '-o', this.binary], { encoding: 'utf8' });
+    const r = spawnSync('gcc', ['-O2', path.join(PEERS_DIR, 'openblas_sgemm.c'), '-lopenblas', '-o', this.binary], {
+      encoding: 'utf8',
+    });
     this.available = r.status === 0;
   }
 

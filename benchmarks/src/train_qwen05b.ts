@@ -42,7 +42,10 @@ if (args.mode === 'both') {
   const rows: string[] = [];
   for (const mode of ['full', 'lora']) {
     const childArgs = process.argv.slice(2).filter((a, i, all) => a !== '--mode' && all[i - 1] !== '--mode');
-    const r = spawnSync(process.execPath, [...process.execArgv, self, ...childArgs, '--mode', mode], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = spawnSync(process.execPath, [...process.execArgv, self, ...childArgs, '--mode', mode], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     if (r.status !== 0) throw new Error(`${mode} run failed (exit ${r.status})`);
     rows.push(r.stdout.trim());
   }
@@ -58,7 +61,8 @@ async function runMode(mode: 'full' | 'lora'): Promise<void> {
   const json = { ...QWEN25_05B, num_hidden_layers: args.layers ? Number(args.layers) : QWEN25_05B.num_hidden_layers };
   const config = parseModelConfig(json, 'Qwen2.5-0.5B config');
   const model = createModel(config, { seed: 0 });
-  const lora = mode === 'lora' ? new LoraAdapters(model, { rank: 8, alpha: 16, dropout: 0, targets: ALL_LORA_TARGETS }, 0) : null;
+  const lora =
+    mode === 'lora' ? new LoraAdapters(model, { rank: 8, alpha: 16, dropout: 0, targets: ALL_LORA_TARGETS }, 0) : null;
   if (lora) model.setLinearAdapter(lora.adapter);
   const trainable = lora ? lora.trainable() : model.params;
   const optimizer = new AdamW(trainable, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
@@ -79,7 +83,9 @@ async function runMode(mode: 'full' | 'lora'): Promise<void> {
     optimizer.apply(acc.grads, 1e-5, clipCoefficient(norm, 1));
     tf.dispose([...acc.grads.values()]);
     const seconds = (performance.now() - t0) / 1000;
-    process.stderr.write(`${mode} step ${step + 1}/${steps}: ${seconds.toFixed(1)} s, loss ${acc.loss.toFixed(3)}, rss ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB, tensors ${tf.memory().numTensors}, tensor bytes ${(tf.memory().numBytes / 2 ** 30).toFixed(2)} GiB\n`);
+    process.stderr.write(
+      `${mode} step ${step + 1}/${steps}: ${seconds.toFixed(1)} s, loss ${acc.loss.toFixed(3)}, rss ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB, tensors ${tf.memory().numTensors}, tensor bytes ${(tf.memory().numBytes / 2 ** 30).toFixed(2)} GiB\n`,
+    );
     if (step > 0) {
       timedSeconds += seconds;
       timedTokens += acc.tokens;

@@ -8,7 +8,9 @@ import { COMMANDS } from './commands/index';
 export async function main(argv: string[]): Promise<void> {
   const cli = yargs(argv)
     .scriptName('mixdistill')
-    .usage('$0 <command> [options]\n\nMix Distillation in Node.js: train and evaluate small students on mixed chain-of-thought data.')
+    .usage(
+      '$0 <command> [options]\n\nMix Distillation in Node.js: train and evaluate small students on mixed chain-of-thought data.',
+    )
     .command(COMMANDS)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
@@ -27,7 +29,9 @@ main(hideBin(process.argv)).catch((err: unknown) => {
   if (err instanceof MixdistillError) {
     process.stderr.write(`mixdistill: ${err.message}\n`);
   } else {
-    process.stderr.write(`mixdistill: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `mixdistill: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
   }
   process.exitCode = 1;
 });

@@ -13,7 +13,9 @@ const require = createRequire(import.meta.url);
 
 function warn(reason) {
   console.error(`[mixdistill] native addon not built: ${reason}`);
-  console.error('[mixdistill] the `cpu` backend will be used instead (slow); install g++ and make, then run `pnpm install` again');
+  console.error(
+    '[mixdistill] the `cpu` backend will be used instead (slow); install g++ and make, then run `pnpm install` again',
+  );
   process.exit(0);
 }
 
@@ -37,7 +39,8 @@ const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pi
 if (result.error) warn(result.error.message);
 if (result.status !== 0) {
   const log = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
-  const firstError = log.split('\n').find((l) => /error|not found|No such file/i.test(l)) ?? `node-gyp exited with ${result.status}`;
+  const firstError =
+    log.split('\n').find((l) => /error|not found|No such file/i.test(l)) ?? `node-gyp exited with ${result.status}`;
   console.error(log.split('\n').slice(-30).join('\n'));
   warn(firstError.trim());
 }

@@ -128,7 +128,8 @@ export class ConfigReader {
 
   torchDtype(): TorchDtype {
     const v = this.json.torch_dtype ?? 'float32';
-    if (v !== 'float32' && v !== 'float16' && v !== 'bfloat16') this.fail('torch_dtype', 'one of float32, float16, bfloat16');
+    if (v !== 'float32' && v !== 'float16' && v !== 'bfloat16')
+      this.fail('torch_dtype', 'one of float32, float16, bfloat16');
     return v;
   }
 
@@ -175,7 +176,8 @@ export class ConfigReader {
       this.fail('num_key_value_heads', `a divisor of num_attention_heads (${numAttentionHeads})`);
     }
     const headDim = this.positiveInt('head_dim', hiddenSize / numAttentionHeads);
-    if (!Number.isInteger(headDim)) this.fail('head_dim', 'given when hidden_size is not a multiple of num_attention_heads');
+    if (!Number.isInteger(headDim))
+      this.fail('head_dim', 'given when hidden_size is not a multiple of num_attention_heads');
     if (headDim % 2 !== 0) this.fail('head_dim', 'even (RoPE rotates pairs)');
     return {
       modelType: String(this.json.model_type),

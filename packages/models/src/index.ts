@@ -5,7 +5,14 @@ export type { Architecture, ModuleNames, LayerModuleNames } from './architecture
 export { ARCHITECTURES, findArchitecture } from './architectures/registry';
 export { CausalLM } from './model/causal_lm';
 export type { ForwardOptions, LinearAdapter } from './model/causal_lm';
-export type { BlockContext, BlockOutput, DecoderBlock, LayerWeights, LinearWeights, PastKeyValue } from './model/decoder_block';
+export type {
+  BlockContext,
+  BlockOutput,
+  DecoderBlock,
+  LayerWeights,
+  LinearWeights,
+  PastKeyValue,
+} from './model/decoder_block';
 export { parameterSpecs } from './model/parameters';
 export type { ParameterSpec, ParameterInit } from './model/parameters';
 export { loadModel, readParameters } from './weights/load_model';

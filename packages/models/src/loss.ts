@@ -21,5 +21,7 @@ export function causalLmLossSum(
 /** Labels that some position predicts: those ≠ -100 after the first column. */
 export function countPredictedTokens(labels: tf.Tensor): number {
   const [b, s] = labels.shape as [number, number];
-  return tf.tidy(() => tf.sum(tf.cast(tf.notEqual(tf.slice(labels, [0, 1], [b, s - 1]), IGNORE_INDEX), 'int32')).dataSync()[0]);
+  return tf.tidy(
+    () => tf.sum(tf.cast(tf.notEqual(tf.slice(labels, [0, 1], [b, s - 1]), IGNORE_INDEX), 'int32')).dataSync()[0],
+  );
 }

@@ -29,9 +29,18 @@ describe('parseModelConfig', () => {
 
   it('maps Llama 3: llama3 rope scaling and attention_bias/mlp_bias', () => {
     const config = parseModelConfig(fixtureConfig('tiny-llama3'), 'config.json');
-    expect(config.ropeScaling).toEqual({ type: 'llama3', factor: 32, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8192 });
+    expect(config.ropeScaling).toEqual({
+      type: 'llama3',
+      factor: 32,
+      lowFreqFactor: 1,
+      highFreqFactor: 4,
+      originalMaxPositionEmbeddings: 8192,
+    });
     expect(config.headDim).toBe(16);
-    const biased = parseModelConfig({ ...fixtureConfig('tiny-llama3'), attention_bias: true, eos_token_id: [128001, 128009] }, 'c.json');
+    const biased = parseModelConfig(
+      { ...fixtureConfig('tiny-llama3'), attention_bias: true, eos_token_id: [128001, 128009] },
+      'c.json',
+    );
     expect(biased).toMatchObject({ qkvBias: true, outputBias: true, mlpBias: false, eosTokenIds: [128001, 128009] });
   });
 
@@ -47,19 +56,27 @@ describe('parseModelConfig', () => {
     expect(() => parseModelConfig(noHidden, 'm/config.json')).toThrow(
       new MixdistillError('m/config.json: field "hidden_size" must be a positive integer; it is missing'),
     );
-    expect(() => parseModelConfig({ ...fixtureConfig('tiny-qwen2'), num_key_value_heads: 3 }, 'c.json')).toThrow(/"num_key_value_heads" must be a divisor/);
-    expect(() => parseModelConfig({ ...fixtureConfig('tiny-qwen2'), hidden_act: 'gelu' }, 'c.json')).toThrow(/"hidden_act"/);
+    expect(() => parseModelConfig({ ...fixtureConfig('tiny-qwen2'), num_key_value_heads: 3 }, 'c.json')).toThrow(
+      /"num_key_value_heads" must be a divisor/,
+    );
+    expect(() => parseModelConfig({ ...fixtureConfig('tiny-qwen2'), hidden_act: 'gelu' }, 'c.json')).toThrow(
+      /"hidden_act"/,
+    );
   });
 
   it('rejects unsupported families and rope scalings', () => {
     expect(() => parseModelConfig({ ...fixtureConfig('tiny-qwen2'), model_type: 'gpt2' }, 'c.json')).toThrow(
       /c.json: field "model_type" is "gpt2"; supported: qwen2 \(Qwen2ForCausalLM\), llama \(LlamaForCausalLM\)/,
     );
-    expect(() => parseModelConfig({ ...fixtureConfig('tiny-qwen2'), architectures: ['LlamaForCausalLM'] }, 'c.json')).toThrow(/"architectures"/);
-    expect(() => parseModelConfig({ ...fixtureConfig('tiny-llama3'), rope_scaling: { rope_type: 'yarn', factor: 4 } }, 'c.json')).toThrow(
-      /rope_scaling.rope_type" is "yarn"/,
-    );
+    expect(() =>
+      parseModelConfig({ ...fixtureConfig('tiny-qwen2'), architectures: ['LlamaForCausalLM'] }, 'c.json'),
+    ).toThrow(/"architectures"/);
+    expect(() =>
+      parseModelConfig({ ...fixtureConfig('tiny-llama3'), rope_scaling: { rope_type: 'yarn', factor: 4 } }, 'c.json'),
+    ).toThrow(/rope_scaling.rope_type" is "yarn"/);
     expect(() => parseModelConfig([], 'c.json')).toThrow(MixdistillError);
-    expect(() => parseModelConfig({ ...fixtureConfig('tiny-qwen2'), use_sliding_window: true }, 'c.json')).toThrow(/"use_sliding_window" must be false/);
+    expect(() => parseModelConfig({ ...fixtureConfig('tiny-qwen2'), use_sliding_window: true }, 'c.json')).toThrow(
+      /"use_sliding_window" must be false/,
+    );
   });
 });

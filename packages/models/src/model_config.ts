@@ -13,7 +13,9 @@ export function parseModelConfig(json: unknown, file: string): ModelConfig {
   const supported = ARCHITECTURES.map((a) => `${a.modelType} (${a.className})`).join(', ');
   const architecture = typeof raw.model_type === 'string' ? findArchitecture(raw.model_type) : undefined;
   if (!architecture) {
-    throw new MixdistillError(`${file}: field "model_type" is ${JSON.stringify(raw.model_type)}; supported: ${supported}`);
+    throw new MixdistillError(
+      `${file}: field "model_type" is ${JSON.stringify(raw.model_type)}; supported: ${supported}`,
+    );
   }
   if (raw.architectures !== undefined) {
     const classes = raw.architectures;
@@ -29,7 +31,8 @@ export function parseModelConfig(json: unknown, file: string): ModelConfig {
 /** The registered family of a parsed config. */
 export function architectureOf(config: ModelConfig): Architecture {
   const architecture = findArchitecture(config.modelType);
-  if (!architecture) throw new MixdistillError(`model_type ${JSON.stringify(config.modelType)} is not a registered architecture`);
+  if (!architecture)
+    throw new MixdistillError(`model_type ${JSON.stringify(config.modelType)} is not a registered architecture`);
   return architecture;
 }
 

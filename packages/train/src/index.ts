@@ -16,10 +16,10 @@ export type { DataOptions, TrainingData } from './data/dataset';
 
 export { mixRecords } from './mix/mix';
 export type { MixSource, MixOptions, MixResult, MixCount } from './mix/mix';
-export { writeMix } from './mix/write-mix';
-export type { MixMeta } from './mix/write-mix';
-export { parseSourceSpec } from './mix/source-spec';
-export type { SourceSpec } from './mix/source-spec';
+export { writeMix } from './mix/write_mix';
+export type { MixMeta } from './mix/write_mix';
+export { parseSourceSpec } from './mix/source_spec';
+export type { SourceSpec } from './mix/source_spec';
 
 export { AdamW, decaysWeight } from './optim/adamw';
 export type { AdamWConfig } from './optim/adamw';

@@ -54,7 +54,12 @@ describe('report gap', () => {
       { student, kind: 'long', score: pLong },
     ]).reverse();
     // Families appear Qwen first in the paper; put one Qwen entry first so the order is defined by input.
-    entries.unshift(entries.splice(entries.findIndex((e) => e.student === 'Qwen2.5-7B'), 1)[0]);
+    entries.unshift(
+      entries.splice(
+        entries.findIndex((e) => e.student === 'Qwen2.5-7B'),
+        1,
+      )[0],
+    );
     const file = join(dir, 'paper.json');
     writeFileSync(file, JSON.stringify(entries));
 
@@ -64,7 +69,10 @@ describe('report gap', () => {
     const expected = [
       '| Student Model | P_Long | P_Short | Δ_Long | Better? |',
       '|:---|:---:|:---:|:---:|:---:|',
-      ...PAPER_TABLE_1.map(([s, a, b, d, better]) => `| ${s} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${DELTA_FROM_PRINTED_P[s] ?? d} | ${better} |`),
+      ...PAPER_TABLE_1.map(
+        ([s, a, b, d, better]) =>
+          `| ${s} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${DELTA_FROM_PRINTED_P[s] ?? d} | ${better} |`,
+      ),
     ].join('\n');
     expect(section.markdown).toBe(`${expected}\n`);
     expect(section.rows.map((r) => r.family)).toEqual([...Array(6).fill('Qwen'), ...Array(4).fill('Llama')]);
@@ -78,8 +86,20 @@ describe('report gap', () => {
 
   it("reproduces the paper's Table 2 layout from its own numbers", () => {
     const runs = PAPER_TABLE_2.flatMap(([student, pLarge, pSmall]) => [
-      { student, family: student.split('-')[0].replace(/[\d.]+$/, ''), sizeB: Number(/([\d.]+)B$/.exec(student)![1]), kind: 'large-teacher' as const, score: pLarge },
-      { student, family: student.split('-')[0].replace(/[\d.]+$/, ''), sizeB: Number(/([\d.]+)B$/.exec(student)![1]), kind: 'small-teacher' as const, score: pSmall },
+      {
+        student,
+        family: student.split('-')[0].replace(/[\d.]+$/, ''),
+        sizeB: Number(/([\d.]+)B$/.exec(student)![1]),
+        kind: 'large-teacher' as const,
+        score: pLarge,
+      },
+      {
+        student,
+        family: student.split('-')[0].replace(/[\d.]+$/, ''),
+        sizeB: Number(/([\d.]+)B$/.exec(student)![1]),
+        kind: 'small-teacher' as const,
+        score: pSmall,
+      },
     ]);
     const [section] = buildGapReport(runs);
     expect(section.name).toBe('gap_large');
@@ -88,7 +108,9 @@ describe('report gap', () => {
     expect(section.markdown.split('\n').slice(0, -1)).toEqual([
       '| Student Model | P_Large | P_Small | Δ_Large | Better? |',
       '|:---|:---:|:---:|:---:|:---:|',
-      ...PAPER_TABLE_2.map(([s, a, b, d, better]) => `| ${s} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${fromPrinted[s] ?? d} | ${better} |`),
+      ...PAPER_TABLE_2.map(
+        ([s, a, b, d, better]) => `| ${s} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${fromPrinted[s] ?? d} | ${better} |`,
+      ),
     ]);
   });
 
@@ -96,9 +118,21 @@ describe('report gap', () => {
     const root = tmp();
     // Made-up scores (not the paper's): two students, large- vs small-teacher runs.
     const runs = [
-      { name: 'a', tags: { student: 'Tiny-0.1B', kind: 'large-teacher' }, bench: { math500: { accuracy: 10, correct: 1, total: 10 }, gsm8k: { accuracy: 30 } } },
-      { name: 'b', tags: { student: 'Tiny-0.1B', kind: 'small-teacher' }, bench: { math500: { accuracy: 20 }, gsm8k: { accuracy: 30 } } },
-      { name: 'c', tags: { student: 'Tiny-2B', kind: 'large-teacher', family: 'Tiny' }, bench: { math500: 50, gsm8k: 70 } },
+      {
+        name: 'a',
+        tags: { student: 'Tiny-0.1B', kind: 'large-teacher' },
+        bench: { math500: { accuracy: 10, correct: 1, total: 10 }, gsm8k: { accuracy: 30 } },
+      },
+      {
+        name: 'b',
+        tags: { student: 'Tiny-0.1B', kind: 'small-teacher' },
+        bench: { math500: { accuracy: 20 }, gsm8k: { accuracy: 30 } },
+      },
+      {
+        name: 'c',
+        tags: { student: 'Tiny-2B', kind: 'large-teacher', family: 'Tiny' },
+        bench: { math500: 50, gsm8k: 70 },
+      },
       { name: 'd', tags: { student: 'Tiny-2B', kind: 'small-teacher' }, bench: { math500: 40, gsm8k: 70 } },
       { name: 'e', tags: { student: 'Tiny-2B', kind: 'mix' }, bench: { math500: 60, gsm8k: 70 } },
     ];
@@ -107,7 +141,10 @@ describe('report gap', () => {
       mkdirSync(dir);
       // Half the runs carry their tags in run.json (train), half in results.json metadata (eval --meta).
       if (i % 2 === 0) writeFileSync(join(dir, 'run.json'), JSON.stringify({ tags }));
-      writeFileSync(join(dir, 'results.json'), JSON.stringify({ average: null, benchmarks: bench, metadata: i % 2 === 0 ? {} : tags }));
+      writeFileSync(
+        join(dir, 'results.json'),
+        JSON.stringify({ average: null, benchmarks: bench, metadata: i % 2 === 0 ? {} : tags }),
+      );
       return dir;
     });
     const sections = buildGapReport(dirs.map(readGapRunFolder));
@@ -121,7 +158,10 @@ describe('report gap', () => {
   it('rejects entries without a kind or a score, naming the entry', () => {
     const dir = tmp();
     const file = join(dir, 'm.jsonl');
-    writeFileSync(file, '{"student": "Qwen2.5-0.5B", "kind": "long", "score": 1}\n{"student": "Qwen2.5-0.5B", "kind": "longer", "score": 2}\n');
+    writeFileSync(
+      file,
+      '{"student": "Qwen2.5-0.5B", "kind": "long", "score": 1}\n{"student": "Qwen2.5-0.5B", "kind": "longer", "score": 2}\n',
+    );
     expect(() => readGapManifest(file)).toThrow(/m\.jsonl entry 2: "kind" should be one of/);
     writeFileSync(file, '{"student": "Qwen2.5-0.5B", "kind": "long"}\n');
     expect(() => readGapManifest(file)).toThrow(/give "score"/);

@@ -58,7 +58,9 @@ export function gapSvg(rows: readonly GapRow[], comparison: GapComparison, decim
   const families = [...new Set(rows.map((r) => r.family))];
   const panels = families.map((family, i) => ({
     title: `(${String.fromCharCode(97 + i)}) ${family} family`,
-    bars: rows.filter((r) => r.family === family).map((r) => ({ label: `${formatSize(r.sizeB)}B`, value: Number(formatScore(r.delta, decimals)) })),
+    bars: rows
+      .filter((r) => r.family === family)
+      .map((r) => ({ label: `${formatSize(r.sizeB)}B`, value: Number(formatScore(r.delta, decimals)) })),
   }));
   return barChartSvg(panels, { title: comparison.caption, yLabel: `${comparison.columns[2]} (points)`, decimals });
 }
@@ -80,16 +82,31 @@ export const gapCommand: CommandModule<object, Args> = {
   describe: 'Learnability-gap tables (P_Long/P_Short/Δ_Long, P_Large/P_Small/Δ_Large) and Δ-vs-size plots',
   builder: (y) =>
     y
-      .positional('runs', { type: 'string', array: true, describe: 'run folders whose run.json/results.json carry student, size, kind tags' })
+      .positional('runs', {
+        type: 'string',
+        array: true,
+        describe: 'run folders whose run.json/results.json carry student, size, kind tags',
+      })
       .option('manifest', {
         type: 'string',
         array: true,
-        describe: 'JSON/JSONL manifest: [{"student": "Qwen2.5-0.5B", "kind": "long|short|large-teacher|small-teacher|mix", "score": 14.8 | "benchmarks": {...} | "run": DIR, "size"?, "family"?}]',
+        describe:
+          'JSON/JSONL manifest: [{"student": "Qwen2.5-0.5B", "kind": "long|short|large-teacher|small-teacher|mix", "score": 14.8 | "benchmarks": {...} | "run": DIR, "size"?, "family"?}]',
       })
-      .option('out', { type: 'string', describe: 'folder for gap_long/gap_large .md, .csv and .svg (default: print only)' })
+      .option('out', {
+        type: 'string',
+        describe: 'folder for gap_long/gap_large .md, .csv and .svg (default: print only)',
+      })
       .option('decimals', { type: 'number', default: 1, describe: 'decimals of the printed scores' })
-      .option('json', { type: 'boolean', default: false, describe: 'print one JSON document (rows, unrounded) on stdout' })
-      .example('$0 report gap --manifest gap.json --out reports/gap', 'Tables 1 and 2 plus Figures 2 and 3 from a manifest')
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print one JSON document (rows, unrounded) on stdout',
+      })
+      .example(
+        '$0 report gap --manifest gap.json --out reports/gap',
+        'Tables 1 and 2 plus Figures 2 and 3 from a manifest',
+      )
       .example('$0 report gap runs/*', 'the same from tagged run folders'),
   handler: (argv) => {
     const runs: GapRun[] = [
@@ -114,7 +131,9 @@ export const gapCommand: CommandModule<object, Args> = {
       if (s.missing.length > 0) process.stderr.write(`${s.name}: left out (one kind only): ${s.missing.join(', ')}\n`);
     }
     if (argv.json) {
-      const doc = Object.fromEntries(sections.map((s) => [s.name, { columns: s.comparison.columns, rows: s.rows, missing: s.missing }]));
+      const doc = Object.fromEntries(
+        sections.map((s) => [s.name, { columns: s.comparison.columns, rows: s.rows, missing: s.missing }]),
+      );
       process.stdout.write(`${JSON.stringify(doc)}\n`);
     } else {
       process.stdout.write(sections.map((s) => `${s.comparison.caption}\n\n${s.markdown}`).join('\n'));

@@ -21,8 +21,8 @@ const KIND_ALIASES: Record<string, DataKind> = {
   'short-cot': 'short',
   large: 'large-teacher',
   small: 'small-teacher',
-  'large_teacher': 'large-teacher',
-  'small_teacher': 'small-teacher',
+  large_teacher: 'large-teacher',
+  small_teacher: 'small-teacher',
   'mix-long': 'mix',
   'mix-large': 'mix',
 };
@@ -78,19 +78,22 @@ function pickTags(value: unknown): ManifestEntry {
  */
 export function scoreOfRunFolder(dir: string): number {
   const file = join(dir, 'results.json');
-  if (!existsSync(file)) throw new MixdistillError(`${file}: not found (a run folder needs the results of its evaluation)`);
+  if (!existsSync(file))
+    throw new MixdistillError(`${file}: not found (a run folder needs the results of its evaluation)`);
   const doc = parseJson(readFileSync(file, 'utf8'), file) as ManifestEntry;
   for (const key of ['average', 'score']) {
     if (typeof doc[key] === 'number') return doc[key] as number;
   }
-  if (doc.benchmarks && typeof doc.benchmarks === 'object') return meanOfBenchmarks(doc.benchmarks as ManifestEntry, file);
+  if (doc.benchmarks && typeof doc.benchmarks === 'object')
+    return meanOfBenchmarks(doc.benchmarks as ManifestEntry, file);
   throw new MixdistillError(`${file}: expected "average" (percent) or "benchmarks" with per-benchmark scores`);
 }
 
 function meanOfBenchmarks(benchmarks: ManifestEntry, where: string): number {
   const scores = Object.entries(benchmarks).map(([name, v]) => {
     if (typeof v === 'number') return v;
-    if (v && typeof v === 'object' && typeof (v as ManifestEntry).accuracy === 'number') return (v as ManifestEntry).accuracy as number;
+    if (v && typeof v === 'object' && typeof (v as ManifestEntry).accuracy === 'number')
+      return (v as ManifestEntry).accuracy as number;
     throw new MixdistillError(`${where}: benchmark "${name}" should be a percent or {"accuracy": percent}`);
   });
   if (scores.length === 0) throw new MixdistillError(`${where}: "benchmarks" is empty`);
@@ -98,13 +101,16 @@ function meanOfBenchmarks(benchmarks: ManifestEntry, where: string): number {
 }
 
 function entryToRun(entry: unknown, where: string, baseDir: string): GapRun {
-  if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new MixdistillError(`${where}: expected an object`);
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+    throw new MixdistillError(`${where}: expected an object`);
   const e = entry as ManifestEntry;
-  if (typeof e.student !== 'string' || e.student.length === 0) throw new MixdistillError(`${where}: "student" (a model name) is required`);
+  if (typeof e.student !== 'string' || e.student.length === 0)
+    throw new MixdistillError(`${where}: "student" (a model name) is required`);
   const kind = parseKind(e.kind, where);
   let score: number;
   if (typeof e.score === 'number') score = e.score;
-  else if (e.benchmarks && typeof e.benchmarks === 'object') score = meanOfBenchmarks(e.benchmarks as ManifestEntry, where);
+  else if (e.benchmarks && typeof e.benchmarks === 'object')
+    score = meanOfBenchmarks(e.benchmarks as ManifestEntry, where);
   else if (typeof e.run === 'string') score = scoreOfRunFolder(resolve(baseDir, e.run));
   else throw new MixdistillError(`${where}: give "score" (percent), "benchmarks" or "run" (a run folder)`);
   if (!Number.isFinite(score)) throw new MixdistillError(`${where}: score is not a finite number`);
@@ -118,7 +124,9 @@ function parseKind(value: unknown, where: string): DataKind {
   if ((DATA_KINDS as readonly string[]).includes(text)) return text as DataKind;
   const alias = KIND_ALIASES[text];
   if (alias) return alias;
-  throw new MixdistillError(`${where}: "kind" should be one of ${DATA_KINDS.join(', ')} (got ${JSON.stringify(value)})`);
+  throw new MixdistillError(
+    `${where}: "kind" should be one of ${DATA_KINDS.join(', ')} (got ${JSON.stringify(value)})`,
+  );
 }
 
 /** Size in billions from a number, "0.5B" / "70b" text, or the student's name. */
@@ -130,7 +138,8 @@ function parseSize(value: unknown, student: string, where: string): number {
     return Number(m[1]) / (m[2].toUpperCase() === 'M' ? 1000 : 1);
   };
   const size = typeof value === 'string' ? fromText(value) : fromText(student.replace(/[-_]/g, ' '));
-  if (size === undefined) throw new MixdistillError(`${where}: "size" missing and none in the name "${student}" (give e.g. "size": "1.5B")`);
+  if (size === undefined)
+    throw new MixdistillError(`${where}: "size" missing and none in the name "${student}" (give e.g. "size": "1.5B")`);
   return size;
 }
 

@@ -96,7 +96,15 @@ export function buildGapRows(
       continue;
     }
     const delta = pA - pB;
-    rows.push({ student, family: entry.family, sizeB: entry.sizeB, pA, pB, delta, better: betterWord(delta, comparison, decimals) });
+    rows.push({
+      student,
+      family: entry.family,
+      sizeB: entry.sizeB,
+      pA,
+      pB,
+      delta,
+      better: betterWord(delta, comparison, decimals),
+    });
   }
   rows.sort((a, b) => familyOrder.indexOf(a.family) - familyOrder.indexOf(b.family) || a.sizeB - b.sizeB);
   return { rows, missing };
@@ -117,12 +125,15 @@ export function formatScore(value: number, decimals: number): string {
 /** The table as markdown, in the paper's layout. */
 export function gapMarkdown(rows: readonly GapRow[], comparison: GapComparison, decimals = 1): string {
   const header = ['Student Model', ...comparison.columns, 'Better?'];
-  const lines = [
-    `| ${header.join(' | ')} |`,
-    `|${header.map((_, i) => (i === 0 ? ':---' : ':---:')).join('|')}|`,
-  ];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ':---' : ':---:')).join('|')}|`];
   for (const r of rows) {
-    const cells = [r.student, formatScore(r.pA, decimals), formatScore(r.pB, decimals), formatScore(r.delta, decimals), r.better];
+    const cells = [
+      r.student,
+      formatScore(r.pA, decimals),
+      formatScore(r.pB, decimals),
+      formatScore(r.delta, decimals),
+      r.better,
+    ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;

@@ -17,7 +17,12 @@ function writeTunedFixture(): string {
   const tensors = golden
     .entries()
     .filter((e) => e.name.startsWith('after_sft.'))
-    .map((e) => ({ name: e.name.slice('after_sft.'.length), dtype: 'F32' as const, shape: e.shape, data: golden.readFloat32(e.name) }));
+    .map((e) => ({
+      name: e.name.slice('after_sft.'.length),
+      dtype: 'F32' as const,
+      shape: e.shape,
+      data: golden.readFloat32(e.name),
+    }));
   golden.close();
   writeCheckpoint(dir, tensors);
   copyFileSync(join(FIXTURE, 'config.json'), join(dir, 'config.json'));

@@ -27,7 +27,11 @@ export interface ResponseFields {
  * Reads a responses JSONL: each line either `{"prompt_ids": [...], "response_ids": [...]}` or text
  * fields (`prompt`, `response` by default) that `tokenizer` encodes.
  */
-export function readResponses(file: string, fields: ResponseFields, tokenizer: ResponseTokenizer | null): TokenizedResponse[] {
+export function readResponses(
+  file: string,
+  fields: ResponseFields,
+  tokenizer: ResponseTokenizer | null,
+): TokenizedResponse[] {
   if (!existsSync(file)) throw new MixdistillError(`${file}: responses file not found`);
   const out: TokenizedResponse[] = [];
   for (const { line, value: row } of parseJsonl(readFileSync(file, 'utf8'), file)) {
@@ -39,9 +43,14 @@ export function readResponses(file: string, fields: ResponseFields, tokenizer: R
     const prompt = row[fields.prompt];
     const response = row[fields.response];
     if (typeof prompt !== 'string' || typeof response !== 'string') {
-      throw new MixdistillError(`${where}: expected "prompt_ids"/"response_ids" or text fields "${fields.prompt}"/"${fields.response}"`);
+      throw new MixdistillError(
+        `${where}: expected "prompt_ids"/"response_ids" or text fields "${fields.prompt}"/"${fields.response}"`,
+      );
     }
-    if (!tokenizer) throw new MixdistillError(`${where}: text responses need a tokenizer (tokenizer files next to --tuned, or --tokenizer DIR)`);
+    if (!tokenizer)
+      throw new MixdistillError(
+        `${where}: text responses need a tokenizer (tokenizer files next to --tuned, or --tokenizer DIR)`,
+      );
     out.push({ promptIds: tokenizer.encodePrompt(prompt), responseIds: tokenizer.encodeResponse(response) });
   }
   if (out.length === 0) throw new MixdistillError(`${file}: no responses`);
@@ -64,7 +73,9 @@ export function rankResponses(
   samples.forEach((sample, s) => {
     const baseRanks = responseTokenRanks(base, sample);
     const tunedRanks = responseTokenRanks(tuned, sample);
-    sample.responseIds.forEach((id, i) => out.push({ id, text: decodeToken(id), baseRank: baseRanks[i], tunedRank: tunedRanks[i] }));
+    sample.responseIds.forEach((id, i) =>
+      out.push({ id, text: decodeToken(id), baseRank: baseRanks[i], tunedRank: tunedRanks[i] }),
+    );
     onSample?.(s + 1, samples.length);
   });
   return out;

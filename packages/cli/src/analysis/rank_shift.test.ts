@@ -19,12 +19,16 @@ describe('responseTokenRanks', () => {
   it('ranks each response token by the logits of the position before it', () => {
     const vocab = 7;
     // Deterministic pseudo-random table with a tie (row 2 has two equal maxima).
-    const table = Array.from({ length: vocab }, (_, r) => Array.from({ length: vocab }, (_, c) => Math.sin(r * 7.1 + c * 3.3) * 4));
+    const table = Array.from({ length: vocab }, (_, r) =>
+      Array.from({ length: vocab }, (_, c) => Math.sin(r * 7.1 + c * 3.3) * 4),
+    );
     table[2][5] = table[2][1] = 10;
     const sample = { promptIds: [0, 3], responseIds: [2, 5, 1, 6, 6, 0, 4] };
     const ranks = responseTokenRanks(bigramModel(table), sample, 3); // chunk 3: crosses chunk borders
     const ids = [...sample.promptIds, ...sample.responseIds];
-    const expected = sample.responseIds.map((token, i) => directRank(table[ids[sample.promptIds.length - 1 + i]], token));
+    const expected = sample.responseIds.map((token, i) =>
+      directRank(table[ids[sample.promptIds.length - 1 + i]], token),
+    );
     expect(ranks).toEqual(expected);
     // After token 2 both 5 and 1 tie for the max: both rank 1.
     expect(ranks[1]).toBe(1);
@@ -36,7 +40,17 @@ describe('aggregateRankShifts', () => {
   it('aggregates per token text and sorts by mean shift', () => {
     const occ = (text: string, baseRank: number, tunedRank = 1): RankedToken => ({ id: 0, text, baseRank, tunedRank });
     const report = aggregateRankShifts(
-      [occ(' Wait', 40), occ('Wait', 20), occ(' But', 9), occ(' But', 3), occ('3', 2), occ('3', 2), occ(' the', 1), occ(' the', 1), occ(' x', 5)],
+      [
+        occ(' Wait', 40),
+        occ('Wait', 20),
+        occ(' But', 9),
+        occ(' But', 3),
+        occ('3', 2),
+        occ('3', 2),
+        occ(' the', 1),
+        occ(' the', 1),
+        occ(' x', 5),
+      ],
       { top: 3, minCount: 2, minShift: 1 },
     );
     expect(report.tokens.map((t) => [t.text, t.count, t.meanBaseRank, t.medianBaseRank, t.meanShift])).toEqual([
@@ -55,8 +69,18 @@ describe('aggregateRankShifts', () => {
   });
 
   it('classifies tokens', () => {
-    expect(['Alternatively', ' let', 'Hmm,', '\\frac', '12', ' =', ' triangle', ' the', '\n'].map(classifyToken)).toEqual([
-      'stylistic', 'stylistic', 'stylistic', 'mathematical', 'mathematical', 'mathematical', 'mathematical', 'other', 'other',
+    expect(
+      ['Alternatively', ' let', 'Hmm,', '\\frac', '12', ' =', ' triangle', ' the', '\n'].map(classifyToken),
+    ).toEqual([
+      'stylistic',
+      'stylistic',
+      'stylistic',
+      'mathematical',
+      'mathematical',
+      'mathematical',
+      'mathematical',
+      'other',
+      'other',
     ]);
   });
 });

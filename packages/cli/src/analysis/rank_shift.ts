@@ -24,22 +24,149 @@ export type TokenCategory = 'stylistic' | 'mathematical' | 'other';
  * Compared lower-case, after trimming whitespace and punctuation.
  */
 export const STYLISTIC_WORDS = new Set([
-  'wait', 'but', 'let', "let's", 'lets', 'alternatively', 'hmm', 'hm', 'oh', 'okay', 'ok', 'so', 'now', 'well',
-  'first', 'firstly', 'second', 'next', 'then', 'finally', 'thus', 'hence', 'therefore', 'however', 'actually',
-  'perhaps', 'maybe', 'probably', 'seems', 'check', 'verify', 'double', 'recall', 'think', 'consider', 'suppose',
-  'notice', 'note', 'again', 'also', 'anyway', 'right', 'yes', 'no', 'sure', 'i', 'we', 'me', 'my', 'us', 'our',
-  'because', 'since', 'although', 'though', 'instead', 'another', 'approach', 'step', 'steps', 'solution',
-  'answer', 'final', 'indeed', 'remember', 'see', 'look', 'try', 'am', 'mistake', 'correct',
+  'wait',
+  'but',
+  'let',
+  "let's",
+  'lets',
+  'alternatively',
+  'hmm',
+  'hm',
+  'oh',
+  'okay',
+  'ok',
+  'so',
+  'now',
+  'well',
+  'first',
+  'firstly',
+  'second',
+  'next',
+  'then',
+  'finally',
+  'thus',
+  'hence',
+  'therefore',
+  'however',
+  'actually',
+  'perhaps',
+  'maybe',
+  'probably',
+  'seems',
+  'check',
+  'verify',
+  'double',
+  'recall',
+  'think',
+  'consider',
+  'suppose',
+  'notice',
+  'note',
+  'again',
+  'also',
+  'anyway',
+  'right',
+  'yes',
+  'no',
+  'sure',
+  'i',
+  'we',
+  'me',
+  'my',
+  'us',
+  'our',
+  'because',
+  'since',
+  'although',
+  'though',
+  'instead',
+  'another',
+  'approach',
+  'step',
+  'steps',
+  'solution',
+  'answer',
+  'final',
+  'indeed',
+  'remember',
+  'see',
+  'look',
+  'try',
+  'am',
+  'mistake',
+  'correct',
 ]);
 
 /** Words that are mathematics whatever the style. */
 const MATH_WORDS = new Set([
-  'sum', 'product', 'equation', 'equations', 'solve', 'root', 'roots', 'square', 'sqrt', 'prime', 'primes', 'angle',
-  'area', 'triangle', 'circle', 'radius', 'integer', 'integers', 'fraction', 'factor', 'factors', 'divisible',
-  'multiply', 'divide', 'plus', 'minus', 'times', 'equals', 'equal', 'value', 'values', 'function', 'polynomial',
-  'derivative', 'integral', 'probability', 'number', 'numbers', 'digit', 'digits', 'even', 'odd', 'remainder',
-  'mod', 'modulo', 'perimeter', 'volume', 'slope', 'line', 'point', 'points', 'vertex', 'degree', 'degrees',
-  'sin', 'cos', 'tan', 'log', 'ln', 'pi', 'x', 'y', 'z', 'n', 'b', 'c', 'k', 'm',
+  'sum',
+  'product',
+  'equation',
+  'equations',
+  'solve',
+  'root',
+  'roots',
+  'square',
+  'sqrt',
+  'prime',
+  'primes',
+  'angle',
+  'area',
+  'triangle',
+  'circle',
+  'radius',
+  'integer',
+  'integers',
+  'fraction',
+  'factor',
+  'factors',
+  'divisible',
+  'multiply',
+  'divide',
+  'plus',
+  'minus',
+  'times',
+  'equals',
+  'equal',
+  'value',
+  'values',
+  'function',
+  'polynomial',
+  'derivative',
+  'integral',
+  'probability',
+  'number',
+  'numbers',
+  'digit',
+  'digits',
+  'even',
+  'odd',
+  'remainder',
+  'mod',
+  'modulo',
+  'perimeter',
+  'volume',
+  'slope',
+  'line',
+  'point',
+  'points',
+  'vertex',
+  'degree',
+  'degrees',
+  'sin',
+  'cos',
+  'tan',
+  'log',
+  'ln',
+  'pi',
+  'x',
+  'y',
+  'z',
+  'n',
+  'b',
+  'c',
+  'k',
+  'm',
 ]);
 
 /** Classifies a token's text as stylistic (discourse), mathematical (numbers, symbols, LaTeX, math words) or other. */
@@ -107,12 +234,18 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-export function aggregateRankShifts(occurrences: readonly RankedToken[], options: RankShiftOptions = DEFAULT_RANK_SHIFT_OPTIONS): RankShiftReport {
+export function aggregateRankShifts(
+  occurrences: readonly RankedToken[],
+  options: RankShiftOptions = DEFAULT_RANK_SHIFT_OPTIONS,
+): RankShiftReport {
   const groups = new Map<string, RankedToken[]>();
   for (const o of occurrences) {
     const key = tokenKey(o.text);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = []));
+    if (!g) {
+      g = [];
+      groups.set(key, g);
+    }
     g.push(o);
   }
   const all: ShiftedToken[] = [...groups].map(([text, g]) => ({
@@ -162,10 +295,17 @@ export function rankShiftMarkdown(report: RankShiftReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-const CATEGORY_COLORS: Record<TokenCategory, string> = { stylistic: '#C44E52', mathematical: '#4C72B0', other: '#8C8C8C' };
+const CATEGORY_COLORS: Record<TokenCategory, string> = {
+  stylistic: '#C44E52',
+  mathematical: '#4C72B0',
+  other: '#8C8C8C',
+};
 
 /** Bar chart of the top tokens' mean rank shift, coloured by category. */
-export function rankShiftSvg(report: RankShiftReport, title = 'Most shifted tokens (mean base rank − tuned rank)'): string {
+export function rankShiftSvg(
+  report: RankShiftReport,
+  title = 'Most shifted tokens (mean base rank − tuned rank)',
+): string {
   const bars = report.tokens.map((t) => ({ label: t.text, value: t.meanShift, color: CATEGORY_COLORS[t.category] }));
   return barChartSvg([{ title: '', bars }], {
     title,

@@ -71,13 +71,17 @@ export function barChartSvg(panels: readonly BarPanel[], opts: BarChartOptions):
   panels.forEach((panel, p) => {
     const x0 = p * panelWidth + left;
     const plotWidth = panelWidth - left - 12;
-    out.push(`<text x="${x0 + plotWidth / 2}" y="${top - 14}" text-anchor="middle" font-size="13">${escapeXml(panel.title)}</text>`);
+    out.push(
+      `<text x="${x0 + plotWidth / 2}" y="${top - 14}" text-anchor="middle" font-size="13">${escapeXml(panel.title)}</text>`,
+    );
     out.push(`<line x1="${x0}" y1="${top}" x2="${x0}" y2="${top + plotHeight}" stroke="#333"/>`);
     for (const tick of ticks(lo, hi)) {
       out.push(`<line x1="${x0 - 4}" y1="${y(tick)}" x2="${x0}" y2="${y(tick)}" stroke="#333"/>`);
       out.push(`<text x="${x0 - 6}" y="${y(tick) + 4}" text-anchor="end" font-size="10">${formatTick(tick)}</text>`);
     }
-    out.push(`<text transform="translate(${x0 - 40},${top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeXml(opts.yLabel)}</text>`);
+    out.push(
+      `<text transform="translate(${x0 - 40},${top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeXml(opts.yLabel)}</text>`,
+    );
     const slot = plotWidth / Math.max(1, panel.bars.length);
     panel.bars.forEach((bar, i) => {
       const cx = x0 + slot * (i + 0.5);
@@ -88,7 +92,9 @@ export function barChartSvg(panels: readonly BarPanel[], opts: BarChartOptions):
         `<rect x="${cx - barWidth / 2}" y="${yTop}" width="${barWidth}" height="${h}" fill="${bar.color ?? (bar.value >= 0 ? POSITIVE : NEGATIVE)}"/>`,
       );
       const labelY = bar.value >= 0 ? yTop - 4 : yTop + h + 12;
-      out.push(`<text x="${cx}" y="${labelY}" text-anchor="middle" font-size="10">${bar.value.toFixed(decimals)}</text>`);
+      out.push(
+        `<text x="${cx}" y="${labelY}" text-anchor="middle" font-size="10">${bar.value.toFixed(decimals)}</text>`,
+      );
       out.push(
         `<text transform="translate(${cx},${top + plotHeight + 14}) rotate(${panel.bars.length > 8 ? 35 : 0})" text-anchor="${panel.bars.length > 8 ? 'start' : 'middle'}" font-size="11">${escapeXml(bar.label)}</text>`,
       );

@@ -67,10 +67,17 @@ export interface KernelResult {
 
 /** Memory-bound kernels at Qwen2.5-0.5B activation sizes (seq 512). */
 export function measureMemoryKernels(repeats = 10): KernelResult[] {
-  const rows = 512, h = 896, ff = 4864, vocab = 151936;
-  const x = randomTensor([rows, h], 3), w = randomTensor([h], 4);
-  const g = randomTensor([rows, ff], 5), u = randomTensor([rows, ff], 6);
-  const q = randomTensor([1, 14, rows, 64], 7), cos = randomTensor([1, rows, 32], 8), sin = randomTensor([1, rows, 32], 9);
+  const rows = 512,
+    h = 896,
+    ff = 4864,
+    vocab = 151936;
+  const x = randomTensor([rows, h], 3),
+    w = randomTensor([h], 4);
+  const g = randomTensor([rows, ff], 5),
+    u = randomTensor([rows, ff], 6);
+  const q = randomTensor([1, 14, rows, 64], 7),
+    cos = randomTensor([1, rows, 32], 8),
+    sin = randomTensor([1, rows, 32], 9);
   const results: KernelResult[] = [];
   const add = (name: string, bytes: number, fn: () => tf.Tensor): void => {
     const ms = bestMs(() => fn().dispose(), repeats);
@@ -81,7 +88,9 @@ export function measureMemoryKernels(repeats = 10): KernelResult[] {
   add('exp [512,4864]', 2 * 4 * rows * ff, () => tf.exp(g));
   add('sum last axis [512,4864]', 4 * rows * ff, () => tf.sum(g, -1));
   add('softmax [512,4864]', 2 * 4 * rows * ff, () => tf.softmax(g));
-  add('transpose [512,14,64]->[14,512,64]', 2 * 4 * rows * h, () => tf.transpose(tf.reshape(x, [rows, 14, 64]), [1, 0, 2]));
+  add('transpose [512,14,64]->[14,512,64]', 2 * 4 * rows * h, () =>
+    tf.transpose(tf.reshape(x, [rows, 14, 64]), [1, 0, 2]),
+  );
   add('slice [512,4864] -> [512,2432]', 2 * 4 * rows * (ff / 2), () => tf.slice(g, [0, 0], [rows, ff / 2]));
   const halves = [tf.slice(g, [0, 0], [rows, ff / 2]), tf.slice(u, [0, ff / 2], [rows, ff / 2])];
   add('concat 2 x [512,2432] -> [512,4864]', 2 * 4 * rows * ff, () => tf.concat(halves, 1));
@@ -89,7 +98,10 @@ export function measureMemoryKernels(repeats = 10): KernelResult[] {
   add('rope [1,14,512,64]', 2 * 4 * rows * h, () => applyRope(q, cos, sin));
   add('swiglu [512,4864]', 3 * 4 * rows * ff, () => swiglu(g, u));
   const logits = randomTensor([rows, vocab], 10);
-  const labels = tf.tensor1d(Int32Array.from({ length: rows }, (_, i) => (i * 7919) % vocab), 'int32');
+  const labels = tf.tensor1d(
+    Int32Array.from({ length: rows }, (_, i) => (i * 7919) % vocab),
+    'int32',
+  );
   add('crossEntropySum fwd [512,151936]', 4 * rows * vocab, () => crossEntropySum(logits, labels));
   const gradFn = tf.grad((l: tf.Tensor) => crossEntropySum(l, labels));
   add('crossEntropySum fwd+bwd [512,151936]', 3 * 4 * rows * vocab, () => gradFn(logits));
@@ -99,7 +111,9 @@ export function measureMemoryKernels(repeats = 10): KernelResult[] {
 
 /** Causal attention forward + backward, Qwen2.5-0.5B heads (14 query / 2 KV, head dim 64). */
 export function measureAttention(seq: number, repeats = 3): KernelResult {
-  const q = randomTensor([1, 14, seq, 64], 11), k = randomTensor([1, 2, seq, 64], 12), v = randomTensor([1, 2, seq, 64], 13);
+  const q = randomTensor([1, 14, seq, 64], 11),
+    k = randomTensor([1, 2, seq, 64], 12),
+    v = randomTensor([1, 2, seq, 64], 13);
   const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(causalAttention(a, b, c)));
   const ms = bestMs(() => tf.dispose(grads([q, k, v])), repeats);
   tf.dispose([q, k, v]);
@@ -129,16 +143,30 @@ export function measureTrain(name: string, bench: BenchConfig, steps = 3, warmup
   const model = createModel(config, { seed: 0 });
   const { batch, seq } = bench;
   const vocab = config.vocabSize;
-  const ids = tf.tensor2d(Int32Array.from({ length: batch * seq }, (_, i) => (i * 7919 + 13) % vocab), [batch, seq], 'int32');
+  const ids = tf.tensor2d(
+    Int32Array.from({ length: batch * seq }, (_, i) => (i * 7919 + 13) % vocab),
+    [batch, seq],
+    'int32',
+  );
   const count = countPredictedTokens(ids);
   const params = [...model.params.entries()];
   const state = new Map(params.map(([n, p]) => [n, { m: new Float32Array(p.size), v: new Float32Array(p.size) }]));
   let stepNumber = 0;
   const step = (): void => {
     stepNumber++;
-    const { value, grads } = tf.variableGrads(() => tf.div(causalLmLossSum(model.forward(ids), ids), count) as tf.Scalar, params.map(([, p]) => p));
+    const { value, grads } = tf.variableGrads(
+      () => tf.div(causalLmLossSum(model.forward(ids), ids), count) as tf.Scalar,
+      params.map(([, p]) => p),
+    );
     for (const [n, p] of params) {
-      adamwUpdate(p, grads[p.name], state.get(n)!, { lr: 1e-5, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: stepNumber });
+      adamwUpdate(p, grads[p.name], state.get(n)!, {
+        lr: 1e-5,
+        beta1: 0.9,
+        beta2: 0.999,
+        eps: 1e-8,
+        weightDecay: 0.01,
+        step: stepNumber,
+      });
     }
     value.dataSync();
     tf.dispose([value, ...Object.values(grads)]);
@@ -184,7 +212,13 @@ export interface DecodeResult {
  * untimed run first (JIT compilation and the first fill of the buffer pool are start-up costs,
  * not decoding speed), then the best of `repeats` timed runs (the torch peer does the same).
  */
-export async function measureDecode(name: string, bench: BenchConfig, prompt = 32, newTokens = 32, repeats = 3): Promise<DecodeResult> {
+export async function measureDecode(
+  name: string,
+  bench: BenchConfig,
+  prompt = 32,
+  newTokens = 32,
+  repeats = 3,
+): Promise<DecodeResult> {
   const config = parseModelConfig(bench.config, `${name} (benchmark config)`);
   const model = createModel(config, { seed: 0 });
   const ids = Array.from({ length: prompt }, (_, i) => (i * 7919 + 13) % config.vocabSize);

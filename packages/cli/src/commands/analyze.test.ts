@@ -30,15 +30,44 @@ describe('mixdistill analyze rank-shift (CLI)', () => {
     const tensors = golden
       .entries()
       .filter((e) => e.name.startsWith('after_sft.'))
-      .map((e) => ({ name: e.name.slice('after_sft.'.length), dtype: 'F32' as const, shape: e.shape, data: golden.readFloat32(e.name) }));
+      .map((e) => ({
+        name: e.name.slice('after_sft.'.length),
+        dtype: 'F32' as const,
+        shape: e.shape,
+        data: golden.readFloat32(e.name),
+      }));
     const ids = Array.from(golden.readInt32('input_ids'));
     golden.close();
     writeCheckpoint(tuned, tensors);
     copyFileSync(join(FIXTURE, 'config.json'), join(tuned, 'config.json'));
     const responses = join(dir, 'responses.jsonl');
-    writeFileSync(responses, [0, 1].map((b) => JSON.stringify({ prompt_ids: ids.slice(b * 16, b * 16 + 4), response_ids: ids.slice(b * 16 + 4, b * 16 + 16) })).join('\n'));
+    writeFileSync(
+      responses,
+      [0, 1]
+        .map((b) =>
+          JSON.stringify({
+            prompt_ids: ids.slice(b * 16, b * 16 + 4),
+            response_ids: ids.slice(b * 16 + 4, b * 16 + 16),
+          }),
+        )
+        .join('\n'),
+    );
 
-    const same = await runCli(['analyze', 'rank-shift', '--backend', 'cpu', '--base', FIXTURE, '--tuned', FIXTURE, '--responses', responses, '--min-count', '1', '--json']);
+    const same = await runCli([
+      'analyze',
+      'rank-shift',
+      '--backend',
+      'cpu',
+      '--base',
+      FIXTURE,
+      '--tuned',
+      FIXTURE,
+      '--responses',
+      responses,
+      '--min-count',
+      '1',
+      '--json',
+    ]);
     expect(same.status, same.stderr).toBe(0);
     const sameReport = JSON.parse(same.stdout);
     expect(sameReport.totalTokens).toBe(24);
@@ -46,9 +75,28 @@ describe('mixdistill analyze rank-shift (CLI)', () => {
     expect(sameReport.shares.shiftedOccurrences).toBe(0);
 
     const out = join(dir, 'report');
-    const shifted = await runCli(['analyze', 'rank-shift', '--backend', 'cpu', '--base', FIXTURE, '--tuned', tuned, '--responses', responses, '--min-count', '1', '--top', '5', '--out', out]);
+    const shifted = await runCli([
+      'analyze',
+      'rank-shift',
+      '--backend',
+      'cpu',
+      '--base',
+      FIXTURE,
+      '--tuned',
+      tuned,
+      '--responses',
+      responses,
+      '--min-count',
+      '1',
+      '--top',
+      '5',
+      '--out',
+      out,
+    ]);
     expect(shifted.status, shifted.stderr).toBe(0);
-    expect(shifted.stdout).toContain('| token | category | count | mean base rank | median base rank | mean tuned rank | mean shift |');
+    expect(shifted.stdout).toContain(
+      '| token | category | count | mean base rank | median base rank | mean tuned rank | mean shift |',
+    );
     // No tokenizer next to the fixture: tokens are shown by id.
     expect(shifted.stdout).toMatch(/\| `#\d+` \|/);
     for (const f of ['rank_shift.md', 'rank_shift.svg', 'tokens.jsonl']) expect(existsSync(join(out, f))).toBe(true);

@@ -24,29 +24,60 @@ function print(json: boolean | undefined, result: object, text: string): void {
 
 function benchConfig(name: string | undefined) {
   const bench = name ? BENCH_CONFIGS[name] : undefined;
-  if (!bench) throw new MixdistillError(`--config is ${JSON.stringify(name)}; expected one of ${Object.keys(BENCH_CONFIGS).join(', ')}`);
+  if (!bench)
+    throw new MixdistillError(
+      `--config is ${JSON.stringify(name)}; expected one of ${Object.keys(BENCH_CONFIGS).join(', ')}`,
+    );
   return bench;
 }
 
 const common = <T>(y: Argv<T>) =>
-  withBackendOption(y).option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
+  withBackendOption(y).option('json', {
+    type: 'boolean',
+    default: false,
+    describe: 'print one JSON document on stdout',
+  });
 
 export const benchCommand: CommandModule<object, Args> = {
   command: 'bench <workload>',
   describe: 'Measure throughput of the tensor backend: matmul GFLOP/s, kernels, training and decoding tokens/s',
   builder: (y) =>
     common(y)
-      .positional('workload', { choices: ['matmul', 'kernels', 'train', 'decode'] as const, describe: 'what to measure' })
+      .positional('workload', {
+        choices: ['matmul', 'kernels', 'train', 'decode'] as const,
+        describe: 'what to measure',
+      })
       .option('m', { type: 'number', default: 1024, describe: 'matmul: rows of A and C' })
       .option('n', { type: 'number', default: 1024, describe: 'matmul: columns of B and C' })
       .option('k', { type: 'number', default: 1024, describe: 'matmul: inner dimension' })
-      .option('transpose-b', { type: 'boolean', default: false, describe: 'matmul: B stored [n, k] (a Hugging Face linear weight)' })
-      .option('config', { type: 'string', choices: Object.keys(BENCH_CONFIGS), default: 'tiny', describe: 'train/decode: model shapes' })
-      .option('steps', { type: 'number', default: 3, describe: 'train: timed steps (after 2 warm-up steps); the best is reported' })
+      .option('transpose-b', {
+        type: 'boolean',
+        default: false,
+        describe: 'matmul: B stored [n, k] (a Hugging Face linear weight)',
+      })
+      .option('config', {
+        type: 'string',
+        choices: Object.keys(BENCH_CONFIGS),
+        default: 'tiny',
+        describe: 'train/decode: model shapes',
+      })
+      .option('steps', {
+        type: 'number',
+        default: 3,
+        describe: 'train: timed steps (after 2 warm-up steps); the best is reported',
+      })
       .option('prompt', { type: 'number', default: 32, describe: 'decode: prompt tokens' })
       .option('new-tokens', { type: 'number', default: 32, describe: 'decode: generated tokens (greedy, KV cache)' })
-      .option('seq', { type: 'array', number: true, default: [512, 2048], describe: 'kernels: attention sequence lengths' })
-      .example('$0 bench matmul --m 512 --n 4864 --k 896 --transpose-b --json', 'Qwen2.5-0.5B MLP up-projection, prints {"gflops": …}')
+      .option('seq', {
+        type: 'array',
+        number: true,
+        default: [512, 2048],
+        describe: 'kernels: attention sequence lengths',
+      })
+      .example(
+        '$0 bench matmul --m 512 --n 4864 --k 896 --transpose-b --json',
+        'Qwen2.5-0.5B MLP up-projection, prints {"gflops": …}',
+      )
       .example('$0 bench train --config tiny --json', 'training tokens/s and peak RSS of the 4M-parameter model')
       .example('$0 bench decode --config qwen0.5b-4l', 'greedy decoding tokens/s with a KV cache'),
   handler: async (argv) => {
@@ -58,21 +89,37 @@ export const benchCommand: CommandModule<object, Args> = {
         if (!Number.isInteger(v) || v < 1) throw new MixdistillError(`--${flag} is ${v}; expected a positive integer`);
       }
       const r = measureMatmul(m, n, k, argv.transposeB);
-      print(argv.json, r, `matmul ${m}x${k} · ${k}x${n}${r.transposeB ? ' (B transposed)' : ''}: ${r.gflops.toFixed(1)} GFLOP/s (${r.ms.toFixed(2)} ms)`);
+      print(
+        argv.json,
+        r,
+        `matmul ${m}x${k} · ${k}x${n}${r.transposeB ? ' (B transposed)' : ''}: ${r.gflops.toFixed(1)} GFLOP/s (${r.ms.toFixed(2)} ms)`,
+      );
     } else if (workload === 'kernels') {
       const results = [...measureMemoryKernels(), ...(argv.seq ?? []).map((s) => measureAttention(Number(s)))];
       const text = results
-        .map((r) => `${r.name}: ${r.ms.toFixed(2)} ms${r.gbPerS ? `, ${r.gbPerS.toFixed(1)} GB/s` : ''}${r.gflops ? `, ${r.gflops.toFixed(1)} GFLOP/s` : ''}`)
+        .map(
+          (r) =>
+            `${r.name}: ${r.ms.toFixed(2)} ms${r.gbPerS ? `, ${r.gbPerS.toFixed(1)} GB/s` : ''}${r.gflops ? `, ${r.gflops.toFixed(1)} GFLOP/s` : ''}`,
+        )
         .join('\n');
       print(argv.json, { kernels: results }, text);
     } else if (workload === 'train') {
       const steps = argv.steps ?? 3;
-      if (!Number.isInteger(steps) || steps < 1) throw new MixdistillError(`--steps is ${steps}; expected a positive integer`);
+      if (!Number.isInteger(steps) || steps < 1)
+        throw new MixdistillError(`--steps is ${steps}; expected a positive integer`);
       const r = measureTrain(argv.config!, benchConfig(argv.config), steps);
-      print(argv.json, r, `train ${r.config} (batch ${r.batch} x seq ${r.seq}): ${r.tokens_per_s.toFixed(0)} tokens/s, ${r.stepMs.toFixed(0)} ms/step, peak RSS ${r.peak_rss_mb.toFixed(0)} MB`);
+      print(
+        argv.json,
+        r,
+        `train ${r.config} (batch ${r.batch} x seq ${r.seq}): ${r.tokens_per_s.toFixed(0)} tokens/s, ${r.stepMs.toFixed(0)} ms/step, peak RSS ${r.peak_rss_mb.toFixed(0)} MB`,
+      );
     } else {
       const r = await measureDecode(argv.config!, benchConfig(argv.config), argv.prompt, argv.newTokens);
-      print(argv.json, r, `decode ${r.config}: ${r.tokens_per_s.toFixed(1)} tokens/s (prompt ${r.prompt}, ${r.newTokens} new), peak RSS ${r.peak_rss_mb.toFixed(0)} MB`);
+      print(
+        argv.json,
+        r,
+        `decode ${r.config}: ${r.tokens_per_s.toFixed(1)} tokens/s (prompt ${r.prompt}, ${r.newTokens} new), peak RSS ${r.peak_rss_mb.toFixed(0)} MB`,
+      );
     }
   },
 };

@@ -29,7 +29,13 @@ export function demoConfig(argv: Pick<Args, 'out' | 'seed' | 'sizes' | 'steps' |
   if (argv.seed !== undefined && !Number.isInteger(argv.seed)) {
     throw new MixdistillError(`--seed must be an integer, got ${argv.seed}`);
   }
-  const sizes = argv.sizes === undefined ? preset.sizes : argv.sizes.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const sizes =
+    argv.sizes === undefined
+      ? preset.sizes
+      : argv.sizes
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
   return {
     ...preset,
     out: argv.out,
@@ -43,8 +49,15 @@ export const demoCommand: CommandModule<object, Args> = {
   describe: 'Reproduce the learnability gap end to end: tiny students on short, long and Mix-Long CoT (minutes, CPU)',
   builder: (y) =>
     withBackendOption(y)
-      .option('out', { type: 'string', default: 'runs/demo', describe: 'output folder: report.md, results.json, delta.svg, loss.svg, data/, students/, runs/' })
-      .option('seed', { type: 'number', describe: `seed of problems, initialisation, shuffling and mixing (default ${DEFAULT_DEMO.budget.seed})` })
+      .option('out', {
+        type: 'string',
+        default: 'runs/demo',
+        describe: 'output folder: report.md, results.json, delta.svg, loss.svg, data/, students/, runs/',
+      })
+      .option('seed', {
+        type: 'number',
+        describe: `seed of problems, initialisation, shuffling and mixing (default ${DEFAULT_DEMO.budget.seed})`,
+      })
       .option('sizes', {
         type: 'string',
         describe: `comma-separated student sizes from ${STUDENT_SIZES.map((s) => s.name).join(', ')} (default ${DEFAULT_DEMO.sizes.join(',')}; --quick: ${QUICK_DEMO.sizes.join(',')})`,
@@ -53,18 +66,37 @@ export const demoCommand: CommandModule<object, Args> = {
         type: 'number',
         describe: `optimizer steps per run, the same for every data kind (default ${DEFAULT_DEMO.budget.steps}; --quick: ${QUICK_DEMO.budget.steps})`,
       })
-      .option('quick', { type: 'boolean', default: false, describe: 'one size, small budget, same pipeline: a smoke test of a few minutes' })
-      .option('json', { type: 'boolean', default: false, describe: 'print results.json on stdout instead of the table' })
+      .option('quick', {
+        type: 'boolean',
+        default: false,
+        describe: 'one size, small budget, same pipeline: a smoke test of a few minutes',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print results.json on stdout instead of the table',
+      })
       .example('$0 demo', 'default run (two student sizes, about 20 minutes on 2 cores)')
       .example('$0 demo --quick --out /tmp/demo-quick', 'smoke test in a few minutes')
       .example('$0 demo --sizes tiny,small,base --steps 2000 --out runs/demo-big', 'a larger study'),
   handler: async (argv) => {
     const config = demoConfig(argv);
     const info = await setupBackend(argv.backend);
-    const command = ['mixdistill demo', `--out ${config.out}`, `--seed ${config.budget.seed}`, `--sizes ${config.sizes.join(',')}`, `--steps ${config.budget.steps}`, argv.quick ? '--quick' : '']
+    const command = [
+      'mixdistill demo',
+      `--out ${config.out}`,
+      `--seed ${config.budget.seed}`,
+      `--sizes ${config.sizes.join(',')}`,
+      `--steps ${config.budget.steps}`,
+      argv.quick ? '--quick' : '',
+    ]
       .filter((s) => s !== '')
       .join(' ');
-    const { report, resultsFile, results } = await runDemo(config, describeBackend(info).replace(/^backend: /, ''), command);
+    const { report, resultsFile, results } = await runDemo(
+      config,
+      describeBackend(info).replace(/^backend: /, ''),
+      command,
+    );
     if (argv.json) process.stdout.write(readFileSync(resultsFile, 'utf8'));
     else process.stdout.write(`${table1Markdown(tableRows(results))}\n`);
     process.stderr.write(`demo: report written to ${report}\n`);

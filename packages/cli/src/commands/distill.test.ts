@@ -45,7 +45,10 @@ async function startTeacherServer(hangOn?: number) {
       const p = PROBLEMS[i];
       const content = `Let me think step by step.\nFinal Answer: \\boxed{${p.correctOn.includes(attempt) ? p.answer : '999'}}`;
       res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content } }], usage: { completion_tokens: 10 + i } }),
+        JSON.stringify({
+          choices: [{ index: 0, message: { role: 'assistant', content } }],
+          usage: { completion_tokens: 10 + i },
+        }),
       );
     });
   });
@@ -54,7 +57,11 @@ async function startTeacherServer(hangOn?: number) {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     requests,
     hungRequest,
-    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -71,17 +78,39 @@ function runCli(args: string[]): Promise<{ status: number | null; stdout: string
 }
 
 function jsonl(file: string): Record<string, unknown>[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
 }
 
 describe('mixdistill distill (CLI)', () => {
   it('keeps only correct responses, counts attempts, and resumes after a kill without re-asking finished problems', async () => {
     const problemsFile = join(dir, 'problems.jsonl');
-    writeFileSync(problemsFile, PROBLEMS.map(({ problem, solution }) => JSON.stringify({ problem, solution, level: 'Level 1' })).join('\n'));
+    writeFileSync(
+      problemsFile,
+      PROBLEMS.map(({ problem, solution }) => JSON.stringify({ problem, solution, level: 'Level 1' })).join('\n'),
+    );
     const out = join(dir, 'long_cot.jsonl');
     const args = (endpoint: string) => [
-      '--import', 'tsx', MAIN, 'distill', '--endpoint', endpoint, '--served-model', 'teacher-32b',
-      '--problems', problemsFile, '--attempts', '3', '--concurrency', '1', '--retries', '1', '--out', out,
+      '--import',
+      'tsx',
+      MAIN,
+      'distill',
+      '--endpoint',
+      endpoint,
+      '--served-model',
+      'teacher-32b',
+      '--problems',
+      problemsFile,
+      '--attempts',
+      '3',
+      '--concurrency',
+      '1',
+      '--retries',
+      '1',
+      '--out',
+      out,
     ];
 
     // First run: round 1 asks problems 0, 1, 2 in order; the server never answers problem 2.

@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAIServer } from '../../../eval/src/testing/fakeOpenAIServer';
-import { questionIn, writeFixtureBenchmarks } from '../../../eval/src/testing/fixtureBenchmarks';
+import { startFakeOpenAIServer } from '../../../eval/src/testing/fake_openai_server';
+import { questionIn, writeFixtureBenchmarks } from '../../../eval/src/testing/fixture_benchmarks';
 import { evalCommand } from './eval';
 
 const MAIN = resolve(__dirname, '../main.ts');
@@ -25,20 +25,40 @@ function runAsync(args: string[]): Promise<{ status: number | null; stdout: stri
 }
 
 function lineCount(file: string): number {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').length : 0;
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '').length
+    : 0;
 }
 
 describe('mixdistill eval (CLI)', () => {
   it('survives a kill midway and finishes on rerun without redoing finished problems', async () => {
     const answers = writeFixtureBenchmarks(join(dir, 'data'));
     // Slow answers so that the kill lands while problems remain.
-    const server = await startFakeOpenAIServer((user) => `\\boxed{${answers.get(questionIn(user, answers) ?? '') ?? ''}}`, { delayMs: 150 });
+    const server = await startFakeOpenAIServer(
+      (user) => `\\boxed{${answers.get(questionIn(user, answers) ?? '') ?? ''}}`,
+      { delayMs: 150 },
+    );
     const out = join(dir, 'run');
     const records = join(out, 'math.jsonl');
     const args = [
-      '--import', 'tsx', MAIN, 'eval',
-      '--endpoint', server.endpoint, '--served-model', 'fake', '--concurrency', '1',
-      '--benchmarks', 'math', '--data-dir', join(dir, 'data'), '--out', out,
+      '--import',
+      'tsx',
+      MAIN,
+      'eval',
+      '--endpoint',
+      server.endpoint,
+      '--served-model',
+      'fake',
+      '--concurrency',
+      '1',
+      '--benchmarks',
+      'math',
+      '--data-dir',
+      join(dir, 'data'),
+      '--out',
+      out,
     ];
     try {
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,6 +89,8 @@ describe('mixdistill eval (CLI)', () => {
     await expect((evalCommand.handler as (a: unknown) => Promise<void>)(argv)).rejects.toThrow(
       '--benchmarks: unknown "mmlu" (expected some of gsm8k, math, math500, aime24, amc23, olympiadbench)',
     );
-    await expect((evalCommand.handler as (a: unknown) => Promise<void>)({ ...argv, model: 'm' })).rejects.toThrow('give exactly one of --model DIR or --endpoint URL');
+    await expect((evalCommand.handler as (a: unknown) => Promise<void>)({ ...argv, model: 'm' })).rejects.toThrow(
+      'give exactly one of --model DIR or --endpoint URL',
+    );
   });
 });

@@ -47,9 +47,13 @@ interface Args {
 }
 
 function parseBenchmarks(list: string): BenchmarkName[] {
-  const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const n of names) {
-    if (!isBenchmarkName(n)) throw new MixdistillError(`--benchmarks: unknown "${n}" (expected some of ${BENCHMARK_NAMES.join(', ')})`);
+    if (!isBenchmarkName(n))
+      throw new MixdistillError(`--benchmarks: unknown "${n}" (expected some of ${BENCHMARK_NAMES.join(', ')})`);
   }
   if (names.length === 0) throw new MixdistillError('--benchmarks: name at least one benchmark');
   return names as BenchmarkName[];
@@ -92,38 +96,97 @@ export const evalCommand: CommandModule<object, Args> = {
   builder: (y) =>
     withBackendOption(y)
       .option('model', { type: 'string', describe: 'local model folder (config.json, safetensors, tokenizer)' })
-      .option('endpoint', { type: 'string', describe: 'OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp, Ollama)' })
+      .option('endpoint', {
+        type: 'string',
+        describe: 'OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp, Ollama)',
+      })
       .option('served-model', { type: 'string', describe: 'model name the server serves (with --endpoint)' })
       .option('api-key', { type: 'string', describe: 'Bearer token for --endpoint (default: OPENAI_API_KEY)' })
-      .option('benchmarks', { type: 'string', default: 'math500,gsm8k,amc23,olympiadbench,aime24', describe: `comma list of ${BENCHMARK_NAMES.join(', ')}` })
-      .option('data-dir', { type: 'string', describe: `folder with <benchmark>/test.jsonl (default ${defaultDataDir()}, filled by "mixdistill data download")` })
+      .option('benchmarks', {
+        type: 'string',
+        default: 'math500,gsm8k,amc23,olympiadbench,aime24',
+        describe: `comma list of ${BENCHMARK_NAMES.join(', ')}`,
+      })
+      .option('data-dir', {
+        type: 'string',
+        describe: `folder with <benchmark>/test.jsonl (default ${defaultDataDir()}, filled by "mixdistill data download")`,
+      })
       .option('limit', { type: 'number', describe: 'first N problems of each benchmark (file order)' })
-      .option('subset', { type: 'string', describe: 'MATH/MATH-500 filter, e.g. "level=4,5;subject=algebra,number_theory"' })
-      .option('out', { type: 'string', demandOption: true, describe: 'output folder: <benchmark>.jsonl records, results.json, results.md; rerun to resume' })
-      .option('prompt', { type: 'string', default: 'paper', describe: 'preset (paper, qwen-math-cot, gsm8k-zeroshot) or a template file with {problem}' })
-      .option('max-new-tokens', { type: 'number', default: DEFAULT_GENERATION_SETTINGS.maxNewTokens, describe: 'most tokens generated per problem' })
+      .option('subset', {
+        type: 'string',
+        describe: 'MATH/MATH-500 filter, e.g. "level=4,5;subject=algebra,number_theory"',
+      })
+      .option('out', {
+        type: 'string',
+        demandOption: true,
+        describe: 'output folder: <benchmark>.jsonl records, results.json, results.md; rerun to resume',
+      })
+      .option('prompt', {
+        type: 'string',
+        default: 'paper',
+        describe: 'preset (paper, qwen-math-cot, gsm8k-zeroshot) or a template file with {problem}',
+      })
+      .option('max-new-tokens', {
+        type: 'number',
+        default: DEFAULT_GENERATION_SETTINGS.maxNewTokens,
+        describe: 'most tokens generated per problem',
+      })
       .option('temperature', { type: 'number', default: 0, describe: '0 = greedy (the paper)' })
       .option('top-p', { type: 'number', default: 1, describe: 'nucleus sampling mass' })
-      .option('stop', { type: 'string', array: true, describe: 'extra stop strings (added to the preset\'s)' })
+      .option('stop', { type: 'string', array: true, describe: "extra stop strings (added to the preset's)" })
       .option('seed', { type: 'number', default: 0, describe: 'sampling seed (when temperature > 0)' })
       .option('batch-size', { type: 'number', default: 8, describe: 'local model: prompts decoded together' })
       .option('concurrency', { type: 'number', default: 16, describe: 'endpoint: requests in flight' })
-      .option('request-timeout', { type: 'number', default: 600, describe: 'endpoint: seconds before a request is retried' })
-      .option('retries', { type: 'number', default: 5, describe: 'endpoint: attempts per request (back-off doubles from 1 s)' })
-      .option('time-limit', { type: 'number', default: DEFAULT_CAS_OPTIONS.timeoutMs, describe: 'grader: milliseconds per symbolic comparison' })
-      .option('meta', { type: 'string', array: true, describe: 'key=value recorded in results.json, e.g. --meta mixWeight=0.2 (used by report plots)' })
-      .option('judge-endpoint', { type: 'string', describe: 'optional LLM judge (OpenAI-compatible API root) for answers the rules reject; recorded as "judged", never changes "correct"' })
+      .option('request-timeout', {
+        type: 'number',
+        default: 600,
+        describe: 'endpoint: seconds before a request is retried',
+      })
+      .option('retries', {
+        type: 'number',
+        default: 5,
+        describe: 'endpoint: attempts per request (back-off doubles from 1 s)',
+      })
+      .option('time-limit', {
+        type: 'number',
+        default: DEFAULT_CAS_OPTIONS.timeoutMs,
+        describe: 'grader: milliseconds per symbolic comparison',
+      })
+      .option('meta', {
+        type: 'string',
+        array: true,
+        describe: 'key=value recorded in results.json, e.g. --meta mixWeight=0.2 (used by report plots)',
+      })
+      .option('judge-endpoint', {
+        type: 'string',
+        describe:
+          'optional LLM judge (OpenAI-compatible API root) for answers the rules reject; recorded as "judged", never changes "correct"',
+      })
       .option('judge-model', { type: 'string', describe: 'model name served at --judge-endpoint' })
       .option('json', { type: 'boolean', default: false, describe: 'print results.json on stdout' })
-      .example('$0 eval --endpoint http://127.0.0.1:8000/v1 --served-model qwen --benchmarks gsm8k,math500 --limit 50 --out runs/qwen', 'evaluate a vLLM server')
-      .example('$0 eval --model runs/mix/final --data-dir ../shared/data/benchmarks --limit 5 --out runs/mix/eval', 'evaluate a local checkpoint'),
+      .example(
+        '$0 eval --endpoint http://127.0.0.1:8000/v1 --served-model qwen --benchmarks gsm8k,math500 --limit 50 --out runs/qwen',
+        'evaluate a vLLM server',
+      )
+      .example(
+        '$0 eval --model runs/mix/final --data-dir ../shared/data/benchmarks --limit 5 --out runs/mix/eval',
+        'evaluate a local checkpoint',
+      ),
   handler: async (argv) => {
-    if (Boolean(argv.model) === Boolean(argv.endpoint)) throw new MixdistillError('give exactly one of --model DIR or --endpoint URL');
+    if (Boolean(argv.model) === Boolean(argv.endpoint))
+      throw new MixdistillError('give exactly one of --model DIR or --endpoint URL');
     if (argv.endpoint && !argv['served-model']) throw new MixdistillError('--endpoint needs --served-model NAME');
-    for (const [flag, value] of [['limit', argv.limit], ['batch-size', argv['batch-size']], ['concurrency', argv.concurrency], ['max-new-tokens', argv['max-new-tokens']]] as const) {
-      if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new MixdistillError(`--${flag}: expected a positive integer, got ${value}`);
+    for (const [flag, value] of [
+      ['limit', argv.limit],
+      ['batch-size', argv['batch-size']],
+      ['concurrency', argv.concurrency],
+      ['max-new-tokens', argv['max-new-tokens']],
+    ] as const) {
+      if (value !== undefined && (!Number.isInteger(value) || value < 1))
+        throw new MixdistillError(`--${flag}: expected a positive integer, got ${value}`);
     }
-    if (Boolean(argv['judge-endpoint']) !== Boolean(argv['judge-model'])) throw new MixdistillError('--judge-endpoint and --judge-model go together');
+    if (Boolean(argv['judge-endpoint']) !== Boolean(argv['judge-model']))
+      throw new MixdistillError('--judge-endpoint and --judge-model go together');
     const benchmarks = parseBenchmarks(argv.benchmarks);
     const prompt = resolvePrompt(argv.prompt);
     const settings = {
@@ -186,7 +249,8 @@ export const evalCommand: CommandModule<object, Args> = {
         for (const [name, r] of Object.entries(results.benchmarks)) {
           process.stdout.write(`${name}\t${r!.accuracy.toFixed(1)}%\t${r!.correct}/${r!.total}\n`);
         }
-        if (results.average !== null) process.stdout.write(`average\t${results.average.toFixed(1)}%\t(${results.averageOver.join(', ')})\n`);
+        if (results.average !== null)
+          process.stdout.write(`average\t${results.average.toFixed(1)}%\t(${results.averageOver.join(', ')})\n`);
         process.stdout.write(`results: ${resolve(argv.out, 'results.json')}\n`);
       }
     } finally {

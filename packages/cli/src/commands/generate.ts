@@ -23,25 +23,48 @@ export const generateCommand: CommandModule<object, Args> = {
   describe: 'Generate text with a local Hugging Face model folder (greedy or sampled), streaming it to stdout',
   builder: (y) =>
     withBackendOption(y)
-      .option('model', { type: 'string', demandOption: true, describe: 'model folder: config.json, safetensors, tokenizer files' })
-      .option('prompt', { type: 'string', demandOption: true, describe: 'text to continue (the user message with --chat)' })
-      .option('chat', { type: 'boolean', default: false, describe: "wrap the prompt in the model's chat template as a user turn" })
+      .option('model', {
+        type: 'string',
+        demandOption: true,
+        describe: 'model folder: config.json, safetensors, tokenizer files',
+      })
+      .option('prompt', {
+        type: 'string',
+        demandOption: true,
+        describe: 'text to continue (the user message with --chat)',
+      })
+      .option('chat', {
+        type: 'boolean',
+        default: false,
+        describe: "wrap the prompt in the model's chat template as a user turn",
+      })
       .option('system', { type: 'string', describe: 'system prompt for --chat (replaces the template default)' })
       .option('max-new-tokens', { type: 'number', default: 256, describe: 'most tokens to generate' })
       .option('temperature', { type: 'number', default: 0, describe: 'sampling temperature; 0 = greedy' })
       .option('top-p', { type: 'number', default: 1, describe: 'nucleus sampling mass (with --temperature > 0)' })
       .option('top-k', { type: 'number', default: 0, describe: 'sample among the k most likely tokens; 0 = all' })
       .option('seed', { type: 'number', default: 0, describe: 'seed of the sampler' })
-      .option('json', { type: 'boolean', default: false, describe: 'print one JSON document (text, tokens, timing) instead of streaming' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print one JSON document (text, tokens, timing) instead of streaming',
+      })
       .example('$0 generate --model ./Qwen2.5-0.5B-Instruct --chat --prompt "What is 7*8?"', 'greedy chat answer')
-      .example('$0 generate --model ./tiny --prompt "Once" --temperature 0.8 --top-p 0.95 --seed 1', 'sampled continuation'),
+      .example(
+        '$0 generate --model ./tiny --prompt "Once" --temperature 0.8 --top-p 0.95 --seed 1',
+        'sampled continuation',
+      ),
   handler: async (argv) => {
     if (argv.system !== undefined && !argv.chat) throw new MixdistillError('--system needs --chat');
     await setupBackend(argv.backend);
     const tokenizer = loadTokenizer(argv.model);
     const { model } = loadModel(argv.model);
     const prompt = argv.chat
-      ? tokenizer.applyChatTemplate([{ role: 'user', content: argv.prompt }], { addGenerationPrompt: true, systemPrompt: argv.system, tokenize: true })
+      ? tokenizer.applyChatTemplate([{ role: 'user', content: argv.prompt }], {
+          addGenerationPrompt: true,
+          systemPrompt: argv.system,
+          tokenize: true,
+        })
       : tokenizer.encode(argv.prompt);
 
     const stream = new TextStream((ids) => tokenizer.decode(ids, { skipSpecialTokens: true }));
@@ -70,7 +93,9 @@ export const generateCommand: CommandModule<object, Args> = {
       decodeTokensPerSecond: Number(decodeRate.toFixed(2)),
     };
     if (argv.json) {
-      process.stdout.write(`${JSON.stringify({ text: stream.text(), tokens: result.tokens, finishReason: result.finishReason, ...timing })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ text: stream.text(), tokens: result.tokens, finishReason: result.finishReason, ...timing })}\n`,
+      );
     } else {
       process.stdout.write(`${stream.flush()}\n`);
     }

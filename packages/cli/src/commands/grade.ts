@@ -14,11 +14,26 @@ export const gradeCommand: CommandModule<object, Args> = {
   describe: 'Grade responses against gold answers (extraction + equivalence), e.g. to check the grader',
   builder: (y) =>
     y
-      .option('in', { type: 'string', demandOption: true, describe: 'JSONL, one {prediction, gold, benchmark} per line (benchmark decides how gold is read; default math; other fields are kept)' })
-      .option('out', { type: 'string', describe: 'JSONL written with every input field plus "extracted" and "correct" from the grader' })
-      .option('time-limit', { type: 'number', default: DEFAULT_CAS_OPTIONS.timeoutMs, describe: 'milliseconds one symbolic comparison may take before it counts as not equal' })
+      .option('in', {
+        type: 'string',
+        demandOption: true,
+        describe:
+          'JSONL, one {prediction, gold, benchmark} per line (benchmark decides how gold is read; default math; other fields are kept)',
+      })
+      .option('out', {
+        type: 'string',
+        describe: 'JSONL written with every input field plus "extracted" and "correct" from the grader',
+      })
+      .option('time-limit', {
+        type: 'number',
+        default: DEFAULT_CAS_OPTIONS.timeoutMs,
+        describe: 'milliseconds one symbolic comparison may take before it counts as not equal',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
-      .example('$0 grade --in ../shared/grading/cases.jsonl --out verdicts.jsonl', 'grade the shared cases; prints the agreement with their "correct" field'),
+      .example(
+        '$0 grade --in ../shared/grading/cases.jsonl --out verdicts.jsonl',
+        'grade the shared cases; prints the agreement with their "correct" field',
+      ),
   handler: (argv) => {
     const cases = readJsonl(argv.in);
     const result = gradeCases(cases, argv.in, { cas: { ...DEFAULT_CAS_OPTIONS, timeoutMs: argv['time-limit'] } });

@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { backendCommand } from './backend';
 import { trainCommand } from './train';
 import { mixCommand } from './mix';
-import { mergeLoraCommand } from './merge-lora';
+import { mergeLoraCommand } from './merge_lora';
 import { generateCommand } from './generate';
 import { logitsCommand } from './logits';
 import { inspectCommand } from './inspect';
@@ -17,7 +17,7 @@ import { analyzeCommand } from './analyze';
 import { benchCommand } from './bench';
 import { demoCommand } from './demo';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: yargs types each command's argv differently; the list holds them all
 export const COMMANDS: CommandModule<any, any>[] = [
   backendCommand,
   trainCommand,

@@ -13,7 +13,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the CLI through its bin script from the repository root. */
 function mixdistill(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/mixdistill.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/mixdistill.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -23,7 +26,15 @@ describe('mixdistill inspect', () => {
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     const config = report.config;
-    expect(config).toMatchObject({ architecture: 'LlamaForCausalLM', modelType: 'llama', hiddenSize: 96, layers: 3, heads: 6, kvHeads: 2, vocab: 336 });
+    expect(config).toMatchObject({
+      architecture: 'LlamaForCausalLM',
+      modelType: 'llama',
+      hiddenSize: 96,
+      layers: 3,
+      heads: 6,
+      kvHeads: 2,
+      vocab: 336,
+    });
     expect(report.shards).toBe(2);
     expect(report.files).toEqual(['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
     const files = new Set(report.tensors.map((t: { file: string }) => t.file));
@@ -51,7 +62,9 @@ describe('mixdistill inspect', () => {
     const r = mixdistill('inspect', bad);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(new RegExp(`^mixdistill: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: header is not valid JSON \\(.+\\)\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^mixdistill: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: header is not valid JSON \\(.+\\)\\n$`),
+    );
   });
 });
 
@@ -71,12 +84,19 @@ describe('inspectCheckpoint / formatInspectReport', () => {
     expect(text.split('\n')[0]).toMatch(/^name\s+dtype\s+shape\s+bytes$/);
     expect(text).toContain(`${report.tensors.length} tensors, ${report.parameters.toLocaleString('en-US')} parameters`);
     expect(text).toContain('1 shard\n');
-    expect(text).toContain('architecture: LlamaForCausalLM (llama), hidden 96, layers 2, heads 6 (kv 2), vocab 336, torch_dtype float16');
+    expect(text).toContain(
+      'architecture: LlamaForCausalLM (llama), hidden 96, layers 2, heads 6 (kv 2), vocab 336, torch_dtype float16',
+    );
   });
 
   it('reports a bare .safetensors file without config, with mixed dtypes', () => {
     const report = inspectCheckpoint(join(FIXTURES, 'tiny-qwen2', 'golden.safetensors'));
     expect(report.config).toBeNull();
-    expect(report.tensors.find((t) => t.name === 'input_ids')).toMatchObject({ dtype: 'I64', shape: [2, 16], bytes: 256, file: 'golden.safetensors' });
+    expect(report.tensors.find((t) => t.name === 'input_ids')).toMatchObject({
+      dtype: 'I64',
+      shape: [2, 16],
+      bytes: 256,
+      file: 'golden.safetensors',
+    });
   });
 });

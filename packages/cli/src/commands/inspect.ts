@@ -55,7 +55,9 @@ export function inspectCheckpoint(path: string): InspectReport {
   try {
     const isDir = statSync(path).isDirectory();
     const displayName = (file: string) => (isDir ? relative(path, file) : basename(file));
-    const tensors = checkpoint.entries().map((e) => ({ name: e.name, dtype: e.dtype, shape: e.shape, bytes: e.byteLength, file: displayName(e.file) }));
+    const tensors = checkpoint
+      .entries()
+      .map((e) => ({ name: e.name, dtype: e.dtype, shape: e.shape, bytes: e.byteLength, file: displayName(e.file) }));
     const configFile = join(path, 'config.json');
     return {
       path,
@@ -80,7 +82,8 @@ function readArchitecture(configFile: string): InspectedArchitecture {
   } catch (err) {
     throw new MixdistillError(`${configFile}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new MixdistillError(`${configFile}: expected a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new MixdistillError(`${configFile}: expected a JSON object`);
   const c = json as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
   const num = (v: unknown) => (typeof v === 'number' ? v : null);
@@ -100,7 +103,13 @@ function readArchitecture(configFile: string): InspectedArchitecture {
 export function formatInspectReport(r: InspectReport): string {
   const withFile = r.shards > 1;
   const header = ['name', 'dtype', 'shape', 'bytes', ...(withFile ? ['file'] : [])];
-  const rows = r.tensors.map((t) => [t.name, t.dtype, `[${t.shape.join(', ')}]`, String(t.bytes), ...(withFile ? [t.file] : [])]);
+  const rows = r.tensors.map((t) => [
+    t.name,
+    t.dtype,
+    `[${t.shape.join(', ')}]`,
+    String(t.bytes),
+    ...(withFile ? [t.file] : []),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) =>
     cells
@@ -124,8 +133,14 @@ export function formatInspectReport(r: InspectReport): string {
 
 function formatArchitecture(a: InspectedArchitecture): string {
   const name = [a.architecture, a.modelType && `(${a.modelType})`].filter(Boolean).join(' ') || 'unknown';
-  const heads = a.heads === null ? '?' : `${a.heads}${a.kvHeads !== null && a.kvHeads !== a.heads ? ` (kv ${a.kvHeads})` : ''}`;
-  const parts = [`hidden ${a.hiddenSize ?? '?'}`, `layers ${a.layers ?? '?'}`, `heads ${heads}`, `vocab ${a.vocab ?? '?'}`];
+  const heads =
+    a.heads === null ? '?' : `${a.heads}${a.kvHeads !== null && a.kvHeads !== a.heads ? ` (kv ${a.kvHeads})` : ''}`;
+  const parts = [
+    `hidden ${a.hiddenSize ?? '?'}`,
+    `layers ${a.layers ?? '?'}`,
+    `heads ${heads}`,
+    `vocab ${a.vocab ?? '?'}`,
+  ];
   if (a.torchDtype) parts.push(`torch_dtype ${a.torchDtype}`);
   return `architecture: ${name}, ${parts.join(', ')}`;
 }

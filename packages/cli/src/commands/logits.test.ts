@@ -17,12 +17,19 @@ describe('mixdistill logits', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mixdistill-logits-')), 'logits.json');
     const first = ids.slice(0, 16).join(',');
     const secondPrefix = ids.slice(16, 21).join(',');
-    await (logitsCommand.handler as (a: object) => Promise<void>)({ model: FIXTURE, ids: [first, secondPrefix], out, backend: 'cpu' });
+    await (logitsCommand.handler as (a: object) => Promise<void>)({
+      model: FIXTURE,
+      ids: [first, secondPrefix],
+      out,
+      backend: 'cpu',
+    });
     const { logits } = JSON.parse(fs.readFileSync(out, 'utf8')) as { logits: number[][][] };
     expect(logits.map((s) => s.length)).toEqual([16, 5]);
     let maxDiff = 0;
     logits.forEach((sequence, b) =>
-      sequence.forEach((row, t) => row.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - expected[(b * 16 + t) * 448 + j]))))),
+      sequence.forEach((row, t) =>
+        row.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - expected[(b * 16 + t) * 448 + j])))),
+      ),
     );
     expect(maxDiff).toBeLessThan(1e-4);
     fs.rmSync(path.dirname(out), { recursive: true });

@@ -17,7 +17,9 @@ interface Args {
 export function parseIds(text: string, vocab: number): number[] {
   const ids = text.split(',').map((s) => s.trim());
   if (ids.some((s) => !/^\d+$/.test(s) || Number(s) >= vocab)) {
-    throw new MixdistillError(`--ids ${JSON.stringify(text)}: expected comma-separated token ids below the vocabulary size ${vocab}`);
+    throw new MixdistillError(
+      `--ids ${JSON.stringify(text)}: expected comma-separated token ids below the vocabulary size ${vocab}`,
+    );
   }
   return ids.map(Number);
 }
@@ -28,8 +30,17 @@ export const logitsCommand: CommandModule<object, Args> = {
   builder: (y) =>
     withBackendOption(y)
       .option('model', { type: 'string', demandOption: true, describe: 'model folder: config.json and safetensors' })
-      .option('ids', { type: 'string', array: true, demandOption: true, describe: 'a sequence of token ids, comma-separated; repeat for more sequences' })
-      .option('out', { type: 'string', demandOption: true, describe: 'output file: {"logits": [sequence][position][vocab]}' })
+      .option('ids', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'a sequence of token ids, comma-separated; repeat for more sequences',
+      })
+      .option('out', {
+        type: 'string',
+        demandOption: true,
+        describe: 'output file: {"logits": [sequence][position][vocab]}',
+      })
       .example('$0 logits --model ./tiny-qwen2 --ids 3,17,42 --ids 5,6 --out logits.json', 'two sequences'),
   handler: async (argv) => {
     await setupBackend(argv.backend);
@@ -37,7 +48,13 @@ export const logitsCommand: CommandModule<object, Args> = {
     const sequences = argv.ids.map((text) => parseIds(text, config.vocabSize));
     // One forward per sequence: sequences may differ in length and need no padding.
     const logits = sequences.map((ids) =>
-      tf.tidy(() => model.forward(tf.tensor2d([ids], [1, ids.length], 'int32')).squeeze([0]).arraySync() as number[][]),
+      tf.tidy(
+        () =>
+          model
+            .forward(tf.tensor2d([ids], [1, ids.length], 'int32'))
+            .squeeze([0])
+            .arraySync() as number[][],
+      ),
     );
     fs.writeFileSync(argv.out, `${JSON.stringify({ logits })}\n`);
     process.stderr.write(`wrote ${argv.out}: ${sequences.length} sequence(s), vocabulary ${config.vocabSize}\n`);

@@ -15,18 +15,45 @@ interface Args {
 
 export const mixCommand: CommandModule<object, Args> = {
   command: 'mix',
-  describe: 'Mix SFT sets by weight (e.g. 20% long CoT + 80% short CoT), deterministically; writes OUT and OUT.meta.json',
+  describe:
+    'Mix SFT sets by weight (e.g. 20% long CoT + 80% short CoT), deterministically; writes OUT and OUT.meta.json',
   builder: (y) =>
     y
-      .option('source', { type: 'string', array: true, demandOption: true, describe: 'FILE:weight, repeated; weights are normalised to sum 1' })
-      .option('out', { type: 'string', demandOption: true, describe: 'mixed JSONL to write (its counts and seed go to <out>.meta.json)' })
-      .option('size', { type: 'number', describe: 'records in the mix (default: as many as possible without repeating a record; with --by: every shared key)' })
-      .option('by', { type: 'string', describe: 'pair the sources on this field: each distinct value contributes one response from one source' })
+      .option('source', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'FILE:weight, repeated; weights are normalised to sum 1',
+      })
+      .option('out', {
+        type: 'string',
+        demandOption: true,
+        describe: 'mixed JSONL to write (its counts and seed go to <out>.meta.json)',
+      })
+      .option('size', {
+        type: 'number',
+        describe:
+          'records in the mix (default: as many as possible without repeating a record; with --by: every shared key)',
+      })
+      .option('by', {
+        type: 'string',
+        describe: 'pair the sources on this field: each distinct value contributes one response from one source',
+      })
       .option('seed', { type: 'number', default: 42, describe: 'seed of the draws' })
-      .option('skip-bad-lines', { type: 'boolean', default: false, describe: 'skip lines that are not JSON objects instead of stopping' })
+      .option('skip-bad-lines', {
+        type: 'boolean',
+        default: false,
+        describe: 'skip lines that are not JSON objects instead of stopping',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print the metadata as one JSON document' })
-      .example('$0 mix --source long.jsonl:0.2 --source short.jsonl:0.8 --by problem --seed 42 --out mix-long.jsonl', "the paper's Mix-Long")
-      .example('$0 mix --source a.jsonl:1 --source b.jsonl:1 --size 1000 --out ab.jsonl', 'half and half, 1000 records'),
+      .example(
+        '$0 mix --source long.jsonl:0.2 --source short.jsonl:0.8 --by problem --seed 42 --out mix-long.jsonl',
+        "the paper's Mix-Long",
+      )
+      .example(
+        '$0 mix --source a.jsonl:1 --source b.jsonl:1 --size 1000 --out ab.jsonl',
+        'half and half, 1000 records',
+      ),
   handler: (argv) => {
     if (!Number.isInteger(argv.seed)) throw new MixdistillError(`--seed: expected an integer, got ${argv.seed}`);
     const sink = new BadLineSink(argv['skip-bad-lines']);
@@ -46,6 +73,8 @@ export const mixCommand: CommandModule<object, Args> = {
     for (const s of meta.sources) {
       process.stdout.write(`${s.file}\tweight ${s.normalized_weight.toFixed(4)}\tdrew ${s.drawn} of ${s.available}\n`);
     }
-    process.stdout.write(`${meta.size} records (seed ${meta.seed}${meta.by ? `, paired on "${meta.by}"` : ''}) -> ${meta.out}\n`);
+    process.stdout.write(
+      `${meta.size} records (seed ${meta.seed}${meta.by ? `, paired on "${meta.by}"` : ''}) -> ${meta.out}\n`,
+    );
   },
 };

@@ -18,11 +18,32 @@ export const reportCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .command(gapCommand)
-      .positional('runs', { type: 'string', array: true, demandOption: true, describe: 'run folders (with results.json) or results.json files; one row each' })
-      .option('out', { type: 'string', describe: 'folder for table.md, table.csv, accuracy.svg and (when runs carry the weight) mix-weight.svg' })
-      .option('format', { type: 'string', choices: ['markdown', 'csv'], default: 'markdown', describe: 'table printed on stdout' })
-      .option('weight-key', { type: 'string', default: 'mixWeight', describe: 'metadata key holding the mix weight (eval --meta mixWeight=0.2) for the Figure 6 plot' })
-      .option('json', { type: 'boolean', default: false, describe: 'print one JSON document (rows and written files) on stdout' })
+      .positional('runs', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'run folders (with results.json) or results.json files; one row each',
+      })
+      .option('out', {
+        type: 'string',
+        describe: 'folder for table.md, table.csv, accuracy.svg and (when runs carry the weight) mix-weight.svg',
+      })
+      .option('format', {
+        type: 'string',
+        choices: ['markdown', 'csv'],
+        default: 'markdown',
+        describe: 'table printed on stdout',
+      })
+      .option('weight-key', {
+        type: 'string',
+        default: 'mixWeight',
+        describe: 'metadata key holding the mix weight (eval --meta mixWeight=0.2) for the Figure 6 plot',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print one JSON document (rows and written files) on stdout',
+      })
       .example('$0 report runs/long runs/short runs/mix --out report/', 'Table 3 for three runs, plus plots'),
   handler: (argv) => {
     const runs = argv.runs.map(loadRun);
@@ -42,7 +63,9 @@ export const reportCommand: CommandModule<object, Args> = {
       }
     }
     if (argv.json) {
-      process.stdout.write(`${JSON.stringify({ rows: runs.map((r) => ({ name: r.name, ...r.scores })), files: written })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ rows: runs.map((r) => ({ name: r.name, ...r.scores })), files: written })}\n`,
+      );
       return;
     }
     process.stdout.write(argv.format === 'csv' ? csvTable(runs) : markdownTable(runs));

@@ -69,7 +69,12 @@ export function prepareData(dir: string, opts: DataOptions): DemoData {
     const saved = JSON.parse(readFileSync(stamp, 'utf8')) as { options: DataOptions; data: DemoData };
     if (JSON.stringify(saved.options) === JSON.stringify(opts)) return saved.data;
   }
-  const train = generateProblems(opts.task, { split: 'train', count: opts.trainProblems, seed: opts.seed, unique: true });
+  const train = generateProblems(opts.task, {
+    split: 'train',
+    count: opts.trainProblems,
+    seed: opts.seed,
+    unique: true,
+  });
   const test = generateProblems(opts.task, { split: 'test', count: opts.testProblems, seed: opts.seed, unique: true });
 
   // The vocabulary comes from the training side only; held-out texts use the same words, and any
@@ -83,8 +88,14 @@ export function prepareData(dir: string, opts: DataOptions): DemoData {
     long: join(dir, 'long.jsonl'),
     mix: join(dir, 'mix-long.jsonl'),
   };
-  writeJsonl(trainFiles.short, train.map((p) => trainRecord(p, 'short')));
-  writeJsonl(trainFiles.long, train.map((p) => trainRecord(p, 'long')));
+  writeJsonl(
+    trainFiles.short,
+    train.map((p) => trainRecord(p, 'short')),
+  );
+  writeJsonl(
+    trainFiles.long,
+    train.map((p) => trainRecord(p, 'long')),
+  );
   const sink = new BadLineSink(false);
   const mixed = mixRecords(
     [

@@ -91,5 +91,8 @@ export async function evaluateStudent(opts: DemoEvalOptions): Promise<DemoEvalRe
       await generator.close();
     }
   }
-  return summarise(done, opts.test.map((p) => p.id));
+  return summarise(
+    done,
+    opts.test.map((p) => p.id),
+  );
 }

@@ -35,7 +35,16 @@ export const DEFAULT_DEMO: Omit<DemoConfig, 'out'> = {
   task: DEFAULT_TASK,
   trainProblems: 4000,
   testProblems: 500,
-  budget: { steps: 2000, batchSize: 16, lr: 1e-2, warmupRatio: 0.05, weightDecay: 0.1, seed: 1, maxNewTokens: 0, evalBatchSize: 256 },
+  budget: {
+    steps: 2000,
+    batchSize: 16,
+    lr: 1e-2,
+    warmupRatio: 0.05,
+    weightDecay: 0.1,
+    seed: 1,
+    maxNewTokens: 0,
+    evalBatchSize: 256,
+  },
 };
 
 /** `--quick`: the same pipeline on one size with a small budget: a smoke test (seconds to a minute), not a result. */
@@ -69,7 +78,8 @@ export async function runDemo(
   backend: string,
   command: string,
 ): Promise<{ report: string; resultsFile: string; results: RunResult[] }> {
-  if (!(config.budget.steps >= 1)) throw new MixdistillError(`--steps must be a positive integer, got ${config.budget.steps}`);
+  if (!(config.budget.steps >= 1))
+    throw new MixdistillError(`--steps must be a positive integer, got ${config.budget.steps}`);
   const sizes = studentSizes(config.sizes);
   if (sizes.length === 0) throw new MixdistillError('--sizes: name at least one student size');
   const started = Date.now();

@@ -59,7 +59,14 @@ export function tableRows(results: RunResult[]): TableRow[] {
     };
     const deltaLong = diff('long', 'short');
     const better = deltaLong === null ? null : deltaLong.value > 0 ? 'Long' : deltaLong.value < 0 ? 'Short' : 'Tie';
-    return { size, params: runs[0].params, accuracy, deltaLong, deltaMix: diff('mix', 'short'), better } satisfies TableRow;
+    return {
+      size,
+      params: runs[0].params,
+      accuracy,
+      deltaLong,
+      deltaMix: diff('mix', 'short'),
+      better,
+    } satisfies TableRow;
   });
   return rows.sort((a, b) => a.params - b.params);
 }
@@ -147,14 +154,23 @@ export function lossSvg(results: RunResult[]): string {
       dash: SIZE_DASHES[sizes.indexOf(r.size) % SIZE_DASHES.length],
     };
   });
-  return lineChartSvg({ title: 'Training loss per run (moving average)', xLabel: 'optimizer step', yLabel: 'loss per target token (log scale)', series, logY: true });
+  return lineChartSvg({
+    title: 'Training loss per run (moving average)',
+    xLabel: 'optimizer step',
+    yLabel: 'loss per target token (log scale)',
+    series,
+    logY: true,
+  });
 }
 
 /** The markdown report. */
 export function reportMarkdown(results: RunResult[], rows: TableRow[], ctx: ReportContext): string {
   const t = ctx.task;
   const b = ctx.budget;
-  const best = results.reduce<RunResult | null>((a, r) => (a === null || r.eval.accuracy > a.eval.accuracy ? r : a), null);
+  const best = results.reduce<RunResult | null>(
+    (a, r) => (a === null || r.eval.accuracy > a.eval.accuracy ? r : a),
+    null,
+  );
   const lines = [
     '# mixdistill demo: the learnability gap at toy scale',
     '',

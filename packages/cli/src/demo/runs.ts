@@ -49,10 +49,16 @@ export interface RunResult {
 }
 
 /** Creates (once per size) the randomly initialised student that all kinds of that size start from. */
-export function initialStudent(outDir: string, size: StudentSize, data: DemoData, seed: number): { dir: string; params: number } {
+export function initialStudent(
+  outDir: string,
+  size: StudentSize,
+  data: DemoData,
+  seed: number,
+): { dir: string; params: number } {
   const dir = join(outDir, 'students', `${size.name}-init`);
   const paramsFile = join(dir, 'params.json');
-  if (existsSync(paramsFile)) return { dir, params: (JSON.parse(readFileSync(paramsFile, 'utf8')) as { params: number }).params };
+  if (existsSync(paramsFile))
+    return { dir, params: (JSON.parse(readFileSync(paramsFile, 'utf8')) as { params: number }).params };
   const params = createStudent(dir, size, data.vocabSize, data.ids, data.tokenizerDir, seed);
   writeFileSync(paramsFile, `${JSON.stringify({ params })}\n`);
   return { dir, params };
@@ -67,7 +73,13 @@ function readMetrics(file: string): StepMetrics[] {
 }
 
 /** Trains and evaluates one (size, kind), or returns its saved result. */
-export async function runOne(outDir: string, size: StudentSize, kind: DataKind, data: DemoData, budget: RunBudget): Promise<RunResult> {
+export async function runOne(
+  outDir: string,
+  size: StudentSize,
+  kind: DataKind,
+  data: DemoData,
+  budget: RunBudget,
+): Promise<RunResult> {
   const runDir = join(outDir, 'runs', `${size.name}-${kind}`);
   const resultFile = join(runDir, 'result.json');
   if (existsSync(resultFile)) return JSON.parse(readFileSync(resultFile, 'utf8')) as RunResult;
@@ -76,7 +88,9 @@ export async function runOne(outDir: string, size: StudentSize, kind: DataKind, 
   const trainDir = join(runDir, 'train');
   const finalDir = join(trainDir, 'final');
 
-  process.stderr.write(`\n== ${size.name} (${student.params.toLocaleString('en-US')} params) on ${kind} CoT: ${budget.steps} steps\n`);
+  process.stderr.write(
+    `\n== ${size.name} (${student.params.toLocaleString('en-US')} params) on ${kind} CoT: ${budget.steps} steps\n`,
+  );
   const trainStarted = Date.now();
   if (!existsSync(join(finalDir, 'config.json'))) {
     await train({
@@ -124,6 +138,8 @@ export async function runOne(outDir: string, size: StudentSize, kind: DataKind, 
     modelDir: finalDir,
   };
   writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
-  process.stderr.write(`   ${size.name}-${kind}: ${evalResult.accuracy.toFixed(1)}% (${evalResult.correct}/${evalResult.total})\n`);
+  process.stderr.write(
+    `   ${size.name}-${kind}: ${evalResult.accuracy.toFixed(1)}% (${evalResult.correct}/${evalResult.total})\n`,
+  );
   return result;
 }

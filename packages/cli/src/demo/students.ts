@@ -32,7 +32,9 @@ export const STUDENT_SIZES: StudentSize[] = [
 export function studentSizes(names: string[]): StudentSize[] {
   for (const n of names) {
     if (!STUDENT_SIZES.some((s) => s.name === n)) {
-      throw new MixdistillError(`--sizes: unknown student size "${n}"; choose from ${STUDENT_SIZES.map((s) => s.name).join(', ')}`);
+      throw new MixdistillError(
+        `--sizes: unknown student size "${n}"; choose from ${STUDENT_SIZES.map((s) => s.name).join(', ')}`,
+      );
     }
   }
   return STUDENT_SIZES.filter((s) => names.includes(s.name));
@@ -73,7 +75,14 @@ export function studentConfigJson(size: StudentSize, vocabSize: number, ids: Spe
  * Creates a randomly initialised student and saves it with the tokenizer files of `tokenizerDir`;
  * returns its parameter count.
  */
-export function createStudent(dir: string, size: StudentSize, vocabSize: number, ids: SpecialIds, tokenizerDir: string, seed: number): number {
+export function createStudent(
+  dir: string,
+  size: StudentSize,
+  vocabSize: number,
+  ids: SpecialIds,
+  tokenizerDir: string,
+  seed: number,
+): number {
   const config = parseModelConfig(studentConfigJson(size, vocabSize, ids), `${dir}/config.json`);
   const model = createModel(config, { seed });
   let params = 0;

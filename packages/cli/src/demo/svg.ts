@@ -32,7 +32,7 @@ export interface ChartSpec {
   height?: number;
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Round tick positions covering [lo, hi] (about five). */
 function linearTicks(lo: number, hi: number): number[] {
@@ -71,11 +71,17 @@ export function lineChartSvg(spec: ChartSpec): string {
   const plotH = height - margin.top - margin.bottom;
 
   const xs = spec.series.flatMap((s) => s.points.map((p) => p[0]));
-  const ys = spec.series.flatMap((s) => s.points.flatMap((p, i) => [p[1] - (s.errors?.[i] ?? 0), p[1] + (s.errors?.[i] ?? 0)]));
+  const ys = spec.series.flatMap((s) =>
+    s.points.flatMap((p, i) => [p[1] - (s.errors?.[i] ?? 0), p[1] + (s.errors?.[i] ?? 0)]),
+  );
   if (spec.yRule !== undefined) ys.push(spec.yRule);
   const positive = (v: number[]) => v.filter((x) => x > 0);
-  let [xLo, xHi] = spec.logX ? [Math.min(...positive(xs)), Math.max(...positive(xs))] : [Math.min(...xs), Math.max(...xs)];
-  let [yLo, yHi] = spec.logY ? [Math.min(...positive(ys)), Math.max(...positive(ys))] : [Math.min(...ys), Math.max(...ys)];
+  let [xLo, xHi] = spec.logX
+    ? [Math.min(...positive(xs)), Math.max(...positive(xs))]
+    : [Math.min(...xs), Math.max(...xs)];
+  let [yLo, yHi] = spec.logY
+    ? [Math.min(...positive(ys)), Math.max(...positive(ys))]
+    : [Math.min(...ys), Math.max(...ys)];
   if (!(xHi > xLo)) [xLo, xHi] = spec.logX ? [xLo / 2, xLo * 2] : [xLo - 1, xLo + 1];
   if (!(yHi > yLo)) [yLo, yHi] = spec.logY ? [yLo / 2, yLo * 2] : [yLo - 1, yLo + 1];
   if (spec.logX) [xLo, xHi] = [xLo / 1.5, xHi * 1.5];
@@ -86,12 +92,16 @@ export function lineChartSvg(spec: ChartSpec): string {
   const tx = (x: number) =>
     margin.left + (spec.logX ? (Math.log(x / xLo) / Math.log(xHi / xLo)) * plotW : ((x - xLo) / (xHi - xLo)) * plotW);
   const ty = (y: number) =>
-    margin.top + plotH - (spec.logY ? (Math.log(Math.max(y, yLo) / yLo) / Math.log(yHi / yLo)) * plotH : ((y - yLo) / (yHi - yLo)) * plotH);
+    margin.top +
+    plotH -
+    (spec.logY ? (Math.log(Math.max(y, yLo) / yLo) / Math.log(yHi / yLo)) * plotH : ((y - yLo) / (yHi - yLo)) * plotH);
 
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  parts.push(`<text x="${margin.left}" y="22" font-size="14" font-weight="bold">${escape(spec.title)}</text>`);
+  parts.push(`<text x="${margin.left}" y="22" font-size="14" font-weight="bold">${escapeXml(spec.title)}</text>`);
   const xTicks = spec.logX ? logTicks(xLo, xHi) : linearTicks(xLo, xHi);
   const yTicks = spec.logY ? logTicks(yLo, yHi) : linearTicks(yLo, yHi);
   for (const t of xTicks) {
@@ -102,16 +112,24 @@ export function lineChartSvg(spec: ChartSpec): string {
   for (const t of yTicks) {
     const y = ty(t).toFixed(1);
     parts.push(`<line x1="${margin.left}" y1="${y}" x2="${margin.left + plotW}" y2="${y}" stroke="#eee"/>`);
-    parts.push(`<text x="${margin.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${formatTick(t)}</text>`);
+    parts.push(
+      `<text x="${margin.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${formatTick(t)}</text>`,
+    );
   }
-  parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
+  parts.push(
+    `<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`,
+  );
   if (spec.yRule !== undefined) {
     const y = ty(spec.yRule).toFixed(1);
-    parts.push(`<line x1="${margin.left}" y1="${y}" x2="${margin.left + plotW}" y2="${y}" stroke="#888" stroke-dasharray="2 2"/>`);
+    parts.push(
+      `<line x1="${margin.left}" y1="${y}" x2="${margin.left + plotW}" y2="${y}" stroke="#888" stroke-dasharray="2 2"/>`,
+    );
   }
-  parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 10}" text-anchor="middle">${escape(spec.xLabel)}</text>`);
   parts.push(
-    `<text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escape(spec.yLabel)}</text>`,
+    `<text x="${margin.left + plotW / 2}" y="${height - 10}" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(spec.yLabel)}</text>`,
   );
   spec.series.forEach((s, k) => {
     const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
@@ -121,14 +139,17 @@ export function lineChartSvg(spec: ChartSpec): string {
       const e = s.errors?.[i];
       if (e !== undefined) {
         const cx = tx(x).toFixed(1);
-        parts.push(`<line x1="${cx}" y1="${ty(y - e).toFixed(1)}" x2="${cx}" y2="${ty(y + e).toFixed(1)}" stroke="${s.color}"/>`);
+        parts.push(
+          `<line x1="${cx}" y1="${ty(y - e).toFixed(1)}" x2="${cx}" y2="${ty(y + e).toFixed(1)}" stroke="${s.color}"/>`,
+        );
       }
-      if (s.markers) parts.push(`<circle cx="${tx(x).toFixed(1)}" cy="${ty(y).toFixed(1)}" r="3.5" fill="${s.color}"/>`);
+      if (s.markers)
+        parts.push(`<circle cx="${tx(x).toFixed(1)}" cy="${ty(y).toFixed(1)}" r="3.5" fill="${s.color}"/>`);
     });
     const ly = margin.top + 8 + k * 18;
     const lx = margin.left + plotW + 12;
     parts.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`);
-    parts.push(`<text x="${lx + 30}" y="${ly}" dominant-baseline="middle">${escape(s.name)}</text>`);
+    parts.push(`<text x="${lx + 30}" y="${ly}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;

@@ -185,7 +185,11 @@ function drawCombination(rng: Rng, config: TaskConfig): { start: number; ops: Op
 }
 
 /** Writes a combination as a word problem in one of several phrasings. */
-function phrase(rng: Rng, start: number, ops: Operation[]): { sentences: string[]; name: string; item: [string, string] } {
+function phrase(
+  rng: Rng,
+  start: number,
+  ops: Operation[],
+): { sentences: string[]; name: string; item: [string, string] } {
   const person = rng.pick(PEOPLE);
   const item = rng.pick(ITEMS);
   const sentences = [rng.pick(OPENINGS)(person, item, start)];

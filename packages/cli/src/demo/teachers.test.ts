@@ -21,13 +21,11 @@ describe('demo teachers', () => {
 
   it('writes only true equations (and true net changes)', () => {
     const fold = (expr: string) =>
-      expr
-        .match(/[-+*/]?\d+/g)!
-        .reduce((acc, term, i) => {
-          const n = Number(term.replace(/^[-+*/]/, ''));
-          if (i === 0) return n;
-          return term[0] === '+' ? acc + n : term[0] === '-' ? acc - n : term[0] === '*' ? acc * n : acc / n;
-        }, 0);
+      expr.match(/[-+*/]?\d+/g)!.reduce((acc, term, i) => {
+        const n = Number(term.replace(/^[-+*/]/, ''));
+        if (i === 0) return n;
+        return term[0] === '+' ? acc + n : term[0] === '-' ? acc - n : term[0] === '*' ? acc * n : acc / n;
+      }, 0);
     let checked = 0;
     for (const p of problems.slice(0, 500)) {
       const text = `${shortSolution(p)}\n${longSolution(p)}`;
@@ -51,7 +49,9 @@ describe('demo teachers', () => {
     expect(long).toContain('Alternatively');
     expect(long).toContain('To recap');
     // the phrasing of checks varies across problems, as a sampled teacher's would
-    const checks = new Set(problems.slice(0, 200).flatMap((q) => longSolution(q).match(/^Wait, let me [a-z -]+/gm) ?? []));
+    const checks = new Set(
+      problems.slice(0, 200).flatMap((q) => longSolution(q).match(/^Wait, let me [a-z -]+/gm) ?? []),
+    );
     expect(checks.size).toBeGreaterThanOrEqual(3);
     expect(longSolution(p)).toBe(long);
   });

@@ -105,7 +105,8 @@ export function longSolution(problem: Problem): string {
     const after = problem.values[i];
     lines.push(`Step ${i + 1}: ${equation(before[i], op, after)}.`);
     lines.push(verification(rng, before[i], op, after));
-    if (rng.next() < 0.4) lines.push(`Hmm, let me reread that part: "${problem.sentences[i + 1]}" Yes, that is what I used.`);
+    if (rng.next() < 0.4)
+      lines.push(`Hmm, let me reread that part: "${problem.sentences[i + 1]}" Yes, that is what I used.`);
   });
   lines.push(`Alternatively, I can group the changes: ${groupedRoute(problem)} This also gives ${answer}.`);
   lines.push(`To recap: ${[problem.start, ...problem.values].join(', ')}. The answer is ${answer}.`);

@@ -19,10 +19,17 @@ describe('demo tokenizer', () => {
     const imEnd = vocabulary.indexOf(SPECIAL_TOKENS.imEnd);
     expect(tokenizer.eosTokenIds).toEqual([imEnd]);
     expect(tokenizer.padTokenId).toBe(vocabulary.indexOf(SPECIAL_TOKENS.endOfText));
-    const ids = tokenizer.applyChatTemplate([{ role: 'user', content: 'Tom has 7 apples.' }], { addGenerationPrompt: true, tokenize: true });
+    const ids = tokenizer.applyChatTemplate([{ role: 'user', content: 'Tom has 7 apples.' }], {
+      addGenerationPrompt: true,
+      tokenize: true,
+    });
     expect(tokenizer.decode(ids)).toBe('<|im_start|>user\nTom has 7 apples.<|im_end|>\n<|im_start|>assistant\n');
     // special tokens and template words are single tokens
-    expect(ids.slice(0, 3)).toEqual([vocabulary.indexOf('<|im_start|>'), vocabulary.indexOf('user'), vocabulary.indexOf('\n')]);
+    expect(ids.slice(0, 3)).toEqual([
+      vocabulary.indexOf('<|im_start|>'),
+      vocabulary.indexOf('user'),
+      vocabulary.indexOf('\n'),
+    ]);
     expect(tokenizer.decode(ids, { skipSpecialTokens: true })).toBe('user\nTom has 7 apples.\nassistant\n');
   });
 

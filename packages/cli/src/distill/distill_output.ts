@@ -83,9 +83,12 @@ export class DistillOutput {
     const rows = readJsonl<DistilledRow>(outFile);
     const kept = rows.rows.filter((r) => out.done.has(r.index));
     if (existsSync(outFile) && rows.rows.length > 0 && out.done.size === 0 && !existsSync(out.progressFile)) {
-      throw new MixdistillError(`${outFile}: exists without ${out.progressFile}: not a distill output to resume (choose another --out)`);
+      throw new MixdistillError(
+        `${outFile}: exists without ${out.progressFile}: not a distill output to resume (choose another --out)`,
+      );
     }
-    if (kept.length !== rows.rows.length || rows.tornTail) writeFileSync(outFile, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    if (kept.length !== rows.rows.length || rows.tornTail)
+      writeFileSync(outFile, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
     if (progress.tornTail) writeFileSync(out.progressFile, progress.rows.map((p) => `${JSON.stringify(p)}\n`).join(''));
     if (!existsSync(outFile)) writeFileSync(outFile, '');
     out.rows.push(...kept);

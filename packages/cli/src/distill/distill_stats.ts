@@ -61,7 +61,10 @@ export function distillStats(rows: readonly StatsRow[], progress: readonly Probl
   for (const row of rows) {
     const source = typeof row.teacher === 'string' && row.teacher ? row.teacher : '(no teacher field)';
     let entry = bySourceValues.get(source);
-    if (!entry) bySourceValues.set(source, (entry = { rows: 0, tokens: [] }));
+    if (!entry) {
+      entry = { rows: 0, tokens: [] };
+      bySourceValues.set(source, entry);
+    }
     entry.rows += 1;
     if (typeof row.response_tokens === 'number') entry.tokens.push(row.response_tokens);
   }
@@ -76,7 +79,9 @@ export function distillStats(rows: readonly StatsRow[], progress: readonly Probl
     samples,
     sampleAcceptanceRate: samples ? kept / samples : Number.NaN,
     rows: rows.length,
-    bySource: Object.fromEntries([...bySourceValues].map(([source, v]) => [source, { rows: v.rows, ...lengthDistribution(v.tokens) }])),
+    bySource: Object.fromEntries(
+      [...bySourceValues].map(([source, v]) => [source, { rows: v.rows, ...lengthDistribution(v.tokens) }]),
+    ),
   };
 }
 
@@ -91,7 +96,12 @@ export function formatDistillStats(stats: DistillStats): string {
       `samples: ${stats.samples} drawn, ${pct(stats.sampleAcceptanceRate)} accepted`,
     );
   }
-  lines.push(`rows: ${stats.rows}`, '', '| source | rows | mean tokens | median | p90 | max |', '|:---|---:|---:|---:|---:|---:|');
+  lines.push(
+    `rows: ${stats.rows}`,
+    '',
+    '| source | rows | mean tokens | median | p90 | max |',
+    '|:---|---:|---:|---:|---:|---:|',
+  );
   for (const [source, d] of Object.entries(stats.bySource)) {
     lines.push(`| ${source} | ${d.rows} | ${num(d.mean)} | ${num(d.median)} | ${num(d.p90)} | ${num(d.max)} |`);
   }

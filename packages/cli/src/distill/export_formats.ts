@@ -16,7 +16,8 @@ export function readConversations(files: readonly string[], fields: FieldOptions
   return files.flatMap((file) =>
     readJsonl(file, sink).map((rec) => {
       const example = parseRecord(rec, 'auto', fields);
-      if (example.kind !== 'chat') throw new MixdistillError(`${file}:${rec.line}: pre-tokenized records cannot be exported as text`);
+      if (example.kind !== 'chat')
+        throw new MixdistillError(`${file}:${rec.line}: pre-tokenized records cannot be exported as text`);
       return example.messages;
     }),
   );
@@ -28,7 +29,13 @@ function llamaFactoryEntry(fileName: string): Record<string, unknown> {
     file_name: fileName,
     formatting: 'sharegpt',
     columns: { messages: 'messages' },
-    tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', system_tag: 'system' },
+    tags: {
+      role_tag: 'role',
+      content_tag: 'content',
+      user_tag: 'user',
+      assistant_tag: 'assistant',
+      system_tag: 'system',
+    },
   };
 }
 
@@ -40,10 +47,17 @@ function llamaFactoryEntry(fileName: string): Record<string, unknown> {
  * - trl: `<name>.jsonl` in TRL's conversational format (`{"messages": [...]}` per line), which
  *   SFTTrainer renders with the tokenizer's chat template.
  */
-export function exportSftDataset(conversations: readonly ChatMessage[][], format: ExportFormat, dir: string, name: string): string[] {
+export function exportSftDataset(
+  conversations: readonly ChatMessage[][],
+  format: ExportFormat,
+  dir: string,
+  name: string,
+): string[] {
   if (!/^[\w.-]+$/.test(name)) throw new MixdistillError(`--name "${name}": use letters, digits, "_", "-" or "."`);
   mkdirSync(dir, { recursive: true });
-  const records = conversations.map((messages) => ({ messages: messages.map(({ role, content }) => ({ role, content })) }));
+  const records = conversations.map((messages) => ({
+    messages: messages.map(({ role, content }) => ({ role, content })),
+  }));
   if (format === 'llamafactory') {
     const dataFile = join(dir, `${name}.json`);
     writeFileSync(dataFile, `${JSON.stringify(records, null, 1)}\n`);

@@ -25,7 +25,10 @@ export function generatorTeacher(
         const requests = problems.map((p) => ({ messages: renderPrompt(preset, p.problem) }));
         await generator.generate(requests, (index, result) =>
           // The generators report 0 tokens when a server sends no usage: unknown, not empty.
-          onSample(problems[index], { text: result.text, tokens: result.tokens > 0 ? result.tokens : (countTokens?.(result.text) ?? null) }),
+          onSample(problems[index], {
+            text: result.text,
+            tokens: result.tokens > 0 ? result.tokens : (countTokens?.(result.text) ?? null),
+          }),
         );
       } finally {
         await generator.close();

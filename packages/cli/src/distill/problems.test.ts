@@ -26,12 +26,16 @@ describe('readProblems', () => {
   it('names the line and field when the question is missing', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'problems-')), 'p.jsonl');
     writeFileSync(file, '{"question": "A", "solution": "\\\\boxed{1}"}\n');
-    expect(() => readProblems(file, DEFAULT_PROBLEM_FIELDS, lastBoxed)).toThrow(`${file}:1: field "problem" (the question) is missing or not text`);
+    expect(() => readProblems(file, DEFAULT_PROBLEM_FIELDS, lastBoxed)).toThrow(
+      `${file}:1: field "problem" (the question) is missing or not text`,
+    );
   });
 
   it('names the line of a line that is not a JSON object (null used to crash with a TypeError)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'problems-')), 'p.jsonl');
     writeFileSync(file, '{"problem": "A", "answer": 1}\nnull\n');
-    expect(() => readProblems(file, DEFAULT_PROBLEM_FIELDS, lastBoxed)).toThrow(`${file}:2: expected a JSON object per line`);
+    expect(() => readProblems(file, DEFAULT_PROBLEM_FIELDS, lastBoxed)).toThrow(
+      `${file}:2: expected a JSON object per line`,
+    );
   });
 });

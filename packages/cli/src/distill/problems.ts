@@ -49,9 +49,12 @@ export function readProblems(
   for (const { line, value: row } of parseJsonl(readFileSync(file, 'utf8'), file)) {
     const where = `${file}:${line}`;
     const problem = row[fields.problem];
-    if (typeof problem !== 'string' || !problem) throw new MixdistillError(`${where}: field "${fields.problem}" (the question) is missing or not text`);
+    if (typeof problem !== 'string' || !problem)
+      throw new MixdistillError(`${where}: field "${fields.problem}" (the question) is missing or not text`);
     if (!(fields.answer in row) && !(fields.solution in row)) {
-      throw new MixdistillError(`${where}: no field "${fields.answer}" or "${fields.solution}" for the gold answer (set --answer-field/--solution-field)`);
+      throw new MixdistillError(
+        `${where}: no field "${fields.answer}" or "${fields.solution}" for the gold answer (set --answer-field/--solution-field)`,
+      );
     }
     let gold: string | undefined;
     const answer = row[fields.answer];

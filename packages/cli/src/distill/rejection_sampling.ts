@@ -65,11 +65,18 @@ export async function distillProblems(
   onProgress?: ProgressListener,
 ): Promise<void> {
   const todo = problems.filter((p) => !output.done.has(p.index));
-  const states = new Map<number, ProblemState>(todo.map((p) => [p.index, { problem: p, accepted: [], sampleTokens: [] }]));
+  const states = new Map<number, ProblemState>(
+    todo.map((p) => [p.index, { problem: p, accepted: [], sampleTokens: [] }]),
+  );
   let finished = 0;
   const finish = (state: ProblemState, attempts: number) => {
     const rows = toRows(state, teacher.name, attempts);
-    output.finish(rows, { index: state.problem.index, attempts, accepted: rows.length, sample_tokens: state.sampleTokens });
+    output.finish(rows, {
+      index: state.problem.index,
+      attempts,
+      accepted: rows.length,
+      sample_tokens: state.sampleTokens,
+    });
     states.delete(state.problem.index);
     onProgress?.(++finished, todo.length, rows.length);
   };

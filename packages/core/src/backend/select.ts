@@ -46,10 +46,15 @@ function loadTensorflow(): Promise<{ tfName: string; version: string; threads: n
       const hasBinding =
         fs.existsSync(libDir) &&
         fs.readdirSync(libDir).some((d) => fs.existsSync(path.join(libDir, d, 'tfjs_binding.node')));
-      if (!hasBinding) throw new Error('installed without its binding (its install script could not download libtensorflow)');
+      if (!hasBinding)
+        throw new Error('installed without its binding (its install script could not download libtensorflow)');
       require(pkg);
       const version = (require(`${pkg}/package.json`) as { version: string }).version;
-      return Promise.resolve({ tfName: 'tensorflow', version: `${pkg}@${version}`, threads: os.availableParallelism() });
+      return Promise.resolve({
+        tfName: 'tensorflow',
+        version: `${pkg}@${version}`,
+        threads: os.availableParallelism(),
+      });
     } catch (err) {
       errors.push(`${pkg}: ${firstLine(err)}`);
     }
@@ -76,7 +81,8 @@ const CANDIDATES: Candidate[] = [
   {
     name: 'tensorflow',
     load: loadTensorflow,
-    install: 'install @tensorflow/tfjs-node (or -gpu with CUDA 11.2); its install script downloads libtensorflow, so it needs internet access',
+    install:
+      'install @tensorflow/tfjs-node (or -gpu with CUDA 11.2); its install script downloads libtensorflow, so it needs internet access',
   },
   {
     name: 'native',

@@ -44,6 +44,13 @@ describe('adamwUpdate', () => {
 
   it('rejects state of the wrong size', () => {
     const param = tf.variable(tf.tensor([1, 2]));
-    expect(() => adamwUpdate(param, tf.tensor([1, 2]), { m: new Float32Array(3), v: new Float32Array(2) }, { ...hp, lr: 1, weightDecay: 0, step: 1 })).toThrow(/grad\/m\/v/);
+    expect(() =>
+      adamwUpdate(
+        param,
+        tf.tensor([1, 2]),
+        { m: new Float32Array(3), v: new Float32Array(2) },
+        { ...hp, lr: 1, weightDecay: 0, step: 1 },
+      ),
+    ).toThrow(/grad\/m\/v/);
   });
 });

@@ -36,7 +36,9 @@ export function adamwUpdate(param: tf.Variable, grad: tf.Tensor, state: AdamWSta
   const g = grad.dataSync() as Float32Array;
   const { m, v } = state;
   if (g.length !== p.length || m.length !== p.length || v.length !== p.length) {
-    throw new Error(`adamwUpdate: ${param.name} has ${p.length} values but grad/m/v have ${g.length}/${m.length}/${v.length}`);
+    throw new Error(
+      `adamwUpdate: ${param.name} has ${p.length} values but grad/m/v have ${g.length}/${m.length}/${v.length}`,
+    );
   }
   const decay = 1 - hp.lr * hp.weightDecay;
   const stepSize = hp.lr / (1 - hp.beta1 ** hp.step);
@@ -44,8 +46,10 @@ export function adamwUpdate(param: tf.Variable, grad: tf.Tensor, state: AdamWSta
   const out = new Float32Array(p.length);
   for (let i = 0; i < p.length; i++) {
     const gi = g[i];
-    const mi = (m[i] = hp.beta1 * m[i] + (1 - hp.beta1) * gi);
-    const vi = (v[i] = hp.beta2 * v[i] + (1 - hp.beta2) * gi * gi);
+    const mi = hp.beta1 * m[i] + (1 - hp.beta1) * gi;
+    const vi = hp.beta2 * v[i] + (1 - hp.beta2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
     out[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + hp.eps);
   }
   const next = tf.tensor(out, param.shape, 'float32');

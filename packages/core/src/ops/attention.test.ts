@@ -40,8 +40,7 @@ function attentionReference(
             continue;
           }
           let dot = 0;
-          for (let c = 0; c < d; c++)
-            dot += q[((bi * hq + h) * s + i) * d + c] * k[((bi * hkv + kvh) * t + j) * d + c];
+          for (let c = 0; c < d; c++) dot += q[((bi * hq + h) * s + i) * d + c] * k[((bi * hkv + kvh) * t + j) * d + c];
           scores.push(dot * scale);
         }
         const max = Math.max(...scores);
@@ -73,7 +72,13 @@ describe.each(backends)('causalAttention on %s', (backend) => {
     const { q, k, v } = inputs(shapes, 1);
     const got = causalAttention(q, k, v);
     expect(got.shape).toEqual([2, 6, 3, 4]);
-    const expected = attentionReference(q.dataSync() as Float32Array, k.dataSync() as Float32Array, v.dataSync() as Float32Array, shapes, 0.5);
+    const expected = attentionReference(
+      q.dataSync() as Float32Array,
+      k.dataSync() as Float32Array,
+      v.dataSync() as Float32Array,
+      shapes,
+      0.5,
+    );
     const values = got.dataSync();
     for (let i = 0; i < expected.length; i++) expect(values[i]).toBeCloseTo(expected[i], 5);
     tf.dispose([q, k, v, got]);
@@ -89,7 +94,14 @@ describe.each(backends)('causalAttention on %s', (backend) => {
     const { q, k, v } = inputs(shapes, 7);
     const segmentIds = tf.tensor2d(segments, [2, 5], 'int32');
     const got = causalAttention(q, k, v, { segmentIds, scale: 0.3 });
-    const expected = attentionReference(q.dataSync() as Float32Array, k.dataSync() as Float32Array, v.dataSync() as Float32Array, shapes, 0.3, segments);
+    const expected = attentionReference(
+      q.dataSync() as Float32Array,
+      k.dataSync() as Float32Array,
+      v.dataSync() as Float32Array,
+      shapes,
+      0.3,
+      segments,
+    );
     const values = got.dataSync();
     for (let i = 0; i < expected.length; i++) expect(values[i]).toBeCloseTo(expected[i], 5);
     tf.dispose([q, k, v, segmentIds, got]);

@@ -47,7 +47,8 @@ export function causalAttentionUnfused(
 ): tf.Tensor {
   const [b, hq, s, d] = q.shape as [number, number, number, number];
   const [, hkv, t] = k.shape as [number, number, number, number];
-  if (hq % hkv !== 0) throw new Error(`causalAttention: ${hq} query heads are not a multiple of ${hkv} key/value heads`);
+  if (hq % hkv !== 0)
+    throw new Error(`causalAttention: ${hq} query heads are not a multiple of ${hkv} key/value heads`);
   if (t < s) throw new Error(`causalAttention: ${s} queries but only ${t} keys`);
   const group = hq / hkv;
   const scale = options.scale ?? 1 / Math.sqrt(d);

@@ -32,7 +32,10 @@ describe.each(backends)('crossEntropySum on %s', (backend) => {
 
   it('stays finite for logits far beyond exp range', async () => {
     await tf.setBackend(backend);
-    const logits = tf.tensor2d([[1000, 0, -1000], [-5000, 5000, 4990]]);
+    const logits = tf.tensor2d([
+      [1000, 0, -1000],
+      [-5000, 5000, 4990],
+    ]);
     const labels = tf.tensor1d([1, 2], 'int32');
     const got = crossEntropySum(logits, labels).dataSync()[0];
     // row 0: lse = 1000, so 1000; row 1: lse ≈ 5000 + log(1 + e^-10), so 10 + log(1 + e^-10)

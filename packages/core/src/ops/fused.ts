@@ -20,11 +20,7 @@ export function hasFusedKernel(name: string): boolean {
 }
 
 /** Runs a registered fused kernel through the engine, so its registered gradient is recorded. */
-export function runFusedKernel(
-  name: string,
-  inputs: Record<string, tf.Tensor>,
-  attrs: KernelAttrs = {},
-): tf.Tensor {
+export function runFusedKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: KernelAttrs = {}): tf.Tensor {
   return tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
 }
 

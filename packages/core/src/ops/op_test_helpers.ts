@@ -14,7 +14,14 @@ export function seededValues(n: number, seed: number, scale = 1): Float32Array {
 }
 
 export function seededTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
-  return tf.tensor(seededValues(shape.reduce((a, b) => a * b, 1), seed, scale), shape);
+  return tf.tensor(
+    seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+      scale,
+    ),
+    shape,
+  );
 }
 
 /**
@@ -30,7 +37,10 @@ export function finiteDifferenceErrors(
   step = 1e-2,
 ): number[] {
   const outShape = tf.tidy(() => f(...inputs).shape);
-  const r = seededValues(outShape.reduce((a, b) => a * b, 1), 99);
+  const r = seededValues(
+    outShape.reduce((a, b) => a * b, 1),
+    99,
+  );
   const weightsT = tf.tensor(r, outShape);
   const lossOf = (xs: tf.Tensor[]): number => {
     const out = tf.tidy(() => f(...xs).dataSync());

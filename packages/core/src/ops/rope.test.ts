@@ -29,7 +29,7 @@ describe.each(backends)('applyRope on %s', (backend) => {
         for (let p = 0; p < s; p++)
           for (let i = 0; i < d; i++) {
             const base = ((bi * heads + h) * s + p) * d;
-            const a = ((bi * s + p) * half) + (i % half);
+            const a = (bi * s + p) * half + (i % half);
             // q*cos + rotate_half(q)*sin with rotate_half(q) = cat(-q2, q1)
             const rotated = i < half ? -xv[base + i + half] : xv[base + i - half];
             expect(got[base + i]).toBeCloseTo(xv[base + i] * c[a] + rotated * sn[a], 5);

@@ -20,9 +20,9 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Checkpoint } from './checkpoint';
 import type { WritableDtype } from './dtype';
-import { writeCheckpoint } from './write-checkpoint';
+import { writeCheckpoint } from './write_checkpoint';
 import { SafetensorsWriter, writeSafetensors, type WriteTensor } from './writer';
-import { float32BitsOf, rawTensorBytes, referenceBfloat16, referenceHalf } from './test-reference';
+import { float32BitsOf, rawTensorBytes, referenceBfloat16, referenceHalf } from './test_reference';
 
 const FIXTURES = resolve(__dirname, '../../../../fixtures');
 const dir = mkdtempSync(join(tmpdir(), 'mixdistill-st-'));
@@ -43,12 +43,18 @@ describe('fixtures', () => {
     const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));
     const c = Checkpoint.open(folder);
     const entries = c.entries();
-    expect(c.shardFiles().map((f) => f.split('/').pop())).toEqual(['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
+    expect(c.shardFiles().map((f) => f.split('/').pop())).toEqual([
+      'model-00001-of-00002.safetensors',
+      'model-00002-of-00002.safetensors',
+    ]);
     expect(entries.length).toBe(2 + 9 * config.num_hidden_layers); // embeddings, final norm, 9 per layer; lm_head tied
     expect(entries.every((e) => e.dtype === 'BF16')).toBe(true);
     const shape = (name: string) => entries.find((e) => e.name === name)?.shape;
     expect(shape('model.embed_tokens.weight')).toEqual([config.vocab_size, config.hidden_size]);
-    expect(shape('model.layers.1.self_attn.k_proj.weight')).toEqual([config.num_key_value_heads * config.head_dim, config.hidden_size]);
+    expect(shape('model.layers.1.self_attn.k_proj.weight')).toEqual([
+      config.num_key_value_heads * config.head_dim,
+      config.hidden_size,
+    ]);
     expect(c.indexTotalSize).toBe(entries.reduce((s, e) => s + e.byteLength, 0));
     for (const e of entries) {
       const raw = rawTensorBytes(e.file, e.name);
@@ -88,9 +94,13 @@ describe('fixtures', () => {
 describe('write -> read', () => {
   // Every finite value of each 16-bit format, as float32: each must survive a file round trip exactly.
   const allHalf = Float32Array.from({ length: 65536 }, (_, h) => referenceHalf(h)).filter((x) => !Number.isNaN(x));
-  const allBfloat16 = Float32Array.from({ length: 65536 }, (_, b) => referenceBfloat16(b)).filter((x) => !Number.isNaN(x));
+  const allBfloat16 = Float32Array.from({ length: 65536 }, (_, b) => referenceBfloat16(b)).filter(
+    (x) => !Number.isNaN(x),
+  );
   // Random float32 bit patterns, NaN payloads included: F32 is stored as is.
-  const randomF32 = new Float32Array(new Uint32Array(4099).map((_, i) => (Math.imul(i + 1, 2654435761) ^ (i << 7)) >>> 0).buffer);
+  const randomF32 = new Float32Array(
+    new Uint32Array(4099).map((_, i) => (Math.imul(i + 1, 2654435761) ^ (i << 7)) >>> 0).buffer,
+  );
 
   it('is bit-exact for F32, F16 and BF16, keeps metadata, and aligns F32 data', () => {
     const file = join(dir, 'roundtrip.safetensors');
@@ -107,10 +117,18 @@ describe('write -> read', () => {
     expectSameBits(c.readFloat32('half'), allHalf, 'half');
     expectSameBits(c.readFloat32('brain'), allBfloat16, 'brain');
     expectSameBits(c.readFloat32('scalar'), [-0], 'scalar');
-    expect(Array.from(new Uint32Array(c.readFloat32('f32').buffer))).toEqual(Array.from(new Uint32Array(randomF32.buffer)));
+    expect(Array.from(new Uint32Array(c.readFloat32('f32').buffer))).toEqual(
+      Array.from(new Uint32Array(randomF32.buffer)),
+    );
     expect(c.readFloat32('empty').length).toBe(0);
     const shapes = Object.fromEntries(c.entries().map((e) => [e.name, e.shape]));
-    expect(shapes).toEqual({ half: [allHalf.length], scalar: [], brain: [allBfloat16.length / 2, 2], empty: [3, 0], f32: [randomF32.length] });
+    expect(shapes).toEqual({
+      half: [allHalf.length],
+      scalar: [],
+      brain: [allBfloat16.length / 2, 2],
+      empty: [3, 0],
+      f32: [randomF32.length],
+    });
     // F32 tensors come first and the header is padded to 8 bytes, so F32 data is 4-byte aligned.
     const headerLength = Number(readFileSync(file).readBigUInt64LE(0));
     expect(headerLength % 8).toBe(0);
@@ -139,11 +157,19 @@ describe('write -> read', () => {
       { name: 'b', dtype: 'F16' as const, shape: [7] },
     ];
     const whole = join(dir, 'whole.safetensors');
-    writeSafetensors(whole, [{ ...specs[0], data: a }, { ...specs[1], data: b }]);
+    writeSafetensors(whole, [
+      { ...specs[0], data: a },
+      { ...specs[1], data: b },
+    ]);
     const chunked = join(dir, 'chunked.safetensors');
     const w = SafetensorsWriter.create(chunked, specs);
     const all = new Float32Array([...a, ...b]);
-    for (const [from, to] of [[0, 3], [3, 12], [12, 17]]) w.append(all.subarray(from, to));
+    for (const [from, to] of [
+      [0, 3],
+      [3, 12],
+      [12, 17],
+    ])
+      w.append(all.subarray(from, to));
     w.commit();
     expect(readFileSync(chunked)).toEqual(readFileSync(whole));
   });
@@ -170,9 +196,18 @@ describe('write -> read', () => {
 
   it('rejects bad tensors given to the writer', () => {
     const file = join(dir, 'rejected.safetensors');
-    const t = (name: string, dtype: string, shape: number[]) => ({ name, dtype: dtype as WritableDtype, shape, data: new Float32Array(1) });
-    expect(() => writeSafetensors(file, [t('a', 'F32', [1]), t('a', 'F32', [1])])).toThrow(`${file}: tensor "a" is given twice`);
-    expect(() => writeSafetensors(file, [t('a', 'I32', [1])])).toThrow(`${file}: tensor "a" has dtype "I32" (can write F32, F16, BF16)`);
+    const t = (name: string, dtype: string, shape: number[]) => ({
+      name,
+      dtype: dtype as WritableDtype,
+      shape,
+      data: new Float32Array(1),
+    });
+    expect(() => writeSafetensors(file, [t('a', 'F32', [1]), t('a', 'F32', [1])])).toThrow(
+      `${file}: tensor "a" is given twice`,
+    );
+    expect(() => writeSafetensors(file, [t('a', 'I32', [1])])).toThrow(
+      `${file}: tensor "a" has dtype "I32" (can write F32, F16, BF16)`,
+    );
     expect(() => writeSafetensors(file, [t('a', 'F32', [-1])])).toThrow(`${file}: tensor "a" has shape [-1]`);
     expect(() => writeSafetensors(file, [t('__metadata__', 'F32', [1])])).toThrow('is not a valid tensor name');
     expect(existsSync(file)).toBe(false);
@@ -181,7 +216,12 @@ describe('write -> read', () => {
 
 describe('sharded checkpoints', () => {
   const tensors: WriteTensor[] = [
-    { name: 'model.embed_tokens.weight', dtype: 'BF16', shape: [10, 4], data: Float32Array.from({ length: 40 }, (_, i) => i - 20) }, // 80 B
+    {
+      name: 'model.embed_tokens.weight',
+      dtype: 'BF16',
+      shape: [10, 4],
+      data: Float32Array.from({ length: 40 }, (_, i) => i - 20),
+    }, // 80 B
     { name: 'model.norm.weight', dtype: 'F32', shape: [4], data: new Float32Array([1, 2, 3, 4]) }, // 16 B
     { name: 'model.layers.0.w', dtype: 'F16', shape: [30], data: Float32Array.from({ length: 30 }, (_, i) => i / 8) }, // 60 B
     { name: 'big', dtype: 'F32', shape: [50], data: Float32Array.from({ length: 50 }, (_, i) => i * 0.25) }, // 200 B > max
@@ -192,7 +232,12 @@ describe('sharded checkpoints', () => {
     const folder = join(dir, 'sharded');
     writeCheckpoint(folder, tensors, { maxShardBytes: 100 });
     // 80+16 fit in 100; 60 alone (60+200 > 100); 200 alone (oversized); 8 alone (200+8 > 100).
-    const shards = ['model-00001-of-00004.safetensors', 'model-00002-of-00004.safetensors', 'model-00003-of-00004.safetensors', 'model-00004-of-00004.safetensors'];
+    const shards = [
+      'model-00001-of-00004.safetensors',
+      'model-00002-of-00004.safetensors',
+      'model-00003-of-00004.safetensors',
+      'model-00004-of-00004.safetensors',
+    ];
     expect(readdirSync(folder).sort()).toEqual([...shards, 'model.safetensors.index.json']);
     const index = JSON.parse(readFileSync(join(folder, 'model.safetensors.index.json'), 'utf8'));
     expect(index).toEqual({
@@ -211,7 +256,12 @@ describe('sharded checkpoints', () => {
     viaIndex.close();
     const c = Checkpoint.open(folder);
     expect(c.metadata()).toEqual({ format: 'pt' });
-    expect(c.entries().map((e) => e.name).sort()).toEqual(tensors.map((t) => t.name).sort());
+    expect(
+      c
+        .entries()
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(tensors.map((t) => t.name).sort());
     for (const t of tensors) expectSameBits(c.readFloat32(t.name), t.data as Float32Array, t.name);
     c.close();
   });
@@ -226,7 +276,13 @@ describe('sharded checkpoints', () => {
       },
     }));
     writeCheckpoint(join(dir, 'lazy'), lazy, { maxShardBytes: 100 });
-    expect(log).toEqual(['make model.norm.weight', 'make model.embed_tokens.weight', 'make model.layers.0.w', 'make big', 'make tail']);
+    expect(log).toEqual([
+      'make model.norm.weight',
+      'make model.embed_tokens.weight',
+      'make model.layers.0.w',
+      'make big',
+      'make tail',
+    ]);
   });
 
   it('follows shard symlinks that lead outside the folder, as in the Hugging Face hub cache', () => {
@@ -242,7 +298,10 @@ describe('sharded checkpoints', () => {
       symlinkSync(join('..', '..', 'blobs', `blob-${name}`), join(snapshot, name));
     }
     const c = Checkpoint.open(snapshot);
-    expect(c.shardFiles()).toEqual([join(snapshot, 'model-00001-of-00002.safetensors'), join(snapshot, 'model-00002-of-00002.safetensors')]);
+    expect(c.shardFiles()).toEqual([
+      join(snapshot, 'model-00001-of-00002.safetensors'),
+      join(snapshot, 'model-00002-of-00002.safetensors'),
+    ]);
     expectSameBits(c.readFloat32('big'), tensors[3].data as Float32Array, 'big');
     c.close();
   });
@@ -254,7 +313,12 @@ describe('sharded checkpoints', () => {
     writeCheckpoint(folder, tensors.slice(0, 2));
     expect(readdirSync(folder).sort()).toEqual(['config.json', 'model.safetensors']);
     writeCheckpoint(folder, tensors, { maxShardBytes: 250 });
-    expect(readdirSync(folder).sort()).toEqual(['config.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model.safetensors.index.json']);
+    expect(readdirSync(folder).sort()).toEqual([
+      'config.json',
+      'model-00001-of-00002.safetensors',
+      'model-00002-of-00002.safetensors',
+      'model.safetensors.index.json',
+    ]);
     const c = Checkpoint.open(folder);
     expect(c.entries().length).toBe(tensors.length);
     c.close();

@@ -4,9 +4,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MixdistillError } from '../errors';
-import { INDEX_FILE, SINGLE_FILE, readCheckpointIndex } from './checkpoint-index';
+import { INDEX_FILE, SINGLE_FILE, readCheckpointIndex } from './checkpoint_index';
 import type { SafetensorsDtype } from './dtype';
-import { SafetensorsFile } from './safetensors-file';
+import { SafetensorsFile } from './safetensors_file';
 
 /** One tensor of a checkpoint, as listed by its header. */
 export interface TensorEntry {
@@ -64,19 +64,24 @@ export class Checkpoint {
     try {
       for (const shard of shardNames) {
         const shardPath = join(dir, shard);
-        if (!existsSync(shardPath)) throw new MixdistillError(`${indexFile}: shard ${JSON.stringify(shard)} listed in weight_map is missing`);
+        if (!existsSync(shardPath))
+          throw new MixdistillError(`${indexFile}: shard ${JSON.stringify(shard)} listed in weight_map is missing`);
         files.push(SafetensorsFile.open(shardPath));
       }
       const byShard = new Map(shardNames.map((s, i) => [s, files[i]]));
       for (const [name, shard] of weightMap) {
         if (!byShard.get(shard)!.has(name)) {
-          throw new MixdistillError(`${indexFile}: weight_map puts ${JSON.stringify(name)} in ${shard}, which has no such tensor`);
+          throw new MixdistillError(
+            `${indexFile}: weight_map puts ${JSON.stringify(name)} in ${shard}, which has no such tensor`,
+          );
         }
       }
       for (const [shard, file] of byShard) {
         for (const e of file.entries) {
           if (weightMap.get(e.name) !== shard) {
-            throw new MixdistillError(`${indexFile}: ${shard} holds ${JSON.stringify(e.name)}, which weight_map does not map to it`);
+            throw new MixdistillError(
+              `${indexFile}: ${shard} holds ${JSON.stringify(e.name)}, which weight_map does not map to it`,
+            );
           }
         }
       }
@@ -90,7 +95,13 @@ export class Checkpoint {
   /** Every tensor, shard by shard (shards sorted by name), in file order within a shard. */
   entries(): TensorEntry[] {
     return this.files.flatMap((f) =>
-      f.entries.map((e) => ({ name: e.name, dtype: e.dtype, shape: [...e.shape], byteLength: e.end - e.begin, file: f.file })),
+      f.entries.map((e) => ({
+        name: e.name,
+        dtype: e.dtype,
+        shape: [...e.shape],
+        byteLength: e.end - e.begin,
+        file: f.file,
+      })),
     );
   }
 

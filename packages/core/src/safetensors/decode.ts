@@ -2,13 +2,19 @@
 // large tensor never needs a second full-size copy next to its decoded form.
 import { MixdistillError } from '../errors';
 import type { SafetensorsDtype } from './dtype';
-import { decodeBfloat16, decodeFloat16 } from './half-float';
+import { decodeBfloat16, decodeFloat16 } from './half_float';
 
 /**
  * Decodes `count` elements of `dtype` from `raw` (an ArrayBuffer starting at byte 0, so typed views
  * are aligned) into `out` starting at `outOffset`. Float values are rounded to float32 (F64, I64 above 2^24).
  */
-export function decodeToFloat32(dtype: SafetensorsDtype, raw: ArrayBuffer, count: number, out: Float32Array, outOffset: number): void {
+export function decodeToFloat32(
+  dtype: SafetensorsDtype,
+  raw: ArrayBuffer,
+  count: number,
+  out: Float32Array,
+  outOffset: number,
+): void {
   const dst = out.subarray(outOffset, outOffset + count);
   switch (dtype) {
     case 'F32':
@@ -48,7 +54,8 @@ export function decodeToInt32(
       const src = new BigInt64Array(raw, 0, count);
       for (let i = 0; i < count; i++) {
         const v = src[i];
-        if (v < -2147483648n || v > 2147483647n) throw new MixdistillError(`${where}: I64 value ${v} does not fit in int32`);
+        if (v < -2147483648n || v > 2147483647n)
+          throw new MixdistillError(`${where}: I64 value ${v} does not fit in int32`);
         dst[i] = Number(v);
       }
       return;

@@ -26,7 +26,7 @@ export const SAFETENSORS_DTYPES = Object.keys(DTYPE_BYTES) as SafetensorsDtype[]
 export const WRITABLE_DTYPES: readonly WritableDtype[] = ['F32', 'F16', 'BF16'];
 
 export function isSafetensorsDtype(value: unknown): value is SafetensorsDtype {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DTYPE_BYTES, value);
+  return typeof value === 'string' && Object.hasOwn(DTYPE_BYTES, value);
 }
 
 export function isWritableDtype(value: unknown): value is WritableDtype {

@@ -3,8 +3,15 @@
 // (huggingface/safetensors `Metadata::validate`): offsets must tile the data area exactly.
 import { fstatSync, readSync } from 'node:fs';
 import { MixdistillError } from '../errors';
-import { DTYPE_BYTES, SAFETENSORS_DTYPES, elementCount, isSafetensorsDtype, isValidShape, type SafetensorsDtype } from './dtype';
-import { findDuplicateTopLevelKey } from './duplicate-keys';
+import {
+  DTYPE_BYTES,
+  SAFETENSORS_DTYPES,
+  elementCount,
+  isSafetensorsDtype,
+  isValidShape,
+  type SafetensorsDtype,
+} from './dtype';
+import { findDuplicateTopLevelKey } from './duplicate_keys';
 
 /** Largest header accepted, as the reference implementation (`MAX_HEADER_SIZE`). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -33,16 +40,23 @@ const METADATA_KEY = '__metadata__';
 /** Reads and validates the header of an open file; reads only the header bytes, never the data. */
 export function readHeader(fd: number, file: string): SafetensorsHeader {
   const fileSize = fstatSync(fd).size;
-  if (fileSize < 8) throw new MixdistillError(`${file}: not a safetensors file (${fileSize} bytes, shorter than the 8-byte header length)`);
+  if (fileSize < 8)
+    throw new MixdistillError(
+      `${file}: not a safetensors file (${fileSize} bytes, shorter than the 8-byte header length)`,
+    );
   const prefix = Buffer.alloc(8);
   readExactly(fd, prefix, 0, file);
   const declaredLength = prefix.readBigUInt64LE(0); // a bigint: a garbage u64 must be reported exactly
   if (declaredLength > BigInt(MAX_HEADER_BYTES)) {
-    throw new MixdistillError(`${file}: header length ${declaredLength} is above the ${MAX_HEADER_BYTES}-byte limit (corrupt or not a safetensors file)`);
+    throw new MixdistillError(
+      `${file}: header length ${declaredLength} is above the ${MAX_HEADER_BYTES}-byte limit (corrupt or not a safetensors file)`,
+    );
   }
   const headerLength = Number(declaredLength);
   if (8 + headerLength > fileSize) {
-    throw new MixdistillError(`${file}: header length ${headerLength} goes beyond the end of the file (${fileSize} bytes)`);
+    throw new MixdistillError(
+      `${file}: header length ${headerLength} goes beyond the end of the file (${fileSize} bytes)`,
+    );
   }
   const headerBytes = Buffer.alloc(headerLength);
   readExactly(fd, headerBytes, 8, file);
@@ -51,7 +65,11 @@ export function readHeader(fd: number, file: string): SafetensorsHeader {
 }
 
 /** Validates the JSON header of a file whose data area holds `dataSize` bytes. */
-export function parseHeader(file: string, headerBytes: Uint8Array, dataSize: number): Omit<SafetensorsHeader, 'dataStart'> {
+export function parseHeader(
+  file: string,
+  headerBytes: Uint8Array,
+  dataSize: number,
+): Omit<SafetensorsHeader, 'dataStart'> {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
@@ -87,7 +105,8 @@ function parseMetadata(file: string, value: unknown): Record<string, string> {
     throw new MixdistillError(`${file}: ${METADATA_KEY} must be an object of strings`);
   }
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new MixdistillError(`${file}: ${METADATA_KEY}.${k} must be a string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string')
+      throw new MixdistillError(`${file}: ${METADATA_KEY}.${k} must be a string, got ${JSON.stringify(v)}`);
   }
   return { ...(value as Record<string, string>) };
 }
@@ -99,10 +118,14 @@ function parseEntry(file: string, name: string, value: unknown, dataSize: number
   }
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
   if (!isSafetensorsDtype(dtype)) {
-    throw new MixdistillError(`${where} has unsupported dtype ${JSON.stringify(dtype)} (expected one of ${SAFETENSORS_DTYPES.join(', ')})`);
+    throw new MixdistillError(
+      `${where} has unsupported dtype ${JSON.stringify(dtype)} (expected one of ${SAFETENSORS_DTYPES.join(', ')})`,
+    );
   }
   if (!isValidShape(shape)) {
-    throw new MixdistillError(`${where} has shape ${JSON.stringify(shape)} (expected an array of non-negative integers)`);
+    throw new MixdistillError(
+      `${where} has shape ${JSON.stringify(shape)} (expected an array of non-negative integers)`,
+    );
   }
   if (
     !Array.isArray(offsets) ||
@@ -110,7 +133,9 @@ function parseEntry(file: string, name: string, value: unknown, dataSize: number
     !offsets.every((o) => typeof o === 'number' && Number.isSafeInteger(o) && o >= 0) ||
     offsets[0] > offsets[1]
   ) {
-    throw new MixdistillError(`${where} has data_offsets ${JSON.stringify(offsets)} (expected [begin, end] with 0 <= begin <= end)`);
+    throw new MixdistillError(
+      `${where} has data_offsets ${JSON.stringify(offsets)} (expected [begin, end] with 0 <= begin <= end)`,
+    );
   }
   const [begin, end] = offsets as [number, number];
   if (end > dataSize) {
@@ -137,13 +162,17 @@ function checkTiling(file: string, entries: HeaderEntry[], dataSize: number): vo
       );
     }
     if (e.begin > covered) {
-      throw new MixdistillError(`${file}: data bytes [${covered}, ${e.begin}) belong to no tensor (hole before ${JSON.stringify(e.name)})`);
+      throw new MixdistillError(
+        `${file}: data bytes [${covered}, ${e.begin}) belong to no tensor (hole before ${JSON.stringify(e.name)})`,
+      );
     }
     covered = e.end;
     previous = e;
   }
   if (covered !== dataSize) {
-    throw new MixdistillError(`${file}: data bytes [${covered}, ${dataSize}) at the end of the file belong to no tensor`);
+    throw new MixdistillError(
+      `${file}: data bytes [${covered}, ${dataSize}) at the end of the file belong to no tensor`,
+    );
   }
 }
 
@@ -153,7 +182,8 @@ export function readExactly(fd: number, buffer: Uint8Array, position: number, fi
   while (done < buffer.length) {
     // readSync reads at most 2 GiB - 1 bytes per call.
     const n = readSync(fd, buffer, done, Math.min(buffer.length - done, 0x7fff_f000), position + done);
-    if (n === 0) throw new MixdistillError(`${file}: file ended early at byte ${position + done} (was it truncated while open?)`);
+    if (n === 0)
+      throw new MixdistillError(`${file}: file ended early at byte ${position + done} (was it truncated while open?)`);
     done += n;
   }
 }

@@ -57,7 +57,9 @@ describe('malformed .safetensors files', () => {
     writeSync(fd, prefix, 0, 8, 0);
     ftruncateSync(fd, 150_000_100); // holes: no disk space used, nothing read
     closeSync(fd);
-    expect(openError(file)).toBe(`${file}: header length 150000000 is above the 100000000-byte limit (corrupt or not a safetensors file)`);
+    expect(openError(file)).toBe(
+      `${file}: header length 150000000 is above the 100000000-byte limit (corrupt or not a safetensors file)`,
+    );
   });
 
   it('rejects a header that is not valid UTF-8', () => {
@@ -67,7 +69,7 @@ describe('malformed .safetensors files', () => {
 
   it('rejects a header that is not valid JSON', () => {
     const file = rawFile('{"a": {"dtype": "F32",');
-    expect(openError(file)).toMatch(new RegExp(`^${escape(file)}: header is not valid JSON \\(.+\\)$`));
+    expect(openError(file)).toMatch(new RegExp(`^${escapeRegExp(file)}: header is not valid JSON \\(.+\\)$`));
   });
 
   it('rejects a header that is JSON but not an object', () => {
@@ -99,17 +101,21 @@ describe('malformed .safetensors files', () => {
 
   it('rejects data_offsets that are not [begin, end] with begin <= end', () => {
     const file = rawFile('{"w": {"dtype": "F32", "shape": [0], "data_offsets": [8, 4]}}', f32(2));
-    expect(openError(file)).toBe(`${file}: tensor "w" has data_offsets [8,4] (expected [begin, end] with 0 <= begin <= end)`);
+    expect(openError(file)).toBe(
+      `${file}: tensor "w" has data_offsets [8,4] (expected [begin, end] with 0 <= begin <= end)`,
+    );
   });
 
   it('rejects overlapping tensors', () => {
-    const header = '{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}';
+    const header =
+      '{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}';
     const file = rawFile(header, f32(3));
     expect(openError(file)).toBe(`${file}: tensor "b" [4, 12] overlaps tensor "a" [0, 8]`);
   });
 
   it('rejects a hole between tensors', () => {
-    const header = '{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "b": {"dtype": "F32", "shape": [1], "data_offsets": [8, 12]}}';
+    const header =
+      '{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "b": {"dtype": "F32", "shape": [1], "data_offsets": [8, 12]}}';
     const file = rawFile(header, f32(3));
     expect(openError(file)).toBe(`${file}: data bytes [4, 8) belong to no tensor (hole before "b")`);
   });
@@ -156,7 +162,10 @@ describe('malformed .safetensors files', () => {
 
   it('rejects I64 values that do not fit in int32 when read as int32', () => {
     const data = new BigInt64Array([1n, 2n ** 40n]);
-    const file = rawFile('{"ids": {"dtype": "I64", "shape": [2], "data_offsets": [0, 16]}}', new Uint8Array(data.buffer));
+    const file = rawFile(
+      '{"ids": {"dtype": "I64", "shape": [2], "data_offsets": [0, 16]}}',
+      new Uint8Array(data.buffer),
+    );
     const c = Checkpoint.open(file);
     expect(() => c.readInt32('ids')).toThrow(`${file}: tensor "ids": I64 value 1099511627776 does not fit in int32`);
     expect(Array.from(c.readFloat32('ids'))).toEqual([1, 2 ** 40]);
@@ -169,8 +178,13 @@ describe('malformed sharded checkpoints', () => {
   function mk(weightMap: Record<string, string>): string {
     const folder = join(dir, `ckpt-${counter++}`);
     mkdirSync(folder);
-    writeSafetensors(join(folder, 's1.safetensors'), [{ name: 'a', dtype: 'F32', shape: [2], data: new Float32Array([1, 2]) }]);
-    writeFileSync(join(folder, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: 8 }, weight_map: weightMap }));
+    writeSafetensors(join(folder, 's1.safetensors'), [
+      { name: 'a', dtype: 'F32', shape: [2], data: new Float32Array([1, 2]) },
+    ]);
+    writeFileSync(
+      join(folder, 'model.safetensors.index.json'),
+      JSON.stringify({ metadata: { total_size: 8 }, weight_map: weightMap }),
+    );
     return folder;
   }
 
@@ -185,7 +199,9 @@ describe('malformed sharded checkpoints', () => {
   it('rejects a shard path that climbs out of the folder', () => {
     const folder = mk({ a: '../s1.safetensors' });
     const index = join(folder, 'model.safetensors.index.json');
-    expect(openError(folder)).toBe(`${index}: weight_map["a"] = "../s1.safetensors" points outside the checkpoint folder`);
+    expect(openError(folder)).toBe(
+      `${index}: weight_map["a"] = "../s1.safetensors" points outside the checkpoint folder`,
+    );
   });
 
   it('rejects an absolute shard path', () => {
@@ -221,15 +237,20 @@ describe('malformed sharded checkpoints', () => {
       { name: 'b', dtype: 'F32', shape: [1], data: new Float32Array([3]) },
       { name: 'c', dtype: 'F32', shape: [1], data: new Float32Array([4]) },
     ]);
-    writeFileSync(join(other, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { a: 's1.safetensors', b: 's2.safetensors' } }));
-    expect(openError(other)).toBe(`${join(other, 'model.safetensors.index.json')}: s2.safetensors holds "c", which weight_map does not map to it`);
+    writeFileSync(
+      join(other, 'model.safetensors.index.json'),
+      JSON.stringify({ weight_map: { a: 's1.safetensors', b: 's2.safetensors' } }),
+    );
+    expect(openError(other)).toBe(
+      `${join(other, 'model.safetensors.index.json')}: s2.safetensors holds "c", which weight_map does not map to it`,
+    );
   });
 
   it('rejects an index that is not JSON, lacks weight_map, or has a bad total_size', () => {
     const folder = mk({ a: 's1.safetensors' });
     const index = join(folder, 'model.safetensors.index.json');
     writeFileSync(index, '{"weight_map": ');
-    expect(openError(folder)).toMatch(new RegExp(`^${escape(index)}: not valid JSON \\(.+\\)$`));
+    expect(openError(folder)).toMatch(new RegExp(`^${escapeRegExp(index)}: not valid JSON \\(.+\\)$`));
     writeFileSync(index, '{"metadata": {}}');
     expect(openError(folder)).toBe(`${index}: weight_map must be an object of tensor name -> shard file`);
     writeFileSync(index, '{"metadata": {"total_size": -3}, "weight_map": {"a": "s1.safetensors"}}');
@@ -244,6 +265,6 @@ describe('malformed sharded checkpoints', () => {
   });
 });
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

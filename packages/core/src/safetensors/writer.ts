@@ -2,9 +2,9 @@
 // The header is fixed up front, then values are appended in chunks, so a caller can stream a large
 // model tensor by tensor (or slice by slice) without building the whole file in memory.
 import { MixdistillError } from '../errors';
-import { AtomicFile } from './atomic-file';
+import { AtomicFile } from './atomic_file';
 import { DTYPE_BYTES, WRITABLE_DTYPES, elementCount, isValidShape, isWritableDtype, type WritableDtype } from './dtype';
-import { encodeBfloat16, encodeFloat16 } from './half-float';
+import { encodeBfloat16, encodeFloat16 } from './half_float';
 
 /** What a file will hold, before any value is written. */
 export interface TensorSpec {
@@ -46,7 +46,11 @@ export class SafetensorsWriter {
       out.abort();
       throw err;
     }
-    return new SafetensorsWriter(out, specs, specs.map((s) => elementCount(s.shape)));
+    return new SafetensorsWriter(
+      out,
+      specs,
+      specs.map((s) => elementCount(s.shape)),
+    );
   }
 
   /** Appends the next values; a chunk may end inside a tensor or span several. */
@@ -109,7 +113,11 @@ export class SafetensorsWriter {
  * Writes `tensors` to `file` atomically. Tensors are laid out widest dtype first (F32 before
  * F16/BF16), as the reference implementation does, so every tensor's bytes stay aligned to its dtype.
  */
-export function writeSafetensors(file: string, tensors: readonly WriteTensor[], metadata: Record<string, string> = {}): void {
+export function writeSafetensors(
+  file: string,
+  tensors: readonly WriteTensor[],
+  metadata: Record<string, string> = {},
+): void {
   const ordered = [...tensors].sort((a, b) => DTYPE_BYTES[b.dtype] - DTYPE_BYTES[a.dtype]);
   const writer = SafetensorsWriter.create(file, ordered, metadata);
   try {
@@ -117,7 +125,9 @@ export function writeSafetensors(file: string, tensors: readonly WriteTensor[], 
       const data = typeof t.data === 'function' ? t.data() : t.data;
       const expected = elementCount(t.shape);
       if (data.length !== expected) {
-        throw new MixdistillError(`${file}: tensor ${JSON.stringify(t.name)} has ${data.length} values but shape ${JSON.stringify(t.shape)} needs ${expected}`);
+        throw new MixdistillError(
+          `${file}: tensor ${JSON.stringify(t.name)} has ${data.length} values but shape ${JSON.stringify(t.shape)} needs ${expected}`,
+        );
       }
       writer.append(data);
     }
@@ -141,12 +151,16 @@ function buildHeader(file: string, specs: readonly TensorSpec[], metadata: Recor
   let offset = 0;
   for (const spec of specs) {
     const where = `${file}: tensor ${JSON.stringify(spec.name)}`;
-    if (spec.name === '' || spec.name === '__metadata__') throw new MixdistillError(`${where} is not a valid tensor name`);
-    if (Object.prototype.hasOwnProperty.call(json, spec.name)) throw new MixdistillError(`${where} is given twice`);
+    if (spec.name === '' || spec.name === '__metadata__')
+      throw new MixdistillError(`${where} is not a valid tensor name`);
+    if (Object.hasOwn(json, spec.name)) throw new MixdistillError(`${where} is given twice`);
     if (!isWritableDtype(spec.dtype)) {
-      throw new MixdistillError(`${where} has dtype ${JSON.stringify(spec.dtype)} (can write ${WRITABLE_DTYPES.join(', ')})`);
+      throw new MixdistillError(
+        `${where} has dtype ${JSON.stringify(spec.dtype)} (can write ${WRITABLE_DTYPES.join(', ')})`,
+      );
     }
-    if (!isValidShape(spec.shape)) throw new MixdistillError(`${where} has shape ${JSON.stringify(spec.shape)} (expected non-negative integers)`);
+    if (!isValidShape(spec.shape))
+      throw new MixdistillError(`${where} has shape ${JSON.stringify(spec.shape)} (expected non-negative integers)`);
     const bytes = elementCount(spec.shape) * DTYPE_BYTES[spec.dtype];
     json[spec.name] = { dtype: spec.dtype, shape: spec.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;

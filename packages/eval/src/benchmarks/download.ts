@@ -18,43 +18,84 @@ export interface HubSource {
   toRecord: (row: Record<string, unknown>, config: string, index: number) => Record<string, unknown>;
 }
 
-const pick = (row: Record<string, unknown>, ...names: string[]): unknown => names.map((n) => row[n]).find((v) => v !== undefined);
+const pick = (row: Record<string, unknown>, ...names: string[]): unknown =>
+  names.map((n) => row[n]).find((v) => v !== undefined);
 
-const MATH_SUBJECTS = ['algebra', 'counting_and_probability', 'geometry', 'intermediate_algebra', 'number_theory', 'prealgebra', 'precalculus'];
+const MATH_SUBJECTS = [
+  'algebra',
+  'counting_and_probability',
+  'geometry',
+  'intermediate_algebra',
+  'number_theory',
+  'prealgebra',
+  'precalculus',
+];
 
 /** The Hub copies of the sets in ../shared/data/benchmarks (same content; see PROVENANCE.md there). */
 export const HUB_SOURCES: Record<BenchmarkName, HubSource> = {
-  gsm8k: { dataset: 'openai/gsm8k', configs: ['main'], split: 'test', toRecord: (r, _c, i) => ({ question: r.question, answer: r.answer, idx: i }) },
+  gsm8k: {
+    dataset: 'openai/gsm8k',
+    configs: ['main'],
+    split: 'test',
+    toRecord: (r, _c, i) => ({ question: r.question, answer: r.answer, idx: i }),
+  },
   math: {
     dataset: 'EleutherAI/hendrycks_math',
     configs: MATH_SUBJECTS,
     split: 'test',
     // The Hub rows carry no file names; the id keeps the subject and the row index within it.
-    toRecord: (r, config, i) => ({ problem: r.problem, level: r.level, type: r.type, solution: r.solution, unique_id: `test/${config}/${i}.json` }),
+    toRecord: (r, config, i) => ({
+      problem: r.problem,
+      level: r.level,
+      type: r.type,
+      solution: r.solution,
+      unique_id: `test/${config}/${i}.json`,
+    }),
   },
   math500: {
     dataset: 'HuggingFaceH4/MATH-500',
     configs: ['default'],
     split: 'test',
-    toRecord: (r) => ({ problem: r.problem, solution: r.solution, answer: r.answer, subject: r.subject, level: r.level, unique_id: r.unique_id }),
+    toRecord: (r) => ({
+      problem: r.problem,
+      solution: r.solution,
+      answer: r.answer,
+      subject: r.subject,
+      level: r.level,
+      unique_id: r.unique_id,
+    }),
   },
   aime24: {
     dataset: 'math-ai/aime24',
     configs: ['default'],
     split: 'test',
-    toRecord: (r, _c, i) => ({ id: pick(r, 'id', 'ID') ?? i, problem: pick(r, 'problem', 'Problem'), answer: String(pick(r, 'answer', 'Answer')) }),
+    toRecord: (r, _c, i) => ({
+      id: pick(r, 'id', 'ID') ?? i,
+      problem: pick(r, 'problem', 'Problem'),
+      answer: String(pick(r, 'answer', 'Answer')),
+    }),
   },
   amc23: {
     dataset: 'math-ai/amc23',
     configs: ['default'],
     split: 'test',
-    toRecord: (r, _c, i) => ({ id: pick(r, 'id') ?? i, problem: pick(r, 'problem', 'question'), answer: pick(r, 'answer') }),
+    toRecord: (r, _c, i) => ({
+      id: pick(r, 'id') ?? i,
+      problem: pick(r, 'problem', 'question'),
+      answer: pick(r, 'answer'),
+    }),
   },
   olympiadbench: {
     dataset: 'Hothan/OlympiadBench',
     configs: ['OE_TO_maths_en_COMP'],
     split: 'train',
-    toRecord: (r) => ({ id: r.id, question: r.question, final_answer: r.final_answer, subfield: r.subfield, solution: r.solution }),
+    toRecord: (r) => ({
+      id: r.id,
+      question: r.question,
+      final_answer: r.final_answer,
+      subfield: r.subfield,
+      solution: r.solution,
+    }),
   },
 };
 
@@ -127,7 +168,13 @@ export async function downloadBenchmark(
   for (const config of source.configs) {
     let index = 0;
     for (let offset = 0; ; offset += options.pageSize) {
-      const params = new URLSearchParams({ dataset: source.dataset, config, split: source.split, offset: String(offset), length: String(options.pageSize) });
+      const params = new URLSearchParams({
+        dataset: source.dataset,
+        config,
+        split: source.split,
+        offset: String(offset),
+        length: String(options.pageSize),
+      });
       const page = await fetchPage(`${options.baseUrl.replace(/\/$/, '')}/rows?${params}`, options);
       for (const { row } of page.rows) records.push(source.toRecord(row, config, index++));
       onProgress?.(records.length, page.num_rows_total);

@@ -60,7 +60,7 @@ function parseSubject(record: Record<string, unknown>): string | undefined {
   return typeof named === 'string' ? subjectSlug(named) : undefined;
 }
 
-function problemId(name: BenchmarkName, record: Record<string, unknown>, line: number): string {
+function problemId(_name: BenchmarkName, record: Record<string, unknown>, line: number): string {
   const id = record.unique_id ?? record.id ?? record.idx;
   return id === undefined || id === null ? `line${line}` : String(id);
 }
@@ -69,7 +69,9 @@ function problemId(name: BenchmarkName, record: Record<string, unknown>, line: n
 export function loadBenchmark(dataDir: string, name: BenchmarkName, options: LoadOptions = {}): LoadedBenchmark {
   const file = benchmarkFile(dataDir, name);
   if (!existsSync(file)) {
-    throw new MixdistillError(`${file}: benchmark file not found (point --data-dir at a folder with <name>/test.jsonl, or run "mixdistill data download")`);
+    throw new MixdistillError(
+      `${file}: benchmark file not found (point --data-dir at a folder with <name>/test.jsonl, or run "mixdistill data download")`,
+    );
   }
   const bytes = readFileSync(file);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -78,7 +80,12 @@ export function loadBenchmark(dataDir: string, name: BenchmarkName, options: Loa
     const where = `${file}:${line}`;
     const question = value[qField];
     if (typeof question !== 'string') throw new MixdistillError(`${where}: field "${qField}" must be a string`);
-    const problem: Problem = { id: problemId(name, value, line), benchmark: name, question, gold: goldFromRecord(name, value, where) };
+    const problem: Problem = {
+      id: problemId(name, value, line),
+      benchmark: name,
+      question,
+      gold: goldFromRecord(name, value, where),
+    };
     if (name === 'math' || name === 'math500') {
       problem.level = parseLevel(value.level);
       problem.subject = parseSubject(value);

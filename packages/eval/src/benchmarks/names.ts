@@ -2,7 +2,14 @@
 
 export type BenchmarkName = 'gsm8k' | 'math' | 'math500' | 'aime24' | 'amc23' | 'olympiadbench';
 
-export const BENCHMARK_NAMES: readonly BenchmarkName[] = ['gsm8k', 'math', 'math500', 'aime24', 'amc23', 'olympiadbench'];
+export const BENCHMARK_NAMES: readonly BenchmarkName[] = [
+  'gsm8k',
+  'math',
+  'math500',
+  'aime24',
+  'amc23',
+  'olympiadbench',
+];
 
 export function isBenchmarkName(name: string): name is BenchmarkName {
   return (BENCHMARK_NAMES as readonly string[]).includes(name);

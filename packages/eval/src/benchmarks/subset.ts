@@ -24,14 +24,22 @@ export function subjectSlug(name: string): string {
 
 export function parseSubset(spec: string): SubsetFilter {
   const filter: SubsetFilter = { levels: [], subjects: [] };
-  for (const part of spec.split(';').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of spec
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const m = /^(level|subject)\s*=\s*(.+)$/i.exec(part);
-    if (!m) throw new MixdistillError(`--subset: "${part}" is not level=… or subject=… (e.g. "level=4,5;subject=algebra")`);
-    const values = m[2].split(',').map((v) => v.trim()).filter((v) => v !== '');
+    if (!m)
+      throw new MixdistillError(`--subset: "${part}" is not level=… or subject=… (e.g. "level=4,5;subject=algebra")`);
+    const values = m[2]
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
     if (m[1].toLowerCase() === 'level') {
       for (const v of values) {
         const level = Number(v.replace(/^level\s*/i, ''));
-        if (!Number.isInteger(level) || level < 1 || level > 5) throw new MixdistillError(`--subset: level "${v}" is not 1–5`);
+        if (!Number.isInteger(level) || level < 1 || level > 5)
+          throw new MixdistillError(`--subset: level "${v}" is not 1–5`);
         filter.levels.push(level);
       }
     } else {

@@ -9,6 +9,9 @@ describe('braces', () => {
   it('splits only at top level', () => {
     expect(splitTopLevel('(1,2),[3,4),\\frac{1,2}{3}', ',')).toEqual(['(1,2)', '[3,4)', '\\frac{1,2}{3}']);
     expect(splitTopLevel('(1,2)\\cup(3,4)', '\\cup')).toEqual(['(1,2)', '(3,4)']);
-    expect(splitTopLevel('\\begin{pmatrix}1,2\\end{pmatrix},3', ',')).toEqual(['\\begin{pmatrix}1,2\\end{pmatrix}', '3']);
+    expect(splitTopLevel('\\begin{pmatrix}1,2\\end{pmatrix},3', ',')).toEqual([
+      '\\begin{pmatrix}1,2\\end{pmatrix}',
+      '3',
+    ]);
   });
 });

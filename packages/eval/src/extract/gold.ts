@@ -3,7 +3,7 @@
 // amc23 a float, olympiadbench `final_answer[0]` (often in `$…$`).
 import { MixdistillError } from '@mixdistill/core';
 import type { BenchmarkName } from '../benchmarks/names';
-import { lastBoxed } from './extractAnswer';
+import { lastBoxed } from './extract_answer';
 
 /** GSM8K stores the rationale then `#### <answer>`. */
 export function gsm8kGold(answerField: string): string {
@@ -23,7 +23,8 @@ export function stripDollarWrap(answer: string): string {
  */
 export function goldFromRecord(benchmark: BenchmarkName, record: Record<string, unknown>, where: string): string {
   const field = (name: string): unknown => {
-    if (!(name in record)) throw new MixdistillError(`${where}: field "${name}" missing (needed for ${benchmark} gold answers)`);
+    if (!(name in record))
+      throw new MixdistillError(`${where}: field "${name}" missing (needed for ${benchmark} gold answers)`);
     return record[name];
   };
   switch (benchmark) {

@@ -16,7 +16,13 @@ export interface GenerationSettings {
   seed: number;
 }
 
-export const DEFAULT_GENERATION_SETTINGS: GenerationSettings = { maxNewTokens: 16000, temperature: 0, topP: 1, stop: [], seed: 0 };
+export const DEFAULT_GENERATION_SETTINGS: GenerationSettings = {
+  maxNewTokens: 16000,
+  temperature: 0,
+  topP: 1,
+  stop: [],
+  seed: 0,
+};
 
 export interface GenerationRequest {
   messages: ChatMessage[];
@@ -37,7 +43,10 @@ export interface Generator {
   /** Recorded in results.json (model, endpoint, batch size …). */
   describe(): Record<string, unknown>;
   /** Generates every request; `onResult(index, result)` is awaited as each one completes. */
-  generate(requests: GenerationRequest[], onResult: (index: number, result: GenerationResult) => Promise<void> | void): Promise<void>;
+  generate(
+    requests: GenerationRequest[],
+    onResult: (index: number, result: GenerationResult) => Promise<void> | void,
+  ): Promise<void>;
   /** Frees the model or connections. */
   close(): Promise<void>;
 }

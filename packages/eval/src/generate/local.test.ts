@@ -8,10 +8,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stopCas } from '../grade/cas';
 import { DEFAULT_EQUIVALENCE_OPTIONS } from '../grade/equivalent';
 import { PROMPT_PRESETS } from '../prompts/presets';
-import { runEval } from '../run/evalRunner';
+import { runEval } from '../run/eval_runner';
 import type { EvalRecord } from '../run/results';
-import { writeCharTokenizer } from '../testing/charTokenizer';
-import { writeFixtureBenchmarks } from '../testing/fixtureBenchmarks';
+import { writeCharTokenizer } from '../testing/char_tokenizer';
+import { writeFixtureBenchmarks } from '../testing/fixture_benchmarks';
 import { DEFAULT_GENERATION_SETTINGS } from './generator';
 import { createLocalGenerator } from './local';
 
@@ -50,7 +50,10 @@ describe('local generator', () => {
     } finally {
       await generator.close();
     }
-    const records = readFileSync(join(out, 'gsm8k.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EvalRecord);
+    const records = readFileSync(join(out, 'gsm8k.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as EvalRecord);
     const tokenizer = loadTokenizer(modelDir);
     for (const r of records) {
       expect(r.prompt.startsWith('<|im_start|>system\nPlease reason step by step')).toBe(true);

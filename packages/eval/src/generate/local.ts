@@ -5,7 +5,13 @@ import { MixdistillError } from '@mixdistill/core';
 import { generate, loadModel, loadTokenizer, type CausalLM, type Tokenizer } from '@mixdistill/models';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { truncateAtStop, type GenerationRequest, type GenerationResult, type GenerationSettings, type Generator } from './generator';
+import {
+  truncateAtStop,
+  type GenerationRequest,
+  type GenerationResult,
+  type GenerationSettings,
+  type Generator,
+} from './generator';
 
 export interface LocalGeneratorOptions {
   /** Model folder: config.json, safetensors weights, tokenizer.json (+ tokenizer_config.json with a chat template). */
@@ -23,12 +29,22 @@ class LocalGenerator implements Generator {
   ) {}
 
   describe(): Record<string, unknown> {
-    return { kind: 'local', modelDir: this.options.modelDir, modelType: this.model.config.modelType, batchSize: this.options.batchSize };
+    return {
+      kind: 'local',
+      modelDir: this.options.modelDir,
+      modelType: this.model.config.modelType,
+      batchSize: this.options.batchSize,
+    };
   }
 
-  async generate(requests: GenerationRequest[], onResult: (index: number, result: GenerationResult) => Promise<void> | void): Promise<void> {
+  async generate(
+    requests: GenerationRequest[],
+    onResult: (index: number, result: GenerationResult) => Promise<void> | void,
+  ): Promise<void> {
     const { settings, batchSize } = this.options;
-    const prompts = requests.map((r) => this.tokenizer.applyChatTemplate(r.messages, { addGenerationPrompt: true, tokenize: true }));
+    const prompts = requests.map((r) =>
+      this.tokenizer.applyChatTemplate(r.messages, { addGenerationPrompt: true, tokenize: true }),
+    );
     // Similar lengths together waste less compute on padding; results are reported by request index.
     const order = prompts.map((_, i) => i).sort((a, b) => prompts[a].length - prompts[b].length || a - b);
     for (let start = 0; start < order.length; start += batchSize) {
@@ -50,7 +66,10 @@ class LocalGenerator implements Generator {
       const seconds = (performance.now() - began) / 1000 / batch.length;
       for (let k = 0; k < batch.length; k++) {
         const index = batch[k];
-        const text = truncateAtStop(this.tokenizer.decode(outputs[k].tokens, { skipSpecialTokens: true }), settings.stop);
+        const text = truncateAtStop(
+          this.tokenizer.decode(outputs[k].tokens, { skipSpecialTokens: true }),
+          settings.stop,
+        );
         const prompt = this.tokenizer.applyChatTemplate(requests[index].messages, { addGenerationPrompt: true });
         await onResult(index, { prompt, text, tokens: outputs[k].tokens.length, seconds });
       }
@@ -65,7 +84,9 @@ class LocalGenerator implements Generator {
 /** Loads the model and tokenizer and returns the generator. */
 export async function createLocalGenerator(options: LocalGeneratorOptions): Promise<Generator> {
   if (!existsSync(join(options.modelDir, 'config.json'))) {
-    throw new MixdistillError(`${join(options.modelDir, 'config.json')}: not found (--model must be a Hugging Face model folder)`);
+    throw new MixdistillError(
+      `${join(options.modelDir, 'config.json')}: not found (--model must be a Hugging Face model folder)`,
+    );
   }
   const tokenizer = loadTokenizer(options.modelDir);
   const { model } = loadModel(options.modelDir);

@@ -2,7 +2,13 @@
 // {endpoint}/chat/completions, a bounded number of requests in flight, a timeout per request, and
 // retries with exponential back-off on network errors, 429 and 5xx.
 import { MixdistillError } from '@mixdistill/core';
-import { truncateAtStop, type GenerationRequest, type GenerationResult, type GenerationSettings, type Generator } from './generator';
+import {
+  truncateAtStop,
+  type GenerationRequest,
+  type GenerationResult,
+  type GenerationSettings,
+  type Generator,
+} from './generator';
 
 export interface OpenAIGeneratorOptions {
   /** API root including `/v1`, e.g. http://127.0.0.1:8000/v1. */
@@ -60,7 +66,10 @@ export class OpenAIGenerator implements Generator {
       try {
         response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+          },
           body: this.body(request),
           signal: AbortSignal.timeout(this.options.timeoutMs),
         });
@@ -78,12 +87,20 @@ export class OpenAIGenerator implements Generator {
       if (typeof content !== 'string') throw new MixdistillError(`${url}: response has no choices[0].message.content`);
       const text = truncateAtStop(content, this.options.settings.stop);
       const prompt = request.messages.map((m) => m.content).join('\n');
-      return { prompt, text, tokens: completion.usage?.completion_tokens ?? 0, seconds: (performance.now() - start) / 1000 };
+      return {
+        prompt,
+        text,
+        tokens: completion.usage?.completion_tokens ?? 0,
+        seconds: (performance.now() - start) / 1000,
+      };
     }
     throw new MixdistillError(`${url}: no answer after ${this.options.retries} attempts (${lastError})`);
   }
 
-  async generate(requests: GenerationRequest[], onResult: (index: number, result: GenerationResult) => Promise<void> | void): Promise<void> {
+  async generate(
+    requests: GenerationRequest[],
+    onResult: (index: number, result: GenerationResult) => Promise<void> | void,
+  ): Promise<void> {
     let next = 0;
     const worker = async () => {
       while (next < requests.length) {

@@ -4,7 +4,7 @@
 // syntax, so we would have to write and maintain a LaTeX translator), it is maintained, and 0.27.0 is
 // its last release whose `engines` admits Node 20 (0.28+ requires Node >= 21.7). It evaluates
 // numerically with complex numbers, which is all the grader needs: equality is decided by evaluating
-// both sides at fixed sample points (casWorker.mjs), not by simplification, which it does not finish
+// both sides at fixed sample points (cas_worker.mjs), not by simplification, which it does not finish
 // for many inputs.
 //
 // Why a worker: some inputs make any CAS work for seconds or forever (`100000!`, huge powers, sums
@@ -39,7 +39,7 @@ let thread: CasThread | null = null;
 function startThread(options: CasOptions): CasThread | null {
   const { port1, port2 } = new MessageChannel();
   const flag = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(new URL('./casWorker.mjs', import.meta.url), {
+  const worker = new Worker(new URL('./cas_worker.mjs', import.meta.url), {
     workerData: { port: port2, flag },
     transferList: [port2],
   });
@@ -60,7 +60,12 @@ function startThread(options: CasOptions): CasThread | null {
  * Compares two LaTeX strings symbolically. Returns true/false when the CAS decided, null when it could
  * not (parse failure, non-numeric result, input too long, or the time limit ran out).
  */
-export function casEqual(a: string, b: string, mode: CasMode, options: CasOptions = DEFAULT_CAS_OPTIONS): boolean | null {
+export function casEqual(
+  a: string,
+  b: string,
+  mode: CasMode,
+  options: CasOptions = DEFAULT_CAS_OPTIONS,
+): boolean | null {
   if (a.length > options.maxLength || b.length > options.maxLength) return null;
   thread ??= startThread(options);
   if (!thread) return null;

@@ -131,8 +131,10 @@ function structuresEqual(a: AnswerStructure, b: AnswerStructure, options: Equiva
   const ib = itemsOf(b);
   if (ia && ib) return unorderedEqual(ia, ib, options);
   // A bare list against a tuple in parentheses: `1, 2` for `(1, 2)`.
-  if (a.kind === 'bracketed' && b.kind === 'list' && a.open === '(' && a.close === ')') return orderedEqual(a.items, b.items, options);
-  if (b.kind === 'bracketed' && a.kind === 'list' && b.open === '(' && b.close === ')') return orderedEqual(a.items, b.items, options);
+  if (a.kind === 'bracketed' && b.kind === 'list' && a.open === '(' && a.close === ')')
+    return orderedEqual(a.items, b.items, options);
+  if (b.kind === 'bracketed' && a.kind === 'list' && b.open === '(' && b.close === ')')
+    return orderedEqual(a.items, b.items, options);
   // A one-item set against its item: `\{5\}` for `5`.
   if (a.kind === 'set' && a.items.length === 1 && b.kind === 'scalar') return scalarEqual(a.items[0], b.text, options);
   if (b.kind === 'set' && b.items.length === 1 && a.kind === 'scalar') return scalarEqual(a.text, b.items[0], options);
@@ -140,7 +142,11 @@ function structuresEqual(a: AnswerStructure, b: AnswerStructure, options: Equiva
 }
 
 /** True when `prediction` and `gold` (raw answer strings, before normalisation) denote the same answer. */
-export function answersEqual(prediction: string, gold: string, options: EquivalenceOptions = DEFAULT_EQUIVALENCE_OPTIONS): boolean {
+export function answersEqual(
+  prediction: string,
+  gold: string,
+  options: EquivalenceOptions = DEFAULT_EQUIVALENCE_OPTIONS,
+): boolean {
   const a = normalizeAnswer(prediction);
   const b = normalizeAnswer(gold);
   if (a === '' || b === '') return false;

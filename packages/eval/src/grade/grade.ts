@@ -1,5 +1,5 @@
 // One response against one gold answer: extraction, then equivalence.
-import { extractAnswer } from '../extract/extractAnswer';
+import { extractAnswer } from '../extract/extract_answer';
 import { goldFromCase } from '../extract/gold';
 import { answersEqual, DEFAULT_EQUIVALENCE_OPTIONS, type EquivalenceOptions } from './equivalent';
 

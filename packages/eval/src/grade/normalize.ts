@@ -18,18 +18,20 @@ export function stripMathDelimiters(s: string): string {
 
 /** `\dfrac`, `\tfrac` -> `\frac`; `\left`/`\right`/`\big…` sizing and `\displaystyle` go away. */
 export function normalizeCommands(s: string): string {
-  return s
-    .replace(/\\[dt]frac/g, '\\frac')
-    .replace(/\\(left|right|bigl|bigr|Bigl|Bigr|big|Big)(?![a-zA-Z])\.?/g, '')
-    .replace(/\\displaystyle/g, '')
-    .replace(/\\le(?![a-zA-Z])/g, '\\leq')
-    .replace(/\\ge(?![a-zA-Z])/g, '\\geq')
-    .replace(/\\infinity|∞/g, '\\infty')
-    .replace(/π/g, '\\pi')
-    // Vectors written with angle brackets compare as tuples.
-    .replace(/\\langle(?![a-zA-Z])/g, '(')
-    .replace(/\\rangle(?![a-zA-Z])/g, ')')
-    .replace(/[−–]/g, '-');
+  return (
+    s
+      .replace(/\\[dt]frac/g, '\\frac')
+      .replace(/\\(left|right|bigl|bigr|Bigl|Bigr|big|Big)(?![a-zA-Z])\.?/g, '')
+      .replace(/\\displaystyle/g, '')
+      .replace(/\\le(?![a-zA-Z])/g, '\\leq')
+      .replace(/\\ge(?![a-zA-Z])/g, '\\geq')
+      .replace(/\\infinity|∞/g, '\\infty')
+      .replace(/π/g, '\\pi')
+      // Vectors written with angle brackets compare as tuples.
+      .replace(/\\langle(?![a-zA-Z])/g, '(')
+      .replace(/\\rangle(?![a-zA-Z])/g, ')')
+      .replace(/[−–]/g, '-')
+  );
 }
 
 /** LaTeX spacing commands `\!`, `\,`, `\;`, `\:`, `\ `, `~`, `\quad` are not part of the answer. */
@@ -127,11 +129,15 @@ export function conjunctionsToCommas(s: string): string {
 
 /** Whitespace goes, except the one space that separates a command from a following letter (`\pi r`). */
 export function removeSpaces(s: string): string {
-  return s
-    .replace(/\s+/g, ' ')
-    .replace(/(\\[a-zA-Z]+) (?=[a-zA-Z])/g, '$1\u0000')
-    .replace(/ /g, '')
-    .replace(/\u0000/g, ' ');
+  // NUL marks the spaces to keep while the others go.
+  return (
+    s
+      .replace(/\s+/g, ' ')
+      .replace(/(\\[a-zA-Z]+) (?=[a-zA-Z])/g, '$1\u0000')
+      .replace(/ /g, '')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the marker set just above
+      .replace(/\u0000/g, ' ')
+  );
 }
 
 /** A trailing full stop or comma is punctuation, not part of the answer. */

@@ -10,10 +10,12 @@ export interface ParsedNumber {
 }
 
 const DECIMAL = String.raw`\d+(?:\.\d*)?|\.\d+`;
-const RE_DECIMAL = new RegExp(String.raw`^[-+]?(?:${DECIMAL})$`);
-const RE_SCIENTIFIC = new RegExp(String.raw`^([-+]?(?:${DECIMAL}))(?:\\times|\\cdot|\*|x)10\^(?:\{([-+]?\d+)\}|([-+]?\d))$`);
+const RE_DECIMAL = new RegExp(`^[-+]?(?:${DECIMAL})$`);
+const RE_SCIENTIFIC = new RegExp(
+  String.raw`^([-+]?(?:${DECIMAL}))(?:\\times|\\cdot|\*|x)10\^(?:\{([-+]?\d+)\}|([-+]?\d))$`,
+);
 const RE_E_NOTATION = new RegExp(String.raw`^[-+]?(?:${DECIMAL})[eE][-+]?\d+$`);
-const RE_SLASH = new RegExp(String.raw`^([-+]?)(${DECIMAL})/(${DECIMAL})$`);
+const RE_SLASH = new RegExp(`^([-+]?)(${DECIMAL})/(${DECIMAL})$`);
 const RE_FRAC = new RegExp(String.raw`^([-+]?)\\frac\{([-+]?(?:${DECIMAL}))\}\{([-+]?(?:${DECIMAL}))\}$`);
 const RE_MIXED = /^([-+]?)(\d+)\\frac\{(\d+)\}\{(\d+)\}$/;
 const RE_INFINITY = /^([-+]?)\\infty$/;

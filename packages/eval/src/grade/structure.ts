@@ -14,7 +14,8 @@ export type AnswerStructure =
   | { kind: 'list'; items: string[] }
   | { kind: 'scalar'; text: string };
 
-const MATRIX = /^\\begin\{(pmatrix|bmatrix|vmatrix|Bmatrix|Vmatrix|matrix|smallmatrix|array)\}(?:\{[^{}]*\})?([\s\S]*)\\end\{\1\}$/;
+const MATRIX =
+  /^\\begin\{(pmatrix|bmatrix|vmatrix|Bmatrix|Vmatrix|matrix|smallmatrix|array)\}(?:\{[^{}]*\})?([\s\S]*)\\end\{\1\}$/;
 
 /** Index of the bracket that closes the `(`/`[` at 0, treating both kinds alike (intervals mix them). */
 function closingBracket(s: string): number {

@@ -12,13 +12,17 @@ describe('prompt presets', () => {
     expect(renderPrompt(resolvePrompt('paper'), 'What is 1+1?')).toEqual([
       {
         role: 'user',
-        content: 'Solve the following math problem. Present the final answer in the format: Final Answer: \\boxed{your_answer}.\nProblem: What is 1+1?\nAnswer:',
+        content:
+          'Solve the following math problem. Present the final answer in the format: Final Answer: \\boxed{your_answer}.\nProblem: What is 1+1?\nAnswer:',
       },
     ]);
   });
   it('puts the Qwen2.5-Math instruction in the system message', () => {
     const [system, user] = renderPrompt(resolvePrompt('qwen-math-cot'), 'P');
-    expect(system).toEqual({ role: 'system', content: 'Please reason step by step, and put your final answer within \\boxed{}.' });
+    expect(system).toEqual({
+      role: 'system',
+      content: 'Please reason step by step, and put your final answer within \\boxed{}.',
+    });
     expect(user).toEqual({ role: 'user', content: 'P' });
     expect(resolvePrompt('gsm8k-zeroshot').stop).toEqual(['Q:']);
   });
@@ -32,7 +36,9 @@ describe('prompt presets', () => {
     expect(renderPrompt(resolvePrompt(text), 'p')).toEqual([{ role: 'user', content: 'Problem: p\n' }]);
   });
   it('names the problem with a bad preset or template', () => {
-    expect(() => resolvePrompt('nope')).toThrow(/--prompt: "nope" is neither a preset \(paper, qwen-math-cot, gsm8k-zeroshot\)/);
+    expect(() => resolvePrompt('nope')).toThrow(
+      /--prompt: "nope" is neither a preset \(paper, qwen-math-cot, gsm8k-zeroshot\)/,
+    );
     const noSlot = join(dir, 'bad.txt');
     writeFileSync(noSlot, 'no slot');
     expect(() => resolvePrompt(noSlot)).toThrow(`${noSlot}: the template must contain {problem}`);

@@ -49,7 +49,9 @@ export function resolvePrompt(nameOrFile: string): PromptPreset {
   const preset = PROMPT_PRESETS[nameOrFile];
   if (preset) return preset;
   if (!existsSync(nameOrFile)) {
-    throw new MixdistillError(`--prompt: "${nameOrFile}" is neither a preset (${Object.keys(PROMPT_PRESETS).join(', ')}) nor a template file`);
+    throw new MixdistillError(
+      `--prompt: "${nameOrFile}" is neither a preset (${Object.keys(PROMPT_PRESETS).join(', ')}) nor a template file`,
+    );
   }
   const text = readFileSync(nameOrFile, 'utf8');
   let template: PromptPreset;
@@ -60,15 +62,24 @@ export function resolvePrompt(nameOrFile: string): PromptPreset {
     } catch (err) {
       throw new MixdistillError(`${nameOrFile}: not valid JSON (${(err as Error).message})`);
     }
-    if (typeof parsed.user !== 'string') throw new MixdistillError(`${nameOrFile}: field "user" must be a string template`);
-    if (parsed.system !== undefined && typeof parsed.system !== 'string') throw new MixdistillError(`${nameOrFile}: field "system" must be a string`);
+    if (typeof parsed.user !== 'string')
+      throw new MixdistillError(`${nameOrFile}: field "user" must be a string template`);
+    if (parsed.system !== undefined && typeof parsed.system !== 'string')
+      throw new MixdistillError(`${nameOrFile}: field "system" must be a string`);
     const stop = parsed.stop ?? [];
-    if (!Array.isArray(stop) || !stop.every((s) => typeof s === 'string')) throw new MixdistillError(`${nameOrFile}: field "stop" must be a list of strings`);
-    template = { name: nameOrFile, system: parsed.system as string | undefined, user: parsed.user, stop: stop as string[] };
+    if (!Array.isArray(stop) || !stop.every((s) => typeof s === 'string'))
+      throw new MixdistillError(`${nameOrFile}: field "stop" must be a list of strings`);
+    template = {
+      name: nameOrFile,
+      system: parsed.system as string | undefined,
+      user: parsed.user,
+      stop: stop as string[],
+    };
   } else {
     template = { name: nameOrFile, user: text, stop: [] };
   }
-  if (!template.user.includes('{problem}')) throw new MixdistillError(`${nameOrFile}: the template must contain {problem}`);
+  if (!template.user.includes('{problem}'))
+    throw new MixdistillError(`${nameOrFile}: the template must contain {problem}`);
   return template;
 }
 

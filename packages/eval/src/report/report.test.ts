@@ -12,7 +12,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function results(acc: Record<string, number>, metadata: Record<string, string | number> = {}): EvalResults {
   const benchmarks = Object.fromEntries(
-    Object.entries(acc).map(([k, v]) => [k, { accuracy: v, correct: v, total: 100, file: 'f', sha256: 'x', meanTokens: 1, seconds: 1 }]),
+    Object.entries(acc).map(([k, v]) => [
+      k,
+      { accuracy: v, correct: v, total: 100, file: 'f', sha256: 'x', meanTokens: 1, seconds: 1 },
+    ]),
   );
   const { average, over } = averageAccuracy(benchmarks);
   return {
@@ -52,7 +55,10 @@ describe('report', () => {
   });
 
   it('writes CSV with full precision and empty missing cells', () => {
-    expect(csvTable([mix, short]).split('\n').slice(1, 3)).toEqual(['mix|0.2,35,12.5,60,9,3.3,23.96', 'short,32,,55,,,43.5']);
+    expect(csvTable([mix, short]).split('\n').slice(1, 3)).toEqual([
+      'mix|0.2,35,12.5,60,9,3.3,23.96',
+      'short,32,,55,,,43.5',
+    ]);
   });
 
   it('draws one bar per run and column, and the mix-weight lines only from weighted runs', () => {

@@ -34,7 +34,8 @@ export function tableScores(results: EvalResults): Partial<Record<TableColumn, n
 /** Reads a run from its folder or its results.json. */
 export function loadRun(path: string): ReportRun {
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'results.json') : path;
-  if (!existsSync(file)) throw new MixdistillError(`${file}: results.json not found (run "mixdistill eval --out DIR" first)`);
+  if (!existsSync(file))
+    throw new MixdistillError(`${file}: results.json not found (run "mixdistill eval --out DIR" first)`);
   let results: EvalResults;
   try {
     results = JSON.parse(readFileSync(file, 'utf8')) as EvalResults;
@@ -42,7 +43,9 @@ export function loadRun(path: string): ReportRun {
     throw new MixdistillError(`${file}: not valid JSON (${(err as Error).message})`);
   }
   if (!results || typeof results.benchmarks !== 'object' || results.benchmarks === null) {
-    throw new MixdistillError(`${file}: field "benchmarks" missing (expected the results.json that "mixdistill eval" writes)`);
+    throw new MixdistillError(
+      `${file}: field "benchmarks" missing (expected the results.json that "mixdistill eval" writes)`,
+    );
   }
   const name = typeof results.metadata?.name === 'string' ? results.metadata.name : basename(resolve(dirname(file)));
   return { name, results, scores: tableScores(results) };

@@ -2,7 +2,18 @@
 // and accuracy against the mix weight as lines (the paper's Figure 6).
 import { TABLE_COLUMNS, type ReportRun, type TableColumn } from './runs';
 
-const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
 const WIDTH = 760;
 const HEIGHT = 380;
 const MARGIN = { top: 30, right: 170, bottom: 50, left: 50 };
@@ -26,7 +37,7 @@ function frame(title: string, yMax: number, legend: string[], body: string[], xL
       `<rect x="${WIDTH - MARGIN.right + 15}" y="${MARGIN.top + i * 18}" width="12" height="12" fill="${PALETTE[i % PALETTE.length]}"/>` +
       `<text x="${WIDTH - MARGIN.right + 32}" y="${MARGIN.top + i * 18 + 10}" font-size="11">${escapeXml(name)}</text>`,
   );
-  return [
+  return `${[
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
     `<text x="${MARGIN.left}" y="18" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
@@ -36,7 +47,7 @@ function frame(title: string, yMax: number, legend: string[], body: string[], xL
     ...body,
     ...legendItems,
     '</svg>',
-  ].join('\n') + '\n';
+  ].join('\n')}\n`;
 }
 
 function niceMax(values: number[]): number {
@@ -63,9 +74,17 @@ export function accuracyBarsSvg(runs: ReportRun[]): string {
         `<rect x="${(gx + ri * barW).toFixed(1)}" y="${(MARGIN.top + plotH - h).toFixed(1)}" width="${(barW * 0.9).toFixed(1)}" height="${h.toFixed(1)}" fill="${PALETTE[ri % PALETTE.length]}"><title>${escapeXml(`${r.name} ${c}: ${v.toFixed(1)}`)}</title></rect>`,
       );
     });
-    body.push(`<text x="${(MARGIN.left + (ci + 0.5) * groupW).toFixed(1)}" y="${MARGIN.top + plotH + 16}" text-anchor="middle" font-size="11">${c}</text>`);
+    body.push(
+      `<text x="${(MARGIN.left + (ci + 0.5) * groupW).toFixed(1)}" y="${MARGIN.top + plotH + 16}" text-anchor="middle" font-size="11">${c}</text>`,
+    );
   });
-  return frame('Accuracy per benchmark', yMax, runs.map((r) => r.name), body, 'benchmark');
+  return frame(
+    'Accuracy per benchmark',
+    yMax,
+    runs.map((r) => r.name),
+    body,
+    'benchmark',
+  );
 }
 
 /** The runs that carry a numeric mix weight under `key` in their metadata, with that weight. */
@@ -94,13 +113,20 @@ export function mixWeightSvg(runs: ReportRun[], key: string): string | null {
   const y = (v: number) => MARGIN.top + plotH - (v / yMax) * plotH;
   const body: string[] = [];
   for (const w of [...new Set(points.map((p) => p.weight))]) {
-    body.push(`<text x="${x(w).toFixed(1)}" y="${MARGIN.top + plotH + 16}" text-anchor="middle" font-size="11">${w}</text>`);
+    body.push(
+      `<text x="${x(w).toFixed(1)}" y="${MARGIN.top + plotH + 16}" text-anchor="middle" font-size="11">${w}</text>`,
+    );
   }
   columns.forEach((c: TableColumn, ci) => {
-    const pts = points.filter((p) => p.run.scores[c] !== undefined).map((p) => [x(p.weight), y(p.run.scores[c]!)] as const);
+    const pts = points
+      .filter((p) => p.run.scores[c] !== undefined)
+      .map((p) => [x(p.weight), y(p.run.scores[c]!)] as const);
     const color = PALETTE[ci % PALETTE.length];
-    body.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ')}"/>`);
-    for (const [px, py] of pts) body.push(`<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="3.5" fill="${color}"/>`);
+    body.push(
+      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ')}"/>`,
+    );
+    for (const [px, py] of pts)
+      body.push(`<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="3.5" fill="${color}"/>`);
   });
   return frame(`Accuracy vs ${key}`, yMax, [...columns], body, key);
 }

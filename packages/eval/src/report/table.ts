@@ -20,19 +20,21 @@ export function markdownTable(runs: ReportRun[]): string {
     const text = v.toFixed(1);
     return runs.length > 1 && best[c] !== undefined && v.toFixed(1) === best[c]!.toFixed(1) ? `**${text}**` : text;
   };
-  const escape = (s: string) => s.replace(/\|/g, '\\|');
-  return [
+  const escapeCell = (s: string) => s.replace(/\|/g, '\\|');
+  return `${[
     `| Model | ${TABLE_COLUMNS.join(' | ')} |`,
     `|---|${TABLE_COLUMNS.map(() => '---:').join('|')}|`,
-    ...runs.map((r) => `| ${escape(r.name)} | ${TABLE_COLUMNS.map((c) => cell(r, c)).join(' | ')} |`),
-  ].join('\n') + '\n';
+    ...runs.map((r) => `| ${escapeCell(r.name)} | ${TABLE_COLUMNS.map((c) => cell(r, c)).join(' | ')} |`),
+  ].join('\n')}\n`;
 }
 
 /** CSV with full precision (empty where not evaluated). */
 export function csvTable(runs: ReportRun[]): string {
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return [
+  return `${[
     ['model', ...TABLE_COLUMNS].join(','),
-    ...runs.map((r) => [quote(r.name), ...TABLE_COLUMNS.map((c) => (r.scores[c] === undefined ? '' : String(r.scores[c])))].join(',')),
-  ].join('\n') + '\n';
+    ...runs.map((r) =>
+      [quote(r.name), ...TABLE_COLUMNS.map((c) => (r.scores[c] === undefined ? '' : String(r.scores[c])))].join(','),
+    ),
+  ].join('\n')}\n`;
 }

@@ -75,7 +75,13 @@ function groupScores(records: EvalRecord[], key: (r: EvalRecord) => string | und
 }
 
 /** Scores of one benchmark from its records. */
-export function benchmarkResult(name: BenchmarkName, records: EvalRecord[], file: string, sha256: string, withJudge = false): BenchmarkResult {
+export function benchmarkResult(
+  name: BenchmarkName,
+  records: EvalRecord[],
+  file: string,
+  sha256: string,
+  withJudge = false,
+): BenchmarkResult {
   const result: BenchmarkResult = {
     ...score(records),
     file,
@@ -96,12 +102,15 @@ export function benchmarkResult(name: BenchmarkName, records: EvalRecord[], file
 
 /** The benchmarks of the paper's Average that these results hold, MATH-500 standing in for a missing MATH. */
 export function averageMembers(benchmarks: Partial<Record<BenchmarkName, unknown>>): BenchmarkName[] {
-  return PAPER_AVERAGE_BENCHMARKS.map((b) => (b === 'math' && !benchmarks.math && benchmarks.math500 ? 'math500' : b)).filter(
-    (b) => benchmarks[b] !== undefined,
-  );
+  return PAPER_AVERAGE_BENCHMARKS.map((b) =>
+    b === 'math' && !benchmarks.math && benchmarks.math500 ? 'math500' : b,
+  ).filter((b) => benchmarks[b] !== undefined);
 }
 
-export function averageAccuracy(benchmarks: Partial<Record<BenchmarkName, Score>>): { average: number | null; over: BenchmarkName[] } {
+export function averageAccuracy(benchmarks: Partial<Record<BenchmarkName, Score>>): {
+  average: number | null;
+  over: BenchmarkName[];
+} {
   const over = averageMembers(benchmarks);
   if (over.length === 0) return { average: null, over };
   return { average: over.reduce((s, b) => s + benchmarks[b]!.accuracy, 0) / over.length, over };
@@ -124,15 +133,29 @@ export function resultsMarkdown(results: EvalResults): string {
   ];
   for (const n of names) {
     const r = results.benchmarks[n]!;
-    if (r.judgedAccuracy !== undefined) lines.push(`| ${DISPLAY_NAMES[n]} with the LLM judge | ${r.judgedAccuracy.toFixed(1)} | ${r.judgedCorrect} | ${r.total} | |`);
+    if (r.judgedAccuracy !== undefined)
+      lines.push(
+        `| ${DISPLAY_NAMES[n]} with the LLM judge | ${r.judgedAccuracy.toFixed(1)} | ${r.judgedCorrect} | ${r.total} | |`,
+      );
   }
-  if (results.average !== null) lines.push(`| **Average** (${results.averageOver.map((b) => DISPLAY_NAMES[b]).join(', ')}) | ${results.average.toFixed(1)} | | | |`);
+  if (results.average !== null)
+    lines.push(
+      `| **Average** (${results.averageOver.map((b) => DISPLAY_NAMES[b]).join(', ')}) | ${results.average.toFixed(1)} | | | |`,
+    );
   for (const n of names) {
     const r = results.benchmarks[n]!;
     if (!r.byLevel) continue;
-    lines.push('', `## ${DISPLAY_NAMES[n]} by level and subject`, '', '| group | accuracy | correct | total |', '|---|---:|---:|---:|');
-    for (const [k, s] of Object.entries(r.byLevel)) lines.push(`| Level ${k} | ${s.accuracy.toFixed(1)} | ${s.correct} | ${s.total} |`);
-    for (const [k, s] of Object.entries(r.bySubject ?? {})) lines.push(`| ${k} | ${s.accuracy.toFixed(1)} | ${s.correct} | ${s.total} |`);
+    lines.push(
+      '',
+      `## ${DISPLAY_NAMES[n]} by level and subject`,
+      '',
+      '| group | accuracy | correct | total |',
+      '|---|---:|---:|---:|',
+    );
+    for (const [k, s] of Object.entries(r.byLevel))
+      lines.push(`| Level ${k} | ${s.accuracy.toFixed(1)} | ${s.correct} | ${s.total} |`);
+    for (const [k, s] of Object.entries(r.bySubject ?? {}))
+      lines.push(`| ${k} | ${s.accuracy.toFixed(1)} | ${s.correct} | ${s.total} |`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -11,7 +11,11 @@ export const LLAMA: Architecture = {
   parseConfig: (reader) => {
     const attentionBias = reader.boolean('attention_bias', false);
     return {
-      ...reader.decoderFields({ qkvBias: attentionBias, outputBias: attentionBias, mlpBias: reader.boolean('mlp_bias', false) }),
+      ...reader.decoderFields({
+        qkvBias: attentionBias,
+        outputBias: attentionBias,
+        mlpBias: reader.boolean('mlp_bias', false),
+      }),
       modelType: 'llama',
     };
   },

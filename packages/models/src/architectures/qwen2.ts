@@ -10,7 +10,8 @@ export const QWEN2: Architecture = {
   className: 'Qwen2ForCausalLM',
   parseConfig: (reader) => {
     // Sliding-window attention is not implemented: refuse rather than attend over the full context.
-    if (reader.boolean('use_sliding_window', false)) reader.fail('use_sliding_window', 'false (sliding-window attention is not supported)');
+    if (reader.boolean('use_sliding_window', false))
+      reader.fail('use_sliding_window', 'false (sliding-window attention is not supported)');
     return { ...reader.decoderFields({ qkvBias: true, outputBias: false, mlpBias: false }), modelType: 'qwen2' };
   },
   configJson: (config) => ({

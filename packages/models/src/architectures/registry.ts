@@ -3,10 +3,7 @@ import type { Architecture } from './architecture';
 import { LLAMA } from './llama';
 import { QWEN2 } from './qwen2';
 
-export const ARCHITECTURES: readonly Architecture[] = [
-  QWEN2,
-  LLAMA,
-];
+export const ARCHITECTURES: readonly Architecture[] = [QWEN2, LLAMA];
 
 /** The family whose model_type is `modelType`, or undefined. */
 export function findArchitecture(modelType: string): Architecture | undefined {

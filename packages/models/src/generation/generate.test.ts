@@ -30,7 +30,11 @@ const backends = await activatableBackends();
 
 describe.each(backends)('generate on %s', (backend) => {
   let model: CausalLM;
-  const prompts = [[5, 17, 42, 9, 100, 3], [7, 250], [300, 12, 12, 12]];
+  const prompts = [
+    [5, 17, 42, 9, 100, 3],
+    [7, 250],
+    [300, 12, 12, 12],
+  ];
 
   beforeAll(async () => {
     await tf.setBackend(backend);
@@ -65,18 +69,24 @@ describe.each(backends)('generate on %s', (backend) => {
   });
 
   it('generates for a batch of different lengths what it generates for each prompt alone', async () => {
-    const alone = await Promise.all(prompts.map(async (p) => (await generate(model, [p], { maxNewTokens: 10 }))[0].tokens));
+    const alone = await Promise.all(
+      prompts.map(async (p) => (await generate(model, [p], { maxNewTokens: 10 }))[0].tokens),
+    );
     const batched = await generate(model, prompts, { maxNewTokens: 10 });
     expect(batched.map((r) => r.tokens)).toEqual(alone);
 
     // Rows that stop early leave the batch; the others must not notice.
     const stopTokenIds = [alone[1][2], alone[2][5]];
-    const stoppedAlone = await Promise.all(prompts.map(async (p) => (await generate(model, [p], { maxNewTokens: 10, stopTokenIds }))[0]));
+    const stoppedAlone = await Promise.all(
+      prompts.map(async (p) => (await generate(model, [p], { maxNewTokens: 10, stopTokenIds }))[0]),
+    );
     expect(stoppedAlone.map((r) => r.tokens.length)).not.toEqual([10, 10, 10]);
     expect(await generate(model, prompts, { maxNewTokens: 10, stopTokenIds })).toEqual(stoppedAlone);
 
     const sampling = { maxNewTokens: 10, temperature: 1.3, topP: 0.9, topK: 50, seed: 7 };
-    const sampledAlone = await Promise.all(prompts.map(async (p, i) => (await generate(model, [p], { ...sampling, seed: 7 + i }))[0].tokens));
+    const sampledAlone = await Promise.all(
+      prompts.map(async (p, i) => (await generate(model, [p], { ...sampling, seed: 7 + i }))[0].tokens),
+    );
     expect((await generate(model, prompts, sampling)).map((r) => r.tokens)).toEqual(sampledAlone);
   });
 
@@ -100,7 +110,9 @@ describe.each(backends)('generate on %s', (backend) => {
 
     const tokenizer = loadTokenizer(QWEN_TOKENIZER);
     const stopString = tokenizer.decode(free.tokens.slice(5, 7));
-    const firstEnd = free.tokens.findIndex((_, n) => tokenizer.decode(free.tokens.slice(0, n + 1)).includes(stopString));
+    const firstEnd = free.tokens.findIndex((_, n) =>
+      tokenizer.decode(free.tokens.slice(0, n + 1)).includes(stopString),
+    );
     const [byString] = await generate(model, [prompts[1]], { maxNewTokens: 12, stopStrings: [stopString], tokenizer });
     expect(byString.tokens).toEqual(free.tokens.slice(0, firstEnd + 1));
     expect(byString.finishReason).toBe('stop_string');

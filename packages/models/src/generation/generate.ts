@@ -35,10 +35,16 @@ export interface GenerationResult {
   finishReason: FinishReason;
 }
 
-export async function generate(model: CausalLM, prompts: number[][], options: GenerateOptions): Promise<GenerationResult[]> {
+export async function generate(
+  model: CausalLM,
+  prompts: number[][],
+  options: GenerateOptions,
+): Promise<GenerationResult[]> {
   validate(model, prompts, options);
   const batch = prompts.length;
-  const sampling = options.temperature ? { temperature: options.temperature, topK: options.topK, topP: options.topP } : null;
+  const sampling = options.temperature
+    ? { temperature: options.temperature, topK: options.topK, topP: options.topP }
+    : null;
   const samplers = prompts.map((_, i) => createSampler(sampling, (options.seed ?? 0) + i));
   const stopping = new StoppingCriteria({
     maxNewTokens: options.maxNewTokens,
@@ -55,10 +61,22 @@ export async function generate(model: CausalLM, prompts: number[][], options: Ge
     const pad = prompts.map((p) => width - p.length);
     // Prefill: [batch, width], left-padded; padding is segment 0, the prompt segment 1.
     inputs = {
-      ids: tf.tensor2d(prompts.map((p, i) => [...new Array<number>(pad[i]).fill(0), ...p]), [batch, width], 'int32'),
-      positions: tf.tensor2d(prompts.map((_, i) => range(width).map((j) => Math.max(0, j - pad[i]))), [batch, width], 'int32'),
+      ids: tf.tensor2d(
+        prompts.map((p, i) => [...new Array<number>(pad[i]).fill(0), ...p]),
+        [batch, width],
+        'int32',
+      ),
+      positions: tf.tensor2d(
+        prompts.map((_, i) => range(width).map((j) => Math.max(0, j - pad[i]))),
+        [batch, width],
+        'int32',
+      ),
       segments: pad.some((n) => n > 0)
-        ? tf.tensor2d(prompts.map((_, i) => range(width).map((j) => (j < pad[i] ? 0 : 1))), [batch, width], 'int32')
+        ? tf.tensor2d(
+            prompts.map((_, i) => range(width).map((j) => (j < pad[i] ? 0 : 1))),
+            [batch, width],
+            'int32',
+          )
         : null,
     };
     // Prompt index of each row of the running batch: finished sequences leave it (and the cache).
@@ -92,9 +110,17 @@ export async function generate(model: CausalLM, prompts: number[][], options: Ge
       if (keptRows.length < active.length) cache.keepRows(keptRows);
       active = keptRows.map((row) => active[row]);
       inputs = {
-        ids: tf.tensor2d(nextTokens.map((t) => [t]), [active.length, 1], 'int32'),
+        ids: tf.tensor2d(
+          nextTokens.map((t) => [t]),
+          [active.length, 1],
+          'int32',
+        ),
         // The token just chosen sits right after the prompt and the tokens before it.
-        positions: tf.tensor2d(active.map((i) => [prompts[i].length + results[i].tokens.length - 1]), [active.length, 1], 'int32'),
+        positions: tf.tensor2d(
+          active.map((i) => [prompts[i].length + results[i].tokens.length - 1]),
+          [active.length, 1],
+          'int32',
+        ),
         segments: null,
       };
     }
@@ -122,7 +148,8 @@ function validate(model: CausalLM, prompts: number[][], options: GenerateOptions
   prompts.forEach((p, i) => {
     if (p.length === 0) throw new MixdistillError(`generate: prompt ${i} is empty`);
     const bad = p.find((id) => !Number.isInteger(id) || id < 0 || id >= vocab);
-    if (bad !== undefined) throw new MixdistillError(`generate: prompt ${i} has token id ${bad}, outside the vocabulary [0, ${vocab})`);
+    if (bad !== undefined)
+      throw new MixdistillError(`generate: prompt ${i} has token id ${bad}, outside the vocabulary [0, ${vocab})`);
   });
   if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 0) {
     throw new MixdistillError(`generate: maxNewTokens must be a non-negative integer, got ${options.maxNewTokens}`);

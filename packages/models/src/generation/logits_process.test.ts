@@ -20,12 +20,20 @@ describe('samplingCandidates', () => {
   const logits = Float32Array.from({ length: 2000 }, (_, i) => Math.sin(i * 12.9898) * 6 - (i % 7));
 
   it('keeps what sorting the whole vocabulary keeps', () => {
-    for (const [temperature, topK, topP] of [[1, 2000, 0.9], [0.7, 20, 1], [1.5, 2000, 0.999], [2, 5, 0.5], [1, 2000, 1]]) {
+    for (const [temperature, topK, topP] of [
+      [1, 2000, 0.9],
+      [0.7, 20, 1],
+      [1.5, 2000, 0.999],
+      [2, 5, 0.5],
+      [1, 2000, 1],
+    ]) {
       const { ids, probs } = samplingCandidates(logits, { temperature, topK, topP });
       const expected = bruteForce(Array.from(logits), temperature, topK, topP);
       // Uncut, the order does not matter to sampling (ids come in id order); cut, it is by probability.
       const uncut = topK === 2000 && topP === 1;
-      expect(uncut ? [...ids].sort((a, b) => a - b) : ids).toEqual(uncut ? [...expected].sort((a, b) => a - b) : expected);
+      expect(uncut ? [...ids].sort((a, b) => a - b) : ids).toEqual(
+        uncut ? [...expected].sort((a, b) => a - b) : expected,
+      );
       expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
     }
   });

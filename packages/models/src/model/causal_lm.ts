@@ -113,7 +113,12 @@ export class CausalLM {
   }
 
   /** Decoder layer `index` on hidden [b, s, hidden]: a pure function of its inputs. */
-  block(index: number, hidden: tf.Tensor, ctx: BlockContext, weights: LayerWeights = this.layerWeights(index)): BlockOutput {
+  block(
+    index: number,
+    hidden: tf.Tensor,
+    ctx: BlockContext,
+    weights: LayerWeights = this.layerWeights(index),
+  ): BlockOutput {
     return this.architecture.block(hidden, weights, ctx);
   }
 
@@ -136,8 +141,11 @@ export class CausalLM {
     return tf.tidy(() => {
       const [b, s] = inputIds.shape as [number, number];
       const past = cache?.length ?? 0;
-      const positionIds = options.positionIds ?? tf.tile(tf.reshape(tf.range(past, past + s, 1, 'int32'), [1, s]), [b, 1]);
-      const segmentIds = cache ? cache.extendSegmentIds(options.segmentIds ?? null, b, s) : (options.segmentIds ?? null);
+      const positionIds =
+        options.positionIds ?? tf.tile(tf.reshape(tf.range(past, past + s, 1, 'int32'), [1, s]), [b, 1]);
+      const segmentIds = cache
+        ? cache.extendSegmentIds(options.segmentIds ?? null, b, s)
+        : (options.segmentIds ?? null);
       const ctx = this.blockContext(positionIds, segmentIds);
       let hidden = this.embed(inputIds);
       for (let i = 0; i < this.config.numHiddenLayers; i++) {

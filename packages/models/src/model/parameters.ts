@@ -16,7 +16,9 @@ export function parameterSpecs(config: ModelConfig, modules: ModuleNames): Param
   const { hiddenSize: h, intermediateSize: inter, headDim: d } = config;
   const qWidth = config.numAttentionHeads * d;
   const kvWidth = config.numKeyValueHeads * d;
-  const specs: ParameterSpec[] = [{ name: `${modules.embedTokens}.weight`, shape: [config.vocabSize, h], init: 'normal' }];
+  const specs: ParameterSpec[] = [
+    { name: `${modules.embedTokens}.weight`, shape: [config.vocabSize, h], init: 'normal' },
+  ];
   const linear = (module: string, out: number, inp: number, bias: boolean) => {
     specs.push({ name: `${module}.weight`, shape: [out, inp], init: 'normal' });
     if (bias) specs.push({ name: `${module}.bias`, shape: [out], init: 'zeros' });
@@ -34,6 +36,7 @@ export function parameterSpecs(config: ModelConfig, modules: ModuleNames): Param
     linear(m.down, h, inter, config.mlpBias);
   }
   specs.push({ name: `${modules.finalNorm}.weight`, shape: [h], init: 'ones' });
-  if (!config.tieWordEmbeddings) specs.push({ name: `${modules.lmHead}.weight`, shape: [config.vocabSize, h], init: 'normal' });
+  if (!config.tieWordEmbeddings)
+    specs.push({ name: `${modules.lmHead}.weight`, shape: [config.vocabSize, h], init: 'normal' });
   return specs;
 }

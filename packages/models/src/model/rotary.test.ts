@@ -13,7 +13,13 @@ describe('ropeInverseFrequencies', () => {
   });
 
   it('keeps high, divides low and interpolates middle frequencies for llama3 (Llama-3.1 settings)', () => {
-    const scaling = { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8192 } as const;
+    const scaling = {
+      type: 'llama3',
+      factor: 8,
+      lowFreqFactor: 1,
+      highFreqFactor: 4,
+      originalMaxPositionEmbeddings: 8192,
+    } as const;
     const plain = ropeInverseFrequencies(base);
     const scaled = ropeInverseFrequencies({ ...base, ropeScaling: scaling });
     for (let i = 0; i < 64; i++) {

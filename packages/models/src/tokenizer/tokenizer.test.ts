@@ -41,7 +41,10 @@ describe('Qwen tokenizer', () => {
   });
 
   it('adds the generation prompt and overrides the system prompt', () => {
-    const text = tokenizer.applyChatTemplate(conversation.slice(0, 2), { addGenerationPrompt: true, systemPrompt: 'Think step by step.' });
+    const text = tokenizer.applyChatTemplate(conversation.slice(0, 2), {
+      addGenerationPrompt: true,
+      systemPrompt: 'Think step by step.',
+    });
     expect(text).toBe(
       '<|im_start|>system\nThink step by step.<|im_end|>\n<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n',
     );

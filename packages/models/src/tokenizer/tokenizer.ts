@@ -72,7 +72,9 @@ export class Tokenizer {
   applyChatTemplate(messages: ChatMessage[], options?: ApplyChatTemplateOptions): string;
   applyChatTemplate(messages: ChatMessage[], options: ApplyChatTemplateOptions = {}): string | number[] {
     if (!this.chatTemplate) {
-      throw new MixdistillError(`${path.join(this.dir, 'tokenizer_config.json')}: no "chat_template" (and no chat_template.jinja); use plain prompts`);
+      throw new MixdistillError(
+        `${path.join(this.dir, 'tokenizer_config.json')}: no "chat_template" (and no chat_template.jinja); use plain prompts`,
+      );
     }
     const text = this.chatTemplate.render(withSystemPrompt(messages, options.systemPrompt), {
       ...this.specialTokenStrings(),
@@ -120,13 +122,18 @@ export function loadTokenizer(dir: string): Tokenizer {
   try {
     hf = new HfTokenizer(tokenizerJson as object, config);
   } catch (err) {
-    throw new MixdistillError(`${path.join(dir, 'tokenizer.json')}: not a tokenizer this library reads (${(err as Error).message})`);
+    throw new MixdistillError(
+      `${path.join(dir, 'tokenizer.json')}: not a tokenizer this library reads (${(err as Error).message})`,
+    );
   }
   const idOf = (field: string): number | null => {
     const token = tokenString(config[field]);
     if (token === null) return null;
     const id = hf.token_to_id(token);
-    if (id === undefined) throw new MixdistillError(`${path.join(dir, 'tokenizer_config.json')}: ${field} ${JSON.stringify(token)} is not in the vocabulary`);
+    if (id === undefined)
+      throw new MixdistillError(
+        `${path.join(dir, 'tokenizer_config.json')}: ${field} ${JSON.stringify(token)} is not in the vocabulary`,
+      );
     return id;
   };
   const ids = (value: unknown): number[] =>

@@ -44,7 +44,9 @@ export function readParameters(config: ModelConfig, checkpoint: Checkpoint, wher
   const unexpected = [...entries.keys()].filter((n) => !expected.has(n) && n !== tiedHead && !IGNORED_TENSOR.test(n));
   const wrongShape = specs.flatMap((s) => {
     const e = entries.get(s.name);
-    return e && e.shape.join(',') !== s.shape.join(',') ? [`${s.name} is [${e.shape}] but config.json implies [${s.shape}]`] : [];
+    return e && e.shape.join(',') !== s.shape.join(',')
+      ? [`${s.name} is [${e.shape}] but config.json implies [${s.shape}]`]
+      : [];
   });
   const wrongDtype = specs.flatMap((s) => {
     const e = entries.get(s.name);

@@ -30,8 +30,15 @@ describe('saveModel / loadModel', () => {
       expect(fs.existsSync(path.join(out, f)), f).toBe(true);
     }
     const saved = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
-    expect(saved).toMatchObject({ architectures: ['LlamaForCausalLM'], torch_dtype: 'float32', tie_word_embeddings: false });
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'generation_config.json'), 'utf8'))).toEqual({ bos_token_id: 1, eos_token_id: 2 });
+    expect(saved).toMatchObject({
+      architectures: ['LlamaForCausalLM'],
+      torch_dtype: 'float32',
+      tie_word_embeddings: false,
+    });
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'generation_config.json'), 'utf8'))).toEqual({
+      bos_token_id: 1,
+      eos_token_id: 2,
+    });
 
     const reloaded = loadModel(out).model;
     expect([...reloaded.params.keys()]).toEqual([...model.params.keys()]);
@@ -41,7 +48,10 @@ describe('saveModel / loadModel', () => {
   });
 
   it('leaves lm_head out of a tied model, and createModel initialises as transformers', () => {
-    const config = parseModelConfig(JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tiny-qwen2/config.json'), 'utf8')), 'config.json');
+    const config = parseModelConfig(
+      JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tiny-qwen2/config.json'), 'utf8')),
+      'config.json',
+    );
     const model = createModel(config, { seed: 3 });
     const out = path.join(tmp, 'created');
     saveModel(out, model, { dtype: 'bfloat16' });
@@ -53,8 +63,18 @@ describe('saveModel / loadModel', () => {
     const std = Math.sqrt(embed.reduce((a, x) => a + x * x, 0) / embed.length);
     expect(std).toBeGreaterThan(0.019);
     expect(std).toBeLessThan(0.021);
-    expect(model.params.get('model.layers.0.self_attn.q_proj.bias')!.dataSync().every((x) => x === 0)).toBe(true);
-    expect(model.params.get('model.norm.weight')!.dataSync().every((x) => x === 1)).toBe(true);
+    expect(
+      model.params
+        .get('model.layers.0.self_attn.q_proj.bias')!
+        .dataSync()
+        .every((x) => x === 0),
+    ).toBe(true);
+    expect(
+      model.params
+        .get('model.norm.weight')!
+        .dataSync()
+        .every((x) => x === 1),
+    ).toBe(true);
     model.dispose();
   });
 

@@ -21,7 +21,11 @@ export const TOKENIZER_FILES = [
   'chat_template.json',
 ];
 
-const SAFETENSORS_DTYPE: Record<TorchDtype, 'F32' | 'F16' | 'BF16'> = { float32: 'F32', float16: 'F16', bfloat16: 'BF16' };
+const SAFETENSORS_DTYPE: Record<TorchDtype, 'F32' | 'F16' | 'BF16'> = {
+  float32: 'F32',
+  float16: 'F16',
+  bfloat16: 'BF16',
+};
 
 export interface SaveModelOptions {
   /** Folder whose tokenizer files (and generation_config.json) are copied alongside. */

@@ -49,5 +49,13 @@ export function collate(rows: readonly TokenizedExample[][], padId: number, pack
     // Pads: positions keep counting so they stay in the RoPE table's range; segment 0 isolates them.
     if (positionIds) for (let t = at; t < (r + 1) * seq; t++) positionIds[t] = t - r * seq;
   });
-  return { shape: [rows.length, seq], inputIds, targets, positionIds, segmentIds, numTargets, numTokens: lens.reduce((a, b) => a + b, 0) };
+  return {
+    shape: [rows.length, seq],
+    inputIds,
+    targets,
+    positionIds,
+    segmentIds,
+    numTargets,
+    numTokens: lens.reduce((a, b) => a + b, 0),
+  };
 }

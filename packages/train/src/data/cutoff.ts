@@ -6,7 +6,11 @@ export type CutoffPolicy = 'truncate' | 'drop';
 export const CUTOFF_POLICIES: readonly CutoffPolicy[] = ['truncate', 'drop'];
 
 /** The example cut to fit, or null when it must be left out (too long with drop, or no target left). */
-export function applyCutoff(ex: TokenizedExample, cutoffLen: number | null, policy: CutoffPolicy): TokenizedExample | null {
+export function applyCutoff(
+  ex: TokenizedExample,
+  cutoffLen: number | null,
+  policy: CutoffPolicy,
+): TokenizedExample | null {
   if (cutoffLen === null || ex.inputIds.length <= cutoffLen) return ex;
   if (policy === 'drop') return null;
   const cut = { inputIds: ex.inputIds.slice(0, cutoffLen), labels: ex.labels.slice(0, cutoffLen) };

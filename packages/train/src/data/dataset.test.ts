@@ -20,7 +20,12 @@ describe('reading SFT data', () => {
       { instruction: 'Add', input: '1+1', output: '2' },
       { prompt: 'Q', response: 'A' },
       { problem: 'P', solution: 'S', level: 'Level 1' },
-      { messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'yo' }] },
+      {
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: 'yo' },
+        ],
+      },
       { input_ids: [5, 6, 7], labels: [-100, 6, 7] },
     ]);
     expect(data.examples.map((e) => decode(e.inputIds)).slice(0, 4)).toEqual([
@@ -33,7 +38,14 @@ describe('reading SFT data', () => {
   });
 
   it('puts the loss on assistant tokens only, unless --train-on-prompt', () => {
-    const chat = { messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }, { role: 'assistant', content: 'd' }] };
+    const chat = {
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b' },
+        { role: 'user', content: 'c' },
+        { role: 'assistant', content: 'd' },
+      ],
+    };
     expect(learned(load([chat]).data.examples[0])).toBe('b|d|');
     const all = load([chat], { trainOnPrompt: true }).data.examples[0];
     expect(all.labels).toEqual(all.inputIds);
@@ -68,22 +80,42 @@ describe('reading SFT data', () => {
   });
 
   it('counts bad lines and goes on with --skip-bad-lines', () => {
-    const { data, file } = load([{ prompt: 'Q', response: 'A' }, 'oops', { prompt: 'Q' }, { prompt: 'R', response: 'B' }], { skipBadLines: true });
+    const { data, file } = load(
+      [{ prompt: 'Q', response: 'A' }, 'oops', { prompt: 'Q' }, { prompt: 'R', response: 'B' }],
+      { skipBadLines: true },
+    );
     expect(data.examples).toHaveLength(2);
     expect(data.badLines.map((b) => `${b.file}:${b.line}`)).toEqual([`${file}:2`, `${file}:3`]);
   });
 
   it('reports a missing file', () => {
-    expect(() => loadTrainingData([{ file: '/nonexistent/x.jsonl', weight: null }], charTokenizer, base)).toThrow(/x\.jsonl: cannot read data file \(ENOENT\)/);
+    expect(() => loadTrainingData([{ file: '/nonexistent/x.jsonl', weight: null }], charTokenizer, base)).toThrow(
+      /x\.jsonl: cannot read data file \(ENOENT\)/,
+    );
   });
 
   it('--format forces one shape', () => {
-    expect(() => load([{ messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'yo' }] }], { format: 'tokenized' })).toThrow(/missing field "input_ids"/);
+    expect(() =>
+      load(
+        [
+          {
+            messages: [
+              { role: 'user', content: 'hi' },
+              { role: 'assistant', content: 'yo' },
+            ],
+          },
+        ],
+        { format: 'tokenized' },
+      ),
+    ).toThrow(/missing field "input_ids"/);
   });
 
   it('--cutoff-len truncates the response end, or drops and counts', () => {
     // 31 and 21 tokens; the prompt part is 19
-    const lines = [{ prompt: 'Q', response: 'long answer' }, { prompt: 'Q', response: 'A' }];
+    const lines = [
+      { prompt: 'Q', response: 'long answer' },
+      { prompt: 'Q', response: 'A' },
+    ];
     const t = load(lines, { cutoffLen: 22 }).data;
     expect(t.truncated).toBe(1);
     expect(t.examples.map((e) => e.inputIds.length)).toEqual([22, 21]);
@@ -92,16 +124,42 @@ describe('reading SFT data', () => {
     expect(d.examples).toHaveLength(1);
     expect(d.dropped).toBe(1);
     // 19 tokens hold no response token: nothing to learn, so both are dropped.
-    expect(() => load(lines, { cutoffLen: 19 })).toThrow(/no training examples left \(0 bad lines, 2 dropped by --cutoff-len\)/);
+    expect(() => load(lines, { cutoffLen: 19 })).toThrow(
+      /no training examples left \(0 bad lines, 2 dropped by --cutoff-len\)/,
+    );
   });
 
   it('mixes weighted --data files on the fly', () => {
     const dir = tempDir();
-    const a = writeJsonl(dir, 'a.jsonl', Array.from({ length: 10 }, (_, i) => ({ prompt: `a${i}`, response: 'A' })));
-    const b = writeJsonl(dir, 'b.jsonl', Array.from({ length: 10 }, (_, i) => ({ prompt: `b${i}`, response: 'B' })));
-    const data = loadTrainingData([{ file: a, weight: 0.2 }, { file: b, weight: 0.8 }], charTokenizer, { ...base, mixSize: 10 });
+    const a = writeJsonl(
+      dir,
+      'a.jsonl',
+      Array.from({ length: 10 }, (_, i) => ({ prompt: `a${i}`, response: 'A' })),
+    );
+    const b = writeJsonl(
+      dir,
+      'b.jsonl',
+      Array.from({ length: 10 }, (_, i) => ({ prompt: `b${i}`, response: 'B' })),
+    );
+    const data = loadTrainingData(
+      [
+        { file: a, weight: 0.2 },
+        { file: b, weight: 0.8 },
+      ],
+      charTokenizer,
+      { ...base, mixSize: 10 },
+    );
     expect(data.mix!.counts.map((c) => c.drawn)).toEqual([2, 8]);
     expect(data.examples.filter((e) => learned(e) === 'A|')).toHaveLength(2);
-    expect(() => loadTrainingData([{ file: a, weight: 0.2 }, { file: b, weight: null }], charTokenizer, base)).toThrow(/give a weight to every file/);
+    expect(() =>
+      loadTrainingData(
+        [
+          { file: a, weight: 0.2 },
+          { file: b, weight: null },
+        ],
+        charTokenizer,
+        base,
+      ),
+    ).toThrow(/give a weight to every file/);
   });
 });

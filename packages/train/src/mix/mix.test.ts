@@ -2,10 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { JsonlRecord } from '../data/jsonl';
 import { apportion } from './apportion';
 import { mixRecords } from './mix';
-import { parseSourceSpec } from './source-spec';
+import { parseSourceSpec } from './source_spec';
 
 function records(file: string, n: number, extra: (i: number) => Record<string, unknown> = () => ({})): JsonlRecord[] {
-  return Array.from({ length: n }, (_, i) => ({ file, line: i + 1, value: { problem: `p${i}`, src: file, ...extra(i) } }));
+  return Array.from({ length: n }, (_, i) => ({
+    file,
+    line: i + 1,
+    value: { problem: `p${i}`, src: file, ...extra(i) },
+  }));
 }
 
 describe('mixRecords', () => {
@@ -60,18 +64,37 @@ describe('mixRecords', () => {
       ],
       { seed: 5, by: 'problem' },
     );
-    expect(mix.counts.map((c) => [c.available, c.drawn])).toEqual([[20, 4], [20, 16]]);
+    expect(mix.counts.map((c) => [c.available, c.drawn])).toEqual([
+      [20, 4],
+      [20, 16],
+    ]);
     const problems = mix.records.map((r) => r.value.problem);
     expect(new Set(problems).size).toBe(20);
     for (const r of mix.records) expect(r.value.solution).toBe(`${r.file}${(r.value.problem as string).slice(1)}`);
-    expect(mix.warnings).toEqual([expect.stringMatching(/short: 5 of 25 distinct "problem" values are not in every source/)]);
-    expect(mixRecords([{ file: 'long', weight: 0.2, records: long }, { file: 'short', weight: 0.8, records: short }], { seed: 5, by: 'problem', size: 10 }).size).toBe(10);
-    expect(() => mixRecords([{ file: 'long', weight: 1, records: long }], { seed: 5, by: 'problem', size: 21 })).toThrow(/--size 21 but only 20/);
-    expect(() => mixRecords([{ file: 'x', weight: 1, records: [{ file: 'x', line: 4, value: {} }] }], { seed: 1, by: 'problem' })).toThrow(/x:4: --by problem/);
+    expect(mix.warnings).toEqual([
+      expect.stringMatching(/short: 5 of 25 distinct "problem" values are not in every source/),
+    ]);
+    expect(
+      mixRecords(
+        [
+          { file: 'long', weight: 0.2, records: long },
+          { file: 'short', weight: 0.8, records: short },
+        ],
+        { seed: 5, by: 'problem', size: 10 },
+      ).size,
+    ).toBe(10);
+    expect(() =>
+      mixRecords([{ file: 'long', weight: 1, records: long }], { seed: 5, by: 'problem', size: 21 }),
+    ).toThrow(/--size 21 but only 20/);
+    expect(() =>
+      mixRecords([{ file: 'x', weight: 1, records: [{ file: 'x', line: 4, value: {} }] }], { seed: 1, by: 'problem' }),
+    ).toThrow(/x:4: --by problem/);
   });
 
   it('rejects all-zero weights', () => {
-    expect(() => mixRecords([{ file: 'a', weight: 0, records: records('a', 2) }], { seed: 1 })).toThrow(/must not all be zero/);
+    expect(() => mixRecords([{ file: 'a', weight: 0, records: records('a', 2) }], { seed: 1 })).toThrow(
+      /must not all be zero/,
+    );
   });
 });
 

@@ -65,14 +65,19 @@ export function mixRecords(sources: readonly MixSource[], opts: MixOptions): Mix
   const total = sources.reduce((a, s) => a + s.weight, 0);
   if (!(total > 0)) throw new MixdistillError('mix: the source weights must not all be zero');
   if (Math.abs(total - 1) > 1e-6) {
-    warnings.push(`source weights sum to ${total}, not 1: normalised to ${sources.map((s) => fmt(s.weight / total)).join(', ')}`);
+    warnings.push(
+      `source weights sum to ${total}, not 1: normalised to ${sources.map((s) => fmt(s.weight / total)).join(', ')}`,
+    );
   }
   if (opts.size !== undefined && (!Number.isInteger(opts.size) || opts.size < 0)) {
     throw new MixdistillError(`mix: --size must be a non-negative integer, got ${opts.size}`);
   }
   const weights = sources.map((s) => s.weight / total);
   const rng = new Rng(opts.seed);
-  const picked = opts.by === undefined ? drawIndependent(sources, weights, opts, rng, warnings) : drawPaired(sources, weights, opts.by, opts, rng, warnings);
+  const picked =
+    opts.by === undefined
+      ? drawIndependent(sources, weights, opts, rng, warnings)
+      : drawPaired(sources, weights, opts.by, opts, rng, warnings);
   const records = rng.shuffled(picked.flat());
   return {
     records,
@@ -92,22 +97,39 @@ export function mixRecords(sources: readonly MixSource[], opts: MixOptions): Mix
 
 type Picked = JsonlRecord[][] & { available: number[] };
 
-function drawIndependent(sources: readonly MixSource[], weights: number[], opts: MixOptions, rng: Rng, warnings: string[]): Picked {
-  for (const s of sources) if (s.records.length === 0 && s.weight > 0) throw new MixdistillError(`mix: ${s.file} has no records`);
+function drawIndependent(
+  sources: readonly MixSource[],
+  weights: number[],
+  opts: MixOptions,
+  rng: Rng,
+  warnings: string[],
+): Picked {
+  for (const s of sources)
+    if (s.records.length === 0 && s.weight > 0) throw new MixdistillError(`mix: ${s.file} has no records`);
   // Largest mix in which no source repeats a record.
-  const size = opts.size ?? Math.min(...sources.map((s, i) => (weights[i] > 0 ? Math.floor(s.records.length / weights[i] + 1e-9) : Infinity)));
+  const size =
+    opts.size ??
+    Math.min(...sources.map((s, i) => (weights[i] > 0 ? Math.floor(s.records.length / weights[i] + 1e-9) : Infinity)));
   const counts = apportion(size, weights);
   const picked = sources.map((s, i) => {
     const out: JsonlRecord[] = [];
     while (out.length < counts[i]) out.push(...rng.shuffled(s.records).slice(0, counts[i] - out.length));
-    if (counts[i] > s.records.length) warnings.push(`${s.file}: ${counts[i]} draws from ${s.records.length} records, so records repeat`);
+    if (counts[i] > s.records.length)
+      warnings.push(`${s.file}: ${counts[i]} draws from ${s.records.length} records, so records repeat`);
     return out;
   }) as Picked;
   picked.available = sources.map((s) => s.records.length);
   return picked;
 }
 
-function drawPaired(sources: readonly MixSource[], weights: number[], by: string, opts: MixOptions, rng: Rng, warnings: string[]): Picked {
+function drawPaired(
+  sources: readonly MixSource[],
+  weights: number[],
+  by: string,
+  opts: MixOptions,
+  rng: Rng,
+  warnings: string[],
+): Picked {
   // key -> the records of each source with that key
   const bySource = sources.map((s) => {
     const groups = new Map<string, JsonlRecord[]>();
@@ -126,7 +148,10 @@ function drawPaired(sources: readonly MixSource[], weights: number[], by: string
   const shared = [...bySource[0].keys()].filter((k) => bySource.every((g) => g.has(k)));
   sources.forEach((s, i) => {
     const unmatched = bySource[i].size - shared.length;
-    if (unmatched > 0) warnings.push(`${s.file}: ${unmatched} of ${bySource[i].size} distinct "${by}" values are not in every source and are left out`);
+    if (unmatched > 0)
+      warnings.push(
+        `${s.file}: ${unmatched} of ${bySource[i].size} distinct "${by}" values are not in every source and are left out`,
+      );
   });
   const size = opts.size ?? shared.length;
   if (size > shared.length) {
@@ -135,13 +160,15 @@ function drawPaired(sources: readonly MixSource[], weights: number[], by: string
   const problems = rng.shuffled(shared).slice(0, size);
   const counts = apportion(size, weights);
   let next = 0;
-  const picked = sources.map((_, i) =>
-    problems.slice(next, (next += counts[i])).map((key) => {
+  const picked = sources.map((_, i) => {
+    const keys = problems.slice(next, next + counts[i]);
+    next += counts[i];
+    return keys.map((key) => {
       const group = bySource[i].get(key)!;
       // Several responses to one problem in a source: take one at random.
       return group.length === 1 ? group[0] : group[rng.int(group.length)];
-    }),
-  ) as Picked;
+    });
+  }) as Picked;
   picked.available = sources.map(() => shared.length);
   return picked;
 }

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { learningRate, warmupStepsFromRatio } from './schedule';
 
-const golden = JSON.parse(readFileSync(new URL('../../../../fixtures/tiny-qwen2/golden.json', import.meta.url), 'utf8'));
+const golden = JSON.parse(
+  readFileSync(new URL('../../../../fixtures/tiny-qwen2/golden.json', import.meta.url), 'utf8'),
+);
 
 describe('learning-rate schedules', () => {
   it('cosine with warm-up matches the learning rates transformers produced for the golden run', () => {

@@ -27,6 +27,6 @@ export function tempDir(): string {
 /** Writes lines (objects are JSON-encoded, strings written as they are) and returns the path. */
 export function writeJsonl(dir: string, name: string, lines: unknown[]): string {
   const file = join(dir, name);
-  writeFileSync(file, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+  writeFileSync(file, `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`);
   return file;
 }

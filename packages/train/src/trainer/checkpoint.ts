@@ -63,7 +63,12 @@ export function saveCheckpoint(out: string, c: CheckpointContents): string {
 export function writeModelFolder(dir: string, model: CausalLM, lora: LoraAdapters | null, baseModelDir: string): void {
   if (lora) lora.save(dir, baseModelDir);
   // Tokenizer files travel with the model when the base folder has them (tiny test models have none).
-  else saveModel(dir, model, fs.existsSync(path.join(baseModelDir, 'tokenizer.json')) ? { tokenizerDir: baseModelDir } : {});
+  else
+    saveModel(
+      dir,
+      model,
+      fs.existsSync(path.join(baseModelDir, 'tokenizer.json')) ? { tokenizerDir: baseModelDir } : {},
+    );
 }
 
 /** Checkpoint folders in `out`, oldest step first. */
@@ -89,7 +94,8 @@ export function resolveResume(out: string, resume: boolean | string): string | n
   if (resume === false) return null;
   if (resume === true) {
     const latest = listCheckpoints(out).at(-1);
-    if (!latest) throw new MixdistillError(`--resume: no checkpoint-<step> folder with ${TRAINER_STATE_FILE} in ${out}`);
+    if (!latest)
+      throw new MixdistillError(`--resume: no checkpoint-<step> folder with ${TRAINER_STATE_FILE} in ${out}`);
     return latest.dir;
   }
   if (!fs.existsSync(path.join(resume, TRAINER_STATE_FILE))) {

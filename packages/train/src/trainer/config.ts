@@ -2,7 +2,7 @@
 // §5: LLaMA-Factory full fine-tune, lr 1e-5, cosine, 2 epochs, AdamW, no weight decay, no warm-up).
 import type { CutoffPolicy } from '../data/cutoff';
 import type { SftFormat } from '../data/formats';
-import type { SourceSpec } from '../mix/source-spec';
+import type { SourceSpec } from '../mix/source_spec';
 import type { SchedulerName } from '../optim/schedule';
 
 /** LoRA settings (peft's LoraConfig names). */

@@ -10,7 +10,11 @@ import { recomputeInBackward } from './recompute';
  * recomputed in backward, differentiating w.r.t. its hidden input and `layerTrainables(i)` (the
  * trainable variables layer i reads: its weights in a full fine-tune, its adapters with LoRA).
  */
-export function trainingForward(model: CausalLM, checkpoint: boolean, layerTrainables: (layer: number) => tf.Variable[]): ForwardModel {
+export function trainingForward(
+  model: CausalLM,
+  checkpoint: boolean,
+  layerTrainables: (layer: number) => tf.Variable[],
+): ForwardModel {
   if (!checkpoint) return model;
   return {
     forward: (inputIds, opts = {}) =>
@@ -24,7 +28,8 @@ export function trainingForward(model: CausalLM, checkpoint: boolean, layerTrain
           const args = [hidden, ctx.cos, ctx.sin, ...(ctx.segmentIds ? [ctx.segmentIds] : [])];
           const layer = i;
           hidden = recomputeInBackward(
-            (h, cos, sin, segmentIds) => model.block(layer, h, { ...ctx, cos, sin, segmentIds: segmentIds ?? null }).hidden,
+            (h, cos, sin, segmentIds) =>
+              model.block(layer, h, { ...ctx, cos, sin, segmentIds: segmentIds ?? null }).hidden,
             args,
             layerTrainables(i),
           );

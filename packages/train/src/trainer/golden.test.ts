@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { activatableBackends, Checkpoint, tf } from '@mixdistill/core';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, goldenConfig, readMetrics, silent } from '../test/golden-run';
+import { FIXTURES, goldenConfig, readMetrics, silent } from '../test/golden_run';
 import { train } from './train';
 
 const backends = await activatableBackends();
@@ -23,7 +23,9 @@ describe.each(cases)('SFT on $fixture ($backend)', ({ backend, fixture }) => {
     m.forEach((x, i) => {
       expect(Math.abs(x.loss - golden.losses[i]) / golden.losses[i]).toBeLessThan(1e-4);
       expect(x.lr).toBeCloseTo(golden.lrs[i], 12);
-      expect(Math.abs(x.grad_norm - golden.grad_norms_before_clip[i]) / golden.grad_norms_before_clip[i]).toBeLessThan(1e-4);
+      expect(Math.abs(x.grad_norm - golden.grad_norms_before_clip[i]) / golden.grad_norms_before_clip[i]).toBeLessThan(
+        1e-4,
+      );
     });
     // Weights after six steps must agree to 1e-4 of each tensor's max magnitude. The exception is a
     // handful of elements whose gradient is at float32 noise level (≈1e-9 against a max of 1e-2, e.g.
@@ -34,7 +36,10 @@ describe.each(cases)('SFT on $fixture ($backend)', ({ backend, fixture }) => {
     const lrTotal = golden.lrs.reduce((a: number, b: number) => a + b, 0);
     const after = Checkpoint.open(path.join(FIXTURES, fixture, 'golden.safetensors'));
     const final = Checkpoint.open(path.join(cfg.out, 'final'));
-    const names = after.entries().map((e) => e.name).filter((n) => n.startsWith('after_sft.'));
+    const names = after
+      .entries()
+      .map((e) => e.name)
+      .filter((n) => n.startsWith('after_sft.'));
     expect(names.length).toBeGreaterThan(0);
     let elements = 0;
     let outliers = 0;
@@ -60,7 +65,9 @@ describe.each(cases)('SFT on $fixture ($backend)', ({ backend, fixture }) => {
     await tf.setBackend(backend);
     const cfg = goldenConfig(fixture, { batchSize: 1, gradAccum: 2 });
     await train(cfg, { stderr: silent });
-    readMetrics(cfg.out).forEach((x, i) => expect(Math.abs(x.loss - golden.losses[i]) / golden.losses[i]).toBeLessThan(1e-4));
+    readMetrics(cfg.out).forEach((x, i) =>
+      expect(Math.abs(x.loss - golden.losses[i]) / golden.losses[i]).toBeLessThan(1e-4),
+    );
   });
 });
 

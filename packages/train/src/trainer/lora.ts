@@ -39,7 +39,9 @@ export class LoraAdapters {
     if (!(config.rank >= 1)) throw new MixdistillError(`--lora-rank must be at least 1, got ${config.rank}`);
     this.scale = config.alpha / config.rank;
     const rng = new Rng(deriveSeed(seed, 0x10a));
-    const modules = [...model.params.keys()].filter((n) => n.endsWith('.weight')).map((n) => n.slice(0, -'.weight'.length));
+    const modules = [...model.params.keys()]
+      .filter((n) => n.endsWith('.weight'))
+      .map((n) => n.slice(0, -'.weight'.length));
     const targets = new Set(config.targets);
     for (const module of modules) {
       if (!targets.has(module.slice(module.lastIndexOf('.') + 1))) continue;
@@ -55,7 +57,9 @@ export class LoraAdapters {
       });
     }
     if (this.layers.size === 0) {
-      throw new MixdistillError(`--lora-target ${config.targets.join(',')}: no linear layer of the model has that name`);
+      throw new MixdistillError(
+        `--lora-target ${config.targets.join(',')}: no linear layer of the model has that name`,
+      );
     }
   }
 
@@ -65,7 +69,8 @@ export class LoraAdapters {
     if (!layer) return y;
     const inDim = x.shape[x.shape.length - 1]!;
     let rows = tf.reshape(x, [-1, inDim]); // [n, in]
-    if (this.training && this.config.dropout > 0) rows = tf.dropout(rows, this.config.dropout, undefined, deriveSeed(this.dropoutSeed, layer.index));
+    if (this.training && this.config.dropout > 0)
+      rows = tf.dropout(rows, this.config.dropout, undefined, deriveSeed(this.dropoutSeed, layer.index));
     const low = tf.matMul(rows, layer.a, false, true); // [n, r]
     const update = tf.matMul(low, layer.b, false, true); // [n, out]
     return tf.add(y, tf.mul(tf.reshape(update, y.shape), this.scale));
@@ -96,7 +101,12 @@ export class LoraAdapters {
     fs.mkdirSync(dir, { recursive: true });
     writeSafetensors(
       path.join(dir, ADAPTER_WEIGHTS),
-      [...this.trainable()].map(([name, v]) => ({ name, dtype: 'F32' as const, shape: v.shape, data: () => v.dataSync() as Float32Array })),
+      [...this.trainable()].map(([name, v]) => ({
+        name,
+        dtype: 'F32' as const,
+        shape: v.shape,
+        data: () => v.dataSync() as Float32Array,
+      })),
       { format: 'pt' },
     );
     const targets = [...new Set([...this.layers.keys()].map((m) => m.slice(m.lastIndexOf('.') + 1)))];

@@ -27,7 +27,11 @@ export class Progress {
       const filled = Math.round((width * m.step) / this.totalSteps);
       this.out.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${fields}\x1b[K`);
       if (m.step === this.totalSteps) this.out.write('\n');
-    } else if (m.step === this.firstStep + 1 || m.step === this.totalSteps || m.step % Math.max(1, Math.round(this.totalSteps / 100)) === 0) {
+    } else if (
+      m.step === this.firstStep + 1 ||
+      m.step === this.totalSteps ||
+      m.step % Math.max(1, Math.round(this.totalSteps / 100)) === 0
+    ) {
       this.out.write(`${fields}\n`);
     }
   }

@@ -4,9 +4,26 @@ import { recomputeInBackward } from './recompute';
 
 describe('recomputeInBackward', () => {
   it('gives the same value and gradients (inputs and closed-over variables) as the plain function', () => {
-    const w1 = tf.variable(tf.tensor2d([[0.5, -1], [2, 0.25]]), true, 'rc_w1');
-    const w2 = tf.variable(tf.tensor2d([[1, 0.5], [-0.3, 0.7]]), true, 'rc_w2');
-    const x = tf.tensor2d([[1, 2], [3, -1]]);
+    const w1 = tf.variable(
+      tf.tensor2d([
+        [0.5, -1],
+        [2, 0.25],
+      ]),
+      true,
+      'rc_w1',
+    );
+    const w2 = tf.variable(
+      tf.tensor2d([
+        [1, 0.5],
+        [-0.3, 0.7],
+      ]),
+      true,
+      'rc_w2',
+    );
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, -1],
+    ]);
     // `bias` is an intermediate of the forward pass, passed as an argument so the backward has it.
     const block = (h: tf.Tensor, bias: tf.Tensor) => tf.tanh(tf.add(tf.matMul(tf.sigmoid(tf.matMul(h, w1)), w2), bias));
     const loss = (checkpointed: boolean) => () => {
@@ -16,7 +33,15 @@ describe('recomputeInBackward', () => {
         const input = h;
         h = checkpointed ? recomputeInBackward(block, [input, bias], [w1, w2]) : block(input, bias);
       }
-      return tf.sum(tf.mul(h, tf.tensor2d([[1, -2], [0.5, 3]]))) as tf.Scalar;
+      return tf.sum(
+        tf.mul(
+          h,
+          tf.tensor2d([
+            [1, -2],
+            [0.5, 3],
+          ]),
+        ),
+      ) as tf.Scalar;
     };
     const plain = tf.variableGrads(loss(false), [w1, w2]);
     const rc = tf.variableGrads(loss(true), [w1, w2]);

@@ -13,7 +13,11 @@ interface EngineTapeState {
  * backward re-runs f. Every other tensor f uses must be passed in `args`: the forward pass frees its
  * intermediates, and only `args` are saved (cloned) for the backward.
  */
-export function recomputeInBackward(f: (...args: tf.Tensor[]) => tf.Tensor, args: tf.Tensor[], params: tf.Variable[]): tf.Tensor {
+export function recomputeInBackward(
+  f: (...args: tf.Tensor[]) => tf.Tensor,
+  args: tf.Tensor[],
+  params: tf.Variable[],
+): tf.Tensor {
   const n = args.length;
   const wrapped = tf.customGrad((...inputs: unknown[]) => {
     const save = inputs[inputs.length - 1] as tf.GradSaveFunc;
@@ -23,14 +27,20 @@ export function recomputeInBackward(f: (...args: tf.Tensor[]) => tf.Tensor, args
     const value = tf.tidy(() => f(...xs));
     return {
       value,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => vjp(f, saved, params, Array.isArray(dy) ? dy[0] : dy),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+        vjp(f, saved, params, Array.isArray(dy) ? dy[0] : dy),
     };
   });
   return wrapped(...args, ...params) as tf.Tensor;
 }
 
 /** dy-weighted gradients of f w.r.t. its arguments and the params, from a fresh forward pass. */
-function vjp(f: (...args: tf.Tensor[]) => tf.Tensor, args: tf.Tensor[], params: tf.Variable[], dy: tf.Tensor): tf.Tensor[] {
+function vjp(
+  f: (...args: tf.Tensor[]) => tf.Tensor,
+  args: tf.Tensor[],
+  params: tf.Variable[],
+  dy: tf.Tensor,
+): tf.Tensor[] {
   // A gradient computed inside a backward pass replaces and then clears the engine's active tape,
   // which the outer backward still needs for its clean-up: keep it and put it back.
   const engine = tf.engine() as unknown as EngineTapeState & ReturnType<typeof tf.engine>;

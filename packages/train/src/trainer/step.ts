@@ -34,7 +34,10 @@ export function accumulateGradients(
   let loss = 0;
   for (const [index, batch] of microBatches.entries()) {
     beforeMicroBatch(index);
-    const { value, grads: g } = tf.variableGrads(() => tf.div(batchLossSum(model, batch), Math.max(1, targets)) as tf.Scalar, vars);
+    const { value, grads: g } = tf.variableGrads(
+      () => tf.div(batchLossSum(model, batch), Math.max(1, targets)) as tf.Scalar,
+      vars,
+    );
     loss += value.dataSync()[0];
     value.dispose();
     names.forEach((name, i) => {

@@ -6,7 +6,7 @@ import { Checkpoint, tf } from '@mixdistill/core';
 import { loadModel } from '@mixdistill/models';
 import { describe, expect, it } from 'vitest';
 import { collate } from '../data/batch';
-import { FIXTURES, goldenConfig, readMetrics, silent } from '../test/golden-run';
+import { FIXTURES, goldenConfig, readMetrics, silent } from '../test/golden_run';
 import { listCheckpoints } from './checkpoint';
 import { batchLossSum } from './loss';
 import { train } from './train';
@@ -14,7 +14,8 @@ import { train } from './train';
 function tensorsEqual(dirA: string, dirB: string, file = ''): void {
   const a = Checkpoint.open(path.join(dirA, file));
   const b = Checkpoint.open(path.join(dirB, file));
-  for (const e of a.entries()) expect(Array.from(b.readFloat32(e.name)), e.name).toEqual(Array.from(a.readFloat32(e.name)));
+  for (const e of a.entries())
+    expect(Array.from(b.readFloat32(e.name)), e.name).toEqual(Array.from(a.readFloat32(e.name)));
   a.close();
   b.close();
 }
@@ -30,17 +31,29 @@ describe('exact resume', () => {
     fs.rmSync(path.join(resumedOut, 'final'), { recursive: true });
     const result = await train({ ...straight, out: resumedOut, resume: true }, { stderr: silent });
     expect(result.stepsRun).toBe(3);
-    expect(readMetrics(resumedOut).map((m) => [m.step, m.loss, m.grad_norm, m.lr])).toEqual(readMetrics(straight.out).map((m) => [m.step, m.loss, m.grad_norm, m.lr]));
+    expect(readMetrics(resumedOut).map((m) => [m.step, m.loss, m.grad_norm, m.lr])).toEqual(
+      readMetrics(straight.out).map((m) => [m.step, m.loss, m.grad_norm, m.lr]),
+    );
     tensorsEqual(path.join(straight.out, 'final'), path.join(resumedOut, 'final'));
-    tensorsEqual(path.join(straight.out, 'checkpoint-6'), path.join(resumedOut, 'checkpoint-6'), 'optimizer.safetensors');
+    tensorsEqual(
+      path.join(straight.out, 'checkpoint-6'),
+      path.join(resumedOut, 'checkpoint-6'),
+      'optimizer.safetensors',
+    );
   });
 
   it('refuses to resume with settings that change the data plan or schedule', async () => {
     const cfg = goldenConfig('tiny-qwen2', { maxSteps: 2 });
     await train(cfg, { stderr: silent });
-    await expect(train({ ...cfg, lr: 2e-2, resume: true }, { stderr: silent })).rejects.toThrow(/settings changed \(schedule was/);
-    await expect(train({ ...cfg, resume: path.join(cfg.out, 'nope') }, { stderr: silent })).rejects.toThrow(/not a checkpoint folder/);
-    await expect(train({ ...cfg, out: `${cfg.out}-empty`, resume: true }, { stderr: silent })).rejects.toThrow(/no checkpoint-<step> folder/);
+    await expect(train({ ...cfg, lr: 2e-2, resume: true }, { stderr: silent })).rejects.toThrow(
+      /settings changed \(schedule was/,
+    );
+    await expect(train({ ...cfg, resume: path.join(cfg.out, 'nope') }, { stderr: silent })).rejects.toThrow(
+      /not a checkpoint folder/,
+    );
+    await expect(train({ ...cfg, out: `${cfg.out}-empty`, resume: true }, { stderr: silent })).rejects.toThrow(
+      /no checkpoint-<step> folder/,
+    );
   });
 });
 
@@ -63,13 +76,18 @@ describe('packing', () => {
     const packed = sum([[a, b]], true);
     expect(Math.abs(packed - alone) / alone).toBeLessThan(1e-5);
     // Without the segment mask and position restart the second example would see the first.
-    const leaky = sum([[{ inputIds: [...a.inputIds, ...b.inputIds], labels: [...a.labels, -100, ...b.labels.slice(1)] }]], false);
+    const leaky = sum(
+      [[{ inputIds: [...a.inputIds, ...b.inputIds], labels: [...a.labels, -100, ...b.labels.slice(1)] }]],
+      false,
+    );
     expect(Math.abs(leaky - alone) / alone).toBeGreaterThan(1e-3);
     model.dispose();
   });
 
   it('trains on packed rows and needs --cutoff-len', async () => {
-    await expect(train(goldenConfig('tiny-qwen2', { packing: true }), { stderr: silent })).rejects.toThrow(/--packing needs --cutoff-len/);
+    await expect(train(goldenConfig('tiny-qwen2', { packing: true }), { stderr: silent })).rejects.toThrow(
+      /--packing needs --cutoff-len/,
+    );
     const cfg = goldenConfig('tiny-qwen2', { packing: true, cutoffLen: 32, batchSize: 1, maxSteps: 2 });
     await train(cfg, { stderr: silent });
     const golden = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tiny-qwen2', 'golden.json'), 'utf8'));
@@ -79,11 +97,23 @@ describe('packing', () => {
 });
 
 describe('LoRA', () => {
-  const lora = { rank: 4, alpha: 8, dropout: 0.1, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] };
+  const lora = {
+    rank: 4,
+    alpha: 8,
+    dropout: 0.1,
+    targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'],
+  };
 
   it('starts from the base model, resumes exactly with dropout, and merges into an equivalent model', async () => {
     const golden = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tiny-llama3', 'golden.json'), 'utf8'));
-    const cfg = goldenConfig('tiny-llama3', { lora, warmupSteps: 0, maxSteps: 4, saveSteps: 2, saveMerged: true, gradCheckpointing: true });
+    const cfg = goldenConfig('tiny-llama3', {
+      lora,
+      warmupSteps: 0,
+      maxSteps: 4,
+      saveSteps: 2,
+      saveMerged: true,
+      gradCheckpointing: true,
+    });
     await train(cfg, { stderr: silent });
     const m = readMetrics(cfg.out);
     // B starts at 0, so the first loss is the base model's (dropout only touches the zero branch).
@@ -117,10 +147,18 @@ describe('LoRA', () => {
   });
 
   it('rejects a target that matches no layer', async () => {
-    await expect(train(goldenConfig('tiny-qwen2', { lora: { ...lora, targets: ['qkv'] } }), { stderr: silent })).rejects.toThrow(/--lora-target: expected names among/);
+    await expect(
+      train(goldenConfig('tiny-qwen2', { lora: { ...lora, targets: ['qkv'] } }), { stderr: silent }),
+    ).rejects.toThrow(/--lora-target: expected names among/);
     // A tied head has no weight of its own to adapt; an untied one does.
-    await expect(train(goldenConfig('tiny-qwen2', { lora: { ...lora, targets: ['lm_head'] } }), { stderr: silent })).rejects.toThrow(/--lora-target lm_head: no linear layer/);
-    await expect(train(goldenConfig('tiny-llama-untied-f16', { lora: { ...lora, targets: ['lm_head'] }, maxSteps: 1 }), { stderr: silent })).resolves.toBeDefined();
+    await expect(
+      train(goldenConfig('tiny-qwen2', { lora: { ...lora, targets: ['lm_head'] } }), { stderr: silent }),
+    ).rejects.toThrow(/--lora-target lm_head: no linear layer/);
+    await expect(
+      train(goldenConfig('tiny-llama-untied-f16', { lora: { ...lora, targets: ['lm_head'] }, maxSteps: 1 }), {
+        stderr: silent,
+      }),
+    ).resolves.toBeDefined();
   });
 });
 
@@ -152,12 +190,23 @@ describe('checkpoints and failures', () => {
     expect(run.data[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(run.total_steps).toBe(4);
     expect(run.finished.metrics.step).toBe(4);
-    expect(Object.keys(readMetrics(cfg.out)[0]).sort()).toEqual(['elapsed_s', 'epoch', 'grad_norm', 'loss', 'lr', 'step', 'tokens', 'tokens_per_s']);
+    expect(Object.keys(readMetrics(cfg.out)[0]).sort()).toEqual([
+      'elapsed_s',
+      'epoch',
+      'grad_norm',
+      'loss',
+      'lr',
+      'step',
+      'tokens',
+      'tokens_per_s',
+    ]);
   });
 
   it('stops on a non-finite loss before applying it and names the last good checkpoint', async () => {
     const cfg = goldenConfig('tiny-qwen2', { lr: 1e30, warmupSteps: 0, maxSteps: 4, saveSteps: 1 });
-    await expect(train(cfg, { stderr: silent })).rejects.toThrow(/step 2: loss (NaN|Infinity).*last good checkpoint: .*checkpoint-1/);
+    await expect(train(cfg, { stderr: silent })).rejects.toThrow(
+      /step 2: loss (NaN|Infinity).*last good checkpoint: .*checkpoint-1/,
+    );
     expect(listCheckpoints(cfg.out).map((c) => c.step)).toEqual([1]);
   });
 });

@@ -28,8 +28,8 @@ import { trainingForward } from './forward';
 import { LoraAdapters } from './lora';
 import { MetricsLog, type StepMetrics } from './metrics';
 import { Progress } from './progress';
-import { writeRunInfo } from './run-info';
-import { planSteps } from './step-plan';
+import { writeRunInfo } from './run_info';
+import { planSteps } from './step_plan';
 import { accumulateGradients } from './step';
 import { validateTrainConfig } from './validate';
 
@@ -83,7 +83,12 @@ export async function train(cfg: TrainConfig, io: TrainIO = {}): Promise<TrainRe
     model.setLinearAdapter(lora.adapter);
   }
   const trainable = lora ? lora.trainable() : model.params;
-  const optimizer = new AdamW(trainable, { beta1: cfg.adamBeta1, beta2: cfg.adamBeta2, eps: cfg.adamEpsilon, weightDecay: cfg.weightDecay });
+  const optimizer = new AdamW(trainable, {
+    beta1: cfg.adamBeta1,
+    beta2: cfg.adamBeta2,
+    eps: cfg.adamEpsilon,
+    weightDecay: cfg.weightDecay,
+  });
   const forwardModel = trainingForward(model, cfg.gradCheckpointing, (i) => {
     const names = model.layerParamNames(i);
     return lora ? lora.variablesOf(names) : names.map((n) => model.params.get(n)!);
@@ -119,7 +124,10 @@ export async function train(cfg: TrainConfig, io: TrainIO = {}): Promise<TrainRe
 
   const metricsLog = new MetricsLog(path.join(cfg.out, 'metrics.jsonl'), startStep);
   const progress = new Progress(totalSteps, progressOut, Date.now(), startStep);
-  if (data.badLines.length > 0) progress.note(`skipped ${data.badLines.length} bad lines (first: ${data.badLines[0].file}:${data.badLines[0].line}: ${data.badLines[0].reason})`);
+  if (data.badLines.length > 0)
+    progress.note(
+      `skipped ${data.badLines.length} bad lines (first: ${data.badLines[0].file}:${data.badLines[0].line}: ${data.badLines[0].reason})`,
+    );
   if (data.dropped > 0) progress.note(`dropped ${data.dropped} examples longer than --cutoff-len ${cfg.cutoffLen}`);
   for (const w of data.mix?.warnings ?? []) progress.note(`mix: ${w}`);
 
@@ -143,7 +151,13 @@ export async function train(cfg: TrainConfig, io: TrainIO = {}): Promise<TrainRe
   for (let step = startStep; step < totalSteps; step++) {
     const t0 = Date.now();
     const planned = plan[step];
-    const batches = planned.microBatches.map((rows) => collate(rows.map((row) => row.map((i) => data.examples[i])), padId, cfg.packing));
+    const batches = planned.microBatches.map((rows) =>
+      collate(
+        rows.map((row) => row.map((i) => data.examples[i])),
+        padId,
+        cfg.packing,
+      ),
+    );
     const acc = accumulateGradients(forwardModel, batches, trainable, (micro) => {
       if (lora) lora.dropoutSeed = deriveSeed(cfg.seed, step, micro);
     });
@@ -152,7 +166,9 @@ export async function train(cfg: TrainConfig, io: TrainIO = {}): Promise<TrainRe
       tf.dispose([...acc.grads.values()]);
       throw new MixdistillError(
         `step ${step + 1}: loss ${acc.loss}, gradient norm ${gradNorm}: training stopped before applying it; ` +
-          (lastCheckpoint ? `last good checkpoint: ${lastCheckpoint}` : 'no checkpoint was written yet (use --save-steps)'),
+          (lastCheckpoint
+            ? `last good checkpoint: ${lastCheckpoint}`
+            : 'no checkpoint was written yet (use --save-steps)'),
       );
     }
     const lr = learningRate(schedule, step);
@@ -185,7 +201,15 @@ export async function train(cfg: TrainConfig, io: TrainIO = {}): Promise<TrainRe
     model.setLinearAdapter(null);
     writeAtomically(mergedDir, (dir) => writeModelFolder(dir, model, null, cfg.model));
   }
-  writeRunInfo(path.join(cfg.out, 'run.json'), { cfg, data, totalSteps, schedule, resumedFrom: resumeDir, startStep, finished: { metrics: metrics.at(-1) ?? null, finalDir, mergedDir } });
+  writeRunInfo(path.join(cfg.out, 'run.json'), {
+    cfg,
+    data,
+    totalSteps,
+    schedule,
+    resumedFrom: resumeDir,
+    startStep,
+    finished: { metrics: metrics.at(-1) ?? null, finalDir, mergedDir },
+  });
   lora?.dispose();
   model.dispose();
   return {
@@ -206,4 +230,3 @@ function writeAtomically(dir: string, write: (tmp: string) => void): void {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(tmp, dir);
 }
-

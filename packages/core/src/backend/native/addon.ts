@@ -6,9 +6,28 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Operation codes shared with native/src/kernels.h. */
-export const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6, Pow: 7 } as const;
+export const BINARY_OPS = {
+  Add: 0,
+  Sub: 1,
+  Multiply: 2,
+  RealDiv: 3,
+  Maximum: 4,
+  Minimum: 5,
+  SquaredDifference: 6,
+  Pow: 7,
+} as const;
 export const UNARY_OPS = {
-  Exp: 0, Neg: 1, Sqrt: 2, Rsqrt: 3, Square: 4, Sigmoid: 5, Log: 6, Relu: 7, Tanh: 8, Abs: 9, Reciprocal: 10,
+  Exp: 0,
+  Neg: 1,
+  Sqrt: 2,
+  Rsqrt: 3,
+  Square: 4,
+  Sigmoid: 5,
+  Log: 6,
+  Relu: 7,
+  Tanh: 8,
+  Abs: 9,
+  Reciprocal: 10,
 } as const;
 export const REDUCE_OPS = { Sum: 0, Max: 1, Min: 2, Mean: 3 } as const;
 
@@ -19,35 +38,148 @@ export interface NativeAddon {
   alloc(n: number): Float32Array;
   /** Frees an alloc'd array now and detaches it (later access throws); nothing may use it anymore. */
   free(values: Float32Array): void;
-  batchMatMul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number,
-    transposeA: boolean, transposeB: boolean, aIndex: Int32Array, bIndex: Int32Array): void;
-  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, shape: Float64Array,
-    aStrides: Float64Array, bStrides: Float64Array): void;
+  batchMatMul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    aIndex: Int32Array,
+    bIndex: Int32Array,
+  ): void;
+  binary(
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    shape: Float64Array,
+    aStrides: Float64Array,
+    bStrides: Float64Array,
+  ): void;
   unary(op: number, x: Float32Array, out: Float32Array, n: number, alpha: number): void;
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, len: number, inner: number): void;
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   transpose(x: Float32Array, out: Float32Array, shape: Float64Array, perm: Int32Array): void;
-  gather(params: Float32Array, indices: Int32Array, out: Float32Array, outer: number, axisLen: number, inner: number): void;
-  segmentSum(data: Float32Array, segmentIds: Int32Array, out: Float32Array, rows: number, inner: number, segments: number): void;
-  rmsNormForward(x: Float32Array, w: Float32Array, y: Float32Array, rstd: Float32Array, rows: number, h: number, eps: number): void;
-  rmsNormBackward(dy: Float32Array, x: Float32Array, w: Float32Array, rstd: Float32Array, dx: Float32Array,
-    dw: Float32Array, rows: number, h: number): void;
+  gather(
+    params: Float32Array,
+    indices: Int32Array,
+    out: Float32Array,
+    outer: number,
+    axisLen: number,
+    inner: number,
+  ): void;
+  segmentSum(
+    data: Float32Array,
+    segmentIds: Int32Array,
+    out: Float32Array,
+    rows: number,
+    inner: number,
+    segments: number,
+  ): void;
+  rmsNormForward(
+    x: Float32Array,
+    w: Float32Array,
+    y: Float32Array,
+    rstd: Float32Array,
+    rows: number,
+    h: number,
+    eps: number,
+  ): void;
+  rmsNormBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    rstd: Float32Array,
+    dx: Float32Array,
+    dw: Float32Array,
+    rows: number,
+    h: number,
+  ): void;
   /** cos/sin hold cosBatches (1 or b) batches; sign -1 rotates backwards (the gradient). */
-  rope(x: Float32Array, cos: Float32Array, sin: Float32Array, out: Float32Array, b: number, heads: number, s: number,
-    d: number, cosBatches: number, sign: number): void;
+  rope(
+    x: Float32Array,
+    cos: Float32Array,
+    sin: Float32Array,
+    out: Float32Array,
+    b: number,
+    heads: number,
+    s: number,
+    d: number,
+    cosBatches: number,
+    sign: number,
+  ): void;
   swigluForward(gate: Float32Array, up: Float32Array, out: Float32Array, n: number): void;
-  swigluBackward(dy: Float32Array, gate: Float32Array, up: Float32Array, dgate: Float32Array, dup: Float32Array, n: number): void;
+  swigluBackward(
+    dy: Float32Array,
+    gate: Float32Array,
+    up: Float32Array,
+    dgate: Float32Array,
+    dup: Float32Array,
+    n: number,
+  ): void;
   /** Returns the loss summed over rows whose label is not -100; throws on labels outside [0, vocab). */
   crossEntropyForward(logits: Float32Array, labels: Int32Array, lse: Float32Array, rows: number, vocab: number): number;
-  crossEntropyBackward(logits: Float32Array, labels: Int32Array, lse: Float32Array, dloss: number,
-    dlogits: Float32Array, rows: number, vocab: number): void;
-  attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, segmentIds: Int32Array | null, out: Float32Array,
-    lse: Float32Array, b: number, hq: number, hkv: number, s: number, t: number, d: number, scale: number): void;
-  attentionBackward(q: Float32Array, k: Float32Array, v: Float32Array, segmentIds: Int32Array | null,
-    out: Float32Array, lse: Float32Array, dout: Float32Array, dq: Float32Array, dk: Float32Array, dv: Float32Array,
-    b: number, hq: number, hkv: number, s: number, t: number, d: number, scale: number): void;
-  adamw(param: Float32Array, paramOut: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, n: number,
-    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void;
+  crossEntropyBackward(
+    logits: Float32Array,
+    labels: Int32Array,
+    lse: Float32Array,
+    dloss: number,
+    dlogits: Float32Array,
+    rows: number,
+    vocab: number,
+  ): void;
+  attentionForward(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    segmentIds: Int32Array | null,
+    out: Float32Array,
+    lse: Float32Array,
+    b: number,
+    hq: number,
+    hkv: number,
+    s: number,
+    t: number,
+    d: number,
+    scale: number,
+  ): void;
+  attentionBackward(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    segmentIds: Int32Array | null,
+    out: Float32Array,
+    lse: Float32Array,
+    dout: Float32Array,
+    dq: Float32Array,
+    dk: Float32Array,
+    dv: Float32Array,
+    b: number,
+    hq: number,
+    hkv: number,
+    s: number,
+    t: number,
+    d: number,
+    scale: number,
+  ): void;
+  adamw(
+    param: Float32Array,
+    paramOut: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    step: number,
+  ): void;
 }
 
 /** Where `pnpm install` (native/build.mjs) puts the addon. */
@@ -62,7 +194,9 @@ let cached: NativeAddon | undefined;
 export function loadAddon(): NativeAddon {
   if (cached) return cached;
   if (!fs.existsSync(ADDON_PATH)) {
-    throw new Error(`the native addon is not built (${path.relative(process.cwd(), ADDON_PATH)} is missing; \`pnpm install\` builds it with node-gyp and g++)`);
+    throw new Error(
+      `the native addon is not built (${path.relative(process.cwd(), ADDON_PATH)} is missing; \`pnpm install\` builds it with node-gyp and g++)`,
+    );
   }
   const require = createRequire(import.meta.url);
   cached = require(ADDON_PATH) as NativeAddon;

@@ -88,7 +88,10 @@ export class BufferPool {
     this.owned.add(buffer);
     const capacity = buffer.byteLength / 4;
     let list = this.freeLists.get(capacity);
-    if (!list) this.freeLists.set(capacity, (list = []));
+    if (!list) {
+      list = [];
+      this.freeLists.set(capacity, list);
+    }
     list.push(buffer);
     this.counters.cachedBytes += buffer.byteLength;
   }

@@ -14,14 +14,27 @@ import { ADDON_BUILT, SKIP_REASON, f32, maxRelDiff, runOn, type HostTensor } fro
 
 let seed = 100;
 function rand(shape: number[], scale = 1): HostTensor {
-  return f32(shape, seededValues(shape.reduce((a, b) => a * b, 1), seed++, scale));
+  return f32(
+    shape,
+    seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed++,
+      scale,
+    ),
+  );
 }
 
 /** Output and gradients of Σ f(x)·r w.r.t. the float inputs, flattened into one array. */
 function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, wrt: number[]): (...xs: tf.Tensor[]) => tf.Tensor {
   return (...xs: tf.Tensor[]) => {
     const outShape = tf.tidy(() => f(...xs).shape);
-    const r = tf.tensor(seededValues(outShape.reduce((a, b) => a * b, 1), 7), outShape);
+    const r = tf.tensor(
+      seededValues(
+        outShape.reduce((a, b) => a * b, 1),
+        7,
+      ),
+      outShape,
+    );
     const lossOf = (...ws: tf.Tensor[]): tf.Scalar => {
       const all = xs.map((x, i) => (wrt.includes(i) ? ws[wrt.indexOf(i)] : x));
       return tf.sum(tf.mul(f(...all), r));
@@ -46,7 +59,13 @@ async function expectFusedMatches(
 
 describe.skipIf(!ADDON_BUILT)(`fused native kernels match the unfused compositions${SKIP_REASON}`, () => {
   it('rmsNorm (rows of odd width, 3-D input)', async () => {
-    await expectFusedMatches([rand([2, 7, 33]), rand([33])], (x, w) => rmsNorm(x, w, 1e-6), (x, w) => rmsNormUnfused(x, w, 1e-6), [0, 1], 1e-5);
+    await expectFusedMatches(
+      [rand([2, 7, 33]), rand([33])],
+      (x, w) => rmsNorm(x, w, 1e-6),
+      (x, w) => rmsNormUnfused(x, w, 1e-6),
+      [0, 1],
+      1e-5,
+    );
   });
 
   it('applyRope, per-batch and shared cos/sin', async () => {
@@ -69,13 +88,36 @@ describe.skipIf(!ADDON_BUILT)(`fused native kernels match the unfused compositio
     const seg: HostTensor = { values: segments, shape: [b, t], dtype: 'int32' };
     const inputs = [rand([b, hq, s, d]), rand([b, hkv, t, d]), rand([b, hkv, t, d])];
     const opts = { scale: 0.3 };
-    await expectFusedMatches(inputs, (q, k, v) => causalAttention(q, k, v, opts), (q, k, v) => causalAttentionUnfused(q, k, v, opts), [0, 1, 2], 2e-5);
-    await expectFusedMatches([...inputs, seg], (q, k, v, sg) => causalAttention(q, k, v, { segmentIds: sg }),
-      (q, k, v, sg) => causalAttentionUnfused(q, k, v, { segmentIds: sg }), [0, 1, 2], 2e-5);
+    await expectFusedMatches(
+      inputs,
+      (q, k, v) => causalAttention(q, k, v, opts),
+      (q, k, v) => causalAttentionUnfused(q, k, v, opts),
+      [0, 1, 2],
+      2e-5,
+    );
+    await expectFusedMatches(
+      [...inputs, seg],
+      (q, k, v, sg) => causalAttention(q, k, v, { segmentIds: sg }),
+      (q, k, v, sg) => causalAttentionUnfused(q, k, v, { segmentIds: sg }),
+      [0, 1, 2],
+      2e-5,
+    );
     // Head dim 64 (Llama/Qwen): the register-blocked block products.
-    await expectFusedMatches([rand([1, 2, 67, 64]), rand([1, 1, 67, 64]), rand([1, 1, 67, 64])], (q, k, v) => causalAttention(q, k, v), (q, k, v) => causalAttentionUnfused(q, k, v), [0, 1, 2], 2e-5);
+    await expectFusedMatches(
+      [rand([1, 2, 67, 64]), rand([1, 1, 67, 64]), rand([1, 1, 67, 64])],
+      (q, k, v) => causalAttention(q, k, v),
+      (q, k, v) => causalAttentionUnfused(q, k, v),
+      [0, 1, 2],
+      2e-5,
+    );
     // Decoding one token against a cache of t keys.
-    await expectFusedMatches([rand([1, 4, 1, 8]), rand([1, 2, 9, 8]), rand([1, 2, 9, 8])], (q, k, v) => causalAttention(q, k, v), (q, k, v) => causalAttentionUnfused(q, k, v), [0, 1, 2], 2e-5);
+    await expectFusedMatches(
+      [rand([1, 4, 1, 8]), rand([1, 2, 9, 8]), rand([1, 2, 9, 8])],
+      (q, k, v) => causalAttention(q, k, v),
+      (q, k, v) => causalAttentionUnfused(q, k, v),
+      [0, 1, 2],
+      2e-5,
+    );
   });
 
   it('crossEntropySum with ignored positions', async () => {

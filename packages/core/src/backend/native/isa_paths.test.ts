@@ -28,7 +28,10 @@ describe.skipIf(!ADDON_BUILT)(`kernel tables for lower instruction sets${SKIP_RE
         encoding: 'utf8',
         timeout: 300_000,
       });
-      const summary = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /Tests|FAIL|Error/.test(l)).join('\n');
+      const summary = `${r.stdout}\n${r.stderr}`
+        .split('\n')
+        .filter((l) => /Tests|FAIL|Error/.test(l))
+        .join('\n');
       expect(r.status, summary).toBe(0);
       expect(r.stdout).toMatch(/Tests\s+\d+ passed/);
     });

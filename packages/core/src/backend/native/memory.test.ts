@@ -8,7 +8,7 @@ import { crossEntropySum } from '../../ops/cross_entropy';
 import { rmsNorm } from '../../ops/rms_norm';
 import { swiglu } from '../../ops/swiglu';
 import { seededValues } from '../../ops/op_test_helpers';
-import { NativeBackend } from './native_backend';
+import type { NativeBackend } from './native_backend';
 import { ADDON_BUILT, SKIP_REASON } from './test_helpers';
 
 describe.skipIf(!ADDON_BUILT)(`native backend memory${SKIP_REASON}`, () => {
@@ -18,19 +18,46 @@ describe.skipIf(!ADDON_BUILT)(`native backend memory${SKIP_REASON}`, () => {
     const [b, s, h, heads, d, vocab, ff] = [2, 16, 32, 4, 8, 50, 48];
     const params = new Map<string, tf.Variable>();
     const param = (name: string, shape: number[]): tf.Variable => {
-      const v = tf.variable(tf.tensor(seededValues(shape.reduce((x, y) => x * y, 1), params.size + 1, 0.1), shape), true, name);
+      const v = tf.variable(
+        tf.tensor(
+          seededValues(
+            shape.reduce((x, y) => x * y, 1),
+            params.size + 1,
+            0.1,
+          ),
+          shape,
+        ),
+        true,
+        name,
+      );
       params.set(name, v);
       return v;
     };
-    const emb = param('emb', [vocab, h]), norm = param('norm', [h]), wqkv = param('wqkv', [3 * h, h]);
-    const wo = param('wo', [h, h]), wgu = param('wgu', [2 * ff, h]), wd = param('wd', [h, ff]);
-    const state = new Map([...params].map(([n, v]) => [n, { m: new Float32Array(v.size), v: new Float32Array(v.size) }]));
-    const ids = tf.tensor(Int32Array.from({ length: b * s }, (_, i) => (i * 7) % vocab), [b * s], 'int32');
-    const labels = tf.tensor(Int32Array.from({ length: b * s }, (_, i) => (i % 5 === 0 ? -100 : (i * 3) % vocab)), [b * s], 'int32');
+    const emb = param('emb', [vocab, h]),
+      norm = param('norm', [h]),
+      wqkv = param('wqkv', [3 * h, h]);
+    const wo = param('wo', [h, h]),
+      wgu = param('wgu', [2 * ff, h]),
+      wd = param('wd', [h, ff]);
+    const state = new Map(
+      [...params].map(([n, v]) => [n, { m: new Float32Array(v.size), v: new Float32Array(v.size) }]),
+    );
+    const ids = tf.tensor(
+      Int32Array.from({ length: b * s }, (_, i) => (i * 7) % vocab),
+      [b * s],
+      'int32',
+    );
+    const labels = tf.tensor(
+      Int32Array.from({ length: b * s }, (_, i) => (i % 5 === 0 ? -100 : (i * 3) % vocab)),
+      [b * s],
+      'int32',
+    );
     const linear = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.matMul(x, w, false, true);
     const loss = (): tf.Scalar => {
       const x = rmsNorm(tf.gather(emb, ids), norm, 1e-6); // [b*s, h]
-      const [q, k, v] = tf.split(linear(x, wqkv), 3, -1).map((t) => tf.transpose(tf.reshape(t, [b, s, heads, d]), [0, 2, 1, 3]));
+      const [q, k, v] = tf
+        .split(linear(x, wqkv), 3, -1)
+        .map((t) => tf.transpose(tf.reshape(t, [b, s, heads, d]), [0, 2, 1, 3]));
       const att = tf.reshape(tf.transpose(causalAttention(q, k, v), [0, 2, 1, 3]), [b * s, h]);
       const x2 = tf.add(x, linear(att, wo));
       const [g, u] = tf.split(linear(x2, wgu), 2, -1);
@@ -39,7 +66,15 @@ describe.skipIf(!ADDON_BUILT)(`native backend memory${SKIP_REASON}`, () => {
     };
     const step = (i: number): void => {
       const { grads, value } = tf.variableGrads(loss);
-      for (const [name, v] of params) adamwUpdate(v, grads[name], state.get(name)!, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: i });
+      for (const [name, v] of params)
+        adamwUpdate(v, grads[name], state.get(name)!, {
+          lr: 1e-3,
+          beta1: 0.9,
+          beta2: 0.999,
+          eps: 1e-8,
+          weightDecay: 0.01,
+          step: i,
+        });
       tf.dispose([value, ...Object.values(grads)]);
     };
     for (let i = 1; i <= 50; i++) step(i); // warm-up fills the buffer pool

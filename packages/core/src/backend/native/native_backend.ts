@@ -61,7 +61,10 @@ export class NativeBackend extends MathBackendCPU {
 
   // Some cpu kernels store results in another array type than their dtype's (e.g. a plain
   // array); such storage is converted once and kept converted.
-  private typed<T extends Float32Array | Int32Array>(t: tf.TensorInfo, type: { from(v: ArrayLike<number>): T; new (n: number): T }): T {
+  private typed<T extends Float32Array | Int32Array>(
+    t: tf.TensorInfo,
+    type: { from(v: ArrayLike<number>): T; new (n: number): T },
+  ): T {
     const entry = this.data.get(t.dataId);
     if (!(entry.values instanceof type)) entry.values = type.from(entry.values as ArrayLike<number>);
     return entry.values as T;

@@ -9,7 +9,14 @@ import { ADDON_BUILT, SKIP_REASON, f32, maxRelDiff, runOn, type HostTensor } fro
 
 let seed = 1;
 function rand(shape: number[], scale = 1): HostTensor {
-  return f32(shape, seededValues(shape.reduce((a, b) => a * b, 1), seed++, scale));
+  return f32(
+    shape,
+    seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed++,
+      scale,
+    ),
+  );
 }
 function positive(shape: number[]): HostTensor {
   const t = rand(shape);
@@ -32,7 +39,10 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
 
   it('registers every kernel the cpu backend has', () => {
     const native = new Set(tf.getKernelsForBackend('native').map((k) => k.kernelName));
-    const missing = tf.getKernelsForBackend('cpu').map((k) => k.kernelName).filter((name) => !native.has(name));
+    const missing = tf
+      .getKernelsForBackend('cpu')
+      .map((k) => k.kernelName)
+      .filter((name) => !native.has(name));
     expect(missing).toEqual([]);
   });
 
@@ -52,9 +62,26 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
       tf.tidy(() => {
         const x = tf.ones([3, 4]);
         const idx = tf.tensor1d([0, 2], 'int32');
-        [tf.matMul(x, x, false, true), tf.add(x, x), tf.sub(x, x), tf.mul(x, x), tf.div(x, x), tf.maximum(x, x), tf.minimum(x, x),
-          tf.squaredDifference(x, x), tf.pow(x, x), tf.exp(x), tf.sum(x, -1), tf.mean(x, 0), tf.max(x, 1), tf.min(x, 1), tf.softmax(x),
-          tf.transpose(x), tf.gather(x, idx), tf.unsortedSegmentSum(x, tf.tensor1d([0, 1, 1], 'int32'), 2)];
+        [
+          tf.matMul(x, x, false, true),
+          tf.add(x, x),
+          tf.sub(x, x),
+          tf.mul(x, x),
+          tf.div(x, x),
+          tf.maximum(x, x),
+          tf.minimum(x, x),
+          tf.squaredDifference(x, x),
+          tf.pow(x, x),
+          tf.exp(x),
+          tf.sum(x, -1),
+          tf.mean(x, 0),
+          tf.max(x, 1),
+          tf.min(x, 1),
+          tf.softmax(x),
+          tf.transpose(x),
+          tf.gather(x, idx),
+          tf.unsortedSegmentSum(x, tf.tensor1d([0, 1, 1], 'int32'), 2),
+        ];
       });
     } finally {
       names.forEach((n, i) => (addon[n] = originals[i]));
@@ -64,7 +91,16 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
     const joined = tf.concat([tf.ones([2, 3]), tf.ones([2, 1])], 1);
     expect(backend.pool.owns(backend.data.get(joined.dataId).values)).toBe(true);
     joined.dispose();
-    expect(Object.fromEntries(calls)).toEqual({ batchMatMul: 1, binary: 8, unary: 1, reduce: 4, softmax: 1, transpose: 1, gather: 1, segmentSum: 1 });
+    expect(Object.fromEntries(calls)).toEqual({
+      batchMatMul: 1,
+      binary: 8,
+      unary: 1,
+      reduce: 4,
+      softmax: 1,
+      transpose: 1,
+      gather: 1,
+      segmentSum: 1,
+    });
   });
 
   it('BatchMatMul: odd sizes, every transpose, small-M paths, broadcast batches', async () => {
@@ -104,8 +140,11 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
     }
     // Batch broadcasting: tfjs' cpu kernel returns too few values for [2,1,5,7]·[3,7,4], so the
     // reference broadcasts the operands explicitly first.
-    const a = rand([2, 1, 5, 7]), b = rand([3, 7, 4]);
-    const want = await runOn('cpu', [a, b], (x, y) => tf.matMul(tf.broadcastTo(x, [2, 3, 5, 7]), tf.broadcastTo(y, [2, 3, 7, 4])));
+    const a = rand([2, 1, 5, 7]),
+      b = rand([3, 7, 4]);
+    const want = await runOn('cpu', [a, b], (x, y) =>
+      tf.matMul(tf.broadcastTo(x, [2, 3, 5, 7]), tf.broadcastTo(y, [2, 3, 7, 4])),
+    );
     const got = await runOn('native', [a, b], (x, y) => tf.matMul(x, y));
     expect(got.shape).toEqual([2, 3, 5, 4]);
     expect(maxRelDiff(got.values, want.values)).toBeLessThan(1e-5);
@@ -113,16 +152,33 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
 
   it('binary ops with broadcasting', async () => {
     const shapes: [number[], number[]][] = [
-      [[7, 17], [7, 17]],
+      [
+        [7, 17],
+        [7, 17],
+      ],
       [[7, 17], [17]],
-      [[2, 1, 33], [1, 5, 1]],
+      [
+        [2, 1, 33],
+        [1, 5, 1],
+      ],
       [[100], []],
       [[], [3, 4]],
-      [[3, 1], [1, 1, 4]],
-      [[2, 3, 4, 5], [3, 1, 5]],
+      [
+        [3, 1],
+        [1, 1, 4],
+      ],
+      [
+        [2, 3, 4, 5],
+        [3, 1, 5],
+      ],
     ];
     const ops: ((a: tf.Tensor, b: tf.Tensor) => tf.Tensor)[] = [
-      tf.add, tf.sub, tf.mul, tf.maximum, tf.minimum, tf.squaredDifference,
+      tf.add,
+      tf.sub,
+      tf.mul,
+      tf.maximum,
+      tf.minimum,
+      tf.squaredDifference,
     ];
     for (const [as, bs] of shapes) {
       for (const op of ops) await expectSame([rand(as), rand(bs)], op);
@@ -155,12 +211,30 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
   it('slice: runs shorter and longer than 16 values, whole trailing dimensions, contiguous slices', async () => {
     const x = rand([3, 5, 4, 20]);
     const cases: [number[], number[]][] = [
-      [[1, 2, 1, 3], [2, 3, 2, 5]], // runs of 5 values
-      [[0, 1, 0, 0], [3, 2, 4, 20]], // whole trailing dimensions: runs of 160
-      [[2, 0, 3, 0], [1, 5, 1, 20]], // runs of 20
-      [[0, 0, 0, 19], [3, 5, 4, 1]], // one value per run
-      [[1, 0, 0, 0], [1, 5, 4, 20]], // contiguous: the cpu kernel's shared storage
-      [[0, 0, 0, 0], [3, 5, 4, 20]],
+      [
+        [1, 2, 1, 3],
+        [2, 3, 2, 5],
+      ], // runs of 5 values
+      [
+        [0, 1, 0, 0],
+        [3, 2, 4, 20],
+      ], // whole trailing dimensions: runs of 160
+      [
+        [2, 0, 3, 0],
+        [1, 5, 1, 20],
+      ], // runs of 20
+      [
+        [0, 0, 0, 19],
+        [3, 5, 4, 1],
+      ], // one value per run
+      [
+        [1, 0, 0, 0],
+        [1, 5, 4, 20],
+      ], // contiguous: the cpu kernel's shared storage
+      [
+        [0, 0, 0, 0],
+        [3, 5, 4, 20],
+      ],
     ];
     for (const [begin, size] of cases) await expectSame([x], (t) => tf.slice(t, begin, size), 0);
     await expectSame([rand([7, 33])], (t) => tf.slice(t, [2, 5], [4, 17]), 0);
@@ -170,7 +244,13 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
     await expectSame([rand([5, 7, 33], 4)], (t) => tf.softmax(t), 1e-6);
     await expectSame([rand([1, 1])], (t) => tf.softmax(t), 1e-6);
     const x = rand([2, 3, 5, 7]);
-    for (const perm of [[0, 2, 1, 3], [3, 2, 1, 0], [1, 0, 2, 3], [0, 1, 3, 2]]) await expectSame([x], (t) => tf.transpose(t, perm));
+    for (const perm of [
+      [0, 2, 1, 3],
+      [3, 2, 1, 0],
+      [1, 0, 2, 3],
+      [0, 1, 3, 2],
+    ])
+      await expectSame([x], (t) => tf.transpose(t, perm));
     const idx: HostTensor = { values: Int32Array.from([4, 0, 2, 2, 1]), shape: [5], dtype: 'int32' };
     const table = rand([5, 17]);
     await expectSame([table, idx], (t, i) => tf.gather(t, i as tf.Tensor1D));
@@ -186,9 +266,11 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
   it('gradients through native kernels (embedding lookup, matmul, broadcasting) match cpu', async () => {
     const idx: HostTensor = { values: Int32Array.from([3, 1, 3, 0]), shape: [4], dtype: 'int32' };
     const f = (table: tf.Tensor, w: tf.Tensor, bias: tf.Tensor, i: tf.Tensor): tf.Tensor =>
-      tf.grads((tb: tf.Tensor, wt: tf.Tensor, bs: tf.Tensor) =>
-        tf.sum(tf.softmax(tf.add(tf.matMul(tf.gather(tb, i), wt, false, true), bs))),
-      )([table, w, bias]).reduce((acc, g) => tf.concat([acc, tf.reshape(g, [-1])]), tf.zeros([0]));
+      tf
+        .grads((tb: tf.Tensor, wt: tf.Tensor, bs: tf.Tensor) =>
+          tf.sum(tf.softmax(tf.add(tf.matMul(tf.gather(tb, i), wt, false, true), bs))),
+        )([table, w, bias])
+        .reduce((acc, g) => tf.concat([acc, tf.reshape(g, [-1])]), tf.zeros([0]));
     await expectSame([rand([5, 9]), rand([7, 9]), rand([7]), idx], f, 1e-5);
   });
 });

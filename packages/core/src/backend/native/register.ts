@@ -16,7 +16,12 @@ import { REDUCE_KERNELS } from './kernels/reduce';
 export const NATIVE_BACKEND_NAME = 'native';
 
 /** Kernels the addon implements for tfjs kernel names the cpu backend also has. */
-const NATIVE_KERNELS: NativeKernel[] = [...MATMUL_KERNELS, ...ELEMENTWISE_KERNELS, ...REDUCE_KERNELS, ...LAYOUT_KERNELS];
+const NATIVE_KERNELS: NativeKernel[] = [
+  ...MATMUL_KERNELS,
+  ...ELEMENTWISE_KERNELS,
+  ...REDUCE_KERNELS,
+  ...LAYOUT_KERNELS,
+];
 
 let registered: { version: string; threads: number } | undefined;
 

@@ -8,19 +8,25 @@ import { allFloat32, stridesOf, type KernelArgs, type NativeKernel } from './ker
  * with adjacent dimensions merged where both inputs are contiguous across them, so the innermost
  * run is as long as possible.
  */
-export function broadcastLayout(aShape: number[], bShape: number[]): { outShape: number[]; shape: number[]; aStrides: number[]; bStrides: number[] } {
+export function broadcastLayout(
+  aShape: number[],
+  bShape: number[],
+): { outShape: number[]; shape: number[]; aStrides: number[]; bStrides: number[] } {
   const outShape = tf.backend_util.assertAndGetBroadcastShape(aShape, bShape);
   const rank = Math.max(outShape.length, 1);
   const full = outShape.length === 0 ? [1] : outShape;
   const stridesFor = (shape: number[]): number[] => {
     const own = stridesOf(shape);
-    return full.map((size, d) => {
+    return full.map((_size, d) => {
       const sd = d - (rank - shape.length);
       return sd < 0 || shape[sd] === 1 ? 0 : own[sd];
     });
   };
-  const as = stridesFor(aShape), bs = stridesFor(bShape);
-  const shape: number[] = [full[0]], aStrides = [as[0]], bStrides = [bs[0]];
+  const as = stridesFor(aShape),
+    bs = stridesFor(bShape);
+  const shape: number[] = [full[0]],
+    aStrides = [as[0]],
+    bStrides = [bs[0]];
   for (let d = 1; d < rank; d++) {
     const last = shape.length - 1;
     const mergeA = aStrides[last] === as[d] * full[d];
@@ -47,8 +53,15 @@ function binaryKernel(name: keyof typeof BINARY_OPS): NativeKernel {
       const layout = broadcastLayout(a.shape, b.shape);
       if (layout.shape.length > 8) return null;
       const out = backend.output(layout.outShape);
-      backend.addon.binary(BINARY_OPS[name], backend.f32(a), backend.f32(b), out.values,
-        Float64Array.from(layout.shape), Float64Array.from(layout.aStrides), Float64Array.from(layout.bStrides));
+      backend.addon.binary(
+        BINARY_OPS[name],
+        backend.f32(a),
+        backend.f32(b),
+        out.values,
+        Float64Array.from(layout.shape),
+        Float64Array.from(layout.aStrides),
+        Float64Array.from(layout.bStrides),
+      );
       return out.info;
     },
   };

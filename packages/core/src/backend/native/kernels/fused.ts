@@ -38,7 +38,10 @@ function rmsNormForward(backend: NativeBackend, x: tf.TensorInfo, weight: tf.Ten
 function rmsNorm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, weight } = inputs;
   need(allFloat32(x, weight) && x.shape.length >= 1, 'MdRMSNorm: x and weight must be float32 tensors');
-  need(weight.shape.length === 1 && weight.shape[0] === x.shape[x.shape.length - 1], `MdRMSNorm: weight shape [${weight.shape}] does not match the last axis of x [${x.shape}]`);
+  need(
+    weight.shape.length === 1 && weight.shape[0] === x.shape[x.shape.length - 1],
+    `MdRMSNorm: weight shape [${weight.shape}] does not match the last axis of x [${x.shape}]`,
+  );
   const { out, rstd } = rmsNormForward(backend, x, weight, attrs?.eps as number);
   backend.setSide(out.info, { rowStats: rstd });
   return out.info;
@@ -56,7 +59,16 @@ function rmsNormGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const rows = product(x.shape) / Math.max(h, 1);
   const dx = backend.output(x.shape);
   const dw = backend.output(weight.shape);
-  backend.addon.rmsNormBackward(backend.f32(dy), backend.f32(x), backend.f32(weight), rstd, dx.values, dw.values, rows, h);
+  backend.addon.rmsNormBackward(
+    backend.f32(dy),
+    backend.f32(x),
+    backend.f32(weight),
+    rstd,
+    dx.values,
+    dw.values,
+    rows,
+    h,
+  );
   if (scratch) {
     backend.disposeData(scratch.out.info.dataId);
     backend.pool.release(scratch.rstd);
@@ -69,13 +81,30 @@ function rmsNormGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
 
 function rope({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, cos, sin } = inputs;
-  need(allFloat32(x, cos, sin) && x.shape.length === 4 && cos.shape.length === 3, `MdRope: expected float32 x [b, heads, s, d] and cos/sin [b, s, d/2], got [${x.shape}] and [${cos.shape}]`);
+  need(
+    allFloat32(x, cos, sin) && x.shape.length === 4 && cos.shape.length === 3,
+    `MdRope: expected float32 x [b, heads, s, d] and cos/sin [b, s, d/2], got [${x.shape}] and [${cos.shape}]`,
+  );
   const [b, heads, s, d] = x.shape;
-  need(cos.shape[1] === s && cos.shape[2] * 2 === d && (cos.shape[0] === b || cos.shape[0] === 1), `MdRope: cos/sin shape [${cos.shape}] does not fit x [${x.shape}]`);
+  need(
+    cos.shape[1] === s && cos.shape[2] * 2 === d && (cos.shape[0] === b || cos.shape[0] === 1),
+    `MdRope: cos/sin shape [${cos.shape}] does not fit x [${x.shape}]`,
+  );
   need(tf.util.arraysEqual(cos.shape, sin.shape), 'MdRope: cos and sin shapes differ');
   const out = backend.output(x.shape);
   const sign = (attrs?.sign as number | undefined) ?? 1;
-  backend.addon.rope(backend.f32(x), backend.f32(cos), backend.f32(sin), out.values, b, heads, s, d, cos.shape[0], sign);
+  backend.addon.rope(
+    backend.f32(x),
+    backend.f32(cos),
+    backend.f32(sin),
+    out.values,
+    b,
+    heads,
+    s,
+    d,
+    cos.shape[0],
+    sign,
+  );
   return out.info;
 }
 
@@ -84,7 +113,10 @@ function rope({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
 
 function swiglu({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { gate, up } = inputs;
-  need(allFloat32(gate, up) && tf.util.arraysEqual(gate.shape, up.shape), `MdSwiGLU: gate [${gate.shape}] and up [${up.shape}] must be float32 of one shape`);
+  need(
+    allFloat32(gate, up) && tf.util.arraysEqual(gate.shape, up.shape),
+    `MdSwiGLU: gate [${gate.shape}] and up [${up.shape}] must be float32 of one shape`,
+  );
   const out = backend.output(gate.shape);
   backend.addon.swigluForward(backend.f32(gate), backend.f32(up), out.values, out.values.length);
   return out.info;
@@ -92,8 +124,16 @@ function swiglu({ inputs, backend }: KernelArgs): tf.TensorInfo {
 
 function swigluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const { dy, gate, up } = inputs;
-  const dgate = backend.output(gate.shape), dup = backend.output(up.shape);
-  backend.addon.swigluBackward(backend.f32(dy), backend.f32(gate), backend.f32(up), dgate.values, dup.values, dgate.values.length);
+  const dgate = backend.output(gate.shape),
+    dup = backend.output(up.shape);
+  backend.addon.swigluBackward(
+    backend.f32(dy),
+    backend.f32(gate),
+    backend.f32(up),
+    dgate.values,
+    dup.values,
+    dgate.values.length,
+  );
   return [dgate.info, dup.info];
 }
 
@@ -110,21 +150,48 @@ interface AttentionDims {
 }
 
 function attentionDims(q: tf.TensorInfo, k: tf.TensorInfo, v: tf.TensorInfo): AttentionDims {
-  need(allFloat32(q, k, v) && q.shape.length === 4 && k.shape.length === 4, `MdCausalAttention: expected float32 q [b, hq, s, d], k/v [b, hkv, t, d], got [${q.shape}], [${k.shape}]`);
+  need(
+    allFloat32(q, k, v) && q.shape.length === 4 && k.shape.length === 4,
+    `MdCausalAttention: expected float32 q [b, hq, s, d], k/v [b, hkv, t, d], got [${q.shape}], [${k.shape}]`,
+  );
   const [b, hq, s, d] = q.shape;
   const [kb, hkv, t, kd] = k.shape;
-  need(kb === b && kd === d && tf.util.arraysEqual(k.shape, v.shape), `MdCausalAttention: k [${k.shape}] / v [${v.shape}] do not fit q [${q.shape}]`);
+  need(
+    kb === b && kd === d && tf.util.arraysEqual(k.shape, v.shape),
+    `MdCausalAttention: k [${k.shape}] / v [${v.shape}] do not fit q [${q.shape}]`,
+  );
   need(hq % hkv === 0, `MdCausalAttention: ${hq} query heads are not a multiple of ${hkv} key/value heads`);
   need(t >= s, `MdCausalAttention: ${s} queries but only ${t} keys`);
   return { b, hq, hkv, s, t, d };
 }
 
-function attentionForward(backend: NativeBackend, q: tf.TensorInfo, k: tf.TensorInfo, v: tf.TensorInfo, segmentIds: Int32Array | null, scale: number) {
+function attentionForward(
+  backend: NativeBackend,
+  q: tf.TensorInfo,
+  k: tf.TensorInfo,
+  v: tf.TensorInfo,
+  segmentIds: Int32Array | null,
+  scale: number,
+) {
   const dims = attentionDims(q, k, v);
   const { b, hq, hkv, s, t, d } = dims;
   const out = backend.output(q.shape);
   const lse = backend.pool.take(b * hq * s);
-  backend.addon.attentionForward(backend.f32(q), backend.f32(k), backend.f32(v), segmentIds, out.values, lse, b, hq, hkv, s, t, d, scale);
+  backend.addon.attentionForward(
+    backend.f32(q),
+    backend.f32(k),
+    backend.f32(v),
+    segmentIds,
+    out.values,
+    lse,
+    b,
+    hq,
+    hkv,
+    s,
+    t,
+    d,
+    scale,
+  );
   return { out, lse, dims };
 }
 
@@ -132,7 +199,13 @@ function causalAttention({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo 
   const { q, k, v, segmentIds } = inputs;
   let seg: Int32Array | null = null;
   if (segmentIds) {
-    need(segmentIds.dtype === 'int32' && segmentIds.shape.length === 2 && segmentIds.shape[0] === q.shape[0] && segmentIds.shape[1] === k.shape[2], `MdCausalAttention: segmentIds must be int32 [b, t] = [${q.shape[0]}, ${k.shape[2]}], got ${segmentIds.dtype} [${segmentIds.shape}]`);
+    need(
+      segmentIds.dtype === 'int32' &&
+        segmentIds.shape.length === 2 &&
+        segmentIds.shape[0] === q.shape[0] &&
+        segmentIds.shape[1] === k.shape[2],
+      `MdCausalAttention: segmentIds must be int32 [b, t] = [${q.shape[0]}, ${k.shape[2]}], got ${segmentIds.dtype} [${segmentIds.shape}]`,
+    );
     seg = backend.i32(segmentIds).slice(); // kept for the backward pass
   }
   const { out, lse } = attentionForward(backend, q, k, v, seg, attrs?.scale as number);
@@ -146,9 +219,28 @@ function causalAttentionGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorI
   const side = backend.getSide(out);
   need(side !== undefined, 'MdCausalAttentionGrad: the forward statistics of this output were released');
   const { b, hq, hkv, s, t, d } = attentionDims(q, k, v);
-  const dq = backend.output(q.shape), dk = backend.output(k.shape), dv = backend.output(v.shape);
-  backend.addon.attentionBackward(backend.f32(q), backend.f32(k), backend.f32(v), side!.segmentIds ?? null, backend.f32(out),
-    side!.rowStats, backend.f32(dy), dq.values, dk.values, dv.values, b, hq, hkv, s, t, d, scale);
+  const dq = backend.output(q.shape),
+    dk = backend.output(k.shape),
+    dv = backend.output(v.shape);
+  backend.addon.attentionBackward(
+    backend.f32(q),
+    backend.f32(k),
+    backend.f32(v),
+    side!.segmentIds ?? null,
+    backend.f32(out),
+    side!.rowStats,
+    backend.f32(dy),
+    dq.values,
+    dk.values,
+    dv.values,
+    b,
+    hq,
+    hkv,
+    s,
+    t,
+    d,
+    scale,
+  );
   return [dq.info, dk.info, dv.info];
 }
 
@@ -156,8 +248,14 @@ function causalAttentionGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorI
 // inputs {logits [n, vocab], labels int32 [n]} -> scalar sum over labels != -100.
 
 function crossEntropyCheck(logits: tf.TensorInfo, labels: tf.TensorInfo): [number, number] {
-  need(allFloat32(logits) && logits.shape.length === 2, `MdCrossEntropySum: logits must be float32 [n, vocab], got ${logits.dtype} [${logits.shape}]`);
-  need(labels.dtype === 'int32' && labels.shape.length === 1 && labels.shape[0] === logits.shape[0], `MdCrossEntropySum: labels must be int32 [${logits.shape[0]}], got ${labels.dtype} [${labels.shape}]`);
+  need(
+    allFloat32(logits) && logits.shape.length === 2,
+    `MdCrossEntropySum: logits must be float32 [n, vocab], got ${logits.dtype} [${logits.shape}]`,
+  );
+  need(
+    labels.dtype === 'int32' && labels.shape.length === 1 && labels.shape[0] === logits.shape[0],
+    `MdCrossEntropySum: labels must be int32 [${logits.shape[0]}], got ${labels.dtype} [${labels.shape}]`,
+  );
   return [logits.shape[0], logits.shape[1]];
 }
 
@@ -178,7 +276,15 @@ function crossEntropySumGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const side = backend.getSide(loss);
   need(side !== undefined, 'MdCrossEntropySumGrad: the forward statistics of this loss were released');
   const dlogits = backend.output(logits.shape);
-  backend.addon.crossEntropyBackward(backend.f32(logits), backend.i32(labels), side!.rowStats, scalarValue(backend, dy), dlogits.values, n, vocab);
+  backend.addon.crossEntropyBackward(
+    backend.f32(logits),
+    backend.i32(labels),
+    side!.rowStats,
+    scalarValue(backend, dy),
+    dlogits.values,
+    n,
+    vocab,
+  );
   return dlogits.info;
 }
 
@@ -195,7 +301,11 @@ export const FUSED_NATIVE_KERNELS: NativeKernel[] = [
 ];
 
 type Grad = () => tf.Tensor;
-function run(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown> = {}): tf.Tensor | tf.Tensor[] {
+function run(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown> = {},
+): tf.Tensor | tf.Tensor[] {
   return tf.engine().runKernel(name, inputs as never, attrs as never) as tf.Tensor | tf.Tensor[];
 }
 
@@ -208,7 +318,11 @@ export const FUSED_GRADIENTS: tf.GradConfig[] = [
     gradFunc: (dy, saved, attrs): Record<string, Grad> => {
       const [x, weight, y] = saved;
       // One kernel computes both; the one nobody asks for is disposed with the backward scope.
-      const [dx, dw] = run(FUSED_GRAD_KERNELS.rmsNorm, { dy: dy as tf.Tensor, x, weight, y }, attrs as Record<string, unknown>) as tf.Tensor[];
+      const [dx, dw] = run(
+        FUSED_GRAD_KERNELS.rmsNorm,
+        { dy: dy as tf.Tensor, x, weight, y },
+        attrs as Record<string, unknown>,
+      ) as tf.Tensor[];
       return { x: () => dx, weight: () => dw };
     },
   },
@@ -219,7 +333,10 @@ export const FUSED_GRADIENTS: tf.GradConfig[] = [
       const dy = dyIn as tf.Tensor;
       const [x, cos, sin] = saved;
       // out1 = x1 c - x2 s, out2 = x2 c + x1 s  =>  dc = dy1 x1 + dy2 x2, ds = dy2 x1 - dy1 x2 (summed over heads).
-      const trig = (f: (x1: tf.Tensor, x2: tf.Tensor, dy1: tf.Tensor, dy2: tf.Tensor) => tf.Tensor, like: tf.Tensor): tf.Tensor => {
+      const trig = (
+        f: (x1: tf.Tensor, x2: tf.Tensor, dy1: tf.Tensor, dy2: tf.Tensor) => tf.Tensor,
+        like: tf.Tensor,
+      ): tf.Tensor => {
         const [x1, x2] = tf.split(x, 2, -1);
         const [dy1, dy2] = tf.split(dy, 2, -1);
         let g = tf.sum(f(x1, x2, dy1, dy2), 1); // [b, s, d/2]
@@ -248,7 +365,11 @@ export const FUSED_GRADIENTS: tf.GradConfig[] = [
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs): Record<string, Grad> => {
       const [q, k, v, out] = saved;
-      const [dq, dk, dv] = run(FUSED_GRAD_KERNELS.causalAttention, { dy: dy as tf.Tensor, q, k, v, out }, attrs as Record<string, unknown>) as tf.Tensor[];
+      const [dq, dk, dv] = run(
+        FUSED_GRAD_KERNELS.causalAttention,
+        { dy: dy as tf.Tensor, q, k, v, out },
+        attrs as Record<string, unknown>,
+      ) as tf.Tensor[];
       return { q: () => dq, k: () => dk, v: () => dv };
     },
   },
@@ -258,7 +379,10 @@ export const FUSED_GRADIENTS: tf.GradConfig[] = [
     outputsToSave: [true],
     gradFunc: (dy, saved): Record<string, Grad> => {
       const [logits, labels, loss] = saved;
-      return { logits: () => run(FUSED_GRAD_KERNELS.crossEntropySum, { dy: dy as tf.Tensor, logits, labels, loss }) as tf.Tensor };
+      return {
+        logits: () =>
+          run(FUSED_GRAD_KERNELS.crossEntropySum, { dy: dy as tf.Tensor, logits, labels, loss }) as tf.Tensor,
+      };
     },
   },
 ];

@@ -1,5 +1,5 @@
 // Shared by the native kernel registrations: the fallback to tfjs' cpu kernels.
-import { tf } from '../../../tf';
+import type { tf } from '../../../tf';
 import type { NativeBackend } from '../native_backend';
 
 export type KernelArgs = {

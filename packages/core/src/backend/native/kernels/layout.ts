@@ -40,7 +40,14 @@ function unsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
   for (let d = 0; d < idRank; d++) if (segmentIds.shape[d] !== x.shape[d]) return null;
   const inner = product(x.shape, idRank);
   const out = backend.output([numSegments, ...x.shape.slice(idRank)]);
-  backend.addon.segmentSum(backend.f32(x), backend.i32(segmentIds), out.values, product(segmentIds.shape), inner, numSegments);
+  backend.addon.segmentSum(
+    backend.f32(x),
+    backend.i32(segmentIds),
+    out.values,
+    product(segmentIds.shape),
+    inner,
+    numSegments,
+  );
   return out.info;
 }
 
@@ -77,7 +84,11 @@ function concat({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
 function slice({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
   const { x } = inputs;
   if (!allFloat32(x) || x.shape.length === 0) return null;
-  const [begin, size] = tf.slice_util.parseSliceParams(x, attrs?.begin as number | number[], attrs?.size as number | number[]);
+  const [begin, size] = tf.slice_util.parseSliceParams(
+    x,
+    attrs?.begin as number | number[],
+    attrs?.size as number | number[],
+  );
   // Out-of-range slices: let the cpu kernel raise tfjs' error.
   if (begin.some((b, d) => b < 0 || size[d] < 0 || b + size[d] > x.shape[d])) return null;
   if (tf.slice_util.isSliceContinous(x.shape, begin, size)) return null;

@@ -9,17 +9,20 @@ function reduceKernel(name: keyof typeof REDUCE_OPS, axisAttr: 'axis' | 'reducti
     run: ({ inputs, backend, attrs }: KernelArgs) => {
       const { x } = inputs;
       if (!allFloat32(x) || x.shape.length === 0) return null;
-      const axes = tf.util
-        .parseAxisParam(attrs?.[axisAttr] as number | number[], x.shape)
-        .sort((p, q) => p - q);
+      const axes = tf.util.parseAxisParam(attrs?.[axisAttr] as number | number[], x.shape).sort((p, q) => p - q);
       // Native only when the reduced axes are adjacent: x viewed as [outer, len, inner].
       for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1] + 1) return null;
       if (axes.length === 0) return null;
-      const first = axes[0], last = axes[axes.length - 1];
-      const outer = product(x.shape, 0, first), len = product(x.shape, first, last + 1), inner = product(x.shape, last + 1);
+      const first = axes[0],
+        last = axes[axes.length - 1];
+      const outer = product(x.shape, 0, first),
+        len = product(x.shape, first, last + 1),
+        inner = product(x.shape, last + 1);
       if (len === 0) return null; // empty reductions: tfjs' identities (0, -inf) come from the cpu kernel
       const keepDims = Boolean(attrs?.keepDims);
-      const outShape = keepDims ? x.shape.map((s, d) => (axes.includes(d) ? 1 : s)) : x.shape.filter((_, d) => !axes.includes(d));
+      const outShape = keepDims
+        ? x.shape.map((s, d) => (axes.includes(d) ? 1 : s))
+        : x.shape.filter((_, d) => !axes.includes(d));
       const out = backend.output(outShape);
       backend.addon.reduce(REDUCE_OPS[name], backend.f32(x), out.values, outer, len, inner);
       return out.info;

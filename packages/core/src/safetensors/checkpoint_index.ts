@@ -20,7 +20,9 @@ export function readCheckpointIndex(indexFile: string, dir: string): CheckpointI
   try {
     text = readFileSync(indexFile, 'utf8');
   } catch (err) {
-    throw new MixdistillError(`${indexFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new MixdistillError(
+      `${indexFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   let json: unknown;
   try {
@@ -30,14 +32,19 @@ export function readCheckpointIndex(indexFile: string, dir: string): CheckpointI
   }
   if (!isObject(json)) throw new MixdistillError(`${indexFile}: expected a JSON object with weight_map`);
   const { weight_map: weightMap, metadata } = json;
-  if (!isObject(weightMap)) throw new MixdistillError(`${indexFile}: weight_map must be an object of tensor name -> shard file`);
+  if (!isObject(weightMap))
+    throw new MixdistillError(`${indexFile}: weight_map must be an object of tensor name -> shard file`);
   const map = new Map<string, string>();
   for (const [name, shard] of Object.entries(weightMap)) {
     if (typeof shard !== 'string' || shard === '') {
-      throw new MixdistillError(`${indexFile}: weight_map[${JSON.stringify(name)}] must be a shard file name, got ${JSON.stringify(shard)}`);
+      throw new MixdistillError(
+        `${indexFile}: weight_map[${JSON.stringify(name)}] must be a shard file name, got ${JSON.stringify(shard)}`,
+      );
     }
     if (!isInside(dir, shard)) {
-      throw new MixdistillError(`${indexFile}: weight_map[${JSON.stringify(name)}] = ${JSON.stringify(shard)} points outside the checkpoint folder`);
+      throw new MixdistillError(
+        `${indexFile}: weight_map[${JSON.stringify(name)}] = ${JSON.stringify(shard)} points outside the checkpoint folder`,
+      );
     }
     map.set(name, shard);
   }
@@ -46,7 +53,9 @@ export function readCheckpointIndex(indexFile: string, dir: string): CheckpointI
     if (!isObject(metadata)) throw new MixdistillError(`${indexFile}: metadata must be an object`);
     const t = metadata.total_size;
     if (t !== undefined && !(typeof t === 'number' && Number.isSafeInteger(t) && t >= 0)) {
-      throw new MixdistillError(`${indexFile}: metadata.total_size must be a non-negative integer, got ${JSON.stringify(t)}`);
+      throw new MixdistillError(
+        `${indexFile}: metadata.total_size must be a non-negative integer, got ${JSON.stringify(t)}`,
+      );
     }
     totalSize = t;
   }

@@ -24,7 +24,9 @@ export class AtomicFile {
     try {
       return new AtomicFile(file, tempFile, openSync(tempFile, 'wx'));
     } catch (err) {
-      throw new MixdistillError(`${file}: cannot create ${tempFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new MixdistillError(
+        `${file}: cannot create ${tempFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     }
   }
 
@@ -48,7 +50,9 @@ export class AtomicFile {
       renameSync(this.tempFile, this.file);
     } catch (err) {
       this.abort();
-      throw new MixdistillError(`${this.file}: cannot finish writing (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new MixdistillError(
+        `${this.file}: cannot finish writing (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     }
     syncFolder(dirname(this.file));
   }

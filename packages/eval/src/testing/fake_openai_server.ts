@@ -17,7 +17,10 @@ export interface FakeServer {
  * Starts the server. `answer(userMessage)` returns the response text; `failFirst` makes the first
  * N requests fail with HTTP 503 (to exercise retries).
  */
-export async function startFakeOpenAIServer(answer: (user: string) => string, options: { failFirst?: number; delayMs?: number } = {}): Promise<FakeServer> {
+export async function startFakeOpenAIServer(
+  answer: (user: string) => string,
+  options: { failFirst?: number; delayMs?: number } = {},
+): Promise<FakeServer> {
   let count = 0;
   let failures = options.failFirst ?? 0;
   const bodies: Record<string, unknown>[] = [];
@@ -41,7 +44,10 @@ export async function startFakeOpenAIServer(answer: (user: string) => string, op
       const content = answer(user);
       const reply = () =>
         res.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { completion_tokens: content.split(/\s+/).length } }),
+          JSON.stringify({
+            choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+            usage: { completion_tokens: content.split(/\s+/).length },
+          }),
         );
       if (options.delayMs) setTimeout(reply, options.delayMs);
       else reply();

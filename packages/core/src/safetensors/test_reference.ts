@@ -7,7 +7,11 @@ export function rawTensorBytes(file: string, name: string): { dtype: string; sha
   const buf = readFileSync(file);
   const n = Number(buf.readBigUInt64LE(0));
   const header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
-  const { dtype, shape, data_offsets: [begin, end] } = header[name];
+  const {
+    dtype,
+    shape,
+    data_offsets: [begin, end],
+  } = header[name];
   // Copied into a fresh ArrayBuffer so typed views over it are aligned.
   return { dtype, shape, bytes: new Uint8Array(buf.subarray(8 + n + begin, 8 + n + end)) };
 }

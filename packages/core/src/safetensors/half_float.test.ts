@@ -10,10 +10,11 @@ import {
   float16ToFloat32,
   float32ToBfloat16,
   float32ToFloat16,
-} from './half-float';
-import { float32BitsOf, referenceBfloat16, referenceHalf } from './test-reference';
+} from './half_float';
+import { float32BitsOf, referenceBfloat16, referenceHalf } from './test_reference';
 
-const isNaNBits16 = (h: number, exponentMask: number) => (h & exponentMask) === exponentMask && (h & ~exponentMask & 0x7fff) !== 0;
+const isNaNBits16 = (h: number, exponentMask: number) =>
+  (h & exponentMask) === exponentMask && (h & ~exponentMask & 0x7fff) !== 0;
 const isHalfNaN = (h: number) => isNaNBits16(h, 0x7c00);
 const isBfloat16NaN = (b: number) => isNaNBits16(b, 0x7f80);
 
@@ -28,7 +29,8 @@ describe('F16', () => {
         expect(Number.isNaN(decoded[h])).toBe(true);
         continue;
       }
-      if (float32BitsOf(decoded[h]) !== float32BitsOf(ref)) throw new Error(`F16 0x${h.toString(16)}: ${decoded[h]} != ${ref}`);
+      if (float32BitsOf(decoded[h]) !== float32BitsOf(ref))
+        throw new Error(`F16 0x${h.toString(16)}: ${decoded[h]} != ${ref}`);
       expect(float16ToFloat32(h)).toBe(decoded[h]);
     }
   });
@@ -84,7 +86,8 @@ describe('BF16', () => {
         expect(Number.isNaN(decoded[b])).toBe(true);
         continue;
       }
-      if (float32BitsOf(decoded[b]) !== float32BitsOf(ref)) throw new Error(`BF16 0x${b.toString(16)}: ${decoded[b]} != ${ref}`);
+      if (float32BitsOf(decoded[b]) !== float32BitsOf(ref))
+        throw new Error(`BF16 0x${b.toString(16)}: ${decoded[b]} != ${ref}`);
       expect(bfloat16ToFloat32(b)).toBe(decoded[b]);
     }
   });
@@ -162,7 +165,9 @@ function checkNearest(
       if ((h & 0x7fff) === 0 && neighbour === h - 1) continue; // below +-0 lies the other sign's range
       const other = Math.abs(decode(neighbour) - x);
       if (other < err || (other === err && (h & 1) === 1)) {
-        throw new Error(`x=${x}: got 0x${h.toString(16)} (err ${err}), neighbour 0x${neighbour.toString(16)} (err ${other})`);
+        throw new Error(
+          `x=${x}: got 0x${h.toString(16)} (err ${err}), neighbour 0x${neighbour.toString(16)} (err ${other})`,
+        );
       }
     }
   }

@@ -8,9 +8,9 @@ import { OpenAIGenerator } from '../generate/openai';
 import { stopCas } from '../grade/cas';
 import { DEFAULT_EQUIVALENCE_OPTIONS } from '../grade/equivalent';
 import { PROMPT_PRESETS } from '../prompts/presets';
-import { startFakeOpenAIServer, type FakeServer } from '../testing/fakeOpenAIServer';
-import { FIXTURE_PROBLEMS, questionIn, writeFixtureBenchmarks } from '../testing/fixtureBenchmarks';
-import { runEval } from './evalRunner';
+import { startFakeOpenAIServer, type FakeServer } from '../testing/fake_openai_server';
+import { FIXTURE_PROBLEMS, questionIn, writeFixtureBenchmarks } from '../testing/fixture_benchmarks';
+import { runEval } from './eval_runner';
 import type { EvalRecord } from './results';
 
 const ALL: BenchmarkName[] = ['gsm8k', 'math', 'math500', 'aime24', 'amc23', 'olympiadbench'];
@@ -34,11 +34,20 @@ async function run(
   const answers = writeFixtureBenchmarks(join(dir, 'data'));
   // Judge prompts are answered "yes"; problem prompts by `answer`.
   server ??= await startFakeOpenAIServer(
-    (user) => (user.startsWith('You are checking') ? 'Yes.' : answer(answers.get(questionIn(user, answers) ?? '') ?? '')),
+    (user) =>
+      user.startsWith('You are checking') ? 'Yes.' : answer(answers.get(questionIn(user, answers) ?? '') ?? ''),
     { failFirst: opts.failFirst },
   );
   const settings = { ...DEFAULT_GENERATION_SETTINGS, maxNewTokens: 64 };
-  const generator = new OpenAIGenerator({ endpoint: server.endpoint, servedModel: 'fake', concurrency: 3, timeoutMs: 5000, retries: 3, backoffMs: 1, settings });
+  const generator = new OpenAIGenerator({
+    endpoint: server.endpoint,
+    servedModel: 'fake',
+    concurrency: 3,
+    timeoutMs: 5000,
+    retries: 3,
+    backoffMs: 1,
+    settings,
+  });
   const outDir = opts.out ?? join(dir, 'out');
   const results = await runEval({
     benchmarks: ALL,
@@ -51,31 +60,64 @@ async function run(
     settings,
     metadata: opts.meta ?? {},
     grading: DEFAULT_EQUIVALENCE_OPTIONS,
-    judge: opts.judge ? new OpenAIGenerator({ endpoint: server.endpoint, servedModel: 'judge', concurrency: 1, timeoutMs: 5000, retries: 1, backoffMs: 1, settings }) : undefined,
+    judge: opts.judge
+      ? new OpenAIGenerator({
+          endpoint: server.endpoint,
+          servedModel: 'judge',
+          concurrency: 1,
+          timeoutMs: 5000,
+          retries: 1,
+          backoffMs: 1,
+          settings,
+        })
+      : undefined,
   });
   return { results, outDir };
 }
 
 describe('runEval against an OpenAI-compatible server', () => {
   it('scores 100% when every answer is the gold written another way', async () => {
-    const { results, outDir } = await run((eq) => `Some reasoning.\n\nFinal Answer: $\\boxed{${eq}}$`, { failFirst: 2, meta: { mixWeight: 0.2 } });
+    const { results, outDir } = await run((eq) => `Some reasoning.\n\nFinal Answer: $\\boxed{${eq}}$`, {
+      failFirst: 2,
+      meta: { mixWeight: 0.2 },
+    });
     for (const name of ALL) {
-      expect(results.benchmarks[name], name).toMatchObject({ accuracy: 100, correct: FIXTURE_PROBLEMS[name].length, total: FIXTURE_PROBLEMS[name].length });
+      expect(results.benchmarks[name], name).toMatchObject({
+        accuracy: 100,
+        correct: FIXTURE_PROBLEMS[name].length,
+        total: FIXTURE_PROBLEMS[name].length,
+      });
     }
     expect(results.average).toBe(100);
     expect(results.averageOver).toEqual(['math', 'amc23', 'gsm8k', 'olympiadbench', 'aime24']);
     expect(results.benchmarks.math?.byLevel?.['5']).toEqual({ accuracy: 100, correct: 1, total: 1 });
-    expect(Object.keys(results.benchmarks.math?.bySubject ?? {})).toEqual(['algebra', 'intermediate_algebra', 'precalculus']);
+    expect(Object.keys(results.benchmarks.math?.bySubject ?? {})).toEqual([
+      'algebra',
+      'intermediate_algebra',
+      'precalculus',
+    ]);
     expect(results.benchmarks.gsm8k?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(results.metadata).toEqual({ mixWeight: 0.2 });
     // 2 failed attempts were retried: one request per problem plus the two 503s.
     expect(server!.requests()).toBe(TOTAL + 2);
     // The paper prompt went through as the user message.
-    expect(String((server!.bodies[0].messages as { content: string }[])[0].content)).toMatch(/^Solve the following math problem/);
+    expect(String((server!.bodies[0].messages as { content: string }[])[0].content)).toMatch(
+      /^Solve the following math problem/,
+    );
     const saved = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'));
     expect(saved.benchmarks.gsm8k.accuracy).toBe(100);
     const record = JSON.parse(readFileSync(join(outDir, 'gsm8k.jsonl'), 'utf8').split('\n')[0]) as EvalRecord;
-    expect(Object.keys(record)).toEqual(['id', 'benchmark', 'prompt', 'response', 'extracted', 'gold', 'correct', 'tokens', 'seconds']);
+    expect(Object.keys(record)).toEqual([
+      'id',
+      'benchmark',
+      'prompt',
+      'response',
+      'extracted',
+      'gold',
+      'correct',
+      'tokens',
+      'seconds',
+    ]);
     expect(readFileSync(join(outDir, 'results.md'), 'utf8')).toContain('| GSM8K | 100.0 |');
   });
 

@@ -28,11 +28,13 @@ export interface StepPlanOptions {
  * micro-batches (the HF Trainer also steps at the end of an epoch).
  */
 export function planSteps(lengths: readonly number[], opts: StepPlanOptions): PlannedStep[] {
-  if (!(opts.batchSize >= 1) || !(opts.gradAccum >= 1)) throw new MixdistillError('--batch-size and --grad-accum must be at least 1');
+  if (!(opts.batchSize >= 1) || !(opts.gradAccum >= 1))
+    throw new MixdistillError('--batch-size and --grad-accum must be at least 1');
   const epochSteps = (epoch: number): PlannedStep[] => {
     const micro = planEpoch(lengths, epoch, opts);
     const steps: PlannedStep[] = [];
-    for (let i = 0; i < micro.length; i += opts.gradAccum) steps.push({ epoch, microBatches: micro.slice(i, i + opts.gradAccum) });
+    for (let i = 0; i < micro.length; i += opts.gradAccum)
+      steps.push({ epoch, microBatches: micro.slice(i, i + opts.gradAccum) });
     return steps;
   };
   const first = epochSteps(0);

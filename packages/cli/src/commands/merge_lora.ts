@@ -21,11 +21,22 @@ export const mergeLoraCommand: CommandModule<object, Args> = {
   builder: (y) =>
     withBackendOption(y)
       .option('model', { type: 'string', demandOption: true, describe: 'base model folder the adapter was trained on' })
-      .option('adapter', { type: 'string', demandOption: true, describe: 'adapter folder (e.g. OUT/final of a LoRA run)' })
+      .option('adapter', {
+        type: 'string',
+        demandOption: true,
+        describe: 'adapter folder (e.g. OUT/final of a LoRA run)',
+      })
       .option('out', { type: 'string', demandOption: true, describe: 'folder for the merged Hugging Face model' })
-      .option('dtype', { choices: ['float32', 'bfloat16', 'float16'] as const, default: 'float32' as const, describe: 'dtype of the saved weights' })
+      .option('dtype', {
+        choices: ['float32', 'bfloat16', 'float16'] as const,
+        default: 'float32' as const,
+        describe: 'dtype of the saved weights',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print {out, merged_layers} as one JSON document' })
-      .example('$0 merge-lora --model ./Qwen2.5-0.5B --adapter runs/lora/final --out runs/lora/merged', 'merge and save in float32'),
+      .example(
+        '$0 merge-lora --model ./Qwen2.5-0.5B --adapter runs/lora/final --out runs/lora/merged',
+        'merge and save in float32',
+      ),
   handler: async (argv) => {
     await setupBackend(argv.backend);
     const { model } = loadModel(argv.model);

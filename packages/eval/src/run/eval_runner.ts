@@ -11,7 +11,7 @@ import type { Problem } from '../benchmarks/problem';
 import type { GenerationSettings, Generator } from '../generate/generator';
 import type { EquivalenceOptions } from '../grade/equivalent';
 import { gradeResponse } from '../grade/grade';
-import { judgeAnswer } from '../grade/llmJudge';
+import { judgeAnswer } from '../grade/llm_judge';
 import { appendJsonl, readJsonlTolerant } from '../io/jsonl';
 import { renderPrompt, type PromptPreset } from '../prompts/presets';
 import { averageAccuracy, benchmarkResult, resultsMarkdown, type EvalRecord, type EvalResults } from './results';
@@ -50,7 +50,9 @@ function checkResumable(outDir: string, identity: Record<string, unknown>): void
   if (existsSync(file)) {
     const previous = readFileSync(file, 'utf8');
     if (previous.trim() !== JSON.stringify(identity, null, 2).trim()) {
-      throw new MixdistillError(`${file}: this --out folder holds a run with another model, prompt or generation settings; use a new --out`);
+      throw new MixdistillError(
+        `${file}: this --out folder holds a run with another model, prompt or generation settings; use a new --out`,
+      );
     }
   } else {
     writeFileSync(file, `${JSON.stringify(identity, null, 2)}\n`);

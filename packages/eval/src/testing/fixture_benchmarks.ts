@@ -4,21 +4,76 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Per benchmark: records as the real files store them, and an equivalent but differently written answer per record. */
-export const FIXTURE_PROBLEMS: Record<string, { record: Record<string, unknown>; question: string; equivalent: string }[]> = {
+export const FIXTURE_PROBLEMS: Record<
+  string,
+  { record: Record<string, unknown>; question: string; equivalent: string }[]
+> = {
   gsm8k: [
-    { question: 'Q1 gsm: how many eggs?', record: { answer: 'She sells 16 - 3 = 13.\n#### 1,450', idx: 0 }, equivalent: '\\$1450.00' },
-    { question: 'Q2 gsm: how many loaves?', record: { answer: '200 - 132 = 68\n#### 74', idx: 1 }, equivalent: '74\\text{ loaves}' },
+    {
+      question: 'Q1 gsm: how many eggs?',
+      record: { answer: 'She sells 16 - 3 = 13.\n#### 1,450', idx: 0 },
+      equivalent: '\\$1450.00',
+    },
+    {
+      question: 'Q2 gsm: how many loaves?',
+      record: { answer: '200 - 132 = 68\n#### 74', idx: 1 },
+      equivalent: '74\\text{ loaves}',
+    },
     { question: 'Q3 gsm: cost?', record: { answer: '#### 18', idx: 2 }, equivalent: '\\frac{36}{2}' },
   ],
   math: [
-    { question: 'Q1 math: simplify', record: { level: 'Level 2', type: 'Algebra', solution: 'So $\\boxed{\\frac{\\sqrt{2}}{2}}$.', unique_id: 'test/algebra/1.json' }, equivalent: '\\dfrac{1}{\\sqrt2}' },
-    { question: 'Q2 math: interval', record: { level: 'Level 5', type: 'Intermediate Algebra', solution: 'Hence $\\boxed{[2,5)}$.', unique_id: 'test/intermediate_algebra/7.json' }, equivalent: '\\left[ 2, 5 \\right)' },
-    { question: 'Q3 math: roots', record: { level: 'Level 3', type: 'Algebra', solution: '$\\boxed{3i,-3i}$', unique_id: 'test/algebra/9.json' }, equivalent: '-3i, 3i' },
-    { question: 'Q4 math: matrix', record: { level: 'Level 4', type: 'Precalculus', solution: '$\\boxed{\\begin{pmatrix} 1/2 \\\\ 3 \\end{pmatrix}}$', unique_id: 'test/precalculus/3.json' }, equivalent: '\\begin{bmatrix} 0.5 \\\\ 3 \\end{bmatrix}' },
+    {
+      question: 'Q1 math: simplify',
+      record: {
+        level: 'Level 2',
+        type: 'Algebra',
+        solution: 'So $\\boxed{\\frac{\\sqrt{2}}{2}}$.',
+        unique_id: 'test/algebra/1.json',
+      },
+      equivalent: '\\dfrac{1}{\\sqrt2}',
+    },
+    {
+      question: 'Q2 math: interval',
+      record: {
+        level: 'Level 5',
+        type: 'Intermediate Algebra',
+        solution: 'Hence $\\boxed{[2,5)}$.',
+        unique_id: 'test/intermediate_algebra/7.json',
+      },
+      equivalent: '\\left[ 2, 5 \\right)',
+    },
+    {
+      question: 'Q3 math: roots',
+      record: { level: 'Level 3', type: 'Algebra', solution: '$\\boxed{3i,-3i}$', unique_id: 'test/algebra/9.json' },
+      equivalent: '-3i, 3i',
+    },
+    {
+      question: 'Q4 math: matrix',
+      record: {
+        level: 'Level 4',
+        type: 'Precalculus',
+        solution: '$\\boxed{\\begin{pmatrix} 1/2 \\\\ 3 \\end{pmatrix}}$',
+        unique_id: 'test/precalculus/3.json',
+      },
+      equivalent: '\\begin{bmatrix} 0.5 \\\\ 3 \\end{bmatrix}',
+    },
   ],
   math500: [
-    { question: 'Q1 m500: polar', record: { answer: '\\left( 3, \\frac{\\pi}{2} \\right)', subject: 'Precalculus', level: 2, unique_id: 'test/precalculus/807.json' }, equivalent: '(3, \\pi/2)' },
-    { question: 'Q2 m500: poly', record: { answer: 'x^2-2x+2', subject: 'Algebra', level: 3, unique_id: 'test/algebra/20.json' }, equivalent: '(x-1)^2+1' },
+    {
+      question: 'Q1 m500: polar',
+      record: {
+        answer: '\\left( 3, \\frac{\\pi}{2} \\right)',
+        subject: 'Precalculus',
+        level: 2,
+        unique_id: 'test/precalculus/807.json',
+      },
+      equivalent: '(3, \\pi/2)',
+    },
+    {
+      question: 'Q2 m500: poly',
+      record: { answer: 'x^2-2x+2', subject: 'Algebra', level: 3, unique_id: 'test/algebra/20.json' },
+      equivalent: '(x-1)^2+1',
+    },
   ],
   aime24: [
     { question: 'Q1 aime', record: { id: 60, answer: '033' }, equivalent: '33' },

@@ -10,7 +10,14 @@ export interface MixMeta {
   seed: number;
   by: string | null;
   size: number;
-  sources: { file: string; sha256: string; weight: number; normalized_weight: number; available: number; drawn: number }[];
+  sources: {
+    file: string;
+    sha256: string;
+    weight: number;
+    normalized_weight: number;
+    available: number;
+    drawn: number;
+  }[];
   warnings: string[];
 }
 

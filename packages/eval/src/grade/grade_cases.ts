@@ -22,7 +22,11 @@ function requireString(record: JsonlRecord, field: string, file: string): string
 }
 
 /** Grades each case; `file` names the input in error messages. */
-export function gradeCases(cases: JsonlRecord[], file: string, options: EquivalenceOptions = DEFAULT_EQUIVALENCE_OPTIONS): GradedCases {
+export function gradeCases(
+  cases: JsonlRecord[],
+  file: string,
+  options: EquivalenceOptions = DEFAULT_EQUIVALENCE_OPTIONS,
+): GradedCases {
   let correct = 0;
   let agree = 0;
   let withVerdict = 0;

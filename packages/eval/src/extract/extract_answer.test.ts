@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractAnswer, lastBoxed } from './extractAnswer';
+import { extractAnswer, lastBoxed } from './extract_answer';
 import { goldFromRecord, gsm8kGold, stripDollarWrap } from './gold';
 
 describe('lastBoxed', () => {
@@ -43,7 +43,9 @@ describe('extractAnswer', () => {
 describe('gold answers', () => {
   it('reads each benchmark as the paper harness does', () => {
     expect(gsm8kGold('so 9 * 2 = 18\n#### 18')).toBe('18');
-    expect(goldFromRecord('math', { solution: 'So $\\boxed{2}$ and then \\boxed{\\frac{1}{2}}.' }, 'f:1')).toBe('\\frac{1}{2}');
+    expect(goldFromRecord('math', { solution: 'So $\\boxed{2}$ and then \\boxed{\\frac{1}{2}}.' }, 'f:1')).toBe(
+      '\\frac{1}{2}',
+    );
     expect(goldFromRecord('amc23', { answer: 27.0 }, 'f:1')).toBe('27');
     expect(goldFromRecord('olympiadbench', { final_answer: ['$\\sqrt{26}$'] }, 'f:1')).toBe('\\sqrt{26}');
     expect(goldFromRecord('aime24', { answer: '033' }, 'f:1')).toBe('033');

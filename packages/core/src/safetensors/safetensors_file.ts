@@ -36,7 +36,9 @@ export class SafetensorsFile {
     try {
       fd = openSync(file, 'r');
     } catch (err) {
-      throw new MixdistillError(`${file}: cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new MixdistillError(
+        `${file}: cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     }
     try {
       if (!fstatSync(fd).isFile()) throw new MixdistillError(`${file}: not a regular file`);

@@ -19,7 +19,10 @@ export function goldenJsonl(fixture: string, dir: string): string {
   const labels = golden.readInt32('labels');
   golden.close();
   const lines = Array.from({ length: rows }, (_, r) =>
-    JSON.stringify({ input_ids: Array.from(ids.subarray(r * seq, (r + 1) * seq)), labels: Array.from(labels.subarray(r * seq, (r + 1) * seq)) }),
+    JSON.stringify({
+      input_ids: Array.from(ids.subarray(r * seq, (r + 1) * seq)),
+      labels: Array.from(labels.subarray(r * seq, (r + 1) * seq)),
+    }),
   );
   const file = path.join(dir, 'golden.jsonl');
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
@@ -52,4 +55,3 @@ export function readMetrics(out: string): StepMetrics[] {
     .split('\n')
     .map((l) => JSON.parse(l));
 }
-

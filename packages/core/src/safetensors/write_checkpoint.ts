@@ -3,10 +3,10 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MixdistillError } from '../errors';
-import { writeTextAtomically } from './atomic-file';
-import { INDEX_FILE, SINGLE_FILE, formatCheckpointIndex } from './checkpoint-index';
+import { writeTextAtomically } from './atomic_file';
+import { INDEX_FILE, SINGLE_FILE, formatCheckpointIndex } from './checkpoint_index';
 import { DTYPE_BYTES, elementCount, isValidShape, isWritableDtype } from './dtype';
-import { DEFAULT_MAX_SHARD_BYTES, SHARD_FILE_PATTERN, planShards, shardFileName } from './shard-plan';
+import { DEFAULT_MAX_SHARD_BYTES, SHARD_FILE_PATTERN, planShards, shardFileName } from './shard_plan';
 import { writeSafetensors, type WriteTensor } from './writer';
 
 export interface WriteCheckpointOptions {
@@ -33,8 +33,10 @@ export function writeCheckpoint(dir: string, tensors: readonly WriteTensor[], op
     const where = `${dir}: tensor ${JSON.stringify(t.name)}`;
     if (seen.has(t.name)) throw new MixdistillError(`${where} is given twice`);
     seen.add(t.name);
-    if (!isWritableDtype(t.dtype)) throw new MixdistillError(`${where} has dtype ${JSON.stringify(t.dtype)} (can write F32, F16, BF16)`);
-    if (!isValidShape(t.shape)) throw new MixdistillError(`${where} has shape ${JSON.stringify(t.shape)} (expected non-negative integers)`);
+    if (!isWritableDtype(t.dtype))
+      throw new MixdistillError(`${where} has dtype ${JSON.stringify(t.dtype)} (can write F32, F16, BF16)`);
+    if (!isValidShape(t.shape))
+      throw new MixdistillError(`${where} has shape ${JSON.stringify(t.shape)} (expected non-negative integers)`);
     return { tensor: t, bytes: elementCount(t.shape) * DTYPE_BYTES[t.dtype] };
   });
   const shards = planShards(sized, maxShardBytes);

@@ -20,16 +20,35 @@ export function writeCharTokenizer(dir: string): void {
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: SPECIALS.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+    added_tokens: SPECIALS.map((content, id) => ({
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
     normalizer: null,
     pre_tokenizer: { type: 'Split', pattern: { Regex: '[\\s\\S]' }, behavior: 'Isolated', invert: false },
     post_processor: null,
     decoder: { type: 'Fuse' },
-    model: { type: 'WordPiece', unk_token: '<unk>', continuing_subword_prefix: '', max_input_chars_per_word: 100, vocab },
+    model: {
+      type: 'WordPiece',
+      unk_token: '<unk>',
+      continuing_subword_prefix: '',
+      max_input_chars_per_word: 100,
+      vocab,
+    },
   };
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
   writeFileSync(
     join(dir, 'tokenizer_config.json'),
-    JSON.stringify({ chat_template: CHAT_TEMPLATE, eos_token: '<|im_end|>', pad_token: '<|endoftext|>', unk_token: '<unk>' }),
+    JSON.stringify({
+      chat_template: CHAT_TEMPLATE,
+      eos_token: '<|im_end|>',
+      pad_token: '<|endoftext|>',
+      unk_token: '<unk>',
+    }),
   );
 }

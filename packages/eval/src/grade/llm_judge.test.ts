@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeMessages, parseJudgeReply } from './llmJudge';
+import { judgeMessages, parseJudgeReply } from './llm_judge';
 
 describe('LLM judge', () => {
   it('asks one question with the problem, the reference and the answer', () => {

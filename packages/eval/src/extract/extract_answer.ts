@@ -78,7 +78,11 @@ export function extractAnswer(response: string): string {
   }
   const hashes = response.lastIndexOf('####');
   if (hashes >= 0) {
-    const answer = response.slice(hashes + 4).split('\n')[0].trim().replace(/\.$/, '');
+    const answer = response
+      .slice(hashes + 4)
+      .split('\n')[0]
+      .trim()
+      .replace(/\.$/, '');
     if (answer !== '') return answer;
   }
   const numbers = response.match(NUMBER);

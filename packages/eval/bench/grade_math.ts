@@ -2,7 +2,7 @@
 // $\boxed{…}$"), and again rewritten the way responses differ from golds (`\dfrac`, `\left( \right)`,
 // spaces after list commas), so that normalisation, structure matching and the CAS all run.
 // Target: 100% correct in both passes, under 60 s on the 2-core reference machine.
-//   npx tsx packages/eval/bench/grade-math.ts [path/to/math/test.jsonl]
+//   npx tsx packages/eval/bench/grade_math.ts [path/to/math/test.jsonl]
 import { existsSync, readFileSync } from 'node:fs';
 import { goldFromRecord } from '../src/extract/gold';
 import { stopCas } from '../src/grade/cas';
@@ -32,7 +32,9 @@ function pass(name: string, toResponse: (gold: string) => string): void {
   const failures = golds.filter((gold) => !gradeResponse(toResponse(gold), gold, 'math').correct);
   const seconds = (performance.now() - start) / 1000;
   const correct = golds.length - failures.length;
-  process.stdout.write(`${name}: ${correct}/${golds.length} correct (${((100 * correct) / golds.length).toFixed(2)}%) in ${seconds.toFixed(2)} s\n`);
+  process.stdout.write(
+    `${name}: ${correct}/${golds.length} correct (${((100 * correct) / golds.length).toFixed(2)}%) in ${seconds.toFixed(2)} s\n`,
+  );
   for (const f of failures.slice(0, 20)) process.stdout.write(`  not equal: ${f}\n`);
 }
 

@@ -15,7 +15,7 @@ const ce = new ComputeEngine();
 
 // Fixed sample points for the unknowns: identity testing by evaluation (Schwartz–Zippel). Irrational-looking
 // values avoid accidental agreement at integers, and positive values keep roots and logs real.
-const SAMPLES = [0.5772156649, 1.3247179572, 2.7182818284 / 3, 1.6180339887, 0.3183098862];
+const SAMPLES = [0.5772156649, 1.3247179572, Math.E / 3, 1.6180339887, 0.3183098862];
 // Constants compare within 1e-4 relative, as numbers do in numeric.ts (Qwen2.5-Math's isclose); identity
 // testing at sample points uses a tighter 1e-6 because both sides are evaluated exactly there.
 const CONSTANT_REL_TOL = 1e-4;
@@ -53,7 +53,9 @@ function valuesAtSamples(expr, names) {
   for (let k = 0; k < SAMPLES.length; k++) {
     /** @type {Record<string, number>} */
     const subs = {};
-    names.forEach((name, j) => { subs[name] = SAMPLES[(k + j) % SAMPLES.length] + 0.1 * j; });
+    names.forEach((name, j) => {
+      subs[name] = SAMPLES[(k + j) % SAMPLES.length] + 0.1 * j;
+    });
     const v = numericValue(expr.subs(subs));
     if (!v) return null;
     out.push(v);
