@@ -6,7 +6,7 @@
   "target_defaults": {
     "cflags!": ["-fno-exceptions", "-O2", "-O0"],
     "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-O2", "-O0"],
-    "cflags": ["-O3", "-fPIC", "-fno-math-errno", "-Wall", "-Wno-unused-function", "-Wno-maybe-uninitialized"],
+    "cflags": ["-O3", "-fPIC", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-function", "-Wno-maybe-uninitialized"],
     "cflags_cc": ["-O3", "-fPIC", "-std=c++17", "-fexceptions"],
     "xcode_settings": {"GCC_ENABLE_CPP_EXCEPTIONS": "YES", "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"]},
     "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
