@@ -29,7 +29,9 @@ export { clipCoefficient } from './optim/clip';
 
 export { train } from './trainer/train';
 export type { TrainResult, TrainIO } from './trainer/train';
-export { TRAIN_DEFAULTS, ALL_LORA_TARGETS } from './trainer/config';
+export { ALL_LORA_TARGETS } from './trainer/config';
+export { TRAIN_DEFAULTS, TRAIN_OPTIONS, trainConfigFromFlags } from './trainer/train_options';
+export type { TrainOption, TrainOptionGroup, TrainFlags } from './trainer/train_options';
 export type { TrainConfig, LoraConfig } from './trainer/config';
 export { LoraAdapters, readAdapterConfig, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from './trainer/lora';
 export { batchLossSum } from './trainer/loss';
