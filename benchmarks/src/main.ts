@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeBackend, selectBackend } from '@mixdistill/core';
-import { measureAttention, measureMatmul, measureMemoryKernels } from '../../packages/cli/src/bench/measure';
+import { measureAttention, measureMatmul, measureMemoryKernels } from './measure';
 import { OpenBlasPeer, TorchPeer } from './peers';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -12,15 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { selectBackend, tf } from '@mixdistill/core';
 import { createModel, parseModelConfig } from '@mixdistill/models';
-import { BENCH_CONFIGS } from '../../packages/cli/src/bench/configs';
-import { collate } from '../../packages/train/src/data/batch';
-import { AdamW } from '../../packages/train/src/optim/adamw';
-import { clipCoefficient, globalNorm } from '../../packages/train/src/optim/clip';
-import { ALL_LORA_TARGETS } from '../../packages/train/src/trainer/config';
-import { trainingForward } from '../../packages/train/src/trainer/forward';
-import { LoraAdapters } from '../../packages/train/src/trainer/lora';
-import { accumulateGradients } from '../../packages/train/src/trainer/step';
-import { Rng } from '../../packages/train/src/util/rng';
+import { ALL_LORA_TARGETS, AdamW, collate, LoraAdapters, Rng, trainingForward, trainStep } from '@mixdistill/train';
+import { BENCH_CONFIGS } from './configs';
 
 /** Qwen/Qwen2.5-0.5B's shapes (the fields the architecture reads), shared with `mixdistill bench`. */
 const QWEN25_05B = BENCH_CONFIGS['qwen0.5b'].config;
@@ -78,10 +71,7 @@ async function runMode(mode: 'full' | 'lora'): Promise<void> {
     const ids = Array.from({ length: seq }, () => rng.int(config.vocabSize));
     const batch = collate([[{ inputIds: ids, labels: ids }]], 0, false);
     const t0 = performance.now();
-    const acc = accumulateGradients(forward, [batch], trainable);
-    const norm = globalNorm([...acc.grads.values()]);
-    optimizer.apply(acc.grads, 1e-5, clipCoefficient(norm, 1));
-    tf.dispose([...acc.grads.values()]);
+    const acc = trainStep(forward, [batch], optimizer, { lr: 1e-5, maxGradNorm: 1 });
     const seconds = (performance.now() - t0) / 1000;
     process.stderr.write(
       `${mode} step ${step + 1}/${steps}: ${seconds.toFixed(1)} s, loss ${acc.loss.toFixed(3)}, rss ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB, tensors ${tf.memory().numTensors}, tensor bytes ${(tf.memory().numBytes / 2 ** 30).toFixed(2)} GiB\n`,

@@ -11,5 +11,3 @@ export type { BackendInfo, BackendName } from './backend/select';
 export { MixdistillError } from './errors';
 export * from './safetensors';
 export * from './ops';
-export { adamwUpdate } from './ops/adamw';
-export type { AdamWState, AdamWHyperParams } from './ops/adamw';

@@ -4,7 +4,7 @@ export { parseModelConfig, modelConfigJson, architectureOf } from './model_confi
 export type { Architecture, ModuleNames, LayerModuleNames } from './architectures/architecture';
 export { ARCHITECTURES, findArchitecture } from './architectures/registry';
 export { CausalLM } from './model/causal_lm';
-export type { ForwardOptions, LinearAdapter } from './model/causal_lm';
+export type { BlockRunner, ForwardOptions, LinearAdapter } from './model/causal_lm';
 export type {
   BlockContext,
   BlockOutput,
@@ -20,7 +20,6 @@ export type { LoadedModel } from './weights/load_model';
 export { createModel } from './weights/create_model';
 export type { CreateModelOptions } from './weights/create_model';
 export { KVCache } from './generation/kv_cache';
-export { causalLmLossSum, countPredictedTokens } from './loss';
 export { saveModel, TOKENIZER_FILES } from './weights/save_model';
 export type { SaveModelOptions } from './weights/save_model';
 export { Tokenizer, loadTokenizer } from './tokenizer/tokenizer';

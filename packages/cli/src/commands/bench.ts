@@ -1,8 +1,14 @@
 import type { Argv, CommandModule } from 'yargs';
 import { MixdistillError } from '@mixdistill/core';
 import { setupBackend, withBackendOption } from '../backend';
-import { BENCH_CONFIGS } from '../bench/configs';
-import { measureAttention, measureDecode, measureMatmul, measureMemoryKernels, measureTrain } from '../bench/measure';
+import {
+  BENCH_CONFIGS,
+  measureAttention,
+  measureDecode,
+  measureMatmul,
+  measureMemoryKernels,
+  measureTrain,
+} from '@mixdistill/benchmarks';
 
 interface Args {
   backend?: string;

@@ -365,17 +365,22 @@ Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// adamw(param, paramOut, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step)
+// adamw(param, paramOut, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step, gradScale)
 Napi::Value AdamW(const Napi::CallbackInfo& info) {
   const int64_t n = num(info, 5);
   const double beta1 = real(info, 7), beta2 = real(info, 8);
   const double step = real(info, 11);
   if (step < 1) fail(info.Env(), "adamw: step must be >= 1");
   kernels().adamw(f32(info, 0, n, "adamw"), f32(info, 1, n, "adamw"), f32(info, 2, n, "adamw"), f32(info, 3, n, "adamw"),
-                  f32(info, 4, n, "adamw"), n, static_cast<float>(real(info, 6)), static_cast<float>(beta1),
-                  static_cast<float>(beta2), static_cast<float>(real(info, 9)), static_cast<float>(real(info, 10)),
-                  1.0 - std::pow(beta1, step), 1.0 - std::pow(beta2, step));
+                  f32(info, 4, n, "adamw"), n, static_cast<float>(real(info, 6)), beta1, beta2, static_cast<float>(real(info, 9)), static_cast<float>(real(info, 10)),
+                  1.0 - std::pow(beta1, step), 1.0 - std::pow(beta2, step), static_cast<float>(real(info, 12)));
   return info.Env().Undefined();
+}
+
+// sumSquares(x, n) -> Σ x² (float64)
+Napi::Value SumSquares(const Napi::CallbackInfo& info) {
+  const int64_t n = num(info, 1);
+  return Napi::Number::New(info.Env(), kernels().sum_squares(f32(info, 0, n, "sumSquares"), n));
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -401,6 +406,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("attentionForward", Napi::Function::New(env, AttentionForward));
   exports.Set("attentionBackward", Napi::Function::New(env, AttentionBackward));
   exports.Set("adamw", Napi::Function::New(env, AdamW));
+  exports.Set("sumSquares", Napi::Function::New(env, SumSquares));
   return exports;
 }
 

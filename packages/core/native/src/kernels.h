@@ -90,9 +90,12 @@ struct Kernels {
                         float* lse);
   void (*attention_bwd)(const AttentionArgs& a, const float* q, const float* k, const float* v, const float* out,
                         const float* lse, const float* dout, float* dq, float* dk, float* dv);
-  // torch.optim.AdamW step: reads param, writes param_out (may be the same array), updates m, v.
-  void (*adamw)(const float* param, float* param_out, const float* grad, float* m, float* v, int64_t n, float lr, float beta1, float beta2,
-                float eps, float weight_decay, double bias1, double bias2);
+  // torch.optim.AdamW step on grad * grad_scale: reads param, writes param_out (may be the same
+  // array), updates m, v in place.
+  void (*adamw)(const float* param, float* param_out, const float* grad, float* m, float* v, int64_t n, float lr, double beta1,
+                double beta2, float eps, float weight_decay, double bias1, double bias2, float grad_scale);
+  // Σ x², accumulated in float64 (a term of the global gradient norm).
+  double (*sum_squares)(const float* x, int64_t n);
 };
 
 namespace generic { const Kernels& kernels(); }

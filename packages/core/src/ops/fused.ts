@@ -12,6 +12,8 @@ export const FUSED_KERNELS = {
   causalAttention: 'MdCausalAttention',
   swiglu: 'MdSwiGLU',
   crossEntropySum: 'MdCrossEntropySum',
+  adamw: 'MdAdamW',
+  globalNormSq: 'MdGlobalNormSq',
 } as const;
 
 /** Whether the active backend has a kernel registered under `name`. */
@@ -22,6 +24,15 @@ export function hasFusedKernel(name: string): boolean {
 /** Runs a registered fused kernel through the engine, so its registered gradient is recorded. */
 export function runFusedKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: KernelAttrs = {}): tf.Tensor {
   return tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
+}
+
+/** Runs a registered kernel with several outputs (e.g. MdAdamW's [param, m, v]). */
+export function runFusedKernelOutputs(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: KernelAttrs = {},
+): tf.Tensor[] {
+  return tf.engine().runKernel(name, inputs, attrs) as unknown as tf.Tensor[];
 }
 
 /** Attributes passed to a kernel (tfjs' NamedAttrMap, which tfjs-core does not export by name). */

@@ -15,6 +15,18 @@ import { ropeCosSin, ropeInverseFrequencies } from './rotary';
  */
 export type LinearAdapter = (name: string, x: tf.Tensor, y: tf.Tensor) => tf.Tensor;
 
+/**
+ * Runs decoder layer `layer`: `block(hidden, ctx)` is the layer's pure function (hidden [b, s, hidden]
+ * -> [b, s, hidden]); a runner may call it as it likes (activation checkpointing calls it again
+ * in backward). It must pass every tensor the block reads through `hidden` and `ctx`.
+ */
+export type BlockRunner = (
+  layer: number,
+  hidden: tf.Tensor,
+  ctx: BlockContext,
+  block: (hidden: tf.Tensor, ctx: BlockContext) => tf.Tensor,
+) => tf.Tensor;
+
 export interface ForwardOptions {
   /** int32 [b, s]; default: cache length + 0..s-1 for every row. */
   positionIds?: tf.Tensor;
@@ -24,6 +36,8 @@ export interface ForwardOptions {
   cache?: KVCache;
   /** Compute logits for the last position only ([b, 1, vocab]): all generation needs after a prefill. */
   lastPositionOnly?: boolean;
+  /** Wraps each decoder block (training's activation checkpointing); not with a cache. */
+  blockRunner?: BlockRunner;
 }
 
 export class CausalLM {
@@ -147,8 +161,14 @@ export class CausalLM {
         ? cache.extendSegmentIds(options.segmentIds ?? null, b, s)
         : (options.segmentIds ?? null);
       const ctx = this.blockContext(positionIds, segmentIds);
-      let hidden = this.embed(inputIds);
+      const { blockRunner } = options;
+      if (blockRunner && cache) throw new Error('CausalLM.forward: blockRunner does not take a KV cache');
+      let hidden = this.embed(inputIds); // [b, s, hidden]
       for (let i = 0; i < this.config.numHiddenLayers; i++) {
+        if (blockRunner) {
+          hidden = blockRunner(i, hidden, ctx, (h, c) => this.block(i, h, c).hidden);
+          continue;
+        }
         const out = this.block(i, hidden, { ...ctx, past: cache?.layer(i) ?? null });
         if (cache) cache.update(i, out.key, out.value);
         hidden = out.hidden;

@@ -1,6 +1,7 @@
 // AdamW over a model's named parameters, grouped as the HF Trainer groups them: weight decay on
 // everything except biases and norm weights (Trainer.get_decay_parameter_names excludes biases and
-// LayerNorm/RMSNorm weights). The per-element arithmetic is core's `adamwUpdate`.
+// LayerNorm/RMSNorm weights). The per-element arithmetic is core's `adamwUpdate` (kernel `MdAdamW`);
+// the moments are tensors of the active backend, so on a GPU they never leave the device.
 import { adamwUpdate, tf, type AdamWState, type WriteTensor } from '@mixdistill/core';
 
 /** Optimizer hyper-parameters (torch.optim.AdamW defaults except weight decay, which the Trainer sets). */
@@ -22,7 +23,7 @@ export function decaysWeight(name: string): boolean {
 
 /** AdamW state for a fixed set of named parameters. */
 export class AdamW {
-  /** moments per parameter name */
+  /** moments per parameter name (tf.Variables, not trainable) */
   readonly state = new Map<string, AdamWState>();
   /** optimizer steps taken so far (torch's per-parameter `step`, the same for all) */
   step = 0;
@@ -32,8 +33,10 @@ export class AdamW {
     readonly config: AdamWConfig,
   ) {
     for (const [name, p] of params) {
-      const n = p.size;
-      this.state.set(name, { m: new Float32Array(n), v: new Float32Array(n) });
+      this.state.set(name, {
+        m: tf.tidy(() => tf.variable(tf.zeros(p.shape), false)),
+        v: tf.tidy(() => tf.variable(tf.zeros(p.shape), false)),
+      });
     }
   }
 
@@ -43,16 +46,15 @@ export class AdamW {
     for (const [name, p] of this.params) {
       const g = grads.get(name);
       if (!g) throw new Error(`AdamW: no gradient for ${name}`);
-      const clipped = clipCoef === 1 ? g : tf.mul(g, clipCoef);
-      adamwUpdate(p, clipped, this.state.get(name)!, {
+      adamwUpdate(p, g, this.state.get(name)!, {
         lr,
         beta1: this.config.beta1,
         beta2: this.config.beta2,
         eps: this.config.eps,
         weightDecay: decaysWeight(name) ? this.config.weightDecay : 0,
         step: this.step,
+        gradScale: clipCoef,
       });
-      if (clipped !== g) clipped.dispose();
     }
   }
 
@@ -61,8 +63,14 @@ export class AdamW {
     const out: WriteTensor[] = [];
     for (const [name, p] of this.params) {
       const s = this.state.get(name)!;
-      out.push({ name: `exp_avg.${name}`, dtype: 'F32', shape: p.shape, data: s.m });
-      out.push({ name: `exp_avg_sq.${name}`, dtype: 'F32', shape: p.shape, data: s.v });
+      // Thunks: the writer reads one moment off the device at a time.
+      out.push({ name: `exp_avg.${name}`, dtype: 'F32', shape: p.shape, data: () => s.m.dataSync() as Float32Array });
+      out.push({
+        name: `exp_avg_sq.${name}`,
+        dtype: 'F32',
+        shape: p.shape,
+        data: () => s.v.dataSync() as Float32Array,
+      });
     }
     return out;
   }
@@ -71,8 +79,19 @@ export class AdamW {
   loadState(step: number, read: (name: string) => Float32Array): void {
     this.step = step;
     for (const [name, s] of this.state) {
-      s.m.set(read(`exp_avg.${name}`));
-      s.v.set(read(`exp_avg_sq.${name}`));
+      for (const [moment, key] of [
+        [s.m, `exp_avg.${name}`],
+        [s.v, `exp_avg_sq.${name}`],
+      ] as const) {
+        const saved = tf.tensor(read(key), moment.shape, 'float32');
+        moment.assign(saved);
+        saved.dispose();
+      }
     }
+  }
+
+  /** Frees the moments. */
+  dispose(): void {
+    for (const s of this.state.values()) tf.dispose([s.m, s.v]);
   }
 }

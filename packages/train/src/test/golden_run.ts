@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Checkpoint } from '@mixdistill/core';
-import { TRAIN_DEFAULTS, type TrainConfig } from '../trainer/config';
+import type { TrainConfig } from '../trainer/config';
+import { TRAIN_DEFAULTS } from '../trainer/train_options';
 import type { StepMetrics } from '../trainer/metrics';
 import { tempDir } from './helpers';
 

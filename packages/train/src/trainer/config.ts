@@ -1,5 +1,5 @@
-// Everything a training run is configured by, with the paper's recipe as defaults (Mix Distillation
-// §5: LLaMA-Factory full fine-tune, lr 1e-5, cosine, 2 epochs, AdamW, no weight decay, no warm-up).
+// Everything a training run is configured by. Flags, defaults (the paper's recipe) and help of each
+// field are declared in train_options.ts.
 import type { CutoffPolicy } from '../data/cutoff';
 import type { SftFormat } from '../data/formats';
 import type { SourceSpec } from '../mix/source_spec';
@@ -94,37 +94,6 @@ export interface TrainConfig {
   /** resume from the latest checkpoint in `out` (true) or from this checkpoint folder */
   resume: boolean | string;
 }
-
-/** The paper's recipe and the HF Trainer's defaults for everything not given. */
-export const TRAIN_DEFAULTS: Omit<TrainConfig, 'model' | 'data' | 'out'> = {
-  format: 'auto',
-  trainOnPrompt: false,
-  skipBadLines: false,
-  cutoffLen: null,
-  cutoffPolicy: 'truncate',
-  packing: false,
-  batchSize: 1,
-  gradAccum: 1,
-  shuffle: true,
-  seed: 42,
-  epochs: 2,
-  maxSteps: null,
-  lr: 1e-5,
-  lrScheduler: 'cosine',
-  warmupSteps: null,
-  warmupRatio: 0,
-  weightDecay: 0,
-  adamBeta1: 0.9,
-  adamBeta2: 0.999,
-  adamEpsilon: 1e-8,
-  maxGradNorm: 1,
-  lora: null,
-  gradCheckpointing: false,
-  saveSteps: 0,
-  saveTotalLimit: 0,
-  saveMerged: false,
-  resume: false,
-};
 
 /** The LoRA target modules `all` expands to (every linear of a Llama-style block). */
 export const ALL_LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];

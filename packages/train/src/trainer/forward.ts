@@ -1,9 +1,9 @@
-// The training forward pass: the model's own pieces (embed, blocks, head), with each decoder block
-// optionally wrapped for activation checkpointing (`--grad-checkpointing`).
-import { tf } from '@mixdistill/core';
+// The training forward pass: `CausalLM.forward` itself, with each decoder block run through
+// `checkpointedBlocks` when `--grad-checkpointing` is on.
+import type { tf } from '@mixdistill/core';
 import type { CausalLM } from '@mixdistill/models';
 import type { ForwardModel } from './loss';
-import { recomputeInBackward } from './recompute';
+import { checkpointedBlocks } from './recompute';
 
 /**
  * A ForwardModel over `model`. With checkpointing, only each block's input is kept; the block is
@@ -16,25 +16,6 @@ export function trainingForward(
   layerTrainables: (layer: number) => tf.Variable[],
 ): ForwardModel {
   if (!checkpoint) return model;
-  return {
-    forward: (inputIds, opts = {}) =>
-      tf.tidy(() => {
-        const [b, s] = inputIds.shape as [number, number];
-        const positionIds = opts.positionIds ?? tf.tile(tf.reshape(tf.range(0, s, 1, 'int32'), [1, s]), [b, 1]);
-        const ctx = model.blockContext(positionIds, opts.segmentIds ?? null);
-        let hidden = model.embed(inputIds); // [b, s, hidden]
-        for (let i = 0; i < model.config.numHiddenLayers; i++) {
-          // cos/sin/segments are intermediates of this forward: pass them so the backward has them.
-          const args = [hidden, ctx.cos, ctx.sin, ...(ctx.segmentIds ? [ctx.segmentIds] : [])];
-          const layer = i;
-          hidden = recomputeInBackward(
-            (h, cos, sin, segmentIds) =>
-              model.block(layer, h, { ...ctx, cos, sin, segmentIds: segmentIds ?? null }).hidden,
-            args,
-            layerTrainables(i),
-          );
-        }
-        return model.head(hidden); // [b, s, vocab]
-      }),
-  };
+  const blockRunner = checkpointedBlocks(layerTrainables);
+  return { forward: (inputIds, opts = {}) => model.forward(inputIds, { ...opts, blockRunner }) };
 }

@@ -2,10 +2,27 @@
 // activations, and recompute them in the backward pass (torch.utils.checkpoint's idea). The function
 // must be deterministic so the recomputation is identical (dropout takes a fixed seed).
 import { tf } from '@mixdistill/core';
+import type { BlockRunner } from '@mixdistill/models';
 
 /** The part of tfjs' engine state the nested backward has to put back (not in the public types). */
 interface EngineTapeState {
   state: { activeTape: unknown };
+}
+
+/**
+ * A CausalLM block runner that recomputes each block in backward. The block's tensor inputs (hidden
+ * and the forward's RoPE angles and segments, intermediates the forward frees) are passed as
+ * arguments so the backward has them; `layerTrainables(i)` are the variables layer i reads.
+ */
+export function checkpointedBlocks(layerTrainables: (layer: number) => tf.Variable[]): BlockRunner {
+  return (layer, hidden, ctx, block) => {
+    const args = [hidden, ctx.cos, ctx.sin, ...(ctx.segmentIds ? [ctx.segmentIds] : [])];
+    return recomputeInBackward(
+      (h, cos, sin, segmentIds) => block(h, { ...ctx, cos, sin, segmentIds: segmentIds ?? null }),
+      args,
+      layerTrainables(layer),
+    );
+  };
 }
 
 /**

@@ -5,12 +5,11 @@
 // to a global norm before AdamW.
 import fs from 'node:fs';
 import path from 'node:path';
-import { MixdistillError, tf } from '@mixdistill/core';
+import { MixdistillError } from '@mixdistill/core';
 import { loadModel, loadTokenizer } from '@mixdistill/models';
 import { collate } from '../data/batch';
 import { loadTrainingData, type TrainingData } from '../data/dataset';
 import { AdamW } from '../optim/adamw';
-import { clipCoefficient, globalNorm } from '../optim/clip';
 import { learningRate, warmupStepsFromRatio, type ScheduleConfig } from '../optim/schedule';
 import { deriveSeed } from '../util/rng';
 import {
@@ -30,7 +29,7 @@ import { MetricsLog, type StepMetrics } from './metrics';
 import { Progress } from './progress';
 import { writeRunInfo } from './run_info';
 import { planSteps } from './step_plan';
-import { accumulateGradients } from './step';
+import { NonFiniteStepError, trainStep, type StepResult } from './step';
 import { validateTrainConfig } from './validate';
 
 /** What a finished run returns (the CLI prints it). */
@@ -158,30 +157,33 @@ export async function train(cfg: TrainConfig, io: TrainIO = {}): Promise<TrainRe
         cfg.packing,
       ),
     );
-    const acc = accumulateGradients(forwardModel, batches, trainable, (micro) => {
-      if (lora) lora.dropoutSeed = deriveSeed(cfg.seed, step, micro);
-    });
-    const gradNorm = globalNorm([...acc.grads.values()]);
-    if (!Number.isFinite(acc.loss) || !Number.isFinite(gradNorm)) {
-      tf.dispose([...acc.grads.values()]);
+    const lr = learningRate(schedule, step);
+    let done: StepResult;
+    try {
+      done = trainStep(forwardModel, batches, optimizer, {
+        lr,
+        maxGradNorm: cfg.maxGradNorm,
+        beforeMicroBatch: (micro) => {
+          if (lora) lora.dropoutSeed = deriveSeed(cfg.seed, step, micro);
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof NonFiniteStepError)) throw err;
       throw new MixdistillError(
-        `step ${step + 1}: loss ${acc.loss}, gradient norm ${gradNorm}: training stopped before applying it; ` +
+        `step ${step + 1}: ${err.message}; ` +
           (lastCheckpoint
             ? `last good checkpoint: ${lastCheckpoint}`
             : 'no checkpoint was written yet (use --save-steps)'),
       );
     }
-    const lr = learningRate(schedule, step);
-    optimizer.apply(acc.grads, lr, clipCoefficient(gradNorm, cfg.maxGradNorm));
-    tf.dispose([...acc.grads.values()]);
     const seconds = (Date.now() - t0) / 1000;
     const m: StepMetrics = {
       step: step + 1,
-      loss: acc.loss,
+      loss: done.loss,
       lr,
-      grad_norm: gradNorm,
-      tokens: acc.tokens,
-      tokens_per_s: acc.tokens / Math.max(seconds, 1e-9),
+      grad_norm: done.gradNorm,
+      tokens: done.tokens,
+      tokens_per_s: done.tokens / Math.max(seconds, 1e-9),
       elapsed_s: elapsedBefore + (Date.now() - started) / 1000,
       epoch: planned.epoch,
     };
@@ -210,6 +212,7 @@ export async function train(cfg: TrainConfig, io: TrainIO = {}): Promise<TrainRe
     startStep,
     finished: { metrics: metrics.at(-1) ?? null, finalDir, mergedDir },
   });
+  optimizer.dispose();
   lora?.dispose();
   model.dispose();
   return {

@@ -1,5 +1,7 @@
 // Fused transformer kernels, forward and backward side by side: RMSNorm, rotary embedding,
-// SwiGLU, cross-entropy from logits, AdamW.
+// SwiGLU, cross-entropy from logits, AdamW, the sum of squares of a gradient.
+#include <vector>
+
 #include "common.h"
 
 namespace md {
@@ -184,11 +186,16 @@ void xent_bwd(const float* logits, const int32_t* labels, const float* lse, floa
   });
 }
 
-// torch.optim.AdamW (decoupled weight decay, bias-corrected moments):
+// torch.optim.AdamW (decoupled weight decay, bias-corrected moments) on g = grad * grad_scale
+// (the clip coefficient, applied here instead of in a separate pass over every gradient):
 //   p -= lr * wd * p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
 //   p -= (lr / bias1) * m / (sqrt(v) / sqrt(bias2) + eps)
-void adamw(const float* param, float* param_out, const float* grad, float* m, float* v, int64_t n, float lr, float beta1, float beta2,
-           float eps, float weight_decay, double bias1, double bias2) {
+void adamw(const float* param, float* param_out, const float* grad, float* m, float* v, int64_t n, float lr, double beta1,
+           double beta2, float eps, float weight_decay, double bias1, double bias2, float grad_scale) {
+  // 1 - beta in float64, then rounded, as torch does with its Python-float betas (1 - 0.999f in
+  // float32 is 1.3e-5 off).
+  const float b1 = static_cast<float>(beta1), one_minus_b1 = static_cast<float>(1.0 - beta1);
+  const float b2 = static_cast<float>(beta2), one_minus_b2 = static_cast<float>(1.0 - beta2);
   const float decay = 1.0f - lr * weight_decay;
   const float step_size = static_cast<float>(lr / bias1);
   const float inv_sqrt_bias2 = static_cast<float>(1.0 / std::sqrt(bias2));
@@ -199,12 +206,28 @@ void adamw(const float* param, float* param_out, const float* grad, float* m, fl
     float* MD_RESTRICT mm = m;
     float* MD_RESTRICT vv = v;
     for (int64_t i = b; i < e; ++i) {
-      mm[i] = beta1 * mm[i] + (1.0f - beta1) * g[i];
-      vv[i] = beta2 * vv[i] + (1.0f - beta2) * g[i] * g[i];
+      const float gi = g[i] * grad_scale;
+      mm[i] = b1 * mm[i] + one_minus_b1 * gi;
+      vv[i] = b2 * vv[i] + one_minus_b2 * gi * gi;
       float denom = std::sqrt(vv[i]) * inv_sqrt_bias2 + eps;
       po[i] = p[i] * decay - step_size * mm[i] / denom;
     }
   });
+}
+
+// Sum of squares in float64 over fixed blocks summed in block order, so the result does not depend
+// on the thread count.
+double sum_squares(const float* x, int64_t n) {
+  constexpr int64_t kBlock = 1 << 16;
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  std::vector<double> partial(static_cast<size_t>(blocks > 0 ? blocks : 1), 0.0);
+  parallel_for(blocks, [&](int64_t blk) {
+    const int64_t b = blk * kBlock, e = b + kBlock < n ? b + kBlock : n;
+    partial[static_cast<size_t>(blk)] = dot_d(x + b, x + b, e - b);
+  });
+  double sum = 0.0;
+  for (int64_t blk = 0; blk < blocks; ++blk) sum += partial[static_cast<size_t>(blk)];
+  return sum;
 }
 
 }  // namespace
@@ -218,6 +241,7 @@ void register_fused(Kernels& k) {
   k.xent_fwd = xent_fwd;
   k.xent_bwd = xent_bwd;
   k.adamw = adamw;
+  k.sum_squares = sum_squares;
 }
 
 }  // namespace MD_ISA

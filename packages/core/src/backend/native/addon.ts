@@ -179,7 +179,10 @@ export interface NativeAddon {
     eps: number,
     weightDecay: number,
     step: number,
+    gradScale: number,
   ): void;
+  /** Σ x² over the first n values, accumulated in float64 */
+  sumSquares(x: Float32Array, n: number): number;
 }
 
 /** Where `pnpm install` (native/build.mjs) puts the addon. */

@@ -131,7 +131,7 @@ describe.skipIf(!ADDON_BUILT)(`fused native kernels match the unfused compositio
       const init = tf.tensor(seededValues(37, 5), [37]);
       const p = tf.variable(init);
       if (!shareInit) init.dispose();
-      const state = { m: new Float32Array(37), v: new Float32Array(37) };
+      const state = { m: tf.variable(tf.zeros([37]), false), v: tf.variable(tf.zeros([37]), false) };
       for (let step = 1; step <= 3; step++) {
         const g = tf.tensor(seededValues(37, 10 + step), [37]);
         adamwUpdate(p, g, state, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, step });
@@ -139,8 +139,7 @@ describe.skipIf(!ADDON_BUILT)(`fused native kernels match the unfused compositio
       }
       const out = Float32Array.from(p.dataSync());
       if (shareInit) expect(Array.from(init.dataSync())).toEqual(Array.from(seededValues(37, 5)));
-      p.dispose();
-      init.dispose();
+      tf.dispose([p, init, state.m, state.v]);
       return out;
     };
     const want = await run('cpu', false);

@@ -40,7 +40,10 @@ describe.skipIf(!ADDON_BUILT)(`native backend memory${SKIP_REASON}`, () => {
       wgu = param('wgu', [2 * ff, h]),
       wd = param('wd', [h, ff]);
     const state = new Map(
-      [...params].map(([n, v]) => [n, { m: new Float32Array(v.size), v: new Float32Array(v.size) }]),
+      [...params].map(([n, v]) => [
+        n,
+        { m: tf.variable(tf.zeros(v.shape), false), v: tf.variable(tf.zeros(v.shape), false) },
+      ]),
     );
     const ids = tf.tensor(
       Int32Array.from({ length: b * s }, (_, i) => (i * 7) % vocab),
@@ -85,6 +88,6 @@ describe.skipIf(!ADDON_BUILT)(`native backend memory${SKIP_REASON}`, () => {
     expect(tf.memory().numTensors).toBe(tensors);
     expect(backend.pool.stats().freshAllocations - fresh).toBeLessThan(20);
     expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 2 ** 20);
-    tf.dispose([...params.values(), ids, labels]);
+    tf.dispose([...params.values(), ...[...state.values()].flatMap((s) => [s.m, s.v]), ids, labels]);
   });
 });

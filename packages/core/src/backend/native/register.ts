@@ -1,6 +1,6 @@
 // Registers the `native` backend with tfjs: every kernel of the cpu backend (so coverage is
 // complete and anything not native falls back correctly), the addon's kernels over them, and the
-// fused kernels with their gradients. select.ts calls this at start-up.
+// fused and optimiser kernels, the fused ones with their gradients. select.ts calls this at start-up.
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { tf } from '../../tf';
@@ -11,6 +11,7 @@ import type { KernelArgs, NativeKernel } from './kernels/kernel_util';
 import { ELEMENTWISE_KERNELS } from './kernels/elementwise';
 import { LAYOUT_KERNELS } from './kernels/layout';
 import { MATMUL_KERNELS } from './kernels/matmul';
+import { OPTIMIZER_NATIVE_KERNELS } from './kernels/optimizer';
 import { REDUCE_KERNELS } from './kernels/reduce';
 
 export const NATIVE_BACKEND_NAME = 'native';
@@ -46,7 +47,7 @@ function registerKernels(): void {
     };
     tf.registerKernel({ ...config, backendName: NATIVE_BACKEND_NAME, kernelFunc });
   }
-  for (const k of FUSED_NATIVE_KERNELS) {
+  for (const k of [...FUSED_NATIVE_KERNELS, ...OPTIMIZER_NATIVE_KERNELS]) {
     tf.registerKernel({
       kernelName: k.name,
       backendName: NATIVE_BACKEND_NAME,

@@ -1,8 +1,9 @@
-// Throughput measurements on the active backend, shared by `mixdistill bench` and benchmarks/.
+// Throughput measurements on the active backend, run by `mixdistill bench` and `pnpm bench`.
 // Each reports the best of several timed repetitions after a warm-up (the machine may be shared,
 // so the best run is the one least disturbed by other processes).
-import { adamwUpdate, applyRope, causalAttention, crossEntropySum, rmsNorm, swiglu, tf } from '@mixdistill/core';
-import { causalLmLossSum, countPredictedTokens, createModel, generate, parseModelConfig } from '@mixdistill/models';
+import { applyRope, causalAttention, crossEntropySum, rmsNorm, swiglu, tf } from '@mixdistill/core';
+import { createModel, generate, parseModelConfig } from '@mixdistill/models';
+import { AdamW, collate, TRAIN_DEFAULTS, trainStep } from '@mixdistill/train';
 import type { BenchConfig } from './configs';
 
 function now(): number {
@@ -137,47 +138,36 @@ interface PoolLike {
   pool?: { stats(): Record<string, number> };
 }
 
-/** Training steps (forward + backward + AdamW on every parameter) on random tokens. */
+/**
+ * Optimiser steps of `trainStep` (the trainer's own step: forward, backward, clipping, AdamW with the
+ * trainer's default hyper-parameters) on one micro-batch of fixed pseudo-random tokens.
+ */
 export function measureTrain(name: string, bench: BenchConfig, steps = 3, warmup = 2): TrainResult {
   const config = parseModelConfig(bench.config, `${name} (benchmark config)`);
   const model = createModel(config, { seed: 0 });
   const { batch, seq } = bench;
   const vocab = config.vocabSize;
-  const ids = tf.tensor2d(
-    Int32Array.from({ length: batch * seq }, (_, i) => (i * 7919 + 13) % vocab),
-    [batch, seq],
-    'int32',
-  );
-  const count = countPredictedTokens(ids);
-  const params = [...model.params.entries()];
-  const state = new Map(params.map(([n, p]) => [n, { m: new Float32Array(p.size), v: new Float32Array(p.size) }]));
-  let stepNumber = 0;
+  const rows = Array.from({ length: batch }, (_, r) => {
+    const ids = Array.from({ length: seq }, (_, i) => ((r * seq + i) * 7919 + 13) % vocab);
+    return [{ inputIds: ids, labels: ids }];
+  });
+  const microBatch = collate(rows, 0, false);
+  const optimizer = new AdamW(model.params, {
+    beta1: TRAIN_DEFAULTS.adamBeta1,
+    beta2: TRAIN_DEFAULTS.adamBeta2,
+    eps: TRAIN_DEFAULTS.adamEpsilon,
+    weightDecay: TRAIN_DEFAULTS.weightDecay,
+  });
   const step = (): void => {
-    stepNumber++;
-    const { value, grads } = tf.variableGrads(
-      () => tf.div(causalLmLossSum(model.forward(ids), ids), count) as tf.Scalar,
-      params.map(([, p]) => p),
-    );
-    for (const [n, p] of params) {
-      adamwUpdate(p, grads[p.name], state.get(n)!, {
-        lr: 1e-5,
-        beta1: 0.9,
-        beta2: 0.999,
-        eps: 1e-8,
-        weightDecay: 0.01,
-        step: stepNumber,
-      });
-    }
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
+    trainStep(model, [microBatch], optimizer, { lr: 1e-5, maxGradNorm: TRAIN_DEFAULTS.maxGradNorm });
   };
   const pool = (tf.backend() as PoolLike).pool;
   const stepMs = bestMs(step, steps, warmup);
   const before = pool?.stats();
   step();
   const after = pool?.stats();
-  tf.dispose(ids);
-  for (const [, p] of params) p.dispose();
+  optimizer.dispose();
+  model.dispose();
   const result: TrainResult = {
     config: name,
     batch,

@@ -1,0 +1,6 @@
+// Public API of @mixdistill/benchmarks: the throughput measurements `mixdistill bench` runs and the
+// model shapes they use. Measurements import only packages' public entries.
+export { BENCH_CONFIGS } from './configs';
+export type { BenchConfig } from './configs';
+export { measureAttention, measureDecode, measureMatmul, measureMemoryKernels, measureTrain } from './measure';
+export type { DecodeResult, KernelResult, MatmulResult, TrainResult } from './measure';
