@@ -18,6 +18,8 @@ export { mixRecords } from './mix/mix';
 export type { MixSource, MixOptions, MixResult, MixCount } from './mix/mix';
 export { writeMix } from './mix/write_mix';
 export type { MixMeta } from './mix/write_mix';
+export { mixFiles } from './mix/mix_files';
+export type { MixFilesOptions } from './mix/mix_files';
 export { parseSourceSpec } from './mix/source_spec';
 export type { SourceSpec } from './mix/source_spec';
 
@@ -32,6 +34,8 @@ export type { TrainResult, TrainIO } from './trainer/train';
 export { TRAIN_DEFAULTS, ALL_LORA_TARGETS } from './trainer/config';
 export type { TrainConfig, LoraConfig } from './trainer/config';
 export { LoraAdapters, readAdapterConfig, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from './trainer/lora';
+export { mergeLora } from './trainer/merge_lora';
+export type { MergeLoraOptions } from './trainer/merge_lora';
 export { batchLossSum } from './trainer/loss';
 export type { ForwardModel } from './trainer/loss';
 export type { StepMetrics } from './trainer/metrics';

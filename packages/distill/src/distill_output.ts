@@ -6,7 +6,7 @@
 // line are dropped, and those problems are asked again.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MixdistillError } from '@mixdistill/core';
+import { MixdistillError, writeFileAtomic } from '@mixdistill/core';
 
 /** One kept teacher response: what `mix` and `train` read (`problem`, `solution`) plus provenance. */
 export interface DistilledRow {
@@ -88,8 +88,9 @@ export class DistillOutput {
       );
     }
     if (kept.length !== rows.rows.length || rows.tornTail)
-      writeFileSync(outFile, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    if (progress.tornTail) writeFileSync(out.progressFile, progress.rows.map((p) => `${JSON.stringify(p)}\n`).join(''));
+      writeFileAtomic(outFile, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    if (progress.tornTail)
+      writeFileAtomic(out.progressFile, progress.rows.map((p) => `${JSON.stringify(p)}\n`).join(''));
     if (!existsSync(outFile)) writeFileSync(outFile, '');
     out.rows.push(...kept);
     return out;
