@@ -15,6 +15,7 @@ function workspaceFolders(): { dir: string; name: string; deps: Set<string>; ent
   const dirs = [
     ...fs.readdirSync(path.join(root, 'packages')).map((d) => path.join(root, 'packages', d)),
     path.join(root, 'benchmarks'),
+    path.join(root, 'docs/examples'),
   ];
   return dirs
     .filter((d) => fs.existsSync(path.join(d, 'package.json')))

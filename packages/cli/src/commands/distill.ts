@@ -11,6 +11,7 @@ import {
 import { DEFAULT_GENERATION_SETTINGS } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
+import { ENDPOINT_OPTIONS } from '../endpoint_options';
 
 interface Args {
   endpoint?: string;
@@ -100,17 +101,7 @@ export const distillCommand: CommandModule<object, Args> = {
         describe: 'most tokens per response',
       })
       .option('seed', { type: 'number', default: 0, describe: 'attempt k samples with seed + k − 1' })
-      .option('concurrency', { type: 'number', default: 16, describe: 'endpoint: requests in flight' })
-      .option('request-timeout', {
-        type: 'number',
-        default: 600,
-        describe: 'endpoint: seconds before a request is retried',
-      })
-      .option('retries', {
-        type: 'number',
-        default: 5,
-        describe: 'endpoint: attempts per request (back-off doubles from 1 s)',
-      })
+      .options(ENDPOINT_OPTIONS)
       .option('batch-size', { type: 'number', default: 8, describe: 'local model: prompts decoded together' })
       .option('problem-field', {
         type: 'string',

@@ -11,6 +11,7 @@ import {
 } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
+import { ENDPOINT_OPTIONS } from '../endpoint_options';
 
 interface Args {
   model?: string;
@@ -98,17 +99,7 @@ export const evalCommand: CommandModule<object, Args> = {
       .option('stop', { type: 'string', array: true, describe: "extra stop strings (added to the preset's)" })
       .option('seed', { type: 'number', default: 0, describe: 'sampling seed (when temperature > 0)' })
       .option('batch-size', { type: 'number', default: 8, describe: 'local model: prompts decoded together' })
-      .option('concurrency', { type: 'number', default: 16, describe: 'endpoint: requests in flight' })
-      .option('request-timeout', {
-        type: 'number',
-        default: 600,
-        describe: 'endpoint: seconds before a request is retried',
-      })
-      .option('retries', {
-        type: 'number',
-        default: 5,
-        describe: 'endpoint: attempts per request (back-off doubles from 1 s)',
-      })
+      .options(ENDPOINT_OPTIONS)
       .option('time-limit', {
         type: 'number',
         default: DEFAULT_CAS_OPTIONS.timeoutMs,
