@@ -1,8 +1,8 @@
 // `mixdistill analyze rank-shift`: which tokens fine-tuning moved most (the paper's Figure 8).
-import { MixdistillError } from '@mixdistill/core';
 import { analyzeRankShift } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
+import { requirePositiveIntegers } from '../flags';
 
 interface Args {
   base: string;
@@ -90,11 +90,13 @@ const rankShiftCommand: CommandModule<object, Args> = {
         'generate 20 responses first',
       ),
   handler: async (argv) => {
-    for (const flag of ['top', 'min-count', 'max-new-tokens', 'batch-size', 'limit'] as const) {
-      const v = argv[flag];
-      if (v !== undefined && (!Number.isInteger(v) || v < 1))
-        throw new MixdistillError(`--${flag}: expected a positive integer, got ${v}`);
-    }
+    requirePositiveIntegers({
+      top: argv.top,
+      'min-count': argv['min-count'],
+      'max-new-tokens': argv['max-new-tokens'],
+      'batch-size': argv['batch-size'],
+      limit: argv.limit,
+    });
     await setupBackend(argv.backend);
     const { report, markdown } = await analyzeRankShift({
       base: argv.base,

@@ -11,7 +11,7 @@ import {
 import { DEFAULT_GENERATION_SETTINGS } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
-import { ENDPOINT_OPTIONS } from '../endpoint_options';
+import { ENDPOINT_OPTIONS, requirePositiveIntegers } from '../flags';
 
 interface Args {
   endpoint?: string;
@@ -41,11 +41,6 @@ interface Args {
   tokenizer?: string;
   json: boolean;
   backend?: string;
-}
-
-function positiveInteger(flag: string, value: number | undefined): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < 1))
-    throw new MixdistillError(`--${flag}: expected a positive integer, got ${value}`);
 }
 
 function printStats(stats: DistillStats, json: boolean): void {
@@ -151,8 +146,14 @@ export const distillCommand: CommandModule<object, Args> = {
     if (argv.endpoint && !argv['served-model']) throw new MixdistillError('--endpoint needs --served-model NAME');
     if (!argv.problems) throw new MixdistillError('--problems FILE is required');
     if (!argv.out) throw new MixdistillError('--out FILE.jsonl is required');
-    for (const flag of ['attempts', 'concurrency', 'batch-size', 'max-new-tokens', 'limit', 'retries'] as const)
-      positiveInteger(flag, argv[flag]);
+    requirePositiveIntegers({
+      attempts: argv.attempts,
+      concurrency: argv.concurrency,
+      'batch-size': argv['batch-size'],
+      'max-new-tokens': argv['max-new-tokens'],
+      limit: argv.limit,
+      retries: argv.retries,
+    });
     if (argv.model) await setupBackend(argv.backend);
     const stats = await distill({
       teacher: argv.endpoint

@@ -11,7 +11,7 @@ import {
 } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
-import { ENDPOINT_OPTIONS } from '../endpoint_options';
+import { ENDPOINT_OPTIONS, requirePositiveIntegers } from '../flags';
 
 interface Args {
   model?: string;
@@ -129,15 +129,12 @@ export const evalCommand: CommandModule<object, Args> = {
     if (Boolean(argv.model) === Boolean(argv.endpoint))
       throw new MixdistillError('give exactly one of --model DIR or --endpoint URL');
     if (argv.endpoint && !argv['served-model']) throw new MixdistillError('--endpoint needs --served-model NAME');
-    for (const [flag, value] of [
-      ['limit', argv.limit],
-      ['batch-size', argv['batch-size']],
-      ['concurrency', argv.concurrency],
-      ['max-new-tokens', argv['max-new-tokens']],
-    ] as const) {
-      if (value !== undefined && (!Number.isInteger(value) || value < 1))
-        throw new MixdistillError(`--${flag}: expected a positive integer, got ${value}`);
-    }
+    requirePositiveIntegers({
+      limit: argv.limit,
+      'batch-size': argv['batch-size'],
+      concurrency: argv.concurrency,
+      'max-new-tokens': argv['max-new-tokens'],
+    });
     if (Boolean(argv['judge-endpoint']) !== Boolean(argv['judge-model']))
       throw new MixdistillError('--judge-endpoint and --judge-model go together');
     const benchmarks = parseBenchmarkList(argv.benchmarks);
