@@ -1,5 +1,6 @@
 // The dependency rules of docs/ARCHITECTURE.md, checked on every import in the tree:
-// - a package reaches another only through its public entry (`@mixdistill/<name>`), never by a
+// - a package reaches another only through its public entries (`@mixdistill/<name>`, or a subpath the
+//   target declares in its package.json `exports`, e.g. `@mixdistill/eval/testing`), never by a
 //   relative path out of its own folder or a `packages/<name>/src/...` path;
 // - it imports only the workspace packages its package.json lists (so layers point one way);
 // - fused ops dispatch by kernel name: nothing in core/src/ops imports a particular backend.
@@ -10,10 +11,11 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(import.meta.dirname, '..');
 
 /** Workspace folders that hold code, with the package name each is imported by. */
-function workspaceFolders(): { dir: string; name: string; deps: Set<string> }[] {
+function workspaceFolders(): { dir: string; name: string; deps: Set<string>; entries: Set<string> }[] {
   const dirs = [
     ...fs.readdirSync(path.join(root, 'packages')).map((d) => path.join(root, 'packages', d)),
     path.join(root, 'benchmarks'),
+    path.join(root, 'docs/examples'),
   ];
   return dirs
     .filter((d) => fs.existsSync(path.join(d, 'package.json')))
@@ -22,8 +24,16 @@ function workspaceFolders(): { dir: string; name: string; deps: Set<string> }[] 
         name: string;
         dependencies?: Record<string, string>;
         devDependencies?: Record<string, string>;
+        exports?: Record<string, string>;
       };
-      return { dir, name: pkg.name, deps: new Set(Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) };
+      // Each declared export ('.', './testing') as the specifier that reaches it.
+      const entries = new Set(Object.keys(pkg.exports ?? { '.': '' }).map((key) => `${pkg.name}${key.slice(1)}`));
+      return {
+        dir,
+        name: pkg.name,
+        deps: new Set(Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })),
+        entries,
+      };
     });
 }
 
@@ -54,6 +64,7 @@ function importsOf(file: string): string[] {
 describe('import boundaries', () => {
   const folders = workspaceFolders();
   const names = new Set(folders.map((f) => f.name));
+  const entries = new Set(folders.flatMap((f) => [...f.entries]));
 
   it('finds the workspace packages', () => {
     expect(names.has('@mixdistill/core')).toBe(true);
@@ -74,8 +85,8 @@ describe('import boundaries', () => {
             problems.push(`${rel}: '${spec}' is a deep import`);
           } else if (spec.startsWith('@mixdistill/')) {
             const pkg = spec.split('/').slice(0, 2).join('/');
-            if (spec !== pkg) problems.push(`${rel}: '${spec}' imports below a package's public entry`);
-            else if (!names.has(pkg)) problems.push(`${rel}: '${spec}' is no workspace package`);
+            if (!names.has(pkg)) problems.push(`${rel}: '${spec}' is no workspace package`);
+            else if (!entries.has(spec)) problems.push(`${rel}: '${spec}' is not a public entry of ${pkg}`);
             else if (pkg !== folder.name && !folder.deps.has(pkg)) {
               problems.push(`${rel}: '${spec}' is not a dependency of ${folder.name}`);
             }
@@ -106,6 +117,9 @@ describe('import boundaries', () => {
       '@mixdistill/models': ['@mixdistill/core'],
       '@mixdistill/train': ['@mixdistill/core', '@mixdistill/models'],
       '@mixdistill/eval': ['@mixdistill/core', '@mixdistill/models'],
+      '@mixdistill/distill': ['@mixdistill/core', '@mixdistill/models', '@mixdistill/train', '@mixdistill/eval'],
+      '@mixdistill/demo': ['@mixdistill/core', '@mixdistill/models', '@mixdistill/train', '@mixdistill/eval'],
+      '@mixdistill/benchmarks': ['@mixdistill/core', '@mixdistill/models', '@mixdistill/train'],
     };
     const problems: string[] = [];
     for (const folder of folders) {

@@ -9,5 +9,8 @@ export {
 } from './backend/select';
 export type { BackendInfo, BackendName } from './backend/select';
 export { MixdistillError } from './errors';
+export { Rng, deriveSeed, hash32 } from './util/rng';
+export { ProgressBar, type ProgressBarOptions } from './util/progress';
+export { writeFileAtomic } from './safetensors/atomic_file';
 export * from './safetensors';
 export * from './ops';

@@ -4,7 +4,7 @@ export { goldFromRecord, goldFromCase, gsm8kGold } from './extract/gold';
 export { normalizeAnswer } from './grade/normalize';
 export { answersEqual, DEFAULT_EQUIVALENCE_OPTIONS, type EquivalenceOptions } from './grade/equivalent';
 export { gradeResponse, type Verdict } from './grade/grade';
-export { gradeCases, type GradedCases } from './grade/grade_cases';
+export { gradeCases, gradeFile, type GradedCases, type GradeFileSummary } from './grade/grade_cases';
 export { casEqual, stopCas, DEFAULT_CAS_OPTIONS, type CasOptions } from './grade/cas';
 export { readJsonl, parseJsonl, appendJsonl, readJsonlTolerant, type JsonlRecord } from './io/jsonl';
 export {
@@ -12,6 +12,7 @@ export {
   PAPER_AVERAGE_BENCHMARKS,
   DISPLAY_NAMES,
   isBenchmarkName,
+  parseBenchmarkList,
   type BenchmarkName,
 } from './benchmarks/names';
 export type { Problem } from './benchmarks/problem';
@@ -25,6 +26,7 @@ export {
 export { parseSubset, applySubset, subjectSlug, type SubsetFilter } from './benchmarks/subset';
 export {
   downloadBenchmark,
+  downloadBenchmarks,
   HUB_SOURCES,
   DEFAULT_DOWNLOAD_OPTIONS,
   type DownloadOptions,
@@ -42,6 +44,7 @@ export {
 export { OpenAIGenerator, type OpenAIGeneratorOptions } from './generate/openai';
 export { createLocalGenerator, type LocalGeneratorOptions } from './generate/local';
 export { runEval, type EvalRunOptions } from './run/eval_runner';
+export { evaluate, type EndpointModel, type EvaluateOptions, type LocalModel } from './run/evaluate';
 export {
   score,
   benchmarkResult,
@@ -55,4 +58,35 @@ export {
 } from './run/results';
 export { loadRun, tableScores, TABLE_COLUMNS, type ReportRun, type TableColumn } from './report/runs';
 export { markdownTable, csvTable } from './report/table';
-export { accuracyBarsSvg, mixWeightSvg, weightedRuns } from './report/svg';
+export { accuracyBarsSvg, mixWeightSvg, weightedRuns } from './report/accuracy_plots';
+export { compareRuns } from './report/compare_runs';
+export { escapeXml, svgDocument } from './report/svg';
+export { barChartSvg, type Bar, type BarChartOptions, type BarPanel } from './report/bar_chart';
+export { lineChartSvg, type ChartSpec, type Series } from './report/line_chart';
+export {
+  DATA_KINDS,
+  LARGE_VS_SMALL,
+  LONG_VS_SHORT,
+  buildGapRows,
+  gapCsv,
+  gapMarkdown,
+  type DataKind,
+  type GapComparison,
+  type GapRow,
+  type GapRun,
+} from './analysis/gap_table';
+export { familyOf, readGapManifest, readGapRunFolder, scoreOfRunFolder } from './analysis/gap_runs';
+export { buildGapReport, gapReport, gapSvg, type GapSection } from './analysis/gap_report';
+export {
+  aggregateRankShifts,
+  classifyToken,
+  DEFAULT_RANK_SHIFT_OPTIONS,
+  rankShiftMarkdown,
+  rankShiftSvg,
+  type RankedToken,
+  type RankShiftOptions,
+  type RankShiftReport,
+} from './analysis/rank_shift';
+export { rankResponses, readResponses, type ResponseFields, type ResponseTokenizer } from './analysis/rank_responses';
+export { responseTokenRanks, type LogitsModel, type TokenizedResponse } from './analysis/token_ranks';
+export { analyzeRankShift, type RankShiftAnalysisOptions } from './analysis/analyze_rank_shift';

@@ -18,6 +18,8 @@ export { mixRecords } from './mix/mix';
 export type { MixSource, MixOptions, MixResult, MixCount } from './mix/mix';
 export { writeMix } from './mix/write_mix';
 export type { MixMeta } from './mix/write_mix';
+export { mixFiles } from './mix/mix_files';
+export type { MixFilesOptions } from './mix/mix_files';
 export { parseSourceSpec } from './mix/source_spec';
 export type { SourceSpec } from './mix/source_spec';
 
@@ -34,6 +36,8 @@ export { TRAIN_DEFAULTS, TRAIN_OPTIONS, trainConfigFromFlags } from './trainer/t
 export type { TrainOption, TrainOptionGroup, TrainFlags } from './trainer/train_options';
 export type { TrainConfig, LoraConfig } from './trainer/config';
 export { LoraAdapters, readAdapterConfig, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from './trainer/lora';
+export { mergeLora } from './trainer/merge_lora';
+export type { MergeLoraOptions } from './trainer/merge_lora';
 export { batchLossSum } from './trainer/loss';
 export type { ForwardModel } from './trainer/loss';
 export { trainStep, NonFiniteStepError } from './trainer/step';

@@ -1,14 +1,8 @@
 // `mixdistill analyze rank-shift`: which tokens fine-tuning moved most (the paper's Figure 8).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { MixdistillError } from '@mixdistill/core';
-import { renderPrompt, resolvePrompt } from '@mixdistill/eval';
-import { generate, loadModel, loadTokenizer, type CausalLM, type Tokenizer } from '@mixdistill/models';
+import { analyzeRankShift } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
-import { rankResponses, readResponses, type ResponseTokenizer } from '../analysis/rank_responses';
-import { aggregateRankShifts, rankShiftMarkdown, rankShiftSvg } from '../analysis/rank_shift';
-import type { TokenizedResponse } from '../analysis/token_ranks';
 import { setupBackend, withBackendOption } from '../backend';
+import { requirePositiveIntegers } from '../flags';
 
 interface Args {
   base: string;
@@ -30,64 +24,6 @@ interface Args {
   out?: string;
   json: boolean;
   backend?: string;
-}
-
-/** The tokenizer as the analysis uses it; `chat` wraps prompt text as one user turn. */
-function responseTokenizer(tokenizer: Tokenizer, chat: boolean): ResponseTokenizer {
-  return {
-    encodePrompt: (prompt) =>
-      chat
-        ? tokenizer.applyChatTemplate([{ role: 'user', content: prompt }], {
-            addGenerationPrompt: true,
-            tokenize: true,
-          })
-        : // Eval records hold the prompt already templated, special tokens written out as text.
-          tokenizer.encode(prompt, { addSpecialTokens: false }),
-    // Re-encoding generated text may split it differently from the ids the model sampled; give
-    // prompt_ids/response_ids to analyse the exact sampled tokens.
-    encodeResponse: (response) => tokenizer.encode(response, { addSpecialTokens: false }),
-    decodeToken: (id) => tokenizer.decode([id]),
-  };
-}
-
-function tryLoadTokenizer(dir: string, explicit: boolean): Tokenizer | null {
-  if (!explicit && !existsSync(join(dir, 'tokenizer.json'))) return null;
-  return loadTokenizer(dir);
-}
-
-/** Greedy responses of the fine-tuned model to the problems of a JSONL file, rendered with an eval prompt preset. */
-async function generateResponses(tuned: CausalLM, tokenizer: Tokenizer, argv: Args): Promise<TokenizedResponse[]> {
-  const file = argv.prompts!;
-  if (!existsSync(file)) throw new MixdistillError(`${file}: prompts file not found`);
-  const preset = resolvePrompt(argv.prompt);
-  const prompts = readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line, i) => ({ line, i }))
-    .filter(({ line }) => line.trim())
-    .slice(0, argv.limit)
-    .map(({ line, i }) => {
-      let row: Record<string, unknown>;
-      try {
-        row = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        throw new MixdistillError(`${file}:${i + 1}: not valid JSON`);
-      }
-      const problem = row[argv['problem-field']];
-      if (typeof problem !== 'string')
-        throw new MixdistillError(`${file}:${i + 1}: field "${argv['problem-field']}" (the problem text) missing`);
-      return tokenizer.applyChatTemplate(renderPrompt(preset, problem), { addGenerationPrompt: true, tokenize: true });
-    });
-  const out: TokenizedResponse[] = [];
-  for (let start = 0; start < prompts.length; start += argv['batch-size']) {
-    const batch = prompts.slice(start, start + argv['batch-size']);
-    const results = await generate(tuned, batch, {
-      maxNewTokens: argv['max-new-tokens'],
-      stopTokenIds: tokenizer.eosTokenIds,
-    });
-    results.forEach((r, i) => out.push({ promptIds: batch[i], responseIds: r.tokens }));
-    process.stderr.write(`analyze: generated ${out.length}/${prompts.length} responses\n`);
-  }
-  return out;
 }
 
 const rankShiftCommand: CommandModule<object, Args> = {
@@ -154,65 +90,34 @@ const rankShiftCommand: CommandModule<object, Args> = {
         'generate 20 responses first',
       ),
   handler: async (argv) => {
-    if (Boolean(argv.responses) === Boolean(argv.prompts))
-      throw new MixdistillError('give exactly one of --responses FILE or --prompts FILE');
-    for (const flag of ['top', 'min-count', 'max-new-tokens', 'batch-size', 'limit'] as const) {
-      const v = argv[flag];
-      if (v !== undefined && (!Number.isInteger(v) || v < 1))
-        throw new MixdistillError(`--${flag}: expected a positive integer, got ${v}`);
-    }
+    requirePositiveIntegers({
+      top: argv.top,
+      'min-count': argv['min-count'],
+      'max-new-tokens': argv['max-new-tokens'],
+      'batch-size': argv['batch-size'],
+      limit: argv.limit,
+    });
     await setupBackend(argv.backend);
-    const tokenizer = tryLoadTokenizer(argv.tokenizer ?? argv.tuned, argv.tokenizer !== undefined);
-    const base = loadModel(argv.base).model;
-    const tuned = loadModel(argv.tuned).model;
-    try {
-      if (base.config.vocabSize !== tuned.config.vocabSize) {
-        throw new MixdistillError(
-          `--base and --tuned have different vocabularies (${base.config.vocabSize} vs ${tuned.config.vocabSize} tokens)`,
-        );
-      }
-      let samples: TokenizedResponse[];
-      if (argv.prompts) {
-        if (!tokenizer)
-          throw new MixdistillError(
-            `--prompts needs a tokenizer (tokenizer.json in ${argv.tuned}, or --tokenizer DIR)`,
-          );
-        samples = await generateResponses(tuned, tokenizer, argv);
-      } else {
-        const fields = { prompt: argv['prompt-field'], response: argv['response-field'] };
-        samples = readResponses(
-          argv.responses!,
-          fields,
-          tokenizer ? responseTokenizer(tokenizer, argv['chat-template']) : null,
-        );
-      }
-      const decode = tokenizer ? (id: number) => tokenizer.decode([id]) : (id: number) => `#${id}`;
-      const ranked = rankResponses(base, tuned, samples, decode, (done, total) => {
-        if (done === total || done % 10 === 0) process.stderr.write(`analyze: ranked ${done}/${total} responses\n`);
-      });
-      const report = aggregateRankShifts(ranked, {
-        top: argv.top,
-        minCount: argv['min-count'],
-        minShift: argv['min-shift'],
-      });
-      const markdown = rankShiftMarkdown(report);
-      if (argv.out) {
-        mkdirSync(argv.out, { recursive: true });
-        writeFileSync(join(argv.out, 'rank_shift.md'), markdown);
-        writeFileSync(join(argv.out, 'rank_shift.svg'), rankShiftSvg(report));
-        writeFileSync(join(argv.out, 'tokens.jsonl'), ranked.map((r) => `${JSON.stringify(r)}\n`).join(''));
-        if (argv.prompts) {
-          const lines = samples.map((s) => JSON.stringify({ prompt_ids: s.promptIds, response_ids: s.responseIds }));
-          writeFileSync(join(argv.out, 'responses.jsonl'), lines.map((l) => `${l}\n`).join(''));
-        }
-        process.stderr.write(`wrote rank_shift.md, rank_shift.svg, tokens.jsonl to ${argv.out}\n`);
-      }
-      if (argv.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-      else process.stdout.write(markdown);
-    } finally {
-      base.dispose();
-      tuned.dispose();
-    }
+    const { report, markdown } = await analyzeRankShift({
+      base: argv.base,
+      tuned: argv.tuned,
+      responses: argv.responses,
+      prompts: argv.prompts,
+      tokenizer: argv.tokenizer,
+      chatTemplate: argv['chat-template'],
+      fields: { prompt: argv['prompt-field'], response: argv['response-field'] },
+      problemField: argv['problem-field'],
+      prompt: argv.prompt,
+      maxNewTokens: argv['max-new-tokens'],
+      batchSize: argv['batch-size'],
+      limit: argv.limit,
+      top: argv.top,
+      minCount: argv['min-count'],
+      minShift: argv['min-shift'],
+      out: argv.out,
+    });
+    if (argv.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else process.stdout.write(markdown);
   },
 };
 

@@ -2,11 +2,9 @@ import {
   BENCHMARK_NAMES,
   DEFAULT_DOWNLOAD_OPTIONS,
   defaultDataDir,
-  downloadBenchmark,
-  isBenchmarkName,
-  type BenchmarkName,
+  downloadBenchmarks,
+  parseBenchmarkList,
 } from '@mixdistill/eval';
-import { MixdistillError } from '@mixdistill/core';
 import type { CommandModule } from 'yargs';
 
 interface Args {
@@ -36,24 +34,10 @@ const downloadCommand: CommandModule<object, Args> = {
       .example('$0 data download', 'fetch all six benchmarks into the cache folder')
       .example('$0 data download --benchmarks gsm8k,math500 --data-dir data/', 'fetch two into ./data'),
   handler: async (argv) => {
-    const names = argv.benchmarks
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-    for (const n of names) {
-      if (!isBenchmarkName(n))
-        throw new MixdistillError(`--benchmarks: unknown "${n}" (expected some of ${BENCHMARK_NAMES.join(', ')})`);
-    }
+    const names = parseBenchmarkList(argv.benchmarks);
     const dataDir = argv['data-dir'] ?? defaultDataDir();
     const options = { ...DEFAULT_DOWNLOAD_OPTIONS, baseUrl: argv['base-url'], token: process.env.HF_TOKEN };
-    const done: { benchmark: string; file: string; rows: number }[] = [];
-    for (const name of names as BenchmarkName[]) {
-      const { file, rows } = await downloadBenchmark(name, dataDir, options, (n, total) =>
-        process.stderr.write(`\r${name}: ${n}/${total} rows`),
-      );
-      process.stderr.write('\n');
-      done.push({ benchmark: name, file, rows });
-    }
+    const done = await downloadBenchmarks(names, dataDir, options);
     if (argv.json) process.stdout.write(`${JSON.stringify({ dataDir, benchmarks: done })}\n`);
     else for (const d of done) process.stdout.write(`${d.benchmark}\t${d.rows} rows\t${d.file}\n`);
   },

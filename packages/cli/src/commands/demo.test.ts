@@ -1,7 +1,6 @@
 import { MixdistillError } from '@mixdistill/core';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DEMO, QUICK_DEMO } from '../demo/pipeline';
-import { studentSizes } from '../demo/students';
+import { DEFAULT_DEMO, QUICK_DEMO, studentSizes } from '@mixdistill/demo';
 import { demoConfig } from './demo';
 
 describe('mixdistill demo flags', () => {

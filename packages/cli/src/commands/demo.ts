@@ -6,9 +6,15 @@ import { describeBackend, MixdistillError } from '@mixdistill/core';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_DEMO, QUICK_DEMO, runDemo, type DemoConfig } from '../demo/pipeline';
-import { table1Markdown, tableRows } from '../demo/report';
-import { STUDENT_SIZES } from '../demo/students';
+import {
+  DEFAULT_DEMO,
+  QUICK_DEMO,
+  runDemo,
+  STUDENT_SIZES,
+  table1Markdown,
+  tableRows,
+  type DemoConfig,
+} from '@mixdistill/demo';
 
 interface Args {
   out: string;

@@ -1,26 +1,17 @@
 // `mixdistill distill`: builds an SFT data set from a teacher by rejection sampling (the paper's long /
 // short / large- / small-teacher CoT sets), or summarises an existing one with --stats.
-import { basename, resolve } from 'node:path';
 import { MixdistillError } from '@mixdistill/core';
 import {
-  DEFAULT_GENERATION_SETTINGS,
-  OpenAIGenerator,
-  createLocalGenerator,
-  gradeResponse,
-  lastBoxed,
-  resolvePrompt,
-  stopCas,
-  type GenerationSettings,
-} from '@mixdistill/eval';
-import { loadTokenizer } from '@mixdistill/models';
+  DEFAULT_PROBLEM_FIELDS,
+  distill,
+  distillFileStats,
+  formatDistillStats,
+  type DistillStats,
+} from '@mixdistill/distill';
+import { DEFAULT_GENERATION_SETTINGS } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
-import { ProgressBar } from '../progress';
-import { DistillOutput, progressFileOf, readJsonl, type ProblemProgress } from '../distill/distill_output';
-import { distillStats, formatDistillStats, type StatsRow } from '../distill/distill_stats';
-import { generatorTeacher } from '../distill/generator_teacher';
-import { DEFAULT_PROBLEM_FIELDS, readProblems } from '../distill/problems';
-import { distillProblems, type DistillTeacher } from '../distill/rejection_sampling';
+import { ENDPOINT_OPTIONS, requirePositiveIntegers } from '../flags';
 
 interface Args {
   endpoint?: string;
@@ -52,41 +43,7 @@ interface Args {
   backend?: string;
 }
 
-function positiveInteger(flag: string, value: number | undefined): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < 1))
-    throw new MixdistillError(`--${flag}: expected a positive integer, got ${value}`);
-}
-
-/** A progress bar over the problems on stderr, with the acceptance so far. */
-function progressPrinter(): (finished: number, total: number, kept: number) => void {
-  let kept = 0;
-  let bar: ProgressBar | undefined;
-  return (finished, total, keptNow) => {
-    bar ??= new ProgressBar('distill', total);
-    kept += keptNow > 0 ? 1 : 0;
-    bar.update(finished, `${kept} accepted (${((100 * kept) / Math.max(1, finished)).toFixed(1)}%)`);
-    if (finished === total) bar.finish();
-  };
-}
-
-/** Response length in tokens by a tokenizer folder's tokenizer (no special tokens added). */
-function tokenCounter(dir: string | undefined): ((text: string) => number) | undefined {
-  if (!dir) return undefined;
-  const tokenizer = loadTokenizer(dir);
-  return (text) => tokenizer.encode(text, { addSpecialTokens: false }).length;
-}
-
-function printStats(outFile: string, json: boolean, countTokens?: (text: string) => number): void {
-  const rows = readJsonl<StatsRow & { solution?: unknown }>(outFile).rows;
-  if (countTokens) {
-    // Rows without a count (another tool's data set, a server without usage) are counted here.
-    for (const row of rows) {
-      if (typeof row.response_tokens !== 'number' && typeof row.solution === 'string')
-        row.response_tokens = countTokens(row.solution);
-    }
-  }
-  const progress = readJsonl<ProblemProgress>(progressFileOf(outFile)).rows;
-  const stats = distillStats(rows, progress);
+function printStats(stats: DistillStats, json: boolean): void {
   if (json) process.stdout.write(`${JSON.stringify(stats)}\n`);
   else process.stdout.write(formatDistillStats(stats));
 }
@@ -139,17 +96,7 @@ export const distillCommand: CommandModule<object, Args> = {
         describe: 'most tokens per response',
       })
       .option('seed', { type: 'number', default: 0, describe: 'attempt k samples with seed + k − 1' })
-      .option('concurrency', { type: 'number', default: 16, describe: 'endpoint: requests in flight' })
-      .option('request-timeout', {
-        type: 'number',
-        default: 600,
-        describe: 'endpoint: seconds before a request is retried',
-      })
-      .option('retries', {
-        type: 'number',
-        default: 5,
-        describe: 'endpoint: attempts per request (back-off doubles from 1 s)',
-      })
+      .options(ENDPOINT_OPTIONS)
       .option('batch-size', { type: 'number', default: 8, describe: 'local model: prompts decoded together' })
       .option('problem-field', {
         type: 'string',
@@ -190,9 +137,8 @@ export const distillCommand: CommandModule<object, Args> = {
         'acceptance rate and response length distribution of a data set',
       ),
   handler: async (argv) => {
-    const countTokens = tokenCounter(argv.tokenizer);
     if (argv.stats) {
-      printStats(argv.stats, argv.json, countTokens);
+      printStats(distillFileStats(argv.stats, argv.tokenizer), argv.json);
       return;
     }
     if (Boolean(argv.model) === Boolean(argv.endpoint))
@@ -200,81 +146,41 @@ export const distillCommand: CommandModule<object, Args> = {
     if (argv.endpoint && !argv['served-model']) throw new MixdistillError('--endpoint needs --served-model NAME');
     if (!argv.problems) throw new MixdistillError('--problems FILE is required');
     if (!argv.out) throw new MixdistillError('--out FILE.jsonl is required');
-    for (const flag of ['attempts', 'concurrency', 'batch-size', 'max-new-tokens', 'limit', 'retries'] as const)
-      positiveInteger(flag, argv[flag]);
-
-    const fields = { problem: argv['problem-field'], solution: argv['solution-field'], answer: argv['answer-field'] };
-    const problemSet = readProblems(argv.problems, fields, lastBoxed);
-    if (problemSet.skipped.length > 0) {
-      process.stderr.write(
-        `distill: skipped ${problemSet.skipped.length} problems without a gold answer (${problemSet.skipped.slice(0, 3).join(', ')})\n`,
-      );
-    }
-    const problems = problemSet.problems.slice(0, argv.limit);
-    const prompt = resolvePrompt(argv.prompt);
-    const settings = (seed: number): GenerationSettings => ({
-      maxNewTokens: argv['max-new-tokens'],
-      temperature: argv.temperature,
-      topP: argv['top-p'],
-      stop: prompt.stop,
-      seed,
+    requirePositiveIntegers({
+      attempts: argv.attempts,
+      concurrency: argv.concurrency,
+      'batch-size': argv['batch-size'],
+      'max-new-tokens': argv['max-new-tokens'],
+      limit: argv.limit,
+      retries: argv.retries,
     });
-    let name: string;
-    let teacher: DistillTeacher;
-    if (argv.endpoint) {
-      name = argv['teacher-name'] ?? argv['served-model']!;
-      const endpoint = argv.endpoint;
-      const apiKey = process.env[argv['api-key-env']];
-      teacher = generatorTeacher(
-        name,
-        prompt,
-        argv.seed,
-        async (seed) =>
-          new OpenAIGenerator({
-            endpoint,
+    if (argv.model) await setupBackend(argv.backend);
+    const stats = await distill({
+      teacher: argv.endpoint
+        ? {
+            endpoint: argv.endpoint,
             servedModel: argv['served-model']!,
+            apiKey: process.env[argv['api-key-env']],
             concurrency: argv.concurrency,
             timeoutMs: argv['request-timeout'] * 1000,
             retries: argv.retries,
-            backoffMs: 1000,
-            apiKey,
-            settings: settings(seed),
-          }),
-        countTokens,
-      );
-    } else {
-      await setupBackend(argv.backend);
-      name = argv['teacher-name'] ?? basename(resolve(argv.model!));
-      const modelDir = argv.model!;
-      teacher = generatorTeacher(
-        name,
-        prompt,
-        argv.seed,
-        (seed) => createLocalGenerator({ modelDir, batchSize: argv['batch-size'], settings: settings(seed) }),
-        countTokens,
-      );
-    }
-    const grading = { cas: { timeoutMs: argv['time-limit'], startupMs: 30_000, maxLength: 400 } };
-    // MATH-style gold answers: read as the eval harness reads the "math" benchmark's.
-    const grade = (response: string, gold: string) => gradeResponse(response, gold, 'math', grading).correct;
-
-    const output = DistillOutput.open(argv.out);
-    const left = problems.filter((p) => !output.done.has(p.index)).length;
-    process.stderr.write(
-      `distill: ${problems.length} problems, ${problems.length - left} already done, teacher ${name}, up to ${argv.attempts} attempts\n`,
-    );
-    try {
-      await distillProblems(
-        problems,
-        teacher,
-        grade,
-        output,
-        { attempts: argv.attempts, keep: argv.keep as 'first-correct' | 'all' },
-        progressPrinter(),
-      );
-    } finally {
-      stopCas();
-    }
-    printStats(argv.out, argv.json, countTokens);
+          }
+        : { modelDir: argv.model!, batchSize: argv['batch-size'] },
+      teacherName: argv['teacher-name'],
+      problems: argv.problems,
+      fields: { problem: argv['problem-field'], solution: argv['solution-field'], answer: argv['answer-field'] },
+      limit: argv.limit,
+      out: argv.out,
+      attempts: argv.attempts,
+      keep: argv.keep as 'first-correct' | 'all',
+      prompt: argv.prompt,
+      temperature: argv.temperature,
+      topP: argv['top-p'],
+      maxNewTokens: argv['max-new-tokens'],
+      seed: argv.seed,
+      timeLimitMs: argv['time-limit'],
+      tokenizer: argv.tokenizer,
+    });
+    printStats(stats, argv.json);
   },
 };

@@ -5,8 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAIServer } from '../../../eval/src/testing/fake_openai_server';
-import { questionIn, writeFixtureBenchmarks } from '../../../eval/src/testing/fixture_benchmarks';
+import { questionIn, startFakeOpenAIServer, writeFixtureBenchmarks } from '@mixdistill/eval/testing';
 import { evalCommand } from './eval';
 
 const MAIN = resolve(__dirname, '../main.ts');

@@ -1,22 +1,17 @@
-import { basename, resolve } from 'node:path';
+// `mixdistill eval`: evaluate a local model or an OpenAI-compatible server on the maths benchmarks.
+import { resolve } from 'node:path';
 import { MixdistillError } from '@mixdistill/core';
 import {
   BENCHMARK_NAMES,
   DEFAULT_CAS_OPTIONS,
   DEFAULT_GENERATION_SETTINGS,
-  OpenAIGenerator,
-  createLocalGenerator,
   defaultDataDir,
-  isBenchmarkName,
-  resolvePrompt,
-  runEval,
-  stopCas,
-  type BenchmarkName,
-  type Generator,
+  evaluate,
+  parseBenchmarkList,
 } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
-import { ProgressBar } from '../progress';
+import { ENDPOINT_OPTIONS, requirePositiveIntegers } from '../flags';
 
 interface Args {
   model?: string;
@@ -46,19 +41,6 @@ interface Args {
   json?: boolean;
 }
 
-function parseBenchmarks(list: string): BenchmarkName[] {
-  const names = list
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  for (const n of names) {
-    if (!isBenchmarkName(n))
-      throw new MixdistillError(`--benchmarks: unknown "${n}" (expected some of ${BENCHMARK_NAMES.join(', ')})`);
-  }
-  if (names.length === 0) throw new MixdistillError('--benchmarks: name at least one benchmark');
-  return names as BenchmarkName[];
-}
-
 /** `--meta mixWeight=0.2 --meta name=mix` -> {mixWeight: 0.2, name: 'mix'} (numbers stay numbers). */
 function parseMeta(items: string[] = []): Record<string, string | number> {
   const meta: Record<string, string | number> = {};
@@ -69,25 +51,6 @@ function parseMeta(items: string[] = []): Record<string, string | number> {
     meta[item.slice(0, at)] = value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
   }
   return meta;
-}
-
-/** One progress bar per benchmark on stderr, with the running accuracy. */
-function progressPrinter(): (e: { benchmark: string; done: number; total: number; correct: number }) => void {
-  let bar: ProgressBar | undefined;
-  let current = '';
-  return ({ benchmark, done, total, correct }) => {
-    if (!bar || benchmark !== current) {
-      bar?.finish();
-      bar = new ProgressBar(benchmark.padEnd(13), total);
-      current = benchmark;
-    }
-    const acc = done === 0 ? 0 : (100 * correct) / done;
-    bar.update(done, `acc ${acc.toFixed(1)}%`);
-    if (done === total) {
-      bar.finish();
-      bar = undefined;
-    }
-  };
 }
 
 export const evalCommand: CommandModule<object, Args> = {
@@ -136,17 +99,7 @@ export const evalCommand: CommandModule<object, Args> = {
       .option('stop', { type: 'string', array: true, describe: "extra stop strings (added to the preset's)" })
       .option('seed', { type: 'number', default: 0, describe: 'sampling seed (when temperature > 0)' })
       .option('batch-size', { type: 'number', default: 8, describe: 'local model: prompts decoded together' })
-      .option('concurrency', { type: 'number', default: 16, describe: 'endpoint: requests in flight' })
-      .option('request-timeout', {
-        type: 'number',
-        default: 600,
-        describe: 'endpoint: seconds before a request is retried',
-      })
-      .option('retries', {
-        type: 'number',
-        default: 5,
-        describe: 'endpoint: attempts per request (back-off doubles from 1 s)',
-      })
+      .options(ENDPOINT_OPTIONS)
       .option('time-limit', {
         type: 'number',
         default: DEFAULT_CAS_OPTIONS.timeoutMs,
@@ -176,86 +129,49 @@ export const evalCommand: CommandModule<object, Args> = {
     if (Boolean(argv.model) === Boolean(argv.endpoint))
       throw new MixdistillError('give exactly one of --model DIR or --endpoint URL');
     if (argv.endpoint && !argv['served-model']) throw new MixdistillError('--endpoint needs --served-model NAME');
-    for (const [flag, value] of [
-      ['limit', argv.limit],
-      ['batch-size', argv['batch-size']],
-      ['concurrency', argv.concurrency],
-      ['max-new-tokens', argv['max-new-tokens']],
-    ] as const) {
-      if (value !== undefined && (!Number.isInteger(value) || value < 1))
-        throw new MixdistillError(`--${flag}: expected a positive integer, got ${value}`);
-    }
+    requirePositiveIntegers({
+      limit: argv.limit,
+      'batch-size': argv['batch-size'],
+      concurrency: argv.concurrency,
+      'max-new-tokens': argv['max-new-tokens'],
+    });
     if (Boolean(argv['judge-endpoint']) !== Boolean(argv['judge-model']))
       throw new MixdistillError('--judge-endpoint and --judge-model go together');
-    const benchmarks = parseBenchmarks(argv.benchmarks);
-    const prompt = resolvePrompt(argv.prompt);
-    const settings = {
+    const benchmarks = parseBenchmarkList(argv.benchmarks);
+    if (benchmarks.length === 0) throw new MixdistillError('--benchmarks: name at least one benchmark');
+    const apiKey = argv['api-key'] ?? process.env.OPENAI_API_KEY;
+    if (argv.model) await setupBackend(argv.backend);
+    const results = await evaluate({
+      model: argv.endpoint
+        ? { endpoint: argv.endpoint, servedModel: argv['served-model']!, apiKey, concurrency: argv.concurrency }
+        : { modelDir: argv.model!, batchSize: argv['batch-size'] },
+      benchmarks,
+      dataDir: argv['data-dir'] ?? defaultDataDir(),
+      limit: argv.limit,
+      subset: argv.subset,
+      out: argv.out,
+      prompt: argv.prompt,
       maxNewTokens: argv['max-new-tokens'],
       temperature: argv.temperature,
       topP: argv['top-p'],
-      stop: [...prompt.stop, ...(argv.stop ?? [])],
+      stop: argv.stop ?? [],
       seed: argv.seed,
-    };
-    let generator: Generator;
-    let model: string;
-    if (argv.endpoint) {
-      model = argv['served-model']!;
-      generator = new OpenAIGenerator({
-        endpoint: argv.endpoint,
-        servedModel: model,
-        concurrency: argv.concurrency,
-        timeoutMs: argv['request-timeout'] * 1000,
-        retries: argv.retries,
-        backoffMs: 1000,
-        apiKey: argv['api-key'] ?? process.env.OPENAI_API_KEY,
-        settings,
-      });
-    } else {
-      await setupBackend(argv.backend);
-      model = basename(resolve(argv.model!));
-      generator = await createLocalGenerator({ modelDir: argv.model!, batchSize: argv['batch-size'], settings });
-    }
-    const judge = argv['judge-endpoint']
-      ? new OpenAIGenerator({
-          endpoint: argv['judge-endpoint'],
-          servedModel: argv['judge-model']!,
-          concurrency: 1,
-          timeoutMs: argv['request-timeout'] * 1000,
-          retries: argv.retries,
-          backoffMs: 1000,
-          apiKey: argv['api-key'] ?? process.env.OPENAI_API_KEY,
-          // The judge answers one word, greedily.
-          settings: { maxNewTokens: 8, temperature: 0, topP: 1, stop: [], seed: 0 },
-        })
-      : undefined;
-    try {
-      const results = await runEval({
-        benchmarks,
-        dataDir: argv['data-dir'] ?? defaultDataDir(),
-        limit: argv.limit,
-        subset: argv.subset,
-        outDir: argv.out,
-        model,
-        generator,
-        prompt,
-        settings,
-        metadata: parseMeta(argv.meta),
-        grading: { cas: { ...DEFAULT_CAS_OPTIONS, timeoutMs: argv['time-limit'] } },
-        judge,
-        onProgress: progressPrinter(),
-      });
-      if (argv.json) process.stdout.write(`${JSON.stringify(results)}\n`);
-      else {
-        for (const [name, r] of Object.entries(results.benchmarks)) {
-          process.stdout.write(`${name}\t${r!.accuracy.toFixed(1)}%\t${r!.correct}/${r!.total}\n`);
-        }
-        if (results.average !== null)
-          process.stdout.write(`average\t${results.average.toFixed(1)}%\t(${results.averageOver.join(', ')})\n`);
-        process.stdout.write(`results: ${resolve(argv.out, 'results.json')}\n`);
+      timeoutMs: argv['request-timeout'] * 1000,
+      retries: argv.retries,
+      timeLimitMs: argv['time-limit'],
+      metadata: parseMeta(argv.meta),
+      judge: argv['judge-endpoint']
+        ? { endpoint: argv['judge-endpoint'], servedModel: argv['judge-model']!, apiKey }
+        : undefined,
+    });
+    if (argv.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+    else {
+      for (const [name, r] of Object.entries(results.benchmarks)) {
+        process.stdout.write(`${name}\t${r!.accuracy.toFixed(1)}%\t${r!.correct}/${r!.total}\n`);
       }
-    } finally {
-      await generator.close();
-      stopCas();
+      if (results.average !== null)
+        process.stdout.write(`average\t${results.average.toFixed(1)}%\t(${results.averageOver.join(', ')})\n`);
+      process.stdout.write(`results: ${resolve(argv.out, 'results.json')}\n`);
     }
   },
 };

@@ -1,8 +1,7 @@
 // `mixdistill export`: a data set (distilled, mixed, or any SFT JSONL `train` reads) in LLaMA-Factory
 // or TRL layout, to train the same mix on a GPU cluster.
-import { basename } from 'node:path';
+import { EXPORT_FORMATS, exportDataset, type ExportFormat } from '@mixdistill/distill';
 import type { CommandModule } from 'yargs';
-import { EXPORT_FORMATS, exportSftDataset, readConversations, type ExportFormat } from '../distill/export_formats';
 
 interface Args {
   format: string;
@@ -58,14 +57,15 @@ export const exportCommand: CommandModule<object, Args> = {
         'load with datasets.load_dataset("json", ...)',
       ),
   handler: (argv) => {
-    const conversations = readConversations(argv.in, {
+    const summary = exportDataset({
+      format: argv.format as ExportFormat,
+      inputs: argv.in,
+      out: argv.out,
+      name: argv.name,
       promptField: argv['prompt-field'],
       responseField: argv['response-field'],
     });
-    const name = argv.name ?? basename(argv.in[0]).replace(/\.jsonl?$/i, '');
-    const files = exportSftDataset(conversations, argv.format as ExportFormat, argv.out, name);
-    if (argv.json)
-      process.stdout.write(`${JSON.stringify({ format: argv.format, name, records: conversations.length, files })}\n`);
-    else process.stdout.write(`${conversations.length} records → ${files.join(', ')}\n`);
+    if (argv.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else process.stdout.write(`${summary.records} records → ${summary.files.join(', ')}\n`);
   },
 };

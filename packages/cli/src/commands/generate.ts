@@ -1,6 +1,6 @@
 // `mixdistill generate`: continue a prompt (or a chat turn) with a local model, streaming the text.
 import { MixdistillError } from '@mixdistill/core';
-import { generate, loadModel, loadTokenizer } from '@mixdistill/models';
+import { generateText } from '@mixdistill/models';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
 
@@ -57,85 +57,25 @@ export const generateCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     if (argv.system !== undefined && !argv.chat) throw new MixdistillError('--system needs --chat');
     await setupBackend(argv.backend);
-    const tokenizer = loadTokenizer(argv.model);
-    const { model } = loadModel(argv.model);
-    const prompt = argv.chat
-      ? tokenizer.applyChatTemplate([{ role: 'user', content: argv.prompt }], {
-          addGenerationPrompt: true,
-          systemPrompt: argv.system,
-          tokenize: true,
-        })
-      : tokenizer.encode(argv.prompt);
-
-    const stream = new TextStream((ids) => tokenizer.decode(ids, { skipSpecialTokens: true }));
-    const started = performance.now();
-    let firstTokenAt = 0;
-    const [result] = await generate(model, [prompt], {
-      maxNewTokens: argv['max-new-tokens'],
-      temperature: argv.temperature,
-      topP: argv['top-p'],
-      topK: argv['top-k'],
-      seed: argv.seed,
-      stopTokenIds: tokenizer.eosTokenIds,
-      onToken: (_, token) => {
-        if (firstTokenAt === 0) firstTokenAt = performance.now();
-        const piece = stream.push(token);
-        if (!argv.json) process.stdout.write(piece);
+    const result = await generateText(
+      {
+        model: argv.model,
+        prompt: argv.prompt,
+        chat: argv.chat,
+        system: argv.system,
+        maxNewTokens: argv['max-new-tokens'],
+        temperature: argv.temperature,
+        topP: argv['top-p'],
+        topK: argv['top-k'],
+        seed: argv.seed,
       },
-    });
-    const finished = performance.now();
-    const decodeSeconds = (finished - firstTokenAt) / 1000;
-    const decodeRate = result.tokens.length > 1 ? (result.tokens.length - 1) / decodeSeconds : 0;
-    const timing = {
-      promptTokens: prompt.length,
-      newTokens: result.tokens.length,
-      timeToFirstTokenMs: Math.round(firstTokenAt - started),
-      decodeTokensPerSecond: Number(decodeRate.toFixed(2)),
-    };
-    if (argv.json) {
-      process.stdout.write(
-        `${JSON.stringify({ text: stream.text(), tokens: result.tokens, finishReason: result.finishReason, ...timing })}\n`,
-      );
-    } else {
-      process.stdout.write(`${stream.flush()}\n`);
-    }
-    process.stderr.write(
-      `${timing.newTokens} tokens (${result.finishReason}); prompt ${timing.promptTokens} tokens, first token after ${timing.timeToFirstTokenMs} ms; ` +
-        `decode ${timing.decodeTokensPerSecond} tokens/s\n`,
+      argv.json ? undefined : (piece) => process.stdout.write(piece),
     );
-    model.dispose();
+    // Streamed text ends with a newline; --json prints the whole result instead.
+    process.stdout.write(argv.json ? `${JSON.stringify(result)}\n` : '\n');
+    process.stderr.write(
+      `${result.newTokens} tokens (${result.finishReason}); prompt ${result.promptTokens} tokens, first token after ${result.timeToFirstTokenMs} ms; ` +
+        `decode ${result.decodeTokensPerSecond} tokens/s\n`,
+    );
   },
 };
-
-/**
- * Turns tokens into printable text increments. A token can end inside a UTF-8 character, which
- * decodes to U+FFFD until the next token completes it, so a trailing U+FFFD is held back.
- */
-class TextStream {
-  private readonly ids: number[] = [];
-  private printed = 0;
-
-  constructor(private readonly decode: (ids: number[]) => string) {}
-
-  push(token: number): string {
-    this.ids.push(token);
-    const text = this.decode(this.ids);
-    if (text.endsWith('\uFFFD')) return '';
-    return this.take(text);
-  }
-
-  /** Whatever is left (a character that never completed included). */
-  flush(): string {
-    return this.take(this.decode(this.ids));
-  }
-
-  text(): string {
-    return this.decode(this.ids);
-  }
-
-  private take(text: string): string {
-    const piece = text.slice(this.printed);
-    this.printed = text.length;
-    return piece;
-  }
-}

@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { DEFAULT_CAS_OPTIONS, gradeCases, readJsonl, stopCas } from '@mixdistill/eval';
+// `mixdistill grade`: grade a file of responses against gold answers (to check the grader).
+import { DEFAULT_CAS_OPTIONS, gradeFile } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
 
 interface Args {
@@ -35,20 +35,7 @@ export const gradeCommand: CommandModule<object, Args> = {
         'grade the shared cases; prints the agreement with their "correct" field',
       ),
   handler: (argv) => {
-    const cases = readJsonl(argv.in);
-    const result = gradeCases(cases, argv.in, { cas: { ...DEFAULT_CAS_OPTIONS, timeoutMs: argv['time-limit'] } });
-    stopCas();
-    if (argv.out) writeFileSync(argv.out, result.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    const summary = {
-      cases: result.records.length,
-      correct: result.correct,
-      agreement: result.agreement && {
-        agree: result.agreement.agree,
-        total: result.agreement.total,
-        percent: (100 * result.agreement.agree) / result.agreement.total,
-        disagreements: result.agreement.disagreements,
-      },
-    };
+    const summary = gradeFile(argv.in, { outFile: argv.out, timeLimitMs: argv['time-limit'] });
     if (argv.json) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       return;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatInspectReport, inspectCheckpoint } from './inspect';
+import { formatInspectReport, inspectCheckpoint } from '@mixdistill/models';
 
 const ROOT = resolve(__dirname, '../../../..');
 const FIXTURES = join(ROOT, 'fixtures');

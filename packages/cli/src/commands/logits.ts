@@ -1,8 +1,8 @@
 // `mixdistill logits`: the model's float32 logits at every position of given token sequences, as
 // JSON, to check parity with another implementation (e.g. transformers) from outside.
 import fs from 'node:fs';
-import { MixdistillError, tf } from '@mixdistill/core';
-import { loadModel } from '@mixdistill/models';
+import { MixdistillError } from '@mixdistill/core';
+import { loadModel, sequenceLogits } from '@mixdistill/models';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
 
@@ -46,16 +46,7 @@ export const logitsCommand: CommandModule<object, Args> = {
     await setupBackend(argv.backend);
     const { model, config } = loadModel(argv.model);
     const sequences = argv.ids.map((text) => parseIds(text, config.vocabSize));
-    // One forward per sequence: sequences may differ in length and need no padding.
-    const logits = sequences.map((ids) =>
-      tf.tidy(
-        () =>
-          model
-            .forward(tf.tensor2d([ids], [1, ids.length], 'int32'))
-            .squeeze([0])
-            .arraySync() as number[][],
-      ),
-    );
+    const logits = sequenceLogits(model, sequences);
     fs.writeFileSync(argv.out, `${JSON.stringify({ logits })}\n`);
     process.stderr.write(`wrote ${argv.out}: ${sequences.length} sequence(s), vocabulary ${config.vocabSize}\n`);
     model.dispose();

@@ -1,8 +1,5 @@
 // `mixdistill merge-lora`: fold a LoRA adapter into its base model's weights (W + alpha/r · B·A).
-import fs from 'node:fs';
-import path from 'node:path';
-import { loadModel, saveModel } from '@mixdistill/models';
-import { LoraAdapters, readAdapterConfig } from '@mixdistill/train';
+import { mergeLora } from '@mixdistill/train';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
 
@@ -39,13 +36,7 @@ export const mergeLoraCommand: CommandModule<object, Args> = {
       ),
   handler: async (argv) => {
     await setupBackend(argv.backend);
-    const { model } = loadModel(argv.model);
-    const adapters = new LoraAdapters(model, readAdapterConfig(argv.adapter), 0);
-    adapters.load(argv.adapter);
-    adapters.mergeInto(model);
-    const hasTokenizer = fs.existsSync(path.join(argv.model, 'tokenizer.json'));
-    saveModel(argv.out, model, { dtype: argv.dtype, ...(hasTokenizer ? { tokenizerDir: argv.model } : {}) });
-    const summary = { out: path.resolve(argv.out), merged_layers: adapters.layers.size };
+    const summary = mergeLora({ model: argv.model, adapter: argv.adapter, out: argv.out, dtype: argv.dtype });
     if (argv.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else process.stdout.write(`merged ${summary.merged_layers} LoRA layers into ${summary.out}\n`);
   },

@@ -1,6 +1,6 @@
 // `mixdistill mix`: Mix Distillation's data mixing (arXiv 2502.12143), deterministic for a seed.
 import { MixdistillError } from '@mixdistill/core';
-import { BadLineSink, mixRecords, parseSourceSpec, readJsonl, writeMix } from '@mixdistill/train';
+import { mixFiles, parseSourceSpec } from '@mixdistill/train';
 import type { CommandModule } from 'yargs';
 
 interface Args {
@@ -56,16 +56,20 @@ export const mixCommand: CommandModule<object, Args> = {
       ),
   handler: (argv) => {
     if (!Number.isInteger(argv.seed)) throw new MixdistillError(`--seed: expected an integer, got ${argv.seed}`);
-    const sink = new BadLineSink(argv['skip-bad-lines']);
     const sources = argv.source.map((spec) => {
       const { file, weight } = parseSourceSpec(spec, '--source');
       if (weight === null) throw new MixdistillError(`--source ${spec}: give a weight as FILE:weight`);
-      return { file, weight, records: readJsonl(file, sink) };
+      return { file, weight };
     });
-    const mix = mixRecords(sources, { seed: argv.seed, size: argv.size, by: argv.by });
-    const meta = writeMix(argv.out, mix);
+    const { meta, badLines } = mixFiles(sources, {
+      out: argv.out,
+      seed: argv.seed,
+      size: argv.size,
+      by: argv.by,
+      skipBadLines: argv['skip-bad-lines'],
+    });
     for (const w of meta.warnings) process.stderr.write(`mixdistill: warning: ${w}\n`);
-    if (sink.bad.length > 0) process.stderr.write(`mixdistill: skipped ${sink.bad.length} bad lines\n`);
+    if (badLines > 0) process.stderr.write(`mixdistill: skipped ${badLines} bad lines\n`);
     if (argv.json) {
       process.stdout.write(`${JSON.stringify(meta)}\n`);
       return;

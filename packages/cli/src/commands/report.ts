@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { accuracyBarsSvg, csvTable, loadRun, markdownTable, mixWeightSvg } from '@mixdistill/eval';
+// `mixdistill report`: compare eval runs (Table 3 layout, plots); `report gap` is its subcommand.
+import { compareRuns, csvTable, markdownTable } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
-import { gapCommand } from '../analysis/gap_report';
+import { gapCommand } from './report_gap';
 
 interface Args {
   runs: string[];
@@ -46,29 +45,12 @@ export const reportCommand: CommandModule<object, Args> = {
       })
       .example('$0 report runs/long runs/short runs/mix --out report/', 'Table 3 for three runs, plus plots'),
   handler: (argv) => {
-    const runs = argv.runs.map(loadRun);
-    const written: string[] = [];
-    if (argv.out) {
-      mkdirSync(argv.out, { recursive: true });
-      const files: [string, string | null][] = [
-        ['table.md', markdownTable(runs)],
-        ['table.csv', csvTable(runs)],
-        ['accuracy.svg', accuracyBarsSvg(runs)],
-        ['mix-weight.svg', mixWeightSvg(runs, argv['weight-key'])],
-      ];
-      for (const [name, text] of files) {
-        if (text === null) continue;
-        writeFileSync(join(argv.out, name), text);
-        written.push(join(argv.out, name));
-      }
-    }
+    const { runs, files } = compareRuns(argv.runs, { out: argv.out, weightKey: argv['weight-key'] });
     if (argv.json) {
-      process.stdout.write(
-        `${JSON.stringify({ rows: runs.map((r) => ({ name: r.name, ...r.scores })), files: written })}\n`,
-      );
+      process.stdout.write(`${JSON.stringify({ rows: runs.map((r) => ({ name: r.name, ...r.scores })), files })}\n`);
       return;
     }
     process.stdout.write(argv.format === 'csv' ? csvTable(runs) : markdownTable(runs));
-    for (const f of written) process.stderr.write(`wrote ${f}\n`);
+    for (const f of files) process.stderr.write(`wrote ${f}\n`);
   },
 };

@@ -70,11 +70,15 @@ export class AtomicFile {
   }
 }
 
-/** Writes a small text file atomically. */
-export function writeTextAtomically(file: string, text: string): void {
+/**
+ * Writes a whole file atomically and durably: temp file in the same folder, fsync, rename, fsync of
+ * the folder. Readers see the old content or the new, never a torn file, even after a crash. The one
+ * way the project writes a file that must not be left half-written (data sets, configs, results).
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const f = AtomicFile.create(file);
   try {
-    f.write(Buffer.from(text, 'utf8'));
+    f.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
   } catch (err) {
     f.abort();
     throw err;

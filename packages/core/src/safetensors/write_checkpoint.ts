@@ -3,7 +3,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MixdistillError } from '../errors';
-import { writeTextAtomically } from './atomic_file';
+import { writeFileAtomic } from './atomic_file';
 import { INDEX_FILE, SINGLE_FILE, formatCheckpointIndex } from './checkpoint_index';
 import { DTYPE_BYTES, elementCount, isValidShape, isWritableDtype } from './dtype';
 import { DEFAULT_MAX_SHARD_BYTES, SHARD_FILE_PATTERN, planShards, shardFileName } from './shard_plan';
@@ -58,7 +58,7 @@ export function writeCheckpoint(dir: string, tensors: readonly WriteTensor[], op
     names.add(name);
   });
   const totalSize = sized.reduce((sum, s) => sum + s.bytes, 0);
-  writeTextAtomically(join(dir, INDEX_FILE), formatCheckpointIndex(weightMap, totalSize));
+  writeFileAtomic(join(dir, INDEX_FILE), formatCheckpointIndex(weightMap, totalSize));
   names.add(INDEX_FILE);
   removeStale(dir, names);
 }

@@ -2,9 +2,9 @@
 // viewer's `/rows` API (JSON pages of at most 100 rows: no parquet reader needed) and writes them in
 // the layout loadBenchmark reads (`<dir>/<name>/test.jsonl`), with field names mapped to the ones in
 // ../shared/data/PROVENANCE.md. The base URL is configurable so tests point it at a local server.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MixdistillError } from '@mixdistill/core';
+import { MixdistillError, writeFileAtomic } from '@mixdistill/core';
 import type { BenchmarkName } from './names';
 
 /** Where one benchmark lives on the Hub. */
@@ -184,11 +184,27 @@ export async function downloadBenchmark(
   const dir = join(dataDir, name);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'test.jsonl');
-  writeFileSync(`${file}.tmp`, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  renameSync(`${file}.tmp`, file);
+  writeFileAtomic(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   writeFileSync(
     join(dir, 'SOURCE.json'),
     `${JSON.stringify({ dataset: source.dataset, configs: source.configs, split: source.split, baseUrl: options.baseUrl, rows: records.length, downloaded: new Date().toISOString() }, null, 2)}\n`,
   );
   return { file, rows: records.length };
+}
+
+/** Downloads several benchmarks one after another, with a row count per benchmark on stderr. */
+export async function downloadBenchmarks(
+  names: readonly BenchmarkName[],
+  dataDir: string,
+  options: DownloadOptions,
+): Promise<{ benchmark: BenchmarkName; file: string; rows: number }[]> {
+  const done: { benchmark: BenchmarkName; file: string; rows: number }[] = [];
+  for (const name of names) {
+    const { file, rows } = await downloadBenchmark(name, dataDir, options, (n, total) =>
+      process.stderr.write(`\r${name}: ${n}/${total} rows`),
+    );
+    process.stderr.write('\n');
+    done.push({ benchmark: name, file, rows });
+  }
+  return done;
 }

@@ -1,4 +1,5 @@
 // The benchmarks of the paper's Table 3 (plus MATH-500), by the names the CLI and results use.
+import { MixdistillError } from '@mixdistill/core';
 
 export type BenchmarkName = 'gsm8k' | 'math' | 'math500' | 'aime24' | 'amc23' | 'olympiadbench';
 
@@ -27,3 +28,16 @@ export const DISPLAY_NAMES: Record<BenchmarkName, string> = {
   olympiadbench: 'OlympiadBench',
   aime24: 'AIME',
 };
+
+/** `"gsm8k, math500"` → ['gsm8k', 'math500'] (the `--benchmarks` list); an unknown name is an error. */
+export function parseBenchmarkList(list: string): BenchmarkName[] {
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const n of names) {
+    if (!isBenchmarkName(n))
+      throw new MixdistillError(`--benchmarks: unknown "${n}" (expected some of ${BENCHMARK_NAMES.join(', ')})`);
+  }
+  return names as BenchmarkName[];
+}

@@ -1,6 +1,8 @@
 // Grades a file of cases `{prediction, gold, benchmark, ...}`: the `mixdistill grade` command.
 import { MixdistillError } from '@mixdistill/core';
-import type { JsonlRecord } from '../io/jsonl';
+import { writeFileSync } from 'node:fs';
+import { readJsonl, type JsonlRecord } from '../io/jsonl';
+import { DEFAULT_CAS_OPTIONS, stopCas } from './cas';
 import { DEFAULT_EQUIVALENCE_OPTIONS, type EquivalenceOptions } from './equivalent';
 import { gradeResponse } from './grade';
 
@@ -46,4 +48,37 @@ export function gradeCases(
     return { ...c.value, extracted: verdict.extracted, correct: verdict.correct };
   });
   return { records, correct, agreement: withVerdict > 0 ? { agree, total: withVerdict, disagreements } : null };
+}
+
+/** What `gradeFile` reports. */
+export interface GradeFileSummary {
+  cases: number;
+  correct: number;
+  /** agreement with the input's own "correct" field, when the cases carry one */
+  agreement: { agree: number; total: number; percent: number; disagreements: string[] } | null;
+}
+
+/**
+ * Grades a JSONL file of `{prediction, gold, benchmark}` cases (what `mixdistill grade` runs); with
+ * `outFile`, writes every input field plus "extracted" and "correct".
+ */
+export function gradeFile(inFile: string, options: { outFile?: string; timeLimitMs: number }): GradeFileSummary {
+  const cases = readJsonl(inFile);
+  let result: GradedCases;
+  try {
+    result = gradeCases(cases, inFile, { cas: { ...DEFAULT_CAS_OPTIONS, timeoutMs: options.timeLimitMs } });
+  } finally {
+    stopCas();
+  }
+  if (options.outFile) writeFileSync(options.outFile, result.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  return {
+    cases: result.records.length,
+    correct: result.correct,
+    agreement: result.agreement && {
+      agree: result.agreement.agree,
+      total: result.agreement.total,
+      percent: (100 * result.agreement.agree) / result.agreement.total,
+      disagreements: result.agreement.disagreements,
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { averageAccuracy, type EvalResults } from '../run/results';
 import { loadRun, tableScores, type ReportRun } from './runs';
-import { accuracyBarsSvg, mixWeightSvg } from './svg';
+import { accuracyBarsSvg, mixWeightSvg } from './accuracy_plots';
 import { csvTable, markdownTable } from './table';
 
 const dir = mkdtempSync(join(tmpdir(), 'mixdistill-report-'));

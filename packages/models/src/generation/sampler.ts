@@ -1,6 +1,6 @@
 // Picks the next token of one sequence: greedy (argmax) or a draw from the processed distribution.
 import { argmax, samplingCandidates, type SamplingOptions } from './logits_process';
-import { seededRandom } from './rng';
+import { Rng } from '@mixdistill/core';
 
 export interface Sampler {
   next(logits: Float32Array): number;
@@ -9,11 +9,11 @@ export interface Sampler {
 /** Greedy when `sampling` is null (or temperature 0), else sampling with a seeded generator. */
 export function createSampler(sampling: SamplingOptions | null, seed: number): Sampler {
   if (!sampling || sampling.temperature === 0) return { next: argmax };
-  const random = seededRandom(seed);
+  const rng = new Rng(seed);
   return {
     next(logits) {
       const { ids, probs } = samplingCandidates(logits, sampling);
-      let u = random();
+      let u = rng.next();
       for (let i = 0; i < ids.length; i++) {
         u -= probs[i];
         if (u < 0) return ids[i];

@@ -2,7 +2,7 @@
 // maxShardBytes), generation_config.json and the tokenizer files.
 import fs from 'node:fs';
 import path from 'node:path';
-import { MixdistillError, writeCheckpoint } from '@mixdistill/core';
+import { MixdistillError, writeCheckpoint, writeFileAtomic } from '@mixdistill/core';
 import type { TorchDtype } from '../config';
 import type { CausalLM } from '../model/causal_lm';
 import { modelConfigJson } from '../model_config';
@@ -76,7 +76,5 @@ function copyTokenizerFiles(from: string, to: string): void {
 }
 
 function writeJson(file: string, value: unknown): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }

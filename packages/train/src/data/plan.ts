@@ -1,6 +1,6 @@
 // Which examples go into which micro-batch, as a pure function of (seed, epoch): a resumed run rebuilds
 // the same plan and continues at the saved cursor, with no data-loader state to store.
-import { deriveSeed, Rng } from '../util/rng';
+import { deriveSeed, Rng } from '@mixdistill/core';
 
 /** How an epoch is cut into micro-batches. */
 export interface PlanOptions {

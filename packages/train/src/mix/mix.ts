@@ -8,9 +8,8 @@
 //
 // Everything is drawn from one seeded generator in a fixed order, so (sources, weights, size, key,
 // seed) determines the output exactly.
-import { MixdistillError } from '@mixdistill/core';
+import { MixdistillError, Rng } from '@mixdistill/core';
 import type { JsonlRecord } from '../data/jsonl';
-import { Rng } from '../util/rng';
 import { apportion } from './apportion';
 
 /** One input of a mix. */

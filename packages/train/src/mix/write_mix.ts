@@ -1,6 +1,7 @@
 // `mixdistill mix`'s output: the mixed JSONL (records unchanged) and its `<out>.meta.json` sidecar.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '@mixdistill/core';
 import { sha256File } from '../util/sha256';
 import type { MixResult } from './mix';
 
@@ -24,9 +25,7 @@ export interface MixMeta {
 /** Writes `out` and `<out without .jsonl>.meta.json`; returns the metadata. */
 export function writeMix(out: string, mix: MixResult): MixMeta {
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, mix.records.map((r) => `${JSON.stringify(r.value)}\n`).join(''));
-  fs.renameSync(tmp, out);
+  writeFileAtomic(out, mix.records.map((r) => `${JSON.stringify(r.value)}\n`).join(''));
   const meta: MixMeta = {
     out: path.resolve(out),
     seed: mix.seed,
@@ -42,7 +41,7 @@ export function writeMix(out: string, mix: MixResult): MixMeta {
     })),
     warnings: mix.warnings,
   };
-  fs.writeFileSync(metaPath(out), `${JSON.stringify(meta, null, 2)}\n`);
+  writeFileAtomic(metaPath(out), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;
 }
 

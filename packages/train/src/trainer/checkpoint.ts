@@ -4,7 +4,7 @@
 // checkpoint folder is either complete or absent.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Checkpoint, MixdistillError, writeSafetensors } from '@mixdistill/core';
+import { Checkpoint, MixdistillError, writeFileAtomic, writeSafetensors } from '@mixdistill/core';
 import { saveModel, type CausalLM } from '@mixdistill/models';
 import type { AdamW } from '../optim/adamw';
 import type { ScheduleConfig } from '../optim/schedule';
@@ -53,7 +53,7 @@ export function saveCheckpoint(out: string, c: CheckpointContents): string {
   fs.rmSync(tmp, { recursive: true, force: true });
   writeModelFolder(tmp, c.model, c.lora, c.baseModelDir);
   writeSafetensors(path.join(tmp, OPTIMIZER_FILE), c.optimizer.stateTensors(), { step: String(c.optimizer.step) });
-  fs.writeFileSync(path.join(tmp, TRAINER_STATE_FILE), `${JSON.stringify(c.state, null, 2)}\n`);
+  writeFileAtomic(path.join(tmp, TRAINER_STATE_FILE), `${JSON.stringify(c.state, null, 2)}\n`);
   fs.rmSync(final, { recursive: true, force: true });
   fs.renameSync(tmp, final);
   return final;

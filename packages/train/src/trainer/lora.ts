@@ -3,9 +3,8 @@
 // 1/√in, peft's default) and B [out, r] = 0, so training starts from the base model exactly.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Checkpoint, MixdistillError, tf, writeSafetensors } from '@mixdistill/core';
+import { Checkpoint, deriveSeed, MixdistillError, Rng, tf, writeSafetensors } from '@mixdistill/core';
 import type { CausalLM, LinearAdapter } from '@mixdistill/models';
-import { deriveSeed, Rng } from '../util/rng';
 import type { LoraConfig } from './config';
 
 /** peft's file names. */

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MixdistillError } from '@mixdistill/core';
 import { loadTokenizer } from '@mixdistill/models';
-import { DATA_KINDS, prepareData, type DemoData } from './data';
+import { DEMO_KINDS, prepareData, type DemoData } from './data';
 import { writeReport } from './report';
 import { runOne, type RunBudget, type RunResult } from './runs';
 import { majorityAnswer } from './stats';
@@ -95,7 +95,7 @@ export async function runDemo(
 
   const results: RunResult[] = [];
   for (const size of sizes) {
-    for (const kind of DATA_KINDS) results.push(await runOne(config.out, size, kind, data, budget));
+    for (const kind of DEMO_KINDS) results.push(await runOne(config.out, size, kind, data, budget));
   }
 
   const majority = majorityAnswer(data.trainAnswers);

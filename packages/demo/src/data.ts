@@ -1,16 +1,18 @@
 // The demo's data files, written once per output folder and reused by every run: the tokenizer, the
 // two teachers' training sets (the same problems in the same order), the Mix-Long set drawn from them
 // by the train package's mixing code, and the held-out test split.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BadLineSink, mixRecords, readJsonl, writeMix, type MixMeta } from '@mixdistill/train';
+import { writeFileAtomic } from '@mixdistill/core';
+import type { DataKind } from '@mixdistill/eval';
+import { mixFiles, type MixMeta } from '@mixdistill/train';
 import { generateProblems, type Problem, type TaskConfig } from './task';
 import { solve, type TeacherStyle } from './teachers';
 import { buildVocabulary, saveTokenizerFiles, SPECIAL_TOKENS, tokenizerFiles } from './tokenizer';
 
-/** The kinds of training data the demo compares (the paper's Table 1 columns plus Mix-Long). */
-export type DataKind = 'short' | 'long' | 'mix';
-export const DATA_KINDS: DataKind[] = ['long', 'short', 'mix'];
+/** The kinds of training data the demo compares (the paper's Table 1 columns plus Mix-Long), from eval's vocabulary. */
+export const DEMO_KINDS = ['long', 'short', 'mix'] as const satisfies readonly DataKind[];
+export type DemoKind = (typeof DEMO_KINDS)[number];
 
 /** Mix-Long's weights (arXiv 2502.12143 §4: 0.2 long CoT + 0.8 short CoT of the same problems). */
 export const MIX_LONG_WEIGHTS = { long: 0.2, short: 0.8 };
@@ -32,7 +34,7 @@ export interface DemoData {
   /** folder with tokenizer.json and tokenizer_config.json */
   tokenizerDir: string;
   /** training file of each kind */
-  trainFiles: Record<DataKind, string>;
+  trainFiles: Record<DemoKind, string>;
   /** held-out problems: one `{id, problem, answer}` per line */
   testFile: string;
   /** vocabulary size of the tokenizer */
@@ -48,9 +50,7 @@ export interface DemoData {
 }
 
 function writeJsonl(file: string, rows: unknown[]): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  renameSync(tmp, file);
+  writeFileAtomic(file, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
 
 /** A training record in the alpaca-like problem/solution shape (`id` pairs the teachers for mixing). */
@@ -83,7 +83,7 @@ export function prepareData(dir: string, opts: DataOptions): DemoData {
   const tokenizerDir = join(dir, 'tokenizer');
   saveTokenizerFiles(tokenizerDir, tokenizerFiles(vocabulary));
 
-  const trainFiles: Record<DataKind, string> = {
+  const trainFiles: Record<DemoKind, string> = {
     short: join(dir, 'short.jsonl'),
     long: join(dir, 'long.jsonl'),
     mix: join(dir, 'mix-long.jsonl'),
@@ -96,15 +96,13 @@ export function prepareData(dir: string, opts: DataOptions): DemoData {
     trainFiles.long,
     train.map((p) => trainRecord(p, 'long')),
   );
-  const sink = new BadLineSink(false);
-  const mixed = mixRecords(
+  const { meta: mix } = mixFiles(
     [
-      { file: trainFiles.long, weight: MIX_LONG_WEIGHTS.long, records: readJsonl(trainFiles.long, sink) },
-      { file: trainFiles.short, weight: MIX_LONG_WEIGHTS.short, records: readJsonl(trainFiles.short, sink) },
+      { file: trainFiles.long, weight: MIX_LONG_WEIGHTS.long },
+      { file: trainFiles.short, weight: MIX_LONG_WEIGHTS.short },
     ],
-    { seed: opts.seed, by: 'id' },
+    { out: trainFiles.mix, seed: opts.seed, by: 'id', skipBadLines: false },
   );
-  const mix = writeMix(trainFiles.mix, mixed);
 
   const testRows = test.map((p) => ({ id: p.id, problem: p.text, answer: p.answer }));
   const testFile = join(dir, 'test.jsonl');
@@ -120,6 +118,6 @@ export function prepareData(dir: string, opts: DataOptions): DemoData {
     test: testRows,
     trainAnswers: train.map((p) => p.answer),
   };
-  writeFileSync(stamp, `${JSON.stringify({ options: opts, data }, null, 2)}\n`);
+  writeFileAtomic(stamp, `${JSON.stringify({ options: opts, data }, null, 2)}\n`);
   return data;
 }

@@ -2,7 +2,7 @@
 // Difficulty is the number of operations and the operand range; the held-out split holds number
 // combinations that never occur in training, by construction (a hash of the combination decides its
 // split), so test accuracy measures arithmetic that was learned, not problems that were memorised.
-import { hash32, Rng } from './rng';
+import { hash32, Rng } from '@mixdistill/core';
 
 /** How hard the generated problems are. */
 export interface TaskConfig {
@@ -162,17 +162,30 @@ export function applyOperation(value: number, op: Operation): number {
   return value * op.operand;
 }
 
+/**
+ * The demo's random source: the seed is hashed once so that nearby seeds (0, 1, 2) start far apart
+ * (the demo's problems and teacher wordings are pinned to this sequence).
+ */
+export function demoRng(seed: number): Rng {
+  return new Rng(hash32(`seed:${seed}`));
+}
+
+/** Uniform integer in [lo, hi] (both inclusive). */
+function intIn(rng: Rng, lo: number, hi: number): number {
+  return lo + rng.int(hi - lo + 1);
+}
+
 /** Draws a start value and steps whose values all stay within 0..maxValue (rejection sampling per step). */
 function drawCombination(rng: Rng, config: TaskConfig): { start: number; ops: Operation[]; values: number[] } {
-  const start = rng.int(1, config.maxStart);
-  const count = rng.int(config.minOps, config.maxOps);
+  const start = intIn(rng, 1, config.maxStart);
+  const count = intIn(rng, config.minOps, config.maxOps);
   const ops: Operation[] = [];
   const values: number[] = [];
   let value = start;
   while (ops.length < count) {
     const kinds: Operation['kind'][] = config.multipliers.length > 0 ? ['add', 'sub', 'mul'] : ['add', 'sub'];
     const kind = rng.pick(kinds);
-    const operand = kind === 'mul' ? rng.pick(config.multipliers) : rng.int(1, config.maxOperand);
+    const operand = kind === 'mul' ? rng.pick(config.multipliers) : intIn(rng, 1, config.maxOperand);
     const op: Operation = { kind, operand };
     const next = applyOperation(value, op);
     // A multiplication of 0 or 1 item teaches nothing; out-of-range values are redrawn.
@@ -218,7 +231,7 @@ export interface GenerateOptions {
  * Throws when the split has fewer distinct combinations than asked for with `unique`.
  */
 export function generateProblems(config: TaskConfig, opts: GenerateOptions): Problem[] {
-  const rng = new Rng(opts.seed * 2 + (opts.split === 'test' ? 1 : 0));
+  const rng = demoRng(opts.seed * 2 + (opts.split === 'test' ? 1 : 0));
   const seen = new Set<string>();
   const problems: Problem[] = [];
   const maxDraws = opts.count * config.testEvery * 200;

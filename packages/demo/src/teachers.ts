@@ -2,8 +2,8 @@
 // students trained on them is a gap in learnability, not in label noise. The long teacher writes the
 // habits the paper attributes to long-CoT reasoners (arXiv 2502.12143, Sec. 3): restating the problem,
 // "Wait, let me double-check", verifying every step, a second route ("Alternatively") and a recap.
-import { hash32, Rng } from './rng';
-import type { Operation, Problem } from './task';
+import { hash32, type Rng } from '@mixdistill/core';
+import { demoRng, type Operation, type Problem } from './task';
 
 /** The teacher styles of the demo. */
 export type TeacherStyle = 'short' | 'long';
@@ -97,7 +97,7 @@ function groupedRoute(problem: Problem): string {
  * solution's tokens.
  */
 export function longSolution(problem: Problem): string {
-  const rng = new Rng(hash32(`${problem.key}|${problem.text}`));
+  const rng = demoRng(hash32(`${problem.key}|${problem.text}`));
   const before = valuesBefore(problem);
   const { answer } = problem;
   const lines: string[] = [`Let me restate the problem: ${problem.text}`];

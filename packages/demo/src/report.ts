@@ -3,10 +3,10 @@
 // produced it, and two hand-written SVG plots (Δ_long against student size; per-run loss curves).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataKind } from './data';
+import { lineChartSvg, type Series } from '@mixdistill/eval';
+import type { DemoKind } from './data';
 import type { RunBudget, RunResult } from './runs';
 import { differenceHalfWidth, wilsonInterval } from './stats';
-import { lineChartSvg, type Series } from './svg';
 import type { TaskConfig } from './task';
 
 /** Everything besides the runs that the report states. */
@@ -32,7 +32,7 @@ export interface TableRow {
   size: string;
   params: number;
   /** accuracy (percent) and ~95% Wilson interval per kind, when that run exists */
-  accuracy: Partial<Record<DataKind, { value: number; low: number; high: number; correct: number; total: number }>>;
+  accuracy: Partial<Record<DemoKind, { value: number; low: number; high: number; correct: number; total: number }>>;
   /** P_long − P_short and the half-width of its ~95% interval */
   deltaLong: { value: number; halfWidth: number } | null;
   /** P_mix − P_short and the half-width of its ~95% interval */
@@ -51,7 +51,7 @@ export function tableRows(results: RunResult[]): TableRow[] {
       const [low, high] = wilsonInterval(r.eval.correct, r.eval.total);
       accuracy[r.kind] = { value: r.eval.accuracy, low, high, correct: r.eval.correct, total: r.eval.total };
     }
-    const diff = (a: DataKind, b: DataKind) => {
+    const diff = (a: DemoKind, b: DemoKind) => {
       const x = accuracy[a];
       const y = accuracy[b];
       if (!x || !y || x.total !== y.total) return null;
@@ -77,7 +77,7 @@ const paramsText = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n
 
 /** Table 1 as markdown (accuracy with its ~95% interval in brackets). */
 export function table1Markdown(rows: TableRow[]): string {
-  const acc = (r: TableRow, k: DataKind) => {
+  const acc = (r: TableRow, k: DemoKind) => {
     const a = r.accuracy[k];
     return a ? `${fmt(a.value)} [${fmt(a.low)}, ${fmt(a.high)}]` : '–';
   };
@@ -96,7 +96,7 @@ export function table1Markdown(rows: TableRow[]): string {
   ].join('\n');
 }
 
-const KIND_COLOURS: Record<DataKind, string> = { short: '#1f77b4', long: '#d62728', mix: '#2ca02c' };
+const KIND_COLOURS: Record<DemoKind, string> = { short: '#1f77b4', long: '#d62728', mix: '#2ca02c' };
 const SIZE_DASHES = [undefined, '6 3', '2 2', '8 3 2 3'];
 
 /** Δ_long (and P_mix − P_short) against student parameters, with ~95% error bars. */

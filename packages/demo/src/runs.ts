@@ -2,12 +2,12 @@
 // code path of `mixdistill train`), then greedy evaluation on the held-out split. A run whose
 // result.json exists is finished and is read back instead of redone; an interrupted run restarts its
 // training (a few minutes at most) and resumes its evaluation from the graded records.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ProgressBar, writeFileAtomic } from '@mixdistill/core';
 import { train, TRAIN_DEFAULTS, type StepMetrics } from '@mixdistill/train';
-import type { DataKind, DemoData } from './data';
+import type { DemoData, DemoKind } from './data';
 import { evaluateStudent, type DemoEvalResult } from './evaluate';
-import { ProgressBar } from '../progress';
 import { createStudent, type StudentSize } from './students';
 
 /** The optimisation every run shares (same optimiser, schedule and number of steps for every kind). */
@@ -33,7 +33,7 @@ export interface RunBudget {
 /** What one finished run produced (its result.json). */
 export interface RunResult {
   size: string;
-  kind: DataKind;
+  kind: DemoKind;
   /** trainable parameters of the student */
   params: number;
   steps: number;
@@ -60,7 +60,7 @@ export function initialStudent(
   if (existsSync(paramsFile))
     return { dir, params: (JSON.parse(readFileSync(paramsFile, 'utf8')) as { params: number }).params };
   const params = createStudent(dir, size, data.vocabSize, data.ids, data.tokenizerDir, seed);
-  writeFileSync(paramsFile, `${JSON.stringify({ params })}\n`);
+  writeFileAtomic(paramsFile, `${JSON.stringify({ params })}\n`);
   return { dir, params };
 }
 
@@ -76,7 +76,7 @@ function readMetrics(file: string): StepMetrics[] {
 export async function runOne(
   outDir: string,
   size: StudentSize,
-  kind: DataKind,
+  kind: DemoKind,
   data: DemoData,
   budget: RunBudget,
 ): Promise<RunResult> {
@@ -137,7 +137,7 @@ export async function runOne(
     losses: metrics.map((m) => m.loss),
     modelDir: finalDir,
   };
-  writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileAtomic(resultFile, `${JSON.stringify(result, null, 2)}\n`);
   process.stderr.write(
     `   ${size.name}-${kind}: ${evalResult.accuracy.toFixed(1)}% (${evalResult.correct}/${evalResult.total})\n`,
   );

@@ -3,8 +3,8 @@
 // framework the paper used) or Hugging Face TRL. Records are read by the train package's own
 // readers, so the exported conversations are exactly the ones `mixdistill train` would learn from.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { MixdistillError } from '@mixdistill/core';
+import { basename, join } from 'node:path';
+import { MixdistillError, writeFileAtomic } from '@mixdistill/core';
 import { BadLineSink, parseRecord, readJsonl, type ChatMessage, type FieldOptions } from '@mixdistill/train';
 
 export const EXPORT_FORMATS = ['llamafactory', 'trl'] as const;
@@ -71,10 +71,42 @@ export function exportSftDataset(
       }
     }
     info[name] = llamaFactoryEntry(`${name}.json`);
-    writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`);
+    // Other data sets' entries live in this file too: never leave it half-written.
+    writeFileAtomic(infoFile, `${JSON.stringify(info, null, 2)}\n`);
     return [dataFile, infoFile];
   }
   const dataFile = join(dir, `${name}.jsonl`);
   writeFileSync(dataFile, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   return [dataFile];
+}
+
+/** What `exportDataset` wrote. */
+export interface ExportSummary {
+  format: ExportFormat;
+  /** data set name (file stem and dataset_info.json key) */
+  name: string;
+  /** conversations written */
+  records: number;
+  files: string[];
+}
+
+/**
+ * Reads SFT JSONL files (concatenated in order) and writes them for `format` under `out`; the name
+ * defaults to the first input's file name without extension.
+ */
+export function exportDataset(options: {
+  format: ExportFormat;
+  inputs: readonly string[];
+  out: string;
+  name?: string;
+  promptField?: string;
+  responseField?: string;
+}): ExportSummary {
+  const conversations = readConversations(options.inputs, {
+    promptField: options.promptField,
+    responseField: options.responseField,
+  });
+  const name = options.name ?? basename(options.inputs[0]).replace(/\.jsonl?$/i, '');
+  const files = exportSftDataset(conversations, options.format, options.out, name);
+  return { format: options.format, name, records: conversations.length, files };
 }

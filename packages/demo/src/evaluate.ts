@@ -2,7 +2,7 @@
 // generator (batched, KV cache, the model's chat template), its answer extraction and its grader.
 // Each graded problem is appended to a JSONL file at once, so an interrupted evaluation resumes.
 import { appendJsonl, createLocalGenerator, gradeResponse, readJsonlTolerant } from '@mixdistill/eval';
-import type { ProgressBar } from '../progress';
+import type { ProgressBar } from '@mixdistill/core';
 
 /** One graded held-out problem. */
 export interface DemoEvalRecord {

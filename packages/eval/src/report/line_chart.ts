@@ -1,5 +1,6 @@
-// A small hand-written SVG line chart (no plotting dependency): axes with ticks, one polyline per
-// series, optional error bars and a legend. Enough for the demo's two plots.
+// A line chart on the SVG writer (svg.ts): axes with ticks, one polyline per series, optional error
+// bars and a legend (the demo's Δ-against-size and loss plots).
+import { escapeXml, svgDocument } from './svg';
 
 /** One line of a chart. */
 export interface Series {
@@ -31,8 +32,6 @@ export interface ChartSpec {
   width?: number;
   height?: number;
 }
-
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Round tick positions covering [lo, hi] (about five). */
 function linearTicks(lo: number, hi: number): number[] {
@@ -97,10 +96,6 @@ export function lineChartSvg(spec: ChartSpec): string {
     (spec.logY ? (Math.log(Math.max(y, yLo) / yLo) / Math.log(yHi / yLo)) * plotH : ((y - yLo) / (yHi - yLo)) * plotH);
 
   const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-  );
-  parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   parts.push(`<text x="${margin.left}" y="22" font-size="14" font-weight="bold">${escapeXml(spec.title)}</text>`);
   const xTicks = spec.logX ? logTicks(xLo, xHi) : linearTicks(xLo, xHi);
   const yTicks = spec.logY ? logTicks(yLo, yHi) : linearTicks(yLo, yHi);
@@ -132,25 +127,26 @@ export function lineChartSvg(spec: ChartSpec): string {
     `<text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(spec.yLabel)}</text>`,
   );
   spec.series.forEach((s, k) => {
-    const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
+    const dash = s.dash ? ` stroke-dasharray="${escapeXml(s.dash)}"` : '';
     const pts = s.points.map(([x, y]) => `${tx(x).toFixed(1)},${ty(y).toFixed(1)}`).join(' ');
-    parts.push(`<polyline points="${pts}" fill="none" stroke="${s.color}" stroke-width="1.5"${dash}/>`);
+    parts.push(`<polyline points="${pts}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="1.5"${dash}/>`);
     s.points.forEach(([x, y], i) => {
       const e = s.errors?.[i];
       if (e !== undefined) {
         const cx = tx(x).toFixed(1);
         parts.push(
-          `<line x1="${cx}" y1="${ty(y - e).toFixed(1)}" x2="${cx}" y2="${ty(y + e).toFixed(1)}" stroke="${s.color}"/>`,
+          `<line x1="${cx}" y1="${ty(y - e).toFixed(1)}" x2="${cx}" y2="${ty(y + e).toFixed(1)}" stroke="${escapeXml(s.color)}"/>`,
         );
       }
       if (s.markers)
-        parts.push(`<circle cx="${tx(x).toFixed(1)}" cy="${ty(y).toFixed(1)}" r="3.5" fill="${s.color}"/>`);
+        parts.push(`<circle cx="${tx(x).toFixed(1)}" cy="${ty(y).toFixed(1)}" r="3.5" fill="${escapeXml(s.color)}"/>`);
     });
     const ly = margin.top + 8 + k * 18;
     const lx = margin.left + plotW + 12;
-    parts.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    parts.push(
+      `<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${escapeXml(s.color)}" stroke-width="2"${dash}/>`,
+    );
     parts.push(`<text x="${lx + 30}" y="${ly}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
   });
-  parts.push('</svg>');
-  return `${parts.join('\n')}\n`;
+  return svgDocument(width, height, parts, 12);
 }

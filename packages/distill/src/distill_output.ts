@@ -6,7 +6,8 @@
 // line are dropped, and those problems are asked again.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MixdistillError } from '@mixdistill/core';
+import { MixdistillError, writeFileAtomic } from '@mixdistill/core';
+import { parseJsonl } from '@mixdistill/eval';
 
 /** One kept teacher response: what `mix` and `train` read (`problem`, `solution`) plus provenance. */
 export interface DistilledRow {
@@ -43,23 +44,27 @@ export function progressFileOf(outFile: string): string {
   return `${outFile}.progress.jsonl`;
 }
 
-/** Parses a JSONL file, dropping a torn (unparseable) final line; any other bad line is an error. */
+/**
+ * Parses a JSONL file with eval's reader, dropping a torn (unparseable) final line: what a kill in
+ * the middle of an append leaves. Any other bad line is an error naming the file and line.
+ */
 export function readJsonl<T>(file: string): { rows: T[]; tornTail: boolean } {
   if (!existsSync(file)) return { rows: [], tornTail: false };
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const rows: T[] = [];
-  let tornTail = false;
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      rows.push(JSON.parse(line) as T);
-    } catch {
-      const isLast = lines.slice(i + 1).every((l) => !l.trim());
-      if (!isLast) throw new MixdistillError(`${file}:${i + 1}: not valid JSON`);
-      tornTail = true;
-    }
-  });
-  return { rows, tornTail };
+  const text = readFileSync(file, 'utf8');
+  const lastStart = text.trimEnd().lastIndexOf('\n') + 1;
+  const tornTail = !parses(text.slice(lastStart));
+  const complete = tornTail ? text.slice(0, lastStart) : text;
+  return { rows: parseJsonl(complete, file).map((r) => r.value as T), tornTail };
+}
+
+function parses(line: string): boolean {
+  if (line.trim() === '') return true;
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Appends rows and progress; knows which problems are done. */
@@ -88,8 +93,9 @@ export class DistillOutput {
       );
     }
     if (kept.length !== rows.rows.length || rows.tornTail)
-      writeFileSync(outFile, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    if (progress.tornTail) writeFileSync(out.progressFile, progress.rows.map((p) => `${JSON.stringify(p)}\n`).join(''));
+      writeFileAtomic(outFile, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    if (progress.tornTail)
+      writeFileAtomic(out.progressFile, progress.rows.map((p) => `${JSON.stringify(p)}\n`).join(''));
     if (!existsSync(outFile)) writeFileSync(outFile, '');
     out.rows.push(...kept);
     return out;

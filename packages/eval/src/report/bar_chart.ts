@@ -1,5 +1,6 @@
-// A small, dependency-free SVG bar chart for the analysis reports: one or more panels side by side,
+// A bar chart on the SVG writer (svg.ts) for the analysis reports: one or more panels side by side,
 // each a set of labelled bars with signed values around a zero line (as the paper's Figures 2, 3, 8).
+import { escapeXml, svgDocument } from './svg';
 
 /** One bar. */
 export interface Bar {
@@ -59,13 +60,11 @@ export function barChartSvg(panels: readonly BarPanel[], opts: BarChartOptions):
   const y = (v: number) => top + ((hi - v) / (hi - lo)) * plotHeight;
 
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(opts.title)}</text>`,
   ];
   (opts.legend ?? []).forEach(([label, color], i) => {
     const lx = 16 + i * 130;
-    out.push(`<rect x="${lx}" y="30" width="10" height="10" fill="${color}"/>`);
+    out.push(`<rect x="${lx}" y="30" width="10" height="10" fill="${escapeXml(color)}"/>`);
     out.push(`<text x="${lx + 14}" y="39" font-size="11">${escapeXml(label)}</text>`);
   });
   panels.forEach((panel, p) => {
@@ -89,7 +88,7 @@ export function barChartSvg(panels: readonly BarPanel[], opts: BarChartOptions):
       const yTop = y(Math.max(0, bar.value));
       const h = Math.max(0.5, Math.abs(y(bar.value) - y(0)));
       out.push(
-        `<rect x="${cx - barWidth / 2}" y="${yTop}" width="${barWidth}" height="${h}" fill="${bar.color ?? (bar.value >= 0 ? POSITIVE : NEGATIVE)}"/>`,
+        `<rect x="${cx - barWidth / 2}" y="${yTop}" width="${barWidth}" height="${h}" fill="${escapeXml(bar.color ?? (bar.value >= 0 ? POSITIVE : NEGATIVE))}"/>`,
       );
       const labelY = bar.value >= 0 ? yTop - 4 : yTop + h + 12;
       out.push(
@@ -101,8 +100,7 @@ export function barChartSvg(panels: readonly BarPanel[], opts: BarChartOptions):
     });
     out.push(`<line x1="${x0}" y1="${y(0)}" x2="${x0 + plotWidth}" y2="${y(0)}" stroke="#333"/>`);
   });
-  out.push('</svg>');
-  return `${out.join('\n')}\n`;
+  return svgDocument(width, height, out, 12);
 }
 
 /** About five round tick values covering [lo, hi]. */
@@ -117,8 +115,4 @@ function ticks(lo: number, hi: number): number[] {
 
 function formatTick(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(3).replace(/\.?0+$/, '');
-}
-
-export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
