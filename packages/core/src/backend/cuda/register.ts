@@ -71,6 +71,15 @@ function mathMode(): 'fp32' | 'tf32' | 'bf16' {
   throw new Error(`MIXDISTILL_CUDA_MATH='${env}': expected fp32, tf32 or bf16`);
 }
 
+/** @mixdistill/core's version ('bundled' where a bundle left package.json behind, as benchmarks/gpu's does). */
+function packageVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+  } catch {
+    return 'bundled';
+  }
+}
+
 /**
  * Makes `cuda` available to tf.setBackend; returns its version and thread count, or throws an
  * Error saying why it is unavailable (addon not built, no driver or device, cuBLAS not found).
@@ -90,9 +99,8 @@ export function registerCudaBackend(): { version: string; threads: number } {
   addon.setMathMode(mode);
   tf.registerBackend(CUDA_BACKEND_NAME, () => new CudaBackend(addon, init), 1);
   registerKernels(CUDA_BACKEND_NAME);
-  const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
   const gib = (init.totalBytes / 2 ** 30).toFixed(0);
-  registered = { version: `${pkg.version} (${init.device}, cc ${init.cc}, ${gib} GiB, cuBLAS ${init.cublasVersion}, ${mode})`, threads: 1 };
+  registered = { version: `${packageVersion()} (${init.device}, cc ${init.cc}, ${gib} GiB, cuBLAS ${init.cublasVersion}, ${mode})`, threads: 1 };
   return registered;
 }
 
