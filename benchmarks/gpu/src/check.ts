@@ -112,6 +112,7 @@ if (args.fake) {
   report.target = registerFakeCudaBackend('cuda-fake');
 } else if (!probe.ok) {
   report.ok = false;
+  report.target = 'no GPU';
   report.stages.backend = { ok: false, seconds: 0, error: `no GPU: ${probe.reason}` };
   writeReport();
   process.stderr.write(`[gpu-check] no GPU: ${probe.reason}\n`);

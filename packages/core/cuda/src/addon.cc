@@ -6,6 +6,7 @@
 
 #include <cuda_runtime.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -54,7 +55,15 @@ void need_ready() {
 }
 
 // A launch error (bad configuration, a fault from an earlier kernel) surfaces here, naming the kernel.
-void check_launch(const char* what) { check(cudaGetLastError(), what); }
+// MIXDISTILL_CUDA_SYNC=1 also waits for each kernel, so a fault is reported by the kernel that made it.
+void check_launch(const char* what) {
+  static const bool sync_each = [] {
+    const char* v = std::getenv("MIXDISTILL_CUDA_SYNC");
+    return v != nullptr && v[0] == '1';
+  }();
+  check(cudaGetLastError(), what);
+  if (sync_each) check(cudaStreamSynchronize(state().stream), what);
+}
 
 int64_t num(const Napi::CallbackInfo& info, size_t i) {
   if (!info[i].IsNumber()) throw std::runtime_error("argument " + std::to_string(i) + " must be a number");
@@ -160,7 +169,8 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
     check(cudaSetDevice(0), "cudaSetDevice");
     check(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "cudaStreamCreate");
     check(cudaMalloc(&s.error_flag, 3 * sizeof(int)), "cudaMalloc(error flag)");
-    check(cudaMemset(s.error_flag, 0, 3 * sizeof(int)), "cudaMemset(error flag)");
+    check(cudaMemsetAsync(s.error_flag, 0, 3 * sizeof(int), s.stream), "cudaMemset(error flag)");
+    check(cudaStreamSynchronize(s.stream), "cudaStreamSynchronize(init)");
     check_blas(s.cublas.create(&s.handle), "cublasCreate");
     check_blas(s.cublas.set_stream(s.handle, s.stream), "cublasSetStream");
     check(cudaMalloc(&s.workspace, kCublasWorkspaceBytes), "cudaMalloc(cuBLAS workspace)");
@@ -262,8 +272,10 @@ Napi::Value Sync(const Napi::CallbackInfo& info) {
   State& s = state();
   check(cudaStreamSynchronize(s.stream), "cudaStreamSynchronize");
   int flag[3] = {0, 0, 0};
-  check(cudaMemcpy(flag, s.error_flag, sizeof(flag), cudaMemcpyDeviceToHost), "reading the device error flag");
-  if (flag[0] != 0) check(cudaMemset(s.error_flag, 0, sizeof(flag)), "clearing the device error flag");
+  // On the backend's stream (non-blocking, so it does not order with the legacy default stream).
+  check(cudaMemcpyAsync(flag, s.error_flag, sizeof(flag), cudaMemcpyDeviceToHost, s.stream), "reading the device error flag");
+  check(cudaStreamSynchronize(s.stream), "cudaStreamSynchronize (error flag)");
+  if (flag[0] != 0) check(cudaMemsetAsync(s.error_flag, 0, sizeof(flag), s.stream), "clearing the device error flag");
   Napi::Array out = Napi::Array::New(info.Env(), 3);
   for (uint32_t i = 0; i < 3; ++i) out.Set(i, Napi::Number::New(info.Env(), flag[i]));
   return out;
