@@ -5,7 +5,7 @@
 // random-init checkpoint with its logits for compare_transformers.py. Each stage writes
 // report.json and report.md to --out at once, so a run cut short still leaves what it measured.
 //
-//   node check.mjs --out DIR [--fixtures DIR] [--fake] [--bench-layers N] [--bench-seq N] [--hf-layers N]
+//   node check.mjs --out DIR [--fixtures DIR] [--fake] [--bench-layers N] [--bench-seq N]
 //
 // --fake runs the same stages on the host-memory fake addon (no GPU needed; small shapes), to
 // test this script and the backend's TypeScript before a GPU session.
@@ -32,7 +32,6 @@ const { values: args } = parseArgs({
     fake: { type: 'boolean', default: false },
     'bench-layers': { type: 'string', default: '24' },
     'bench-seq': { type: 'string', default: '512' },
-    'hf-layers': { type: 'string', default: '24' },
   },
 });
 
@@ -231,62 +230,60 @@ await stage('generate', async () => {
   return { ok: same && total === 0, summary: `greedy tokens ${same ? 'equal cpu' : `differ: ${JSON.stringify(got)} vs cpu ${JSON.stringify(want)}`}; fallbacks ${total} ${JSON.stringify(fallbacks)}`, got, want, fallbacks };
 });
 
-// ---------------------------------------------------------------- Qwen2.5-0.5B-shaped step timing
+// ---------------------------------------------------------------- Qwen2.5-0.5B-shaped checkpoint, logits and step timing
+// One random-init model serves both (creating 494M parameters in JS takes tens of seconds): its
+// checkpoint and logits are saved first, for compare_transformers.py, then it trains 3 steps.
 
 function qwenShaped(layers: number): CausalLM {
   const json = { ...BENCH_CONFIGS['qwen0.5b'].config, num_hidden_layers: layers };
   return createModel(parseModelConfig(json, 'Qwen2.5-0.5B-shaped config'), { seed: 0 });
 }
 
-if (!args.fake) {
-  await stage('bench qwen0.5b step', async () => {
-    await tf.setBackend(report.target);
-    const layers = Number(args['bench-layers']), seq = Number(args['bench-seq']);
-    const model = qwenShaped(layers);
-    try {
-      const optimizer = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
-      const ids = Array.from({ length: seq }, (_, i) => (i * 7919) % model.config.vocabSize);
-      const batch = collate([[{ inputIds: ids, labels: ids }]], 0, false);
-      const times: number[] = [];
-      const { fallbacks } = await withFallbackCounts(() => {
-        for (let step = 0; step < 3; step++) {
-          const t0 = performance.now();
-          const acc = accumulateGradients(model, [batch], model.params);
-          optimizer.apply(acc.grads, 1e-5, clipCoefficient(globalNorm([...acc.grads.values()]), 1));
-          tf.dispose([...acc.grads.values()]);
-          times.push((performance.now() - t0) / 1000);
-        }
-      });
-      const timed = times.slice(1);
-      const s = timed.reduce((a, b) => a + b, 0) / timed.length;
-      const mem = tf.memory() as unknown as { numBytesInGPU?: number; peakBytesInGPU?: number };
-      return { ok: true, summary: `${layers} layers, seq ${seq}: ${s.toFixed(2)} s/step, ${(seq / s).toFixed(0)} tokens/s (steps ${times.map((t) => t.toFixed(2)).join(', ')} s); peak device ${((mem.peakBytesInGPU ?? 0) / 2 ** 30).toFixed(2)} GiB; fallbacks ${JSON.stringify(fallbacks)}`, times, fallbacks };
-    } finally {
-      model.dispose();
-    }
-  });
-}
-
-// ---------------------------------------------------------------- checkpoint + logits for transformers
-
+let big: CausalLM | undefined;
 await stage('save checkpoint for transformers', async () => {
   await tf.setBackend(report.target);
-  const model = args.fake ? loadModel(path.join(FIXTURES, 'tiny-qwen2')).model : qwenShaped(Number(args['hf-layers']));
+  const t0 = performance.now();
+  const model = args.fake ? loadModel(path.join(FIXTURES, 'tiny-qwen2')).model : qwenShaped(Number(args['bench-layers']));
+  big = model;
+  const createSeconds = (performance.now() - t0) / 1000;
   const dir = path.join(OUT, 'hf');
-  try {
-    saveModel(dir, model);
-    const seq = 32;
-    const ids = Array.from({ length: seq }, (_, i) => (i * 104729 + 17) % model.config.vocabSize);
-    const logits = model.forward(tf.tensor2d([ids], [1, seq], 'int32'));
-    const values = logits.dataSync() as Float32Array;
-    fs.writeFileSync(path.join(dir, 'mixdistill_logits.f32'), Buffer.from(values.buffer, values.byteOffset, values.byteLength));
-    fs.writeFileSync(path.join(dir, 'mixdistill_input.json'), JSON.stringify({ input_ids: [ids], logits_shape: logits.shape }));
-    logits.dispose();
-    return { ok: true, summary: `saved ${dir} (${model.config.numHiddenLayers} layers) and logits [${[1, seq, model.config.vocabSize]}]` };
-  } finally {
-    model.dispose();
-  }
+  saveModel(dir, model);
+  const seq = 32;
+  const ids = Array.from({ length: seq }, (_, i) => (i * 104729 + 17) % model.config.vocabSize);
+  const input = tf.tensor2d([ids], [1, seq], 'int32');
+  const logits = model.forward(input);
+  const values = logits.dataSync() as Float32Array;
+  fs.writeFileSync(path.join(dir, 'mixdistill_logits.f32'), Buffer.from(values.buffer, values.byteOffset, values.byteLength));
+  fs.writeFileSync(path.join(dir, 'mixdistill_input.json'), JSON.stringify({ input_ids: [ids], logits_shape: logits.shape }));
+  tf.dispose([input, logits]);
+  return { ok: true, summary: `saved ${dir} (${model.config.numHiddenLayers} layers, created in ${createSeconds.toFixed(0)} s) and logits [${[1, seq, model.config.vocabSize]}]` };
 });
+
+if (big) {
+  const model = big;
+  await stage('bench qwen0.5b step', async () => {
+    await tf.setBackend(report.target);
+    const seq = args.fake ? 32 : Number(args['bench-seq']); // the fake computes in JavaScript
+    const optimizer = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+    const ids = Array.from({ length: seq }, (_, i) => (i * 7919) % model.config.vocabSize);
+    const batch = collate([[{ inputIds: ids, labels: ids }]], 0, false);
+    const times: number[] = [];
+    const { fallbacks } = await withFallbackCounts(() => {
+      for (let step = 0; step < 3; step++) {
+        const t0 = performance.now();
+        const acc = accumulateGradients(model, [batch], model.params);
+        optimizer.apply(acc.grads, 1e-5, clipCoefficient(globalNorm([...acc.grads.values()]), 1));
+        tf.dispose([...acc.grads.values()]);
+        times.push((performance.now() - t0) / 1000);
+      }
+    });
+    const timed = times.slice(1);
+    const s = timed.reduce((a, b) => a + b, 0) / timed.length;
+    const mem = tf.memory() as unknown as { numBytesInGPU?: number; peakBytesInGPU?: number };
+    return { ok: true, summary: `${model.config.numHiddenLayers} layers, seq ${seq}: ${s.toFixed(2)} s/step, ${(seq / s).toFixed(0)} tokens/s (steps ${times.map((t) => t.toFixed(2)).join(', ')} s; AdamW on the host until MdAdamW); peak device ${((mem.peakBytesInGPU ?? 0) / 2 ** 30).toFixed(2)} GiB; fallbacks ${JSON.stringify(fallbacks)}`, times, fallbacks };
+  });
+}
+big?.dispose();
 
 report.ok = Object.values(report.stages).every((s) => s.ok);
 writeReport();
