@@ -106,6 +106,28 @@ describe(`cuda backend storage on ${label}`, () => {
     loss.dispose();
   });
 
+  it('broadcasts matmul batch axes per axis ([2, 1] by [3], one product per batch)', async () => {
+    // tfjs' cpu kernel pairs batches by index % batch here, so the reference is built by hand.
+    await tf.setBackend(target);
+    const a = tf.randomNormal([2, 1, 3, 4], 0, 1, 'float32', 1);
+    const b = tf.randomNormal([3, 4, 5], 0, 1, 'float32', 2);
+    const got = tf.matMul(a, b);
+    expect(got.shape).toEqual([2, 3, 3, 5]);
+    const av = a.arraySync() as number[][][][], bv = b.arraySync() as number[][][];
+    const gv = got.arraySync() as number[][][][];
+    let worst = 0;
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 3; j++)
+        for (let r = 0; r < 3; r++)
+          for (let c = 0; c < 5; c++) {
+            let want = 0;
+            for (let p = 0; p < 4; p++) want += av[i][0][r][p] * bv[j][p][c];
+            worst = Math.max(worst, Math.abs(gv[i][j][r][c] - want));
+          }
+    expect(worst).toBeLessThan(1e-5);
+    tf.dispose([a, b, got]);
+  });
+
   it('counts kernels that ran on the cpu fallback', async () => {
     await tf.setBackend(target);
     const backend = tf.backend() as CudaBackend;
