@@ -78,6 +78,15 @@ RC=$?
 log "check.mjs exit $RC ($( [ $RC = 124 ] && echo 'timed out' || echo 'see report.md'))"
 tail -n 5 "$OUT/check.stderr" | tee -a "$OUT/check.log" >&2
 
+# A device fault poisons the CUDA context, so every later stage fails the same way: rerun the
+# kernel cases with a sync after each kernel, which names the kernel that faulted.
+if [ "$RC" != 0 ] && [ "$RC" != 3 ] && [ $(( $(date +%s) - START )) -lt 200 ]; then
+  log "some stage failed: rerunning the kernel cases with MIXDISTILL_CUDA_SYNC=1 into $OUT/sync-rerun"
+  MIXDISTILL_CUDA_SYNC=1 timeout 60 "$NODE" "$CARRY/app/check.mjs" --out "$OUT/sync-rerun" --fixtures fixtures --only kernels \
+    ${FAKE_ARG[@]+"${FAKE_ARG[@]}"} 2> "$OUT/sync-rerun.stderr"
+  log "sync rerun exit $?: $(grep -m1 -i 'error\|fail' "$OUT/sync-rerun.stderr" || echo 'no error line')"
+fi
+
 if [ -f "$OUT/hf/mixdistill_logits.f32" ] && command -v python3 > /dev/null; then
   log "transformers logits on the saved checkpoint"
   timeout 150 python3 "$HERE/compare_transformers.py" "$OUT/hf" "$OUT/transformers.json" > "$OUT/transformers.stdout" 2> "$OUT/transformers.stderr"

@@ -5,7 +5,7 @@
 // random-init checkpoint with its logits for compare_transformers.py. Each stage writes
 // report.json and report.md to --out at once, so a run cut short still leaves what it measured.
 //
-//   node check.mjs --out DIR [--fixtures DIR] [--fake] [--bench-layers N] [--bench-seq N]
+//   node check.mjs --out DIR [--fixtures DIR] [--fake] [--bench-layers N] [--bench-seq N] [--only PREFIX,...]
 //
 // --fake runs the same stages on the host-memory fake addon (no GPU needed; small shapes), to
 // test this script and the backend's TypeScript before a GPU session.
@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     fake: { type: 'boolean', default: false },
     'bench-layers': { type: 'string', default: '24' },
     'bench-seq': { type: 'string', default: '512' },
+    /** comma-separated stage-name prefixes to run (e.g. `kernels` for a MIXDISTILL_CUDA_SYNC=1 rerun) */
+    only: { type: 'string' },
   },
 });
 
@@ -67,6 +69,7 @@ function writeReport(): void {
 
 /** Runs one stage; its result must carry `ok` (false fails the stage) and a short `summary`. */
 async function stage(name: string, fn: () => Promise<{ ok: boolean; summary: unknown; [k: string]: unknown }>): Promise<void> {
+  if (args.only && !args.only.split(',').some((prefix) => name.startsWith(prefix))) return;
   const t0 = performance.now();
   process.stderr.write(`[gpu-check] ${name}...\n`);
   try {
