@@ -177,11 +177,22 @@ export class CudaBackend extends tf.KernelBackend {
     this.entry(dataId);
     const event = this.addon.eventRecord();
     try {
-      while (!this.addon.eventDone(event)) await new Promise((resolve) => setImmediate(resolve));
+      await this.until(event);
     } finally {
       this.addon.eventDestroy(event);
     }
     return this.readSync(dataId);
+  }
+
+  /**
+   * Resolves once the device has passed `event`, leaving the event loop free meanwhile: polls on
+   * every turn at first (a decode step's logits are ready within microseconds), then every
+   * millisecond, so a long wait does not keep a core busy.
+   */
+  private async until(event: number): Promise<void> {
+    for (let polls = 0; !this.addon.eventDone(event); polls++) {
+      await new Promise((resolve) => (polls < 100 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+    }
   }
 
   override memory(): { unreliable: boolean; reasons?: string[] } {
@@ -207,7 +218,7 @@ export class CudaBackend extends tf.KernelBackend {
     f();
     const end = this.addon.eventRecord();
     try {
-      while (!this.addon.eventDone(end)) await new Promise((resolve) => setImmediate(resolve));
+      await this.until(end);
       return { kernelMs: this.addon.eventElapsed(start, end), wallMs: performance.now() - wallStart } as tf.BackendTimingInfo;
     } finally {
       this.addon.eventDestroy(start);
