@@ -1,13 +1,13 @@
 // Shared by every command that computes with tensors: pick the backend and print the one line.
-import { describeBackend, selectBackend, type BackendInfo } from '@mixdistill/core';
+import { BACKEND_NAMES, describeBackend, selectBackend, type BackendInfo } from '@mixdistill/core';
 import type { Argv } from 'yargs';
 
 /** Adds `--backend` to a command. */
 export function withBackendOption<T>(y: Argv<T>) {
   return y.option('backend', {
     type: 'string',
-    choices: ['tensorflow', 'native', 'cpu'],
-    describe: 'tensor backend (default: MIXDISTILL_BACKEND, else the best available: tensorflow, native, cpu)',
+    choices: [...BACKEND_NAMES],
+    describe: `tensor backend (default: MIXDISTILL_BACKEND, else the best available: ${BACKEND_NAMES.join(', ')})`,
   });
 }
 

@@ -1,5 +1,6 @@
 // Start-up backend choice: explicit request (--backend / MIXDISTILL_BACKEND), else the best
-// available of tensorflow (tfjs-node-gpu, then tfjs-node), native (this project's C++ addon), cpu.
+// available of cuda (this project's CUDA addon: a GPU and cuBLAS), tensorflow (tfjs-node-gpu,
+// then tfjs-node), native (this project's C++ addon), cpu.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { MixdistillError } from '../errors';
 import { tf } from '../tf';
 
 /** Names a user can ask for. */
-export const BACKEND_NAMES = ['tensorflow', 'native', 'cpu'] as const;
+export const BACKEND_NAMES = ['cuda', 'tensorflow', 'native', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** What was chosen, for the one start-up line and for result metadata. */
@@ -72,12 +73,24 @@ async function loadNative(): Promise<{ tfName: string; version: string; threads:
   return { tfName: 'native', version, threads };
 }
 
+async function loadCuda(): Promise<{ tfName: string; version: string; threads: number }> {
+  // Throws with the reason (addon not built, no driver or GPU, cuBLAS not found) before touching tfjs.
+  const cuda = (await import('./cuda/register')) as { registerCudaBackend: () => { version: string; threads: number } };
+  const { version, threads } = cuda.registerCudaBackend();
+  return { tfName: 'cuda', version, threads };
+}
+
 async function loadCpu(): Promise<{ tfName: string; version: string; threads: number }> {
   const version = (require('@tensorflow/tfjs-backend-cpu/package.json') as { version: string }).version;
   return { tfName: 'cpu', version: `@tensorflow/tfjs-backend-cpu@${version}`, threads: 1 };
 }
 
 const CANDIDATES: Candidate[] = [
+  {
+    name: 'cuda',
+    load: loadCuda,
+    install: 'an NVIDIA GPU with its driver, cuBLAS 13 (CUDA toolkit or the nvidia-cublas wheel; MIXDISTILL_CUBLAS_DIR names its folder), and nvcc at `pnpm install`; see packages/core/cuda',
+  },
   {
     name: 'tensorflow',
     load: loadTensorflow,

@@ -1,0 +1,294 @@
+// The GPU check (benchmarks/gpu/check.sh runs this bundled): on a machine with a GPU and cuBLAS it
+// runs, on the `cuda` backend, every kernel case against the cpu backend, the golden fixtures
+// (logits and gradients), one training step each full / LoRA / checkpointed with their fallback
+// counts, a short generation compared with cpu, a Qwen2.5-0.5B-shaped step timing, and saves a
+// random-init checkpoint with its logits for compare_transformers.py. Each stage writes
+// report.json and report.md to --out at once, so a run cut short still leaves what it measured.
+//
+//   node check.mjs --out DIR [--fixtures DIR] [--fake] [--bench-layers N] [--bench-seq N] [--only PREFIX,...]
+//
+// --fake runs the same stages on the host-memory fake addon (no GPU needed; small shapes), to
+// test this script and the backend's TypeScript before a GPU session.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Checkpoint, selectBackend, tf } from '@mixdistill/core';
+import { causalLmLossSum, countPredictedTokens, createModel, generate, loadModel, parseModelConfig, saveModel, type CausalLM } from '@mixdistill/models';
+import { probeCuda, registerFakeCudaBackend } from '../../../packages/core/src/backend/cuda/register';
+import { compareWithCpu } from '../../../packages/core/src/backend/cuda/kernel_cases';
+import { BENCH_CONFIGS } from '../../../packages/cli/src/bench/configs';
+import { collate } from '../../../packages/train/src/data/batch';
+import { AdamW } from '../../../packages/train/src/optim/adamw';
+import { clipCoefficient, globalNorm } from '../../../packages/train/src/optim/clip';
+import { ALL_LORA_TARGETS } from '../../../packages/train/src/trainer/config';
+import { trainingForward } from '../../../packages/train/src/trainer/forward';
+import { LoraAdapters } from '../../../packages/train/src/trainer/lora';
+import { accumulateGradients } from '../../../packages/train/src/trainer/step';
+
+const { values: args } = parseArgs({
+  options: {
+    out: { type: 'string', default: process.env.OUT ?? '.tmp/gpu-out' },
+    fixtures: { type: 'string', default: 'fixtures' },
+    fake: { type: 'boolean', default: false },
+    'bench-layers': { type: 'string', default: '24' },
+    'bench-seq': { type: 'string', default: '512' },
+    /** comma-separated stage-name prefixes to run (e.g. `kernels` for a MIXDISTILL_CUDA_SYNC=1 rerun) */
+    only: { type: 'string' },
+  },
+});
+
+const OUT = path.resolve(args.out!);
+const FIXTURES = path.resolve(args.fixtures!);
+fs.mkdirSync(OUT, { recursive: true });
+
+interface Stage {
+  ok: boolean;
+  seconds: number;
+  result?: unknown;
+  error?: string;
+}
+const report: { started: string; node: string; target: string; fake: boolean; probe?: unknown; backend?: unknown; stages: Record<string, Stage>; ok?: boolean } = {
+  started: new Date().toISOString(),
+  node: process.version,
+  target: '',
+  fake: args.fake === true,
+  stages: {},
+};
+
+function writeReport(): void {
+  fs.writeFileSync(path.join(OUT, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const lines = [`# GPU check (${report.fake ? 'fake addon, no GPU' : report.target})`, '', `started ${report.started}, Node ${report.node}`, ''];
+  if (report.backend) lines.push('```', JSON.stringify(report.backend), '```', '');
+  lines.push('| stage | ok | seconds | summary |', '|---|---|---|---|');
+  for (const [name, s] of Object.entries(report.stages)) {
+    const summary = s.error ?? (typeof s.result === 'object' ? JSON.stringify((s.result as { summary?: unknown }).summary ?? '') : String(s.result));
+    lines.push(`| ${name} | ${s.ok ? 'yes' : '**no**'} | ${s.seconds.toFixed(1)} | ${summary.replace(/\|/g, '/').slice(0, 400)} |`);
+  }
+  fs.writeFileSync(path.join(OUT, 'report.md'), `${lines.join('\n')}\n`);
+}
+
+/** Runs one stage; its result must carry `ok` (false fails the stage) and a short `summary`. */
+async function stage(name: string, fn: () => Promise<{ ok: boolean; summary: unknown; [k: string]: unknown }>): Promise<void> {
+  if (args.only && !args.only.split(',').some((prefix) => name.startsWith(prefix))) return;
+  const t0 = performance.now();
+  process.stderr.write(`[gpu-check] ${name}...\n`);
+  try {
+    const result = await fn();
+    report.stages[name] = { ok: result.ok, seconds: (performance.now() - t0) / 1000, result };
+  } catch (err) {
+    const msg = err instanceof Error ? `${err.message.split('\n')[0]}` : String(err);
+    report.stages[name] = { ok: false, seconds: (performance.now() - t0) / 1000, error: msg };
+    if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  }
+  process.stderr.write(`[gpu-check] ${name}: ${report.stages[name].ok ? 'ok' : 'FAILED'} (${report.stages[name].seconds.toFixed(1)} s)\n`);
+  writeReport();
+}
+
+type FallbackBackend = { fallbackCounts(): Record<string, number>; fallback: { reset(): void; total(): number } };
+function backendFallback(): FallbackBackend {
+  return tf.backend() as unknown as FallbackBackend;
+}
+
+/** Runs fn on the target backend and returns its fallback counts (reset first). */
+async function withFallbackCounts<T>(fn: () => Promise<T> | T): Promise<{ value: T; fallbacks: Record<string, number> }> {
+  await tf.setBackend(report.target);
+  backendFallback().fallback.reset();
+  const value = await fn();
+  return { value, fallbacks: backendFallback().fallbackCounts() };
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
+  }
+  return a.length === b.length ? m : Infinity;
+}
+
+// ---------------------------------------------------------------- backend
+
+const probe = probeCuda();
+report.probe = probe;
+if (args.fake) {
+  report.target = registerFakeCudaBackend('cuda-fake');
+} else if (!probe.ok) {
+  report.ok = false;
+  report.target = 'no GPU';
+  report.stages.backend = { ok: false, seconds: 0, error: `no GPU: ${probe.reason}` };
+  writeReport();
+  process.stderr.write(`[gpu-check] no GPU: ${probe.reason}\n`);
+  process.exit(3);
+} else {
+  report.backend = await selectBackend('cuda');
+  report.target = 'cuda';
+}
+writeReport();
+
+// ---------------------------------------------------------------- kernels
+
+await stage('kernels', async () => {
+  const cases = await compareWithCpu(report.target);
+  const failed = cases.filter((c) => !c.ok);
+  return { ok: failed.length === 0, summary: `${cases.length - failed.length}/${cases.length} cases match cpu${failed.length ? `; failed: ${failed.map((f) => f.name).join(', ')}` : ''}`, cases };
+});
+
+// ---------------------------------------------------------------- golden fixtures
+
+for (const fixture of ['tiny-qwen2', 'tiny-llama3']) {
+  await stage(`golden ${fixture}`, async () => {
+    await tf.setBackend(report.target);
+    const dir = path.join(FIXTURES, fixture);
+    const golden = Checkpoint.open(path.join(dir, 'golden.safetensors'));
+    const { model } = loadModel(dir);
+    try {
+      const shape = golden.entries().find((e) => e.name === 'input_ids')!.shape;
+      const ids = tf.tensor(golden.readInt32('input_ids'), shape, 'int32');
+      const labels = tf.tensor(golden.readInt32('labels'), shape, 'int32');
+      const logits = model.forward(ids);
+      const logitsDiff = maxAbsDiff(logits.dataSync(), golden.readFloat32('logits'));
+      logits.dispose();
+      const count = countPredictedTokens(labels);
+      const { value, grads } = tf.variableGrads(() => tf.div(causalLmLossSum(model.forward(ids), labels), count) as tf.Scalar, [...model.params.values()]);
+      const byVariable = new Map([...model.params].map(([name, v]) => [v.name, name]));
+      let worstGrad = 0, worstName = '';
+      for (const [varName, grad] of Object.entries(grads)) {
+        const name = byVariable.get(varName)!;
+        const expected = golden.readFloat32(`grad.${name}`);
+        let maxAbs = 0;
+        for (const e of expected) maxAbs = Math.max(maxAbs, Math.abs(e));
+        const rel = maxAbsDiff(grad.dataSync(), expected) / Math.max(maxAbs, 1e-30);
+        if (!(rel <= worstGrad)) [worstGrad, worstName] = [rel, name];
+      }
+      const loss = value.dataSync()[0];
+      tf.dispose([ids, labels, value, ...Object.values(grads)]);
+      return { ok: logitsDiff <= 1e-4 && worstGrad <= 1e-4, summary: `logits max abs diff ${logitsDiff.toExponential(2)}, worst grad rel diff ${worstGrad.toExponential(2)} (${worstName}), loss ${loss}`, logitsDiff, worstGrad, worstName, loss };
+    } finally {
+      golden.close();
+      model.dispose();
+    }
+  });
+}
+
+// ---------------------------------------------------------------- training steps
+
+/** Two micro-batches (the golden batch's rows), forward + backward + clip + AdamW, as the trainer runs them. */
+async function trainStep(mode: 'full' | 'lora' | 'checkpointed') {
+  await tf.setBackend(report.target);
+  const dir = path.join(FIXTURES, 'tiny-qwen2');
+  const golden = Checkpoint.open(path.join(dir, 'golden.safetensors'));
+  const { model } = loadModel(dir);
+  const lora = mode === 'lora' ? new LoraAdapters(model, { rank: 4, alpha: 8, dropout: 0.1, targets: ALL_LORA_TARGETS }, 0) : null;
+  if (lora) model.setLinearAdapter(lora.adapter);
+  try {
+    const [rows, seq] = golden.entries().find((e) => e.name === 'input_ids')!.shape;
+    const ids = golden.readInt32('input_ids'), labels = golden.readInt32('labels');
+    const micro = Array.from({ length: rows }, (_, r) => collate([[{ inputIds: Array.from(ids.subarray(r * seq, (r + 1) * seq)), labels: Array.from(labels.subarray(r * seq, (r + 1) * seq)) }]], 0, false));
+    const trainable = lora ? lora.trainable() : model.params;
+    const optimizer = new AdamW(trainable, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 });
+    const forward = trainingForward(model, mode === 'checkpointed', (i) => {
+      const names = model.layerParamNames(i);
+      return lora ? lora.variablesOf(names) : names.map((n) => model.params.get(n)!);
+    });
+    const { value, fallbacks } = await withFallbackCounts(() => {
+      const losses: number[] = [];
+      for (let step = 0; step < 2; step++) {
+        const acc = accumulateGradients(forward, micro, trainable);
+        const norm = globalNorm([...acc.grads.values()]);
+        optimizer.apply(acc.grads, 1e-3, clipCoefficient(norm, 1));
+        tf.dispose([...acc.grads.values()]);
+        losses.push(acc.loss);
+      }
+      return losses;
+    });
+    const total = Object.values(fallbacks).reduce((a, b) => a + b, 0);
+    return { ok: total === 0 && value.every(Number.isFinite), summary: `losses ${value.map((l) => l.toFixed(5)).join(', ')}; fallbacks ${total} ${JSON.stringify(fallbacks)}`, losses: value, fallbacks };
+  } finally {
+    golden.close();
+    lora?.dispose();
+    model.dispose();
+  }
+}
+
+for (const mode of ['full', 'lora', 'checkpointed'] as const) await stage(`train step ${mode}`, () => trainStep(mode));
+
+// ---------------------------------------------------------------- generation
+
+await stage('generate', async () => {
+  const dir = path.join(FIXTURES, 'tiny-qwen2');
+  const prompts = [[1, 2, 3, 4, 5], [7, 8]];
+  const run = async (backend: string) => {
+    await tf.setBackend(backend);
+    const { model } = loadModel(dir);
+    try {
+      return (await generate(model, prompts, { maxNewTokens: 8 })).map((r) => r.tokens);
+    } finally {
+      model.dispose();
+    }
+  };
+  const want = await run('cpu');
+  const { value: got, fallbacks } = await withFallbackCounts(() => run(report.target));
+  const total = Object.values(fallbacks).reduce((a, b) => a + b, 0);
+  const same = JSON.stringify(got) === JSON.stringify(want);
+  return { ok: same && total === 0, summary: `greedy tokens ${same ? 'equal cpu' : `differ: ${JSON.stringify(got)} vs cpu ${JSON.stringify(want)}`}; fallbacks ${total} ${JSON.stringify(fallbacks)}`, got, want, fallbacks };
+});
+
+// ---------------------------------------------------------------- Qwen2.5-0.5B-shaped checkpoint, logits and step timing
+// One random-init model serves both (creating 494M parameters in JS takes tens of seconds): its
+// checkpoint and logits are saved first, for compare_transformers.py, then it trains 3 steps.
+
+function qwenShaped(layers: number): CausalLM {
+  const json = { ...BENCH_CONFIGS['qwen0.5b'].config, num_hidden_layers: layers };
+  return createModel(parseModelConfig(json, 'Qwen2.5-0.5B-shaped config'), { seed: 0 });
+}
+
+let big: CausalLM | undefined;
+await stage('save checkpoint for transformers', async () => {
+  await tf.setBackend(report.target);
+  const t0 = performance.now();
+  const model = args.fake ? loadModel(path.join(FIXTURES, 'tiny-qwen2')).model : qwenShaped(Number(args['bench-layers']));
+  big = model;
+  const createSeconds = (performance.now() - t0) / 1000;
+  const dir = path.join(OUT, 'hf');
+  saveModel(dir, model);
+  const seq = 32;
+  const ids = Array.from({ length: seq }, (_, i) => (i * 104729 + 17) % model.config.vocabSize);
+  const input = tf.tensor2d([ids], [1, seq], 'int32');
+  const logits = model.forward(input);
+  const values = logits.dataSync() as Float32Array;
+  fs.writeFileSync(path.join(dir, 'mixdistill_logits.f32'), Buffer.from(values.buffer, values.byteOffset, values.byteLength));
+  fs.writeFileSync(path.join(dir, 'mixdistill_input.json'), JSON.stringify({ input_ids: [ids], logits_shape: logits.shape }));
+  tf.dispose([input, logits]);
+  return { ok: true, summary: `saved ${dir} (${model.config.numHiddenLayers} layers, created in ${createSeconds.toFixed(0)} s) and logits [${[1, seq, model.config.vocabSize]}]` };
+});
+
+if (big) {
+  const model = big;
+  await stage('bench qwen0.5b step', async () => {
+    await tf.setBackend(report.target);
+    const seq = args.fake ? 32 : Number(args['bench-seq']); // the fake computes in JavaScript
+    const optimizer = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+    const ids = Array.from({ length: seq }, (_, i) => (i * 7919) % model.config.vocabSize);
+    const batch = collate([[{ inputIds: ids, labels: ids }]], 0, false);
+    const times: number[] = [];
+    const { fallbacks } = await withFallbackCounts(() => {
+      for (let step = 0; step < 3; step++) {
+        const t0 = performance.now();
+        const acc = accumulateGradients(model, [batch], model.params);
+        optimizer.apply(acc.grads, 1e-5, clipCoefficient(globalNorm([...acc.grads.values()]), 1));
+        tf.dispose([...acc.grads.values()]);
+        times.push((performance.now() - t0) / 1000);
+      }
+    });
+    const timed = times.slice(1);
+    const s = timed.reduce((a, b) => a + b, 0) / timed.length;
+    const mem = tf.memory() as unknown as { numBytesInGPU?: number; peakBytesInGPU?: number };
+    return { ok: true, summary: `${model.config.numHiddenLayers} layers, seq ${seq}: ${s.toFixed(2)} s/step, ${(seq / s).toFixed(0)} tokens/s (steps ${times.map((t) => t.toFixed(2)).join(', ')} s; AdamW on the host until MdAdamW); peak device ${((mem.peakBytesInGPU ?? 0) / 2 ** 30).toFixed(2)} GiB; fallbacks ${JSON.stringify(fallbacks)}`, times, fallbacks };
+  });
+}
+big?.dispose();
+
+report.ok = Object.values(report.stages).every((s) => s.ok);
+writeReport();
+process.stderr.write(`[gpu-check] ${report.ok ? 'all stages passed' : 'some stages FAILED'}; report in ${OUT}\n`);
+process.exit(report.ok ? 0 : 1);

@@ -1,0 +1,61 @@
+// Shared by the cuda kernel files: the argument type, shape helpers.
+import { tf } from '../../../tf';
+import type { CudaBackend } from '../cuda_backend';
+
+export type CudaKernelArgs = {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: CudaBackend;
+  attrs?: Record<string, unknown>;
+};
+
+/** A cuda kernel: returns null when it does not handle these inputs (the counted cpu fallback runs instead). */
+export interface CudaKernel {
+  name: string;
+  run: (args: CudaKernelArgs) => tf.TensorInfo | tf.TensorInfo[] | null;
+}
+
+/** Row-major strides of a shape (in elements). */
+export function stridesOf(shape: number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+  return strides;
+}
+
+/** Product of shape[from..to). */
+export function product(shape: number[], from = 0, to = shape.length): number {
+  let p = 1;
+  for (let d = from; d < to; d++) p *= shape[d];
+  return p;
+}
+
+export function need(cond: boolean, message: string): void {
+  if (!cond) throw new Error(message);
+}
+
+/** A device copy of x into a new tensor (used where an alias is not allowed). */
+export function copyOf(backend: CudaBackend, x: tf.TensorInfo, shape = x.shape, dtype = x.dtype): tf.TensorInfo {
+  const out = backend.output(shape, dtype);
+  const size = product(shape);
+  if (size > 0) backend.addon.copy(out.ptr, backend.ptr(x), size * 4);
+  return out.info;
+}
+
+/**
+ * Launches the strided copy of x's elements (coordinates of `iter`, source strides and offset,
+ * modulo `mod` per axis for Tile) into a contiguous or strided destination. Shapes of up to 8 axes;
+ * longer ones are collapsed by the callers' layouts, which never exceed 6 here.
+ */
+export function stridedCopy(backend: CudaBackend, src: number, dst: number, iter: number[], srcStrides: number[],
+  dstStrides: number[], srcOffset = 0, dstOffset = 0, mod: number[] = iter): void {
+  if (product(iter) === 0) return;
+  if (iter.length === 0) {
+    backend.addon.stridedCopy(src, dst, [1], [0], [1], [0], srcOffset, dstOffset);
+    return;
+  }
+  need(iter.length <= 8, `cuda backend: a layout kernel got ${iter.length} axes (at most 8)`);
+  backend.addon.stridedCopy(src, dst, iter, srcStrides, mod, dstStrides, srcOffset, dstOffset);
+}
