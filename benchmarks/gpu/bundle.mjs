@@ -18,7 +18,11 @@ function findEsbuild() {
     return require('esbuild');
   } catch {
     const store = path.join(root, 'node_modules', '.pnpm');
-    const dir = fs.readdirSync(store).filter((d) => /^esbuild@\d/.test(d)).sort().pop();
+    const dir = fs
+      .readdirSync(store)
+      .filter((d) => /^esbuild@\d/.test(d))
+      .sort()
+      .pop();
     if (!dir) throw new Error('esbuild not found (it comes with vitest: run pnpm install)');
     return require(path.join(store, dir, 'node_modules', 'esbuild'));
   }
@@ -27,7 +31,10 @@ function findEsbuild() {
 const esbuild = findEsbuild();
 fs.mkdirSync(outDir, { recursive: true });
 const result = await esbuild.build({
-  entryPoints: { check: path.join(here, 'src', 'check.ts'), mixdistill: path.join(root, 'packages', 'cli', 'src', 'main.ts') },
+  entryPoints: {
+    check: path.join(here, 'src', 'check.ts'),
+    mixdistill: path.join(root, 'packages', 'cli', 'src', 'main.ts'),
+  },
   outdir: outDir,
   bundle: true,
   splitting: true,
@@ -36,7 +43,9 @@ const result = await esbuild.build({
   target: 'node20',
   outExtension: { '.js': '.mjs' },
   // tfjs' CommonJS bundles call require(); in an ES module bundle it has to exist.
-  banner: { js: "import { createRequire as __mdCreateRequire } from 'node:module'; const require = __mdCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __mdCreateRequire } from 'node:module'; const require = __mdCreateRequire(import.meta.url);",
+  },
   // Optional backends are looked up at run time and are absent there; the addons load by path.
   external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '*.node'],
   logLevel: 'warning',
@@ -44,8 +53,12 @@ const result = await esbuild.build({
 });
 const bytes = Object.values(result.metafile.outputs).reduce((a, o) => a + o.bytes, 0);
 // select.ts reads the cpu backend's version from its package.json at run time.
-const cpuPkg = createRequire(path.join(root, 'packages', 'core', 'package.json')).resolve('@tensorflow/tfjs-backend-cpu/package.json');
+const cpuPkg = createRequire(path.join(root, 'packages', 'core', 'package.json')).resolve(
+  '@tensorflow/tfjs-backend-cpu/package.json',
+);
 const cpuDir = path.join(outDir, 'node_modules', '@tensorflow', 'tfjs-backend-cpu');
 fs.mkdirSync(cpuDir, { recursive: true });
 fs.copyFileSync(cpuPkg, path.join(cpuDir, 'package.json'));
-console.error(`[gpu-bundle] ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 2 ** 20).toFixed(1)} MiB in ${path.relative(process.cwd(), outDir)}`);
+console.error(
+  `[gpu-bundle] ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 2 ** 20).toFixed(1)} MiB in ${path.relative(process.cwd(), outDir)}`,
+);

@@ -13,7 +13,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Checkpoint, selectBackend, tf } from '@mixdistill/core';
-import { causalLmLossSum, countPredictedTokens, createModel, generate, loadModel, parseModelConfig, saveModel, type CausalLM } from '@mixdistill/models';
+import {
+  causalLmLossSum,
+  countPredictedTokens,
+  createModel,
+  generate,
+  loadModel,
+  parseModelConfig,
+  saveModel,
+  type CausalLM,
+} from '@mixdistill/models';
 import { probeCuda, registerFakeCudaBackend } from '../../../packages/core/src/backend/cuda/register';
 import { compareWithCpu } from '../../../packages/core/src/backend/cuda/kernel_cases';
 import { BENCH_CONFIGS } from '../../../packages/cli/src/bench/configs';
@@ -47,7 +56,16 @@ interface Stage {
   result?: unknown;
   error?: string;
 }
-const report: { started: string; node: string; target: string; fake: boolean; probe?: unknown; backend?: unknown; stages: Record<string, Stage>; ok?: boolean } = {
+const report: {
+  started: string;
+  node: string;
+  target: string;
+  fake: boolean;
+  probe?: unknown;
+  backend?: unknown;
+  stages: Record<string, Stage>;
+  ok?: boolean;
+} = {
   started: new Date().toISOString(),
   node: process.version,
   target: '',
@@ -57,18 +75,32 @@ const report: { started: string; node: string; target: string; fake: boolean; pr
 
 function writeReport(): void {
   fs.writeFileSync(path.join(OUT, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  const lines = [`# GPU check (${report.fake ? 'fake addon, no GPU' : report.target})`, '', `started ${report.started}, Node ${report.node}`, ''];
+  const lines = [
+    `# GPU check (${report.fake ? 'fake addon, no GPU' : report.target})`,
+    '',
+    `started ${report.started}, Node ${report.node}`,
+    '',
+  ];
   if (report.backend) lines.push('```', JSON.stringify(report.backend), '```', '');
   lines.push('| stage | ok | seconds | summary |', '|---|---|---|---|');
   for (const [name, s] of Object.entries(report.stages)) {
-    const summary = s.error ?? (typeof s.result === 'object' ? JSON.stringify((s.result as { summary?: unknown }).summary ?? '') : String(s.result));
-    lines.push(`| ${name} | ${s.ok ? 'yes' : '**no**'} | ${s.seconds.toFixed(1)} | ${summary.replace(/\|/g, '/').slice(0, 400)} |`);
+    const summary =
+      s.error ??
+      (typeof s.result === 'object'
+        ? JSON.stringify((s.result as { summary?: unknown }).summary ?? '')
+        : String(s.result));
+    lines.push(
+      `| ${name} | ${s.ok ? 'yes' : '**no**'} | ${s.seconds.toFixed(1)} | ${summary.replace(/\|/g, '/').slice(0, 400)} |`,
+    );
   }
   fs.writeFileSync(path.join(OUT, 'report.md'), `${lines.join('\n')}\n`);
 }
 
 /** Runs one stage; its result must carry `ok` (false fails the stage) and a short `summary`. */
-async function stage(name: string, fn: () => Promise<{ ok: boolean; summary: unknown; [k: string]: unknown }>): Promise<void> {
+async function stage(
+  name: string,
+  fn: () => Promise<{ ok: boolean; summary: unknown; [k: string]: unknown }>,
+): Promise<void> {
   if (args.only && !args.only.split(',').some((prefix) => name.startsWith(prefix))) return;
   const t0 = performance.now();
   process.stderr.write(`[gpu-check] ${name}...\n`);
@@ -80,7 +112,9 @@ async function stage(name: string, fn: () => Promise<{ ok: boolean; summary: unk
     report.stages[name] = { ok: false, seconds: (performance.now() - t0) / 1000, error: msg };
     if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   }
-  process.stderr.write(`[gpu-check] ${name}: ${report.stages[name].ok ? 'ok' : 'FAILED'} (${report.stages[name].seconds.toFixed(1)} s)\n`);
+  process.stderr.write(
+    `[gpu-check] ${name}: ${report.stages[name].ok ? 'ok' : 'FAILED'} (${report.stages[name].seconds.toFixed(1)} s)\n`,
+  );
   writeReport();
 }
 
@@ -90,7 +124,9 @@ function backendFallback(): FallbackBackend {
 }
 
 /** Runs fn on the target backend and returns its fallback counts (reset first). */
-async function withFallbackCounts<T>(fn: () => Promise<T> | T): Promise<{ value: T; fallbacks: Record<string, number> }> {
+async function withFallbackCounts<T>(
+  fn: () => Promise<T> | T,
+): Promise<{ value: T; fallbacks: Record<string, number> }> {
   await tf.setBackend(report.target);
   backendFallback().fallback.reset();
   const value = await fn();
@@ -130,7 +166,11 @@ writeReport();
 await stage('kernels', async () => {
   const cases = await compareWithCpu(report.target);
   const failed = cases.filter((c) => !c.ok);
-  return { ok: failed.length === 0, summary: `${cases.length - failed.length}/${cases.length} cases match cpu${failed.length ? `; failed: ${failed.map((f) => f.name).join(', ')}` : ''}`, cases };
+  return {
+    ok: failed.length === 0,
+    summary: `${cases.length - failed.length}/${cases.length} cases match cpu${failed.length ? `; failed: ${failed.map((f) => f.name).join(', ')}` : ''}`,
+    cases,
+  };
 });
 
 // ---------------------------------------------------------------- golden fixtures
@@ -149,9 +189,13 @@ for (const fixture of ['tiny-qwen2', 'tiny-llama3']) {
       const logitsDiff = maxAbsDiff(logits.dataSync(), golden.readFloat32('logits'));
       logits.dispose();
       const count = countPredictedTokens(labels);
-      const { value, grads } = tf.variableGrads(() => tf.div(causalLmLossSum(model.forward(ids), labels), count) as tf.Scalar, [...model.params.values()]);
+      const { value, grads } = tf.variableGrads(
+        () => tf.div(causalLmLossSum(model.forward(ids), labels), count) as tf.Scalar,
+        [...model.params.values()],
+      );
       const byVariable = new Map([...model.params].map(([name, v]) => [v.name, name]));
-      let worstGrad = 0, worstName = '';
+      let worstGrad = 0,
+        worstName = '';
       for (const [varName, grad] of Object.entries(grads)) {
         const name = byVariable.get(varName)!;
         const expected = golden.readFloat32(`grad.${name}`);
@@ -162,7 +206,14 @@ for (const fixture of ['tiny-qwen2', 'tiny-llama3']) {
       }
       const loss = value.dataSync()[0];
       tf.dispose([ids, labels, value, ...Object.values(grads)]);
-      return { ok: logitsDiff <= 1e-4 && worstGrad <= 1e-4, summary: `logits max abs diff ${logitsDiff.toExponential(2)}, worst grad rel diff ${worstGrad.toExponential(2)} (${worstName}), loss ${loss}`, logitsDiff, worstGrad, worstName, loss };
+      return {
+        ok: logitsDiff <= 1e-4 && worstGrad <= 1e-4,
+        summary: `logits max abs diff ${logitsDiff.toExponential(2)}, worst grad rel diff ${worstGrad.toExponential(2)} (${worstName}), loss ${loss}`,
+        logitsDiff,
+        worstGrad,
+        worstName,
+        loss,
+      };
     } finally {
       golden.close();
       model.dispose();
@@ -178,12 +229,27 @@ async function trainStep(mode: 'full' | 'lora' | 'checkpointed') {
   const dir = path.join(FIXTURES, 'tiny-qwen2');
   const golden = Checkpoint.open(path.join(dir, 'golden.safetensors'));
   const { model } = loadModel(dir);
-  const lora = mode === 'lora' ? new LoraAdapters(model, { rank: 4, alpha: 8, dropout: 0.1, targets: ALL_LORA_TARGETS }, 0) : null;
+  const lora =
+    mode === 'lora' ? new LoraAdapters(model, { rank: 4, alpha: 8, dropout: 0.1, targets: ALL_LORA_TARGETS }, 0) : null;
   if (lora) model.setLinearAdapter(lora.adapter);
   try {
     const [rows, seq] = golden.entries().find((e) => e.name === 'input_ids')!.shape;
-    const ids = golden.readInt32('input_ids'), labels = golden.readInt32('labels');
-    const micro = Array.from({ length: rows }, (_, r) => collate([[{ inputIds: Array.from(ids.subarray(r * seq, (r + 1) * seq)), labels: Array.from(labels.subarray(r * seq, (r + 1) * seq)) }]], 0, false));
+    const ids = golden.readInt32('input_ids'),
+      labels = golden.readInt32('labels');
+    const micro = Array.from({ length: rows }, (_, r) =>
+      collate(
+        [
+          [
+            {
+              inputIds: Array.from(ids.subarray(r * seq, (r + 1) * seq)),
+              labels: Array.from(labels.subarray(r * seq, (r + 1) * seq)),
+            },
+          ],
+        ],
+        0,
+        false,
+      ),
+    );
     const trainable = lora ? lora.trainable() : model.params;
     const optimizer = new AdamW(trainable, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 });
     const forward = trainingForward(model, mode === 'checkpointed', (i) => {
@@ -202,7 +268,12 @@ async function trainStep(mode: 'full' | 'lora' | 'checkpointed') {
       return losses;
     });
     const total = Object.values(fallbacks).reduce((a, b) => a + b, 0);
-    return { ok: total === 0 && value.every(Number.isFinite), summary: `losses ${value.map((l) => l.toFixed(5)).join(', ')}; fallbacks ${total} ${JSON.stringify(fallbacks)}`, losses: value, fallbacks };
+    return {
+      ok: total === 0 && value.every(Number.isFinite),
+      summary: `losses ${value.map((l) => l.toFixed(5)).join(', ')}; fallbacks ${total} ${JSON.stringify(fallbacks)}`,
+      losses: value,
+      fallbacks,
+    };
   } finally {
     golden.close();
     lora?.dispose();
@@ -216,7 +287,10 @@ for (const mode of ['full', 'lora', 'checkpointed'] as const) await stage(`train
 
 await stage('generate', async () => {
   const dir = path.join(FIXTURES, 'tiny-qwen2');
-  const prompts = [[1, 2, 3, 4, 5], [7, 8]];
+  const prompts = [
+    [1, 2, 3, 4, 5],
+    [7, 8],
+  ];
   const run = async (backend: string) => {
     await tf.setBackend(backend);
     const { model } = loadModel(dir);
@@ -230,7 +304,13 @@ await stage('generate', async () => {
   const { value: got, fallbacks } = await withFallbackCounts(() => run(report.target));
   const total = Object.values(fallbacks).reduce((a, b) => a + b, 0);
   const same = JSON.stringify(got) === JSON.stringify(want);
-  return { ok: same && total === 0, summary: `greedy tokens ${same ? 'equal cpu' : `differ: ${JSON.stringify(got)} vs cpu ${JSON.stringify(want)}`}; fallbacks ${total} ${JSON.stringify(fallbacks)}`, got, want, fallbacks };
+  return {
+    ok: same && total === 0,
+    summary: `greedy tokens ${same ? 'equal cpu' : `differ: ${JSON.stringify(got)} vs cpu ${JSON.stringify(want)}`}; fallbacks ${total} ${JSON.stringify(fallbacks)}`,
+    got,
+    want,
+    fallbacks,
+  };
 });
 
 // ---------------------------------------------------------------- Qwen2.5-0.5B-shaped checkpoint, logits and step timing
@@ -246,7 +326,9 @@ let big: CausalLM | undefined;
 await stage('save checkpoint for transformers', async () => {
   await tf.setBackend(report.target);
   const t0 = performance.now();
-  const model = args.fake ? loadModel(path.join(FIXTURES, 'tiny-qwen2')).model : qwenShaped(Number(args['bench-layers']));
+  const model = args.fake
+    ? loadModel(path.join(FIXTURES, 'tiny-qwen2')).model
+    : qwenShaped(Number(args['bench-layers']));
   big = model;
   const createSeconds = (performance.now() - t0) / 1000;
   const dir = path.join(OUT, 'hf');
@@ -256,10 +338,19 @@ await stage('save checkpoint for transformers', async () => {
   const input = tf.tensor2d([ids], [1, seq], 'int32');
   const logits = model.forward(input);
   const values = logits.dataSync() as Float32Array;
-  fs.writeFileSync(path.join(dir, 'mixdistill_logits.f32'), Buffer.from(values.buffer, values.byteOffset, values.byteLength));
-  fs.writeFileSync(path.join(dir, 'mixdistill_input.json'), JSON.stringify({ input_ids: [ids], logits_shape: logits.shape }));
+  fs.writeFileSync(
+    path.join(dir, 'mixdistill_logits.f32'),
+    Buffer.from(values.buffer, values.byteOffset, values.byteLength),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'mixdistill_input.json'),
+    JSON.stringify({ input_ids: [ids], logits_shape: logits.shape }),
+  );
   tf.dispose([input, logits]);
-  return { ok: true, summary: `saved ${dir} (${model.config.numHiddenLayers} layers, created in ${createSeconds.toFixed(0)} s) and logits [${[1, seq, model.config.vocabSize]}]` };
+  return {
+    ok: true,
+    summary: `saved ${dir} (${model.config.numHiddenLayers} layers, created in ${createSeconds.toFixed(0)} s) and logits [${[1, seq, model.config.vocabSize]}]`,
+  };
 });
 
 if (big) {
@@ -283,7 +374,12 @@ if (big) {
     const timed = times.slice(1);
     const s = timed.reduce((a, b) => a + b, 0) / timed.length;
     const mem = tf.memory() as unknown as { numBytesInGPU?: number; peakBytesInGPU?: number };
-    return { ok: true, summary: `${model.config.numHiddenLayers} layers, seq ${seq}: ${s.toFixed(2)} s/step, ${(seq / s).toFixed(0)} tokens/s (steps ${times.map((t) => t.toFixed(2)).join(', ')} s; AdamW on the host until MdAdamW); peak device ${((mem.peakBytesInGPU ?? 0) / 2 ** 30).toFixed(2)} GiB; fallbacks ${JSON.stringify(fallbacks)}`, times, fallbacks };
+    return {
+      ok: true,
+      summary: `${model.config.numHiddenLayers} layers, seq ${seq}: ${s.toFixed(2)} s/step, ${(seq / s).toFixed(0)} tokens/s (steps ${times.map((t) => t.toFixed(2)).join(', ')} s; AdamW on the host until MdAdamW); peak device ${((mem.peakBytesInGPU ?? 0) / 2 ** 30).toFixed(2)} GiB; fallbacks ${JSON.stringify(fallbacks)}`,
+      times,
+      fallbacks,
+    };
   });
 }
 big?.dispose();

@@ -25,7 +25,8 @@ if (process.env.MIXDISTILL_SKIP_CUDA_BUILD) skip('MIXDISTILL_SKIP_CUDA_BUILD is 
 
 const nvcc = process.env.NVCC ?? 'nvcc';
 const version = spawnSync(nvcc, ['--version'], { encoding: 'utf8' });
-if (version.error || version.status !== 0) skip(`${nvcc} not found on PATH (install the CUDA toolkit to build the cuda backend)`);
+if (version.error || version.status !== 0)
+  skip(`${nvcc} not found on PATH (install the CUDA toolkit to build the cuda backend)`);
 
 let napiInclude;
 try {
@@ -36,14 +37,36 @@ try {
 // The headers of the running Node (Debian's nodejs-dev, official tarballs), as native/build.mjs uses.
 const prefix = path.resolve(path.dirname(process.execPath), '..');
 const nodeInclude = path.join(prefix, 'include', 'node');
-if (!fs.existsSync(path.join(nodeInclude, 'node_api.h'))) skip(`Node's headers are not installed (${nodeInclude}/node_api.h is missing)`);
+if (!fs.existsSync(path.join(nodeInclude, 'node_api.h')))
+  skip(`Node's headers are not installed (${nodeInclude}/node_api.h is missing)`);
 
 // sm_80 and sm_90 machine code plus compute_90 PTX, so a newer GPU can JIT it.
-const ARCH = ['-gencode', 'arch=compute_80,code=sm_80', '-gencode', 'arch=compute_90,code=sm_90', '-gencode', 'arch=compute_90,code=compute_90'];
-const COMMON = ['-O3', '-std=c++17', '-Xcompiler', '-fPIC', '-Xcompiler', '-fexceptions', '-DNAPI_CPP_EXCEPTIONS', '-DNAPI_VERSION=8',
-  `-I${napiInclude}`, `-I${nodeInclude}`, `-I${path.join(here, 'src')}`];
+const ARCH = [
+  '-gencode',
+  'arch=compute_80,code=sm_80',
+  '-gencode',
+  'arch=compute_90,code=sm_90',
+  '-gencode',
+  'arch=compute_90,code=compute_90',
+];
+const COMMON = [
+  '-O3',
+  '-std=c++17',
+  '-Xcompiler',
+  '-fPIC',
+  '-Xcompiler',
+  '-fexceptions',
+  '-DNAPI_CPP_EXCEPTIONS',
+  '-DNAPI_VERSION=8',
+  `-I${napiInclude}`,
+  `-I${nodeInclude}`,
+  `-I${path.join(here, 'src')}`,
+];
 
-const sources = fs.readdirSync(path.join(here, 'src')).filter((f) => f.endsWith('.cu') || f.endsWith('.cc')).sort();
+const sources = fs
+  .readdirSync(path.join(here, 'src'))
+  .filter((f) => f.endsWith('.cu') || f.endsWith('.cc'))
+  .sort();
 fs.rmSync(outDir, { recursive: true, force: true });
 fs.mkdirSync(objDir, { recursive: true });
 
@@ -59,7 +82,14 @@ function run(args) {
       if (code === 0) resolve(log);
       else {
         console.error(log.split('\n').slice(-30).join('\n'));
-        reject(new Error(log.split('\n').find((l) => /error/i.test(l))?.trim() ?? `nvcc exited with ${code}`));
+        reject(
+          new Error(
+            log
+              .split('\n')
+              .find((l) => /error/i.test(l))
+              ?.trim() ?? `nvcc exited with ${code}`,
+          ),
+        );
       }
     });
   });
@@ -92,4 +122,6 @@ try {
   skip(err.message);
 }
 fs.rmSync(objDir, { recursive: true, force: true });
-console.error(`[mixdistill] cuda addon built in ${((Date.now() - started) / 1000).toFixed(0)} s: packages/core/cuda/build/mixdistill_cuda.node`);
+console.error(
+  `[mixdistill] cuda addon built in ${((Date.now() - started) / 1000).toFixed(0)} s: packages/core/cuda/build/mixdistill_cuda.node`,
+);

@@ -9,7 +9,11 @@ const ROOT = resolve(__dirname, '../../../..');
 function mixdistill(...args: string[]) {
   const env = { ...process.env };
   delete env.MIXDISTILL_BACKEND;
-  const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/mixdistill.js'), ...args], { cwd: ROOT, encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/mixdistill.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -25,7 +29,10 @@ describe('mixdistill backend', () => {
     const r = mixdistill('backend', '--backend', 'cuda');
     if (r.status === 0) return; // a GPU and cuBLAS are usable here
     expect(r.status).toBe(1);
-    const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('mixdistill:'));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('mixdistill:'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^mixdistill: cuda unavailable: /);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace

@@ -89,7 +89,8 @@ const CANDIDATES: Candidate[] = [
   {
     name: 'cuda',
     load: loadCuda,
-    install: 'an NVIDIA GPU with its driver, cuBLAS 13 (CUDA toolkit or the nvidia-cublas wheel; MIXDISTILL_CUBLAS_DIR names its folder), and nvcc at `pnpm install`; see packages/core/cuda',
+    install:
+      'an NVIDIA GPU with its driver, cuBLAS 13 (CUDA toolkit or the nvidia-cublas wheel; MIXDISTILL_CUBLAS_DIR names its folder), and nvcc at `pnpm install`; see packages/core/cuda',
   },
   {
     name: 'tensorflow',

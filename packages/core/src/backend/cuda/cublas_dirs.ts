@@ -9,7 +9,12 @@ import path from 'node:path';
 /** Entries of `dir` matching `re` (none when it cannot be read). */
 function listMatching(dir: string, re: RegExp): string[] {
   try {
-    return fs.readdirSync(dir).filter((d) => re.test(d)).sort().reverse().map((d) => path.join(dir, d));
+    return fs
+      .readdirSync(dir)
+      .filter((d) => re.test(d))
+      .sort()
+      .reverse()
+      .map((d) => path.join(dir, d));
   } catch {
     return [];
   }
@@ -34,17 +39,27 @@ function sitePackagesGuesses(): string[] {
       for (const py of pyDirs(path.join(opt, venv, 'lib'))) roots.push(path.join(py, 'site-packages'));
     }
   }
-  if (process.env.VIRTUAL_ENV) for (const py of pyDirs(path.join(process.env.VIRTUAL_ENV, 'lib'))) roots.push(path.join(py, 'site-packages'));
+  if (process.env.VIRTUAL_ENV)
+    for (const py of pyDirs(path.join(process.env.VIRTUAL_ENV, 'lib'))) roots.push(path.join(py, 'site-packages'));
   return roots;
 }
 
 /** site-packages folders of the `python3` on PATH (one short process; [] without Python). */
 function pythonSitePackages(): string[] {
-  const r = spawnSync('python3', ['-c', 'import site, sys; print("\\n".join(site.getsitepackages() + [site.getusersitepackages()]))'], {
-    encoding: 'utf8',
-    timeout: 5000,
-  });
-  return r.status === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '') : [];
+  const r = spawnSync(
+    'python3',
+    ['-c', 'import site, sys; print("\\n".join(site.getsitepackages() + [site.getusersitepackages()]))'],
+    {
+      encoding: 'utf8',
+      timeout: 5000,
+    },
+  );
+  return r.status === 0
+    ? r.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
+    : [];
 }
 
 /**
@@ -66,10 +81,12 @@ function searchDirs(): string[] {
     const home = process.env[v];
     if (home) dirs.push(path.join(home, 'lib64'), path.join(home, 'lib'));
   }
-  for (const cuda of ['/usr/local/cuda', ...listMatching('/usr/local', /^cuda-\d/)]) dirs.push(path.join(cuda, 'lib64'));
+  for (const cuda of ['/usr/local/cuda', ...listMatching('/usr/local', /^cuda-\d/)])
+    dirs.push(path.join(cuda, 'lib64'));
   dirs.push(...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== ''));
   for (const site of sitePackagesGuesses()) dirs.push(...wheelDirs(site));
-  const hasCublas = (d: string) => fs.existsSync(path.join(d, 'libcublas.so.13')) || fs.existsSync(path.join(d, 'libcublas.so.12'));
+  const hasCublas = (d: string) =>
+    fs.existsSync(path.join(d, 'libcublas.so.13')) || fs.existsSync(path.join(d, 'libcublas.so.12'));
   if (!dirs.some(hasCublas)) for (const site of pythonSitePackages()) dirs.push(...wheelDirs(site));
   return [...new Set(dirs)].filter((d) => fs.existsSync(d));
 }

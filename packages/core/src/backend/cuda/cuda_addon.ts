@@ -7,10 +7,31 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Operation codes shared with cuda/src/kernels.h. */
-export const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6, Pow: 7 } as const;
+export const BINARY_OPS = {
+  Add: 0,
+  Sub: 1,
+  Multiply: 2,
+  RealDiv: 3,
+  Maximum: 4,
+  Minimum: 5,
+  SquaredDifference: 6,
+  Pow: 7,
+} as const;
 export const UNARY_OPS = {
-  Exp: 0, Neg: 1, Sqrt: 2, Rsqrt: 3, Square: 4, Sigmoid: 5, Log: 6, Relu: 7, Tanh: 8, Abs: 9, Reciprocal: 10,
-  Cos: 11, Sin: 12, Floor: 13,
+  Exp: 0,
+  Neg: 1,
+  Sqrt: 2,
+  Rsqrt: 3,
+  Square: 4,
+  Sigmoid: 5,
+  Log: 6,
+  Relu: 7,
+  Tanh: 8,
+  Abs: 9,
+  Reciprocal: 10,
+  Cos: 11,
+  Sin: 12,
+  Floor: 13,
 } as const;
 export const REDUCE_OPS = { Sum: 0, Max: 1, Min: 2, Mean: 3 } as const;
 /** Element types of device kernels (bool tensors are stored as int32). */
@@ -55,7 +76,14 @@ export interface CudaAddon {
   malloc(bytes: number): Ptr;
   free(ptr: Ptr): void;
   emptyCache(): void;
-  memoryStats(): { inUse: number; cached: number; peak: number; mallocs: number; deviceFree?: number; deviceTotal?: number };
+  memoryStats(): {
+    inUse: number;
+    cached: number;
+    peak: number;
+    mallocs: number;
+    deviceFree?: number;
+    deviceTotal?: number;
+  };
   upload(dst: Ptr, values: Float32Array | Int32Array): void;
   /** Blocking: waits for every queued launch, then copies. */
   download(src: Ptr, out: Float32Array | Int32Array): void;
@@ -67,33 +95,114 @@ export interface CudaAddon {
   eventDone(event: number): boolean;
   eventElapsed(start: number, end: number): number;
   eventDestroy(event: number): void;
-  binary(op: number, dtype: number, a: Ptr, b: Ptr, out: Ptr, shape: number[], aStrides: number[], bStrides: number[]): void;
+  binary(
+    op: number,
+    dtype: number,
+    a: Ptr,
+    b: Ptr,
+    out: Ptr,
+    shape: number[],
+    aStrides: number[],
+    bStrides: number[],
+  ): void;
   unary(op: number, x: Ptr, out: Ptr, n: number): void;
   cast(x: Ptr, out: Ptr, n: number, from: number, to: number, toBool: boolean): void;
   range(out: Ptr, n: number, start: number, delta: number, dtype: number): void;
   fill(out: Ptr, n: number, value: number, dtype: number): void;
-  stridedCopy(src: Ptr, dst: Ptr, iter: number[], srcStrides: number[], srcMod: number[], dstStrides: number[],
-    srcOffset: number, dstOffset: number): void;
+  stridedCopy(
+    src: Ptr,
+    dst: Ptr,
+    iter: number[],
+    srcStrides: number[],
+    srcMod: number[],
+    dstStrides: number[],
+    srcOffset: number,
+    dstOffset: number,
+  ): void;
   reduce(op: number, dtype: number, x: Ptr, out: Ptr, outer: number, len: number, inner: number): void;
   gather(x: Ptr, indices: Ptr, out: Ptr, outer: number, axisLen: number, inner: number, nIdx: number): void;
   segmentSum(x: Ptr, ids: Ptr, out: Ptr, rows: number, inner: number, segments: number): void;
-  gemm(a: Ptr, b: Ptr, c: Ptr, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
-    strideA: number, strideB: number, strideC: number): void;
-  gemmIndexed(a: Ptr, b: Ptr, c: Ptr, m: number, n: number, k: number, transA: boolean, transB: boolean,
-    aIndex: Int32Array, bIndex: Int32Array): void;
+  gemm(
+    a: Ptr,
+    b: Ptr,
+    c: Ptr,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+    strideA: number,
+    strideB: number,
+    strideC: number,
+  ): void;
+  gemmIndexed(
+    a: Ptr,
+    b: Ptr,
+    c: Ptr,
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+    aIndex: Int32Array,
+    bIndex: Int32Array,
+  ): void;
   rmsNormForward(x: Ptr, w: Ptr, y: Ptr, rstd: Ptr, rows: number, h: number, eps: number): void;
   rmsNormBackward(dy: Ptr, x: Ptr, w: Ptr, rstd: Ptr, dx: Ptr, dw: Ptr, rows: number, h: number): void;
-  rope(x: Ptr, cos: Ptr, sin: Ptr, out: Ptr, b: number, heads: number, s: number, d: number, cosBatches: number, sign: number): void;
+  rope(
+    x: Ptr,
+    cos: Ptr,
+    sin: Ptr,
+    out: Ptr,
+    b: number,
+    heads: number,
+    s: number,
+    d: number,
+    cosBatches: number,
+    sign: number,
+  ): void;
   swigluForward(gate: Ptr, up: Ptr, out: Ptr, n: number): void;
   swigluBackward(dy: Ptr, gate: Ptr, up: Ptr, dgate: Ptr, dup: Ptr, n: number): void;
   crossEntropyForward(logits: Ptr, labels: Ptr, lse: Ptr, rowLoss: Ptr, loss: Ptr, rows: number, vocab: number): void;
   /** dy: a device scalar */
   crossEntropyBackward(logits: Ptr, labels: Ptr, lse: Ptr, dy: Ptr, dlogits: Ptr, rows: number, vocab: number): void;
   /** seg: 0 when absent */
-  attentionForward(q: Ptr, k: Ptr, v: Ptr, seg: Ptr, out: Ptr, lse: Ptr, b: number, hq: number, hkv: number, s: number,
-    t: number, d: number, scale: number): void;
-  attentionBackward(q: Ptr, k: Ptr, v: Ptr, seg: Ptr, out: Ptr, lse: Ptr, dout: Ptr, dq: Ptr, dk: Ptr, dv: Ptr, delta: Ptr,
-    b: number, hq: number, hkv: number, s: number, t: number, d: number, scale: number): void;
+  attentionForward(
+    q: Ptr,
+    k: Ptr,
+    v: Ptr,
+    seg: Ptr,
+    out: Ptr,
+    lse: Ptr,
+    b: number,
+    hq: number,
+    hkv: number,
+    s: number,
+    t: number,
+    d: number,
+    scale: number,
+  ): void;
+  attentionBackward(
+    q: Ptr,
+    k: Ptr,
+    v: Ptr,
+    seg: Ptr,
+    out: Ptr,
+    lse: Ptr,
+    dout: Ptr,
+    dq: Ptr,
+    dk: Ptr,
+    dv: Ptr,
+    delta: Ptr,
+    b: number,
+    hq: number,
+    hkv: number,
+    s: number,
+    t: number,
+    d: number,
+    scale: number,
+  ): void;
 }
 
 /**
@@ -113,7 +222,9 @@ export function loadCudaAddon(): CudaAddon {
   if (cached) return cached;
   const file = cudaAddonPath();
   if (!fs.existsSync(file)) {
-    throw new Error(`the cuda addon is not built (${file} is missing; \`pnpm install\` builds it when nvcc is on PATH)`);
+    throw new Error(
+      `the cuda addon is not built (${file} is missing; \`pnpm install\` builds it when nvcc is on PATH)`,
+    );
   }
   cached = createRequire(import.meta.url)(file) as CudaAddon;
   return cached;

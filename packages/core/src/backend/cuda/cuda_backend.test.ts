@@ -17,7 +17,8 @@ const NVCC = spawnSync('nvcc', ['--version']).status === 0;
 const probe = probeCuda();
 const REAL = probe.ok;
 /** The backend the numerical checks run on. */
-const target = REAL ? ((await selectBackend('cuda')), 'cuda') : registerFakeCudaBackend();
+if (REAL) await selectBackend('cuda');
+const target = REAL ? 'cuda' : registerFakeCudaBackend();
 const label = REAL ? `cuda (${probe.device})` : `cuda-fake (no GPU here: ${probe.reason.split(';')[0]})`;
 
 describe('cuda addon build and loading', () => {
@@ -113,7 +114,8 @@ describe(`cuda backend storage on ${label}`, () => {
     const b = tf.randomNormal([3, 4, 5], 0, 1, 'float32', 2);
     const got = tf.matMul(a, b);
     expect(got.shape).toEqual([2, 3, 3, 5]);
-    const av = a.arraySync() as number[][][][], bv = b.arraySync() as number[][][];
+    const av = a.arraySync() as number[][][][],
+      bv = b.arraySync() as number[][][];
     const gv = got.arraySync() as number[][][][];
     let worst = 0;
     for (let i = 0; i < 2; i++)

@@ -154,12 +154,17 @@ export class CudaBackend extends tf.KernelBackend {
   synchronize(): void {
     const [code, value, limit] = this.addon.sync();
     if (code === DEVICE_ERRORS.gatherIndex) {
-      throw new MixdistillError(`cuda backend: a gather index is ${value}, outside [0, ${limit}) (e.g. a token id beyond the vocabulary)`);
+      throw new MixdistillError(
+        `cuda backend: a gather index is ${value}, outside [0, ${limit}) (e.g. a token id beyond the vocabulary)`,
+      );
     }
     if (code === DEVICE_ERRORS.label) {
-      throw new MixdistillError(`cuda backend: a cross-entropy label is ${value}, outside [0, ${limit}) and not -100 (a token id beyond the vocabulary)`);
+      throw new MixdistillError(
+        `cuda backend: a cross-entropy label is ${value}, outside [0, ${limit}) and not -100 (a token id beyond the vocabulary)`,
+      );
     }
-    if (code !== 0) throw new MixdistillError(`cuda backend: device error code ${code} (value ${value}, limit ${limit})`);
+    if (code !== 0)
+      throw new MixdistillError(`cuda backend: device error code ${code} (value ${value}, limit ${limit})`);
   }
 
   /** A host copy of the tensor (dataSync()/arraySync() on a device backend always copy). */
@@ -219,7 +224,10 @@ export class CudaBackend extends tf.KernelBackend {
     const end = this.addon.eventRecord();
     try {
       await this.until(end);
-      return { kernelMs: this.addon.eventElapsed(start, end), wallMs: performance.now() - wallStart } as tf.BackendTimingInfo;
+      return {
+        kernelMs: this.addon.eventElapsed(start, end),
+        wallMs: performance.now() - wallStart,
+      } as tf.BackendTimingInfo;
     } finally {
       this.addon.eventDestroy(start);
       this.addon.eventDestroy(end);

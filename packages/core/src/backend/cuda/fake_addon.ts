@@ -10,7 +10,9 @@ const ALIGN = 256;
 export function createFakeCudaAddon(): CudaAddon {
   const blocks = new Map<Ptr, ArrayBuffer>();
   let next = 1 << 20;
-  let inUse = 0, peak = 0, mallocs = 0;
+  let inUse = 0,
+    peak = 0,
+    mallocs = 0;
   const flag: [number, number, number] = [0, 0, 0];
   const f32 = (p: Ptr): Float32Array => {
     const b = blocks.get(p);
@@ -31,38 +33,78 @@ export function createFakeCudaAddon(): CudaAddon {
   const binaryOp = (op: number, x: number, y: number, isInt: boolean): number => {
     let r: number;
     switch (op) {
-      case 0: r = x + y; break;
-      case 1: r = x - y; break;
-      case 2: r = isInt ? Math.imul(x, y) : x * y; break;
-      case 3: r = x / y; break;
-      case 4: r = x > y ? x : y; break;
-      case 5: r = x < y ? x : y; break;
-      case 6: r = (x - y) * (x - y); break;
-      default: r = Math.pow(x, y);
+      case 0:
+        r = x + y;
+        break;
+      case 1:
+        r = x - y;
+        break;
+      case 2:
+        r = isInt ? Math.imul(x, y) : x * y;
+        break;
+      case 3:
+        r = x / y;
+        break;
+      case 4:
+        r = Math.max(x, y);
+        break;
+      case 5:
+        r = Math.min(x, y);
+        break;
+      case 6:
+        r = (x - y) * (x - y);
+        break;
+      default:
+        r = x ** y;
     }
     return r;
   };
   const unaryOp = (op: number, v: number): number => {
     switch (op) {
-      case 0: return Math.exp(v);
-      case 1: return -v;
-      case 2: return Math.sqrt(v);
-      case 3: return 1 / Math.sqrt(v);
-      case 4: return v * v;
-      case 5: return 1 / (1 + Math.exp(-v));
-      case 6: return Math.log(v);
-      case 7: return v > 0 ? v : 0;
-      case 8: return Math.tanh(v);
-      case 9: return Math.abs(v);
-      case 10: return 1 / v;
-      case 11: return Math.cos(v);
-      case 12: return Math.sin(v);
-      default: return Math.floor(v);
+      case 0:
+        return Math.exp(v);
+      case 1:
+        return -v;
+      case 2:
+        return Math.sqrt(v);
+      case 3:
+        return 1 / Math.sqrt(v);
+      case 4:
+        return v * v;
+      case 5:
+        return 1 / (1 + Math.exp(-v));
+      case 6:
+        return Math.log(v);
+      case 7:
+        return Math.max(v, 0);
+      case 8:
+        return Math.tanh(v);
+      case 9:
+        return Math.abs(v);
+      case 10:
+        return 1 / v;
+      case 11:
+        return Math.cos(v);
+      case 12:
+        return Math.sin(v);
+      default:
+        return Math.floor(v);
     }
   };
   // Row-major C[m, n] = op(A)·op(B) for one batch at element offsets.
-  const gemmOne = (a: Float32Array, ao: number, b: Float32Array, bo: number, c: Float32Array, co: number,
-    m: number, n: number, k: number, ta: boolean, tb: boolean) => {
+  const gemmOne = (
+    a: Float32Array,
+    ao: number,
+    b: Float32Array,
+    bo: number,
+    c: Float32Array,
+    co: number,
+    m: number,
+    n: number,
+    k: number,
+    ta: boolean,
+    tb: boolean,
+  ) => {
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let acc = 0;
@@ -74,7 +116,13 @@ export function createFakeCudaAddon(): CudaAddon {
 
   const addon: CudaAddon = {
     probe: (): CudaProbe => ({ ok: true, reason: '', device: 'fake (host memory)', cc: '0.0', totalBytes: 2 ** 30 }),
-    init: (): CudaInit => ({ device: 'fake (host memory)', cc: '0.0', totalBytes: 2 ** 30, cublas: 'none', cublasVersion: 0 }),
+    init: (): CudaInit => ({
+      device: 'fake (host memory)',
+      cc: '0.0',
+      totalBytes: 2 ** 30,
+      cublas: 'none',
+      cublasVersion: 0,
+    }),
     setMathMode: () => {},
     malloc: (bytes) => {
       const p = next;
@@ -93,9 +141,16 @@ export function createFakeCudaAddon(): CudaAddon {
     },
     emptyCache: () => {},
     memoryStats: () => ({ inUse, cached: 0, peak, mallocs }),
-    upload: (dst, values) => new Uint8Array(blocks.get(dst) ?? fail(dst)).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)),
-    download: (src, out) => new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(new Uint8Array(blocks.get(src) ?? fail(src), 0, out.byteLength)),
-    copy: (dst, src, bytes) => new Uint8Array(blocks.get(dst) ?? fail(dst)).set(new Uint8Array(blocks.get(src) ?? fail(src), 0, bytes)),
+    upload: (dst, values) =>
+      new Uint8Array(blocks.get(dst) ?? fail(dst)).set(
+        new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+      ),
+    download: (src, out) =>
+      new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(
+        new Uint8Array(blocks.get(src) ?? fail(src), 0, out.byteLength),
+      ),
+    copy: (dst, src, bytes) =>
+      new Uint8Array(blocks.get(dst) ?? fail(dst)).set(new Uint8Array(blocks.get(src) ?? fail(src), 0, bytes)),
     memset0: (p, bytes) => new Uint8Array(blocks.get(p) ?? fail(p), 0, bytes).fill(0),
     sync: () => {
       const r: [number, number, number] = [...flag];
@@ -107,10 +162,14 @@ export function createFakeCudaAddon(): CudaAddon {
     eventElapsed: (a, b) => b - a,
     eventDestroy: () => {},
     binary: (op, dtype, a, b, out, shape, as, bs) => {
-      const A = view(a, dtype), B = view(b, dtype), O = view(out, dtype);
+      const A = view(a, dtype),
+        B = view(b, dtype),
+        O = view(out, dtype);
       const n = size(shape);
       for (let i = 0; i < n; i++) {
-        let rest = i, ao = 0, bo = 0;
+        let rest = i,
+          ao = 0,
+          bo = 0;
         for (let d = shape.length - 1; d >= 0; d--) {
           const c = rest % shape[d];
           rest = Math.floor(rest / shape[d]);
@@ -121,11 +180,13 @@ export function createFakeCudaAddon(): CudaAddon {
       }
     },
     unary: (op, x, out, n) => {
-      const X = f32(x), O = f32(out);
+      const X = f32(x),
+        O = f32(out);
       for (let i = 0; i < n; i++) O[i] = unaryOp(op, X[i]);
     },
     cast: (x, out, n, from, to, toBool) => {
-      const X = view(x, from), O = view(out, toBool ? 1 : to);
+      const X = view(x, from),
+        O = view(out, toBool ? 1 : to);
       for (let i = 0; i < n; i++) O[i] = toBool ? (X[i] !== 0 ? 1 : 0) : to === 1 ? Math.trunc(X[i]) : X[i];
     },
     range: (out, n, start, delta, dtype) => {
@@ -134,10 +195,13 @@ export function createFakeCudaAddon(): CudaAddon {
     },
     fill: (out, n, value, dtype) => view(out, dtype).fill(value, 0, n),
     stridedCopy: (src, dst, iter, ss, sm, ds, so, dso) => {
-      const S = i32(src), D = i32(dst);
+      const S = i32(src),
+        D = i32(dst);
       const n = size(iter);
       for (let i = 0; i < n; i++) {
-        let rest = i, s = so, d = dso;
+        let rest = i,
+          s = so,
+          d = dso;
         for (let k = iter.length - 1; k >= 0; k--) {
           const c = rest % iter[k];
           rest = Math.floor(rest / iter[k]);
@@ -148,7 +212,8 @@ export function createFakeCudaAddon(): CudaAddon {
       }
     },
     reduce: (op, dtype, x, out, outer, len, inner) => {
-      const X = view(x, dtype), O = view(out, dtype);
+      const X = view(x, dtype),
+        O = view(out, dtype);
       for (let o = 0; o < outer; o++) {
         for (let r = 0; r < inner; r++) {
           let acc = op === 1 ? -Infinity : op === 2 ? Infinity : 0;
@@ -161,7 +226,9 @@ export function createFakeCudaAddon(): CudaAddon {
       }
     },
     gather: (x, indices, out, outer, axisLen, inner, nIdx) => {
-      const X = i32(x), I = i32(indices), O = i32(out);
+      const X = i32(x),
+        I = i32(indices),
+        O = i32(out);
       for (let o = 0; o < outer; o++) {
         for (let j = 0; j < nIdx; j++) {
           const idx = I[j];
@@ -172,7 +239,9 @@ export function createFakeCudaAddon(): CudaAddon {
       }
     },
     segmentSum: (x, ids, out, rows, inner, segments) => {
-      const X = f32(x), I = i32(ids), O = f32(out);
+      const X = f32(x),
+        I = i32(ids),
+        O = f32(out);
       O.fill(0, 0, segments * inner);
       for (let r = 0; r < rows; r++) {
         const s = I[r];
@@ -180,15 +249,22 @@ export function createFakeCudaAddon(): CudaAddon {
       }
     },
     gemm: (a, b, c, batch, m, n, k, ta, tb, sa, sb, sc) => {
-      const A = f32(a), B = f32(b), C = f32(c);
+      const A = f32(a),
+        B = f32(b),
+        C = f32(c);
       for (let i = 0; i < batch; i++) gemmOne(A, i * sa, B, i * sb, C, i * sc, m, n, k, ta, tb);
     },
     gemmIndexed: (a, b, c, m, n, k, ta, tb, ai, bi) => {
-      const A = f32(a), B = f32(b), C = f32(c);
+      const A = f32(a),
+        B = f32(b),
+        C = f32(c);
       for (let i = 0; i < ai.length; i++) gemmOne(A, ai[i] * m * k, B, bi[i] * k * n, C, i * m * n, m, n, k, ta, tb);
     },
     rmsNormForward: (x, w, y, rstd, rows, h, eps) => {
-      const X = f32(x), W = f32(w), Y = f32(y), R = f32(rstd);
+      const X = f32(x),
+        W = f32(w),
+        Y = f32(y),
+        R = f32(rstd);
       for (let r = 0; r < rows; r++) {
         let ss = 0;
         for (let j = 0; j < h; j++) ss += X[r * h + j] ** 2;
@@ -198,12 +274,18 @@ export function createFakeCudaAddon(): CudaAddon {
       }
     },
     rmsNormBackward: (dy, x, w, rstd, dx, dw, rows, h) => {
-      const DY = f32(dy), X = f32(x), W = f32(w), R = f32(rstd), DX = f32(dx), DW = f32(dw);
+      const DY = f32(dy),
+        X = f32(x),
+        W = f32(w),
+        R = f32(rstd),
+        DX = f32(dx),
+        DW = f32(dw);
       DW.fill(0, 0, h);
       for (let r = 0; r < rows; r++) {
         let dot = 0;
         for (let j = 0; j < h; j++) dot += DY[r * h + j] * W[j] * X[r * h + j];
-        const rs = R[r], c = (rs * rs * rs * dot) / h;
+        const rs = R[r],
+          c = (rs * rs * rs * dot) / h;
         for (let j = 0; j < h; j++) {
           DX[r * h + j] = rs * DY[r * h + j] * W[j] - X[r * h + j] * c;
           DW[j] += DY[r * h + j] * X[r * h + j] * rs;
@@ -211,25 +293,37 @@ export function createFakeCudaAddon(): CudaAddon {
       }
     },
     rope: (x, cos, sin, out, b, heads, s, d, cosBatches, sign) => {
-      const X = f32(x), C = f32(cos), S = f32(sin), O = f32(out);
+      const X = f32(x),
+        C = f32(cos),
+        S = f32(sin),
+        O = f32(out);
       const half = d / 2;
       for (let row = 0; row < b * heads * s; row++) {
-        const pos = row % s, bi = Math.floor(row / (heads * s));
+        const pos = row % s,
+          bi = Math.floor(row / (heads * s));
         for (let j = 0; j < half; j++) {
           const ci = ((cosBatches === 1 ? 0 : bi) * s + pos) * half + j;
-          const c = C[ci], sv = sign * S[ci];
-          const x1 = X[row * d + j], x2 = X[row * d + half + j];
+          const c = C[ci],
+            sv = sign * S[ci];
+          const x1 = X[row * d + j],
+            x2 = X[row * d + half + j];
           O[row * d + j] = x1 * c - x2 * sv;
           O[row * d + half + j] = x2 * c + x1 * sv;
         }
       }
     },
     swigluForward: (g, u, out, n) => {
-      const G = f32(g), U = f32(u), O = f32(out);
+      const G = f32(g),
+        U = f32(u),
+        O = f32(out);
       for (let i = 0; i < n; i++) O[i] = (G[i] / (1 + Math.exp(-G[i]))) * U[i];
     },
     swigluBackward: (dy, g, u, dg, du, n) => {
-      const DY = f32(dy), G = f32(g), U = f32(u), DG = f32(dg), DU = f32(du);
+      const DY = f32(dy),
+        G = f32(g),
+        U = f32(u),
+        DG = f32(dg),
+        DU = f32(du);
       for (let i = 0; i < n; i++) {
         const sig = 1 / (1 + Math.exp(-G[i]));
         DG[i] = DY[i] * U[i] * sig * (1 + G[i] * (1 - sig));
@@ -237,7 +331,11 @@ export function createFakeCudaAddon(): CudaAddon {
       }
     },
     crossEntropyForward: (logits, labels, lse, rowLoss, loss, rows, vocab) => {
-      const X = f32(logits), L = i32(labels), S = f32(lse), RL = f32(rowLoss), O = f32(loss);
+      const X = f32(logits),
+        L = i32(labels),
+        S = f32(lse),
+        RL = f32(rowLoss),
+        O = f32(loss);
       let total = 0;
       for (let r = 0; r < rows; r++) {
         let m = -Infinity;
@@ -256,7 +354,11 @@ export function createFakeCudaAddon(): CudaAddon {
       O[0] = total;
     },
     crossEntropyBackward: (logits, labels, lse, dy, dlogits, rows, vocab) => {
-      const X = f32(logits), L = i32(labels), S = f32(lse), G = f32(dy)[0], D = f32(dlogits);
+      const X = f32(logits),
+        L = i32(labels),
+        S = f32(lse),
+        G = f32(dy)[0],
+        D = f32(dlogits);
       for (let r = 0; r < rows; r++) {
         const label = L[r];
         const kept = label !== -100 && label >= 0 && label < vocab;
@@ -266,14 +368,26 @@ export function createFakeCudaAddon(): CudaAddon {
       }
     },
     attentionForward: (q, k, v, seg, out, lse, b, hq, hkv, s, t, d, scale) => {
-      const Q = f32(q), K = f32(k), V = f32(v), SEG = seg ? i32(seg) : null, O = f32(out), LSE = f32(lse);
+      const Q = f32(q),
+        K = f32(k),
+        V = f32(v),
+        SEG = seg ? i32(seg) : null,
+        O = f32(out),
+        LSE = f32(lse);
       for (let row = 0; row < b * hq * s; row++) {
-        const i = row % s, h = Math.floor(row / s) % hq, bi = Math.floor(row / (s * hq));
-        const kvh = Math.floor(h / (hq / hkv)), pos = t - s + i, base = (bi * hkv + kvh) * t * d;
+        const i = row % s,
+          h = Math.floor(row / s) % hq,
+          bi = Math.floor(row / (s * hq));
+        const kvh = Math.floor(h / (hq / hkv)),
+          pos = t - s + i,
+          base = (bi * hkv + kvh) * t * d;
         const scores: number[] = [];
         let m = -Infinity;
         for (let j = 0; j <= pos; j++) {
-          if (SEG && SEG[bi * t + j] !== SEG[bi * t + pos]) { scores.push(-Infinity); continue; }
+          if (SEG && SEG[bi * t + j] !== SEG[bi * t + pos]) {
+            scores.push(-Infinity);
+            continue;
+          }
           let dot = 0;
           for (let e = 0; e < d; e++) dot += Q[row * d + e] * scale * K[base + j * d + e];
           scores.push(dot);
@@ -291,19 +405,32 @@ export function createFakeCudaAddon(): CudaAddon {
       }
     },
     attentionBackward: (q, k, v, seg, out, lse, dout, dq, dk, dv, _delta, b, hq, hkv, s, t, d, scale) => {
-      const Q = f32(q), K = f32(k), V = f32(v), SEG = seg ? i32(seg) : null, O = f32(out), LSE = f32(lse), DO = f32(dout);
-      const DQ = f32(dq), DK = f32(dk), DV = f32(dv);
+      const Q = f32(q),
+        K = f32(k),
+        V = f32(v),
+        SEG = seg ? i32(seg) : null,
+        O = f32(out),
+        LSE = f32(lse),
+        DO = f32(dout);
+      const DQ = f32(dq),
+        DK = f32(dk),
+        DV = f32(dv);
       DK.fill(0, 0, b * hkv * t * d);
       DV.fill(0, 0, b * hkv * t * d);
       for (let row = 0; row < b * hq * s; row++) {
-        const i = row % s, h = Math.floor(row / s) % hq, bi = Math.floor(row / (s * hq));
-        const kvh = Math.floor(h / (hq / hkv)), pos = t - s + i, base = (bi * hkv + kvh) * t * d;
+        const i = row % s,
+          h = Math.floor(row / s) % hq,
+          bi = Math.floor(row / (s * hq));
+        const kvh = Math.floor(h / (hq / hkv)),
+          pos = t - s + i,
+          base = (bi * hkv + kvh) * t * d;
         let delta = 0;
         for (let e = 0; e < d; e++) delta += O[row * d + e] * DO[row * d + e];
         const dqr = new Float64Array(d);
         for (let j = 0; j <= pos; j++) {
           if (SEG && SEG[bi * t + j] !== SEG[bi * t + pos]) continue;
-          let dot = 0, dp = 0;
+          let dot = 0,
+            dp = 0;
           for (let e = 0; e < d; e++) {
             dot += Q[row * d + e] * K[base + j * d + e];
             dp += DO[row * d + e] * V[base + j * d + e];

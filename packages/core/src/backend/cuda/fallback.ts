@@ -3,7 +3,7 @@
 // are copied to the host, the cpu kernel runs, outputs are copied back to the device. Each run
 // is counted per kernel name, so a training step or a generation can be checked to need none.
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { tf } from '../../tf';
+import type { tf } from '../../tf';
 import type { CudaBackend } from './cuda_backend';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -13,7 +13,13 @@ export class CpuFallback {
   private cpu?: MathBackendCPU;
 
   /** Runs kernel `name`'s cpu implementation on host copies of the inputs. */
-  run(name: string, cpuFunc: KernelFunc, backend: CudaBackend, inputs: Record<string, tf.TensorInfo>, attrs: unknown): tf.TensorInfo | tf.TensorInfo[] {
+  run(
+    name: string,
+    cpuFunc: KernelFunc,
+    backend: CudaBackend,
+    inputs: Record<string, tf.TensorInfo>,
+    attrs: unknown,
+  ): tf.TensorInfo | tf.TensorInfo[] {
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
     const cpu = this.backend();
     const hostIds: object[] = [];

@@ -22,7 +22,15 @@ export interface KernelCase {
 
 let seed = 11;
 function rand(shape: number[], scale = 1): HostTensor {
-  return { values: seededValues(shape.reduce((a, b) => a * b, 1), seed++, scale), shape, dtype: 'float32' };
+  return {
+    values: seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed++,
+      scale,
+    ),
+    shape,
+    dtype: 'float32',
+  };
 }
 function positive(shape: number[]): HostTensor {
   const t = rand(shape);
@@ -44,7 +52,10 @@ function gradsOf(f: (...xs: tf.Tensor[]) => tf.Tensor, wrt: number): (...xs: tf.
       return tf.sum(tf.mul(y, r));
     };
     const grads = tf.grads(loss)(target);
-    return tf.concat(grads.map((g) => tf.reshape(g, [-1])), 0);
+    return tf.concat(
+      grads.map((g) => tf.reshape(g, [-1])),
+      0,
+    );
   };
 }
 
@@ -53,59 +64,209 @@ export function kernelCases(): KernelCase[] {
   const segIds = ints([0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1], [2, 12]);
   return [
     { name: 'Add broadcast', inputs: [rand([3, 1, 5]), rand([4, 5])], f: (a, b) => tf.add(a, b), tol: 1e-6 },
-    { name: 'Add int32', inputs: [ints([1, 2, 3, 4, 5, 6], [2, 3]), ints([10, 20, 30])], f: (a, b) => tf.cast(tf.add(a, b), 'float32'), tol: 0 },
+    {
+      name: 'Add int32',
+      inputs: [ints([1, 2, 3, 4, 5, 6], [2, 3]), ints([10, 20, 30])],
+      f: (a, b) => tf.cast(tf.add(a, b), 'float32'),
+      tol: 0,
+    },
     { name: 'Sub scalar', inputs: [rand([7, 3]), rand([])], f: (a, b) => tf.sub(a, b), tol: 1e-6 },
     { name: 'Multiply', inputs: [rand([2, 3, 4]), rand([2, 1, 4])], f: (a, b) => tf.mul(a, b), tol: 1e-6 },
     { name: 'RealDiv', inputs: [rand([5, 6]), positive([6])], f: (a, b) => tf.div(a, b), tol: 1e-6 },
-    { name: 'Square Cos Sin Floor', inputs: [rand([33], 4)], f: (x) => tf.concat([tf.square(x), tf.cos(x), tf.sin(x), tf.floor(x)]), tol: 1e-6 },
-    { name: 'Exp Neg Sqrt Rsqrt Sigmoid Log Tanh Abs', inputs: [positive([17])],
-      f: (x) => tf.concat([tf.exp(x), tf.neg(x), tf.sqrt(x), tf.rsqrt(x), tf.sigmoid(x), tf.log(x), tf.tanh(x), tf.abs(x)]), tol: 1e-6 },
-    { name: 'Cast float->int->float', inputs: [rand([9], 5)], f: (x) => tf.cast(tf.cast(x, 'int32'), 'float32'), tol: 0 },
-    { name: 'Range', inputs: [rand([1])], f: () => tf.concat([tf.cast(tf.range(0, 7, 1, 'int32'), 'float32'), tf.range(3, -2, -0.5)]), tol: 1e-6 },
-    { name: 'Reshape ExpandDims Identity', inputs: [rand([4, 6])], f: (x) => tf.add(tf.expandDims(tf.reshape(x, [2, 12]), 1), tf.clone(x).reshape([2, 1, 12])), tol: 1e-6 },
+    {
+      name: 'Square Cos Sin Floor',
+      inputs: [rand([33], 4)],
+      f: (x) => tf.concat([tf.square(x), tf.cos(x), tf.sin(x), tf.floor(x)]),
+      tol: 1e-6,
+    },
+    {
+      name: 'Exp Neg Sqrt Rsqrt Sigmoid Log Tanh Abs',
+      inputs: [positive([17])],
+      f: (x) =>
+        tf.concat([tf.exp(x), tf.neg(x), tf.sqrt(x), tf.rsqrt(x), tf.sigmoid(x), tf.log(x), tf.tanh(x), tf.abs(x)]),
+      tol: 1e-6,
+    },
+    {
+      name: 'Cast float->int->float',
+      inputs: [rand([9], 5)],
+      f: (x) => tf.cast(tf.cast(x, 'int32'), 'float32'),
+      tol: 0,
+    },
+    {
+      name: 'Range',
+      inputs: [rand([1])],
+      f: () => tf.concat([tf.cast(tf.range(0, 7, 1, 'int32'), 'float32'), tf.range(3, -2, -0.5)]),
+      tol: 1e-6,
+    },
+    {
+      name: 'Reshape ExpandDims Identity',
+      inputs: [rand([4, 6])],
+      f: (x) => tf.add(tf.expandDims(tf.reshape(x, [2, 12]), 1), tf.clone(x).reshape([2, 1, 12])),
+      tol: 1e-6,
+    },
     { name: 'Transpose 4-D', inputs: [rand([2, 3, 4, 5])], f: (x) => tf.transpose(x, [0, 2, 1, 3]), tol: 0 },
     { name: 'Transpose 2-D', inputs: [rand([7, 3])], f: (x) => tf.transpose(x), tol: 0 },
     { name: 'Slice', inputs: [rand([4, 5, 6])], f: (x) => tf.slice(x, [1, 0, 2], [2, -1, 3]), tol: 0 },
-    { name: 'SplitV', inputs: [rand([3, 10])], f: (x) => { const [a, b, c] = tf.split(x, [2, 5, 3], 1); return tf.concat([tf.reshape(c, [-1]), tf.reshape(a, [-1]), tf.reshape(b, [-1])]); }, tol: 0 },
-    { name: 'Concat axis 1', inputs: [rand([2, 3, 4]), rand([2, 1, 4]), rand([2, 2, 4])], f: (a, b, c) => tf.concat([a, b, c], 1), tol: 0 },
+    {
+      name: 'SplitV',
+      inputs: [rand([3, 10])],
+      f: (x) => {
+        const [a, b, c] = tf.split(x, [2, 5, 3], 1);
+        return tf.concat([tf.reshape(c, [-1]), tf.reshape(a, [-1]), tf.reshape(b, [-1])]);
+      },
+      tol: 0,
+    },
+    {
+      name: 'Concat axis 1',
+      inputs: [rand([2, 3, 4]), rand([2, 1, 4]), rand([2, 2, 4])],
+      f: (a, b, c) => tf.concat([a, b, c], 1),
+      tol: 0,
+    },
     { name: 'Tile', inputs: [rand([2, 3])], f: (x) => tf.tile(x, [3, 2]), tol: 0 },
     { name: 'Sum axis 1', inputs: [rand([3, 4, 5])], f: (x) => tf.sum(x, 1), tol: 1e-6 },
     { name: 'Sum axes 0,2 (transposed first)', inputs: [rand([3, 4, 5])], f: (x) => tf.sum(x, [0, 2]), tol: 1e-6 },
-    { name: 'Sum all, keepDims last', inputs: [rand([6, 7])], f: (x) => tf.concat([tf.reshape(tf.sum(x), [1]), tf.reshape(tf.sum(x, -1, true), [-1])]), tol: 1e-6 },
-    { name: 'Sum int32', inputs: [ints([1, 2, 3, 4, 5, 6], [2, 3])], f: (x) => tf.cast(tf.sum(x, 0), 'float32'), tol: 0 },
-    { name: 'Max Min Mean', inputs: [rand([4, 9])], f: (x) => tf.concat([tf.max(x, 1), tf.min(x, 0), tf.mean(x, 1)]), tol: 1e-6 },
-    { name: 'GatherV2 rows', inputs: [rand([10, 4]), ints([3, 0, 9, 3, 1, 2], [3, 2])], f: (x, i) => tf.gather(x, i), tol: 0 },
+    {
+      name: 'Sum all, keepDims last',
+      inputs: [rand([6, 7])],
+      f: (x) => tf.concat([tf.reshape(tf.sum(x), [1]), tf.reshape(tf.sum(x, -1, true), [-1])]),
+      tol: 1e-6,
+    },
+    {
+      name: 'Sum int32',
+      inputs: [ints([1, 2, 3, 4, 5, 6], [2, 3])],
+      f: (x) => tf.cast(tf.sum(x, 0), 'float32'),
+      tol: 0,
+    },
+    {
+      name: 'Max Min Mean',
+      inputs: [rand([4, 9])],
+      f: (x) => tf.concat([tf.max(x, 1), tf.min(x, 0), tf.mean(x, 1)]),
+      tol: 1e-6,
+    },
+    {
+      name: 'GatherV2 rows',
+      inputs: [rand([10, 4]), ints([3, 0, 9, 3, 1, 2], [3, 2])],
+      f: (x, i) => tf.gather(x, i),
+      tol: 0,
+    },
     { name: 'GatherV2 axis 1', inputs: [rand([3, 5, 2]), ints([4, 0])], f: (x, i) => tf.gather(x, i, 1), tol: 0 },
-    { name: 'UnsortedSegmentSum', inputs: [rand([6, 3]), ints([2, 0, 2, 1, 0, 2])], f: (x, s) => tf.unsortedSegmentSum(x, s as tf.Tensor1D, 4), tol: 1e-6 },
+    {
+      name: 'UnsortedSegmentSum',
+      inputs: [rand([6, 3]), ints([2, 0, 2, 1, 0, 2])],
+      f: (x, s) => tf.unsortedSegmentSum(x, s as tf.Tensor1D, 4),
+      tol: 1e-6,
+    },
     { name: 'MatMul', inputs: [rand([5, 7]), rand([7, 3])], f: (a, b) => tf.matMul(a, b), tol: 1e-5 },
-    { name: 'MatMul transposeA', inputs: [rand([7, 5]), rand([7, 3])], f: (a, b) => tf.matMul(a, b, true, false), tol: 1e-5 },
-    { name: 'MatMul transposeB', inputs: [rand([5, 7]), rand([3, 7])], f: (a, b) => tf.matMul(a, b, false, true), tol: 1e-5 },
-    { name: 'MatMul both transposed', inputs: [rand([7, 5]), rand([3, 7])], f: (a, b) => tf.matMul(a, b, true, true), tol: 1e-5 },
+    {
+      name: 'MatMul transposeA',
+      inputs: [rand([7, 5]), rand([7, 3])],
+      f: (a, b) => tf.matMul(a, b, true, false),
+      tol: 1e-5,
+    },
+    {
+      name: 'MatMul transposeB',
+      inputs: [rand([5, 7]), rand([3, 7])],
+      f: (a, b) => tf.matMul(a, b, false, true),
+      tol: 1e-5,
+    },
+    {
+      name: 'MatMul both transposed',
+      inputs: [rand([7, 5]), rand([3, 7])],
+      f: (a, b) => tf.matMul(a, b, true, true),
+      tol: 1e-5,
+    },
     { name: 'BatchMatMul 3-D', inputs: [rand([4, 5, 6]), rand([4, 6, 3])], f: (a, b) => tf.matMul(a, b), tol: 1e-5 },
-    { name: 'BatchMatMul shared weight', inputs: [rand([2, 3, 5, 6]), rand([6, 4])], f: (a, b) => tf.matMul(a, b), tol: 1e-5 },
+    {
+      name: 'BatchMatMul shared weight',
+      inputs: [rand([2, 3, 5, 6]), rand([6, 4])],
+      f: (a, b) => tf.matMul(a, b),
+      tol: 1e-5,
+    },
     // tfjs' cpu kernel pairs batches by `index % batch` instead of broadcasting per axis, so only
     // patterns where the two agree are compared ([2, 1] by [3] differs; the cuda kernel broadcasts).
-    { name: 'BatchMatMul broadcast batch', inputs: [rand([1, 3, 4]), rand([2, 4, 5])], f: (a, b) => tf.matMul(a, b), tol: 1e-5 },
-    { name: 'BatchMatMul 2-D by batched', inputs: [rand([3, 4]), rand([2, 4, 5])], f: (a, b) => tf.matMul(a, b), tol: 1e-5 },
+    {
+      name: 'BatchMatMul broadcast batch',
+      inputs: [rand([1, 3, 4]), rand([2, 4, 5])],
+      f: (a, b) => tf.matMul(a, b),
+      tol: 1e-5,
+    },
+    {
+      name: 'BatchMatMul 2-D by batched',
+      inputs: [rand([3, 4]), rand([2, 4, 5])],
+      f: (a, b) => tf.matMul(a, b),
+      tol: 1e-5,
+    },
     { name: 'MdRMSNorm', inputs: [rand([3, 4, 16]), rand([16])], f: (x, w) => rmsNorm(x, w, 1e-6), tol: 1e-5 },
-    { name: 'MdRMSNorm grads', inputs: [rand([3, 4, 16]), rand([16])], f: gradsOf((x, w) => rmsNorm(x, w, 1e-6), 2), tol: 1e-4 },
-    { name: 'MdRope', inputs: [rand([2, 3, 5, 8]), rand([2, 5, 4]), rand([2, 5, 4])], f: (x, c, s) => applyRope(x, c, s), tol: 1e-5 },
-    { name: 'MdRope shared cos/sin, grads', inputs: [rand([2, 3, 5, 8]), rand([1, 5, 4]), rand([1, 5, 4])], f: gradsOf((x, c, s) => applyRope(x, c, s), 3), tol: 1e-4 },
+    {
+      name: 'MdRMSNorm grads',
+      inputs: [rand([3, 4, 16]), rand([16])],
+      f: gradsOf((x, w) => rmsNorm(x, w, 1e-6), 2),
+      tol: 1e-4,
+    },
+    {
+      name: 'MdRope',
+      inputs: [rand([2, 3, 5, 8]), rand([2, 5, 4]), rand([2, 5, 4])],
+      f: (x, c, s) => applyRope(x, c, s),
+      tol: 1e-5,
+    },
+    {
+      name: 'MdRope shared cos/sin, grads',
+      inputs: [rand([2, 3, 5, 8]), rand([1, 5, 4]), rand([1, 5, 4])],
+      f: gradsOf((x, c, s) => applyRope(x, c, s), 3),
+      tol: 1e-4,
+    },
     { name: 'MdSwiGLU', inputs: [rand([4, 10], 3), rand([4, 10])], f: (g, u) => swiglu(g, u), tol: 1e-5 },
-    { name: 'MdSwiGLU grads', inputs: [rand([4, 10], 3), rand([4, 10])], f: gradsOf((g, u) => swiglu(g, u), 2), tol: 1e-4 },
-    { name: 'MdCausalAttention GQA', inputs: [rand([2, 4, 6, 8]), rand([2, 2, 6, 8]), rand([2, 2, 6, 8])], f: (q, k, v) => causalAttention(q, k, v), tol: 1e-5 },
-    { name: 'MdCausalAttention KV offset (s < t)', inputs: [rand([1, 4, 3, 16]), rand([1, 1, 9, 16]), rand([1, 1, 9, 16])], f: (q, k, v) => causalAttention(q, k, v), tol: 1e-5 },
-    { name: 'MdCausalAttention segments, grads', inputs: [rand([2, 2, 12, 8]), rand([2, 1, 12, 8]), rand([2, 1, 12, 8]), segIds],
-      f: gradsOf((q, k, v, seg) => causalAttention(q, k, v, { segmentIds: seg }), 3), tol: 1e-4 },
-    { name: 'MdCausalAttention head dim 64, grads', inputs: [rand([1, 2, 5, 64]), rand([1, 2, 5, 64]), rand([1, 2, 5, 64])],
-      f: gradsOf((q, k, v) => causalAttention(q, k, v), 3), tol: 1e-4 },
-    { name: 'MdCrossEntropySum', inputs: [rand([5, 11], 3), ints([3, -100, 0, 10, 7])], f: (x, l) => crossEntropySum(x, l), tol: 1e-5 },
-    { name: 'MdCrossEntropySum grads', inputs: [rand([5, 11], 3), ints([3, -100, 0, 10, 7])], f: gradsOf((x, l) => tf.mul(crossEntropySum(x, l), 0.5), 1), tol: 1e-4 },
+    {
+      name: 'MdSwiGLU grads',
+      inputs: [rand([4, 10], 3), rand([4, 10])],
+      f: gradsOf((g, u) => swiglu(g, u), 2),
+      tol: 1e-4,
+    },
+    {
+      name: 'MdCausalAttention GQA',
+      inputs: [rand([2, 4, 6, 8]), rand([2, 2, 6, 8]), rand([2, 2, 6, 8])],
+      f: (q, k, v) => causalAttention(q, k, v),
+      tol: 1e-5,
+    },
+    {
+      name: 'MdCausalAttention KV offset (s < t)',
+      inputs: [rand([1, 4, 3, 16]), rand([1, 1, 9, 16]), rand([1, 1, 9, 16])],
+      f: (q, k, v) => causalAttention(q, k, v),
+      tol: 1e-5,
+    },
+    {
+      name: 'MdCausalAttention segments, grads',
+      inputs: [rand([2, 2, 12, 8]), rand([2, 1, 12, 8]), rand([2, 1, 12, 8]), segIds],
+      f: gradsOf((q, k, v, seg) => causalAttention(q, k, v, { segmentIds: seg }), 3),
+      tol: 1e-4,
+    },
+    {
+      name: 'MdCausalAttention head dim 64, grads',
+      inputs: [rand([1, 2, 5, 64]), rand([1, 2, 5, 64]), rand([1, 2, 5, 64])],
+      f: gradsOf((q, k, v) => causalAttention(q, k, v), 3),
+      tol: 1e-4,
+    },
+    {
+      name: 'MdCrossEntropySum',
+      inputs: [rand([5, 11], 3), ints([3, -100, 0, 10, 7])],
+      f: (x, l) => crossEntropySum(x, l),
+      tol: 1e-5,
+    },
+    {
+      name: 'MdCrossEntropySum grads',
+      inputs: [rand([5, 11], 3), ints([3, -100, 0, 10, 7])],
+      f: gradsOf((x, l) => tf.mul(crossEntropySum(x, l), 0.5), 1),
+      tol: 1e-4,
+    },
   ];
 }
 
 /** Runs f on `backend` with tensors made from `inputs`; returns the output's values and shape. */
-export async function runOn(backend: string, inputs: HostTensor[], f: (...xs: tf.Tensor[]) => tf.Tensor): Promise<{ values: Float32Array; shape: number[] }> {
+export async function runOn(
+  backend: string,
+  inputs: HostTensor[],
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+): Promise<{ values: Float32Array; shape: number[] }> {
   await tf.setBackend(backend);
   const xs = inputs.map((h) => tf.tensor(h.values.slice(), h.shape, h.dtype));
   try {
@@ -131,7 +292,9 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Runs every case on `backend` against cpu; one line per case. */
-export async function compareWithCpu(backend: string): Promise<{ name: string; maxRelDiff: number; tol: number; ok: boolean; error?: string }[]> {
+export async function compareWithCpu(
+  backend: string,
+): Promise<{ name: string; maxRelDiff: number; tol: number; ok: boolean; error?: string }[]> {
   const results = [];
   for (const c of kernelCases()) {
     try {
@@ -140,7 +303,13 @@ export async function compareWithCpu(backend: string): Promise<{ name: string; m
       const diff = got.shape.join() === want.shape.join() ? maxRelDiff(got.values, want.values) : Infinity;
       results.push({ name: c.name, maxRelDiff: diff, tol: c.tol, ok: diff <= Math.max(c.tol, 1e-7) });
     } catch (err) {
-      results.push({ name: c.name, maxRelDiff: Infinity, tol: c.tol, ok: false, error: err instanceof Error ? err.message.split('\n')[0] : String(err) });
+      results.push({
+        name: c.name,
+        maxRelDiff: Infinity,
+        tol: c.tol,
+        ok: false,
+        error: err instanceof Error ? err.message.split('\n')[0] : String(err),
+      });
     }
   }
   return results;

@@ -19,7 +19,13 @@ import { REDUCE_KERNELS } from './kernels/reduce';
 export const CUDA_BACKEND_NAME = 'cuda';
 
 /** Kernels with tfjs names (the cpu backend has each), then the fused Md* kernels. */
-const CUDA_KERNELS: CudaKernel[] = [...ELEMENTWISE_KERNELS, ...LAYOUT_KERNELS, ...REDUCE_KERNELS, ...INDEXING_KERNELS, ...MATMUL_KERNELS];
+const CUDA_KERNELS: CudaKernel[] = [
+  ...ELEMENTWISE_KERNELS,
+  ...LAYOUT_KERNELS,
+  ...REDUCE_KERNELS,
+  ...INDEXING_KERNELS,
+  ...MATMUL_KERNELS,
+];
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 
@@ -49,7 +55,16 @@ function registerKernels(backendName: string): void {
     const kernelFunc: KernelFunc = (args) => {
       const backend = args.backend as CudaBackend;
       const out = kernel?.run(args as unknown as CudaKernelArgs);
-      return out ?? backend.fallback.run(config.kernelName, cpuFunc, backend, args.inputs as Record<string, tf.TensorInfo>, args.attrs);
+      return (
+        out ??
+        backend.fallback.run(
+          config.kernelName,
+          cpuFunc,
+          backend,
+          args.inputs as Record<string, tf.TensorInfo>,
+          args.attrs,
+        )
+      );
     };
     tf.registerKernel({ kernelName: config.kernelName, backendName, kernelFunc });
   }
@@ -100,7 +115,10 @@ export function registerCudaBackend(): { version: string; threads: number } {
   tf.registerBackend(CUDA_BACKEND_NAME, () => new CudaBackend(addon, init), 1);
   registerKernels(CUDA_BACKEND_NAME);
   const gib = (init.totalBytes / 2 ** 30).toFixed(0);
-  registered = { version: `${packageVersion()} (${init.device}, cc ${init.cc}, ${gib} GiB, cuBLAS ${init.cublasVersion}, ${mode})`, threads: 1 };
+  registered = {
+    version: `${packageVersion()} (${init.device}, cc ${init.cc}, ${gib} GiB, cuBLAS ${init.cublasVersion}, ${mode})`,
+    threads: 1,
+  };
   return registered;
 }
 

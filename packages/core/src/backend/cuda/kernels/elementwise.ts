@@ -35,7 +35,16 @@ function binaryKernel(name: keyof typeof BINARY_OPS): CudaKernel {
       const shape = outShape.length === 0 ? [1] : outShape;
       const as = outShape.length === 0 ? [0] : broadcastStrides(a.shape, outShape);
       const bs = outShape.length === 0 ? [0] : broadcastStrides(b.shape, outShape);
-      backend.addon.binary(BINARY_OPS[name], isFloat ? DTYPE.float32 : DTYPE.int32, backend.ptr(a), backend.ptr(b), out.ptr, shape, as, bs);
+      backend.addon.binary(
+        BINARY_OPS[name],
+        isFloat ? DTYPE.float32 : DTYPE.int32,
+        backend.ptr(a),
+        backend.ptr(b),
+        out.ptr,
+        shape,
+        as,
+        bs,
+      );
       return out.info;
     },
   };
@@ -68,7 +77,8 @@ function cast({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo | null 
 // As tfjs' cpu rangeImpl: empty for start == stop or a step pointing away from stop (with its
 // quirk of `step > 1` for descending ranges, where a step of 1 becomes −1).
 function range({ backend, attrs }: CudaKernelArgs): tf.TensorInfo | null {
-  const start = attrs?.start as number, stop = attrs?.stop as number;
+  const start = attrs?.start as number,
+    stop = attrs?.stop as number;
   let step = attrs?.step as number;
   const dtype = (attrs?.dtype as tf.DataType) ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'int32') return null;

@@ -28,7 +28,10 @@ function rmsNormForward(backend: CudaBackend, x: tf.TensorInfo, weight: tf.Tenso
 function rmsNorm({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo {
   const { x, weight } = inputs;
   need(allFloat32(x, weight) && x.shape.length >= 1, 'MdRMSNorm: x and weight must be float32 tensors');
-  need(weight.shape.length === 1 && weight.shape[0] === x.shape[x.shape.length - 1], `MdRMSNorm: weight shape [${weight.shape}] does not match the last axis of x [${x.shape}]`);
+  need(
+    weight.shape.length === 1 && weight.shape[0] === x.shape[x.shape.length - 1],
+    `MdRMSNorm: weight shape [${weight.shape}] does not match the last axis of x [${x.shape}]`,
+  );
   const { out, rstd } = rmsNormForward(backend, x, weight, attrs?.eps as number);
   backend.setSide(out.info, { rowStats: rstd });
   return out.info;
@@ -60,9 +63,15 @@ function rmsNormGrad({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo[
 
 function rope({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo {
   const { x, cos, sin } = inputs;
-  need(allFloat32(x, cos, sin) && x.shape.length === 4 && cos.shape.length === 3, `MdRope: expected float32 x [b, heads, s, d] and cos/sin [b, s, d/2], got [${x.shape}] and [${cos.shape}]`);
+  need(
+    allFloat32(x, cos, sin) && x.shape.length === 4 && cos.shape.length === 3,
+    `MdRope: expected float32 x [b, heads, s, d] and cos/sin [b, s, d/2], got [${x.shape}] and [${cos.shape}]`,
+  );
   const [b, heads, s, d] = x.shape;
-  need(cos.shape[1] === s && cos.shape[2] * 2 === d && (cos.shape[0] === b || cos.shape[0] === 1), `MdRope: cos/sin shape [${cos.shape}] does not fit x [${x.shape}]`);
+  need(
+    cos.shape[1] === s && cos.shape[2] * 2 === d && (cos.shape[0] === b || cos.shape[0] === 1),
+    `MdRope: cos/sin shape [${cos.shape}] does not fit x [${x.shape}]`,
+  );
   need(tf.util.arraysEqual(cos.shape, sin.shape), 'MdRope: cos and sin shapes differ');
   const out = backend.output(x.shape, 'float32');
   const sign = (attrs?.sign as number | undefined) ?? 1;
@@ -75,7 +84,10 @@ function rope({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo {
 
 function swiglu({ inputs, backend }: CudaKernelArgs): tf.TensorInfo {
   const { gate, up } = inputs;
-  need(allFloat32(gate, up) && tf.util.arraysEqual(gate.shape, up.shape), `MdSwiGLU: gate [${gate.shape}] and up [${up.shape}] must be float32 of one shape`);
+  need(
+    allFloat32(gate, up) && tf.util.arraysEqual(gate.shape, up.shape),
+    `MdSwiGLU: gate [${gate.shape}] and up [${up.shape}] must be float32 of one shape`,
+  );
   const out = backend.output(gate.shape, 'float32');
   backend.addon.swigluForward(backend.ptr(gate), backend.ptr(up), out.ptr, product(gate.shape));
   return out.info;
@@ -83,8 +95,16 @@ function swiglu({ inputs, backend }: CudaKernelArgs): tf.TensorInfo {
 
 function swigluGrad({ inputs, backend }: CudaKernelArgs): tf.TensorInfo[] {
   const { dy, gate, up } = inputs;
-  const dgate = backend.output(gate.shape, 'float32'), dup = backend.output(up.shape, 'float32');
-  backend.addon.swigluBackward(backend.ptr(dy), backend.ptr(gate), backend.ptr(up), dgate.ptr, dup.ptr, product(gate.shape));
+  const dgate = backend.output(gate.shape, 'float32'),
+    dup = backend.output(up.shape, 'float32');
+  backend.addon.swigluBackward(
+    backend.ptr(dy),
+    backend.ptr(gate),
+    backend.ptr(up),
+    dgate.ptr,
+    dup.ptr,
+    product(gate.shape),
+  );
   return [dgate.info, dup.info];
 }
 
@@ -92,10 +112,16 @@ function swigluGrad({ inputs, backend }: CudaKernelArgs): tf.TensorInfo[] {
 // inputs {q [b, hq, s, d], k [b, hkv, t, d], v [b, hkv, t, d], segmentIds? int32 [b, t]}, attrs {scale}.
 
 function attentionDims(q: tf.TensorInfo, k: tf.TensorInfo, v: tf.TensorInfo) {
-  need(allFloat32(q, k, v) && q.shape.length === 4 && k.shape.length === 4, `MdCausalAttention: expected float32 q [b, hq, s, d], k/v [b, hkv, t, d], got [${q.shape}], [${k.shape}]`);
+  need(
+    allFloat32(q, k, v) && q.shape.length === 4 && k.shape.length === 4,
+    `MdCausalAttention: expected float32 q [b, hq, s, d], k/v [b, hkv, t, d], got [${q.shape}], [${k.shape}]`,
+  );
   const [b, hq, s, d] = q.shape;
   const [kb, hkv, t, kd] = k.shape;
-  need(kb === b && kd === d && tf.util.arraysEqual(k.shape, v.shape), `MdCausalAttention: k [${k.shape}] / v [${v.shape}] do not fit q [${q.shape}]`);
+  need(
+    kb === b && kd === d && tf.util.arraysEqual(k.shape, v.shape),
+    `MdCausalAttention: k [${k.shape}] / v [${v.shape}] do not fit q [${q.shape}]`,
+  );
   need(hq % hkv === 0, `MdCausalAttention: ${hq} query heads are not a multiple of ${hkv} key/value heads`);
   need(t >= s, `MdCausalAttention: ${s} queries but only ${t} keys`);
   need(d <= 256, `MdCausalAttention: head dim ${d} is above the cuda kernel's 256`);
@@ -107,14 +133,34 @@ function causalAttention({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorI
   const { b, hq, hkv, s, t, d } = attentionDims(q, k, v);
   let seg = 0;
   if (segmentIds) {
-    need(segmentIds.dtype === 'int32' && segmentIds.shape.length === 2 && segmentIds.shape[0] === b && segmentIds.shape[1] === t, `MdCausalAttention: segmentIds must be int32 [b, t] = [${b}, ${t}], got ${segmentIds.dtype} [${segmentIds.shape}]`);
+    need(
+      segmentIds.dtype === 'int32' &&
+        segmentIds.shape.length === 2 &&
+        segmentIds.shape[0] === b &&
+        segmentIds.shape[1] === t,
+      `MdCausalAttention: segmentIds must be int32 [b, t] = [${b}, ${t}], got ${segmentIds.dtype} [${segmentIds.shape}]`,
+    );
     // Kept for the backward pass: the caller may dispose its segment ids before then.
     seg = backend.alloc(b * t);
     if (b * t > 0) backend.addon.copy(seg, backend.ptr(segmentIds), b * t * 4);
   }
   const out = backend.output(q.shape, 'float32');
   const lse = backend.alloc(b * hq * s);
-  backend.addon.attentionForward(backend.ptr(q), backend.ptr(k), backend.ptr(v), seg, out.ptr, lse, b, hq, hkv, s, t, d, attrs?.scale as number);
+  backend.addon.attentionForward(
+    backend.ptr(q),
+    backend.ptr(k),
+    backend.ptr(v),
+    seg,
+    out.ptr,
+    lse,
+    b,
+    hq,
+    hkv,
+    s,
+    t,
+    d,
+    attrs?.scale as number,
+  );
   backend.setSide(out.info, { rowStats: lse, segmentIds: seg === 0 ? undefined : seg });
   return out.info;
 }
@@ -124,10 +170,30 @@ function causalAttentionGrad({ inputs, backend, attrs }: CudaKernelArgs): tf.Ten
   const side = backend.getSide(out);
   need(side !== undefined, 'MdCausalAttentionGrad: the forward statistics of this output were released');
   const { b, hq, hkv, s, t, d } = attentionDims(q, k, v);
-  const dq = backend.output(q.shape, 'float32'), dk = backend.output(k.shape, 'float32'), dv = backend.output(v.shape, 'float32');
+  const dq = backend.output(q.shape, 'float32'),
+    dk = backend.output(k.shape, 'float32'),
+    dv = backend.output(v.shape, 'float32');
   const delta = backend.alloc(b * hq * s);
-  backend.addon.attentionBackward(backend.ptr(q), backend.ptr(k), backend.ptr(v), side!.segmentIds ?? 0, backend.ptr(out),
-    side!.rowStats, backend.ptr(dy), dq.ptr, dk.ptr, dv.ptr, delta, b, hq, hkv, s, t, d, attrs?.scale as number);
+  backend.addon.attentionBackward(
+    backend.ptr(q),
+    backend.ptr(k),
+    backend.ptr(v),
+    side!.segmentIds ?? 0,
+    backend.ptr(out),
+    side!.rowStats,
+    backend.ptr(dy),
+    dq.ptr,
+    dk.ptr,
+    dv.ptr,
+    delta,
+    b,
+    hq,
+    hkv,
+    s,
+    t,
+    d,
+    attrs?.scale as number,
+  );
   backend.release(delta); // stream order: the backward kernel reads it before any later launch reuses it
   return [dq.info, dk.info, dv.info];
 }
@@ -136,8 +202,14 @@ function causalAttentionGrad({ inputs, backend, attrs }: CudaKernelArgs): tf.Ten
 // inputs {logits [n, vocab], labels int32 [n]} -> scalar sum over labels != -100 (stays on the device).
 
 function crossEntropyCheck(logits: tf.TensorInfo, labels: tf.TensorInfo): [number, number] {
-  need(allFloat32(logits) && logits.shape.length === 2, `MdCrossEntropySum: logits must be float32 [n, vocab], got ${logits.dtype} [${logits.shape}]`);
-  need(labels.dtype === 'int32' && labels.shape.length === 1 && labels.shape[0] === logits.shape[0], `MdCrossEntropySum: labels must be int32 [${logits.shape[0]}], got ${labels.dtype} [${labels.shape}]`);
+  need(
+    allFloat32(logits) && logits.shape.length === 2,
+    `MdCrossEntropySum: logits must be float32 [n, vocab], got ${logits.dtype} [${logits.shape}]`,
+  );
+  need(
+    labels.dtype === 'int32' && labels.shape.length === 1 && labels.shape[0] === logits.shape[0],
+    `MdCrossEntropySum: labels must be int32 [${logits.shape[0]}], got ${labels.dtype} [${labels.shape}]`,
+  );
   return [logits.shape[0], logits.shape[1]];
 }
 
@@ -159,7 +231,15 @@ function crossEntropySumGrad({ inputs, backend }: CudaKernelArgs): tf.TensorInfo
   const side = backend.getSide(loss);
   need(side !== undefined, 'MdCrossEntropySumGrad: the forward statistics of this loss were released');
   const dlogits = backend.output(logits.shape, 'float32');
-  backend.addon.crossEntropyBackward(backend.ptr(logits), backend.ptr(labels), side!.rowStats, backend.ptr(dy), dlogits.ptr, n, vocab);
+  backend.addon.crossEntropyBackward(
+    backend.ptr(logits),
+    backend.ptr(labels),
+    side!.rowStats,
+    backend.ptr(dy),
+    dlogits.ptr,
+    n,
+    vocab,
+  );
   return dlogits.info;
 }
 

@@ -1,5 +1,5 @@
 // Shared by the cuda kernel files: the argument type, shape helpers.
-import { tf } from '../../../tf';
+import type { tf } from '../../../tf';
 import type { CudaBackend } from '../cuda_backend';
 
 export type CudaKernelArgs = {
@@ -49,8 +49,17 @@ export function copyOf(backend: CudaBackend, x: tf.TensorInfo, shape = x.shape, 
  * modulo `mod` per axis for Tile) into a contiguous or strided destination. Shapes of up to 8 axes;
  * longer ones are collapsed by the callers' layouts, which never exceed 6 here.
  */
-export function stridedCopy(backend: CudaBackend, src: number, dst: number, iter: number[], srcStrides: number[],
-  dstStrides: number[], srcOffset = 0, dstOffset = 0, mod: number[] = iter): void {
+export function stridedCopy(
+  backend: CudaBackend,
+  src: number,
+  dst: number,
+  iter: number[],
+  srcStrides: number[],
+  dstStrides: number[],
+  srcOffset = 0,
+  dstOffset = 0,
+  mod: number[] = iter,
+): void {
   if (product(iter) === 0) return;
   if (iter.length === 0) {
     backend.addon.stridedCopy(src, dst, [1], [0], [1], [0], srcOffset, dstOffset);

@@ -31,7 +31,14 @@ function transpose({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo {
   if (perm.every((p, i) => p === i)) return copyOf(backend, x, outShape);
   const inStrides = stridesOf(x.shape);
   const out = backend.output(outShape, x.dtype);
-  stridedCopy(backend, backend.ptr(x), out.ptr, outShape, perm.map((p) => inStrides[p]), stridesOf(outShape));
+  stridedCopy(
+    backend,
+    backend.ptr(x),
+    out.ptr,
+    outShape,
+    perm.map((p) => inStrides[p]),
+    stridesOf(outShape),
+  );
   return out.info;
 }
 
@@ -46,7 +53,11 @@ function sliceOf(backend: CudaKernelArgs['backend'], x: tf.TensorInfo, begin: nu
 
 function slice({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo {
   const { x } = inputs;
-  const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs?.begin as number[], attrs?.size as number[]);
+  const [begin, size] = tf.slice_util.parseSliceParams(
+    x as tf.Tensor,
+    attrs?.begin as number[],
+    attrs?.size as number[],
+  );
   tf.slice_util.assertParamsValid(x as tf.Tensor, begin, size);
   return sliceOf(backend, x, begin, size);
 }
@@ -70,7 +81,10 @@ function concat({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo | nul
   const dtype = tensors[0].dtype;
   if (tensors.some((t) => t.dtype !== dtype)) return null;
   const axis = tf.util.parseAxisParam(attrs?.axis as number, tensors[0].shape)[0];
-  const outShape = tf.backend_util.computeOutShape(tensors.map((t) => t.shape), axis);
+  const outShape = tf.backend_util.computeOutShape(
+    tensors.map((t) => t.shape),
+    axis,
+  );
   const out = backend.output(outShape, dtype);
   // Each input is a [outer, cols] block written at its column offset of the [outer, outCols] output.
   const outer = product(outShape, 0, axis);
@@ -78,7 +92,8 @@ function concat({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo | nul
   let colOffset = 0;
   for (const t of tensors) {
     const cols = product(t.shape, axis);
-    if (cols > 0 && outer > 0) stridedCopy(backend, backend.ptr(t), out.ptr, [outer, cols], [cols, 1], [outCols, 1], 0, colOffset);
+    if (cols > 0 && outer > 0)
+      stridedCopy(backend, backend.ptr(t), out.ptr, [outer, cols], [cols, 1], [outCols, 1], 0, colOffset);
     colOffset += cols;
   }
   return out.info;

@@ -12,7 +12,9 @@ function reduceKernel(name: keyof typeof REDUCE_OPS): CudaKernel {
       const isFloat = x.dtype === 'float32';
       if (!isFloat && !(x.dtype === 'int32' && name !== 'Mean')) return null;
       const rank = x.shape.length;
-      const axes = tf.util.parseAxisParam((attrs?.axis ?? attrs?.reductionIndices) as number | number[], x.shape).sort((p, q) => p - q);
+      const axes = tf.util
+        .parseAxisParam((attrs?.axis ?? attrs?.reductionIndices) as number | number[], x.shape)
+        .sort((p, q) => p - q);
       const keepDims = attrs?.keepDims === true;
       const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
       const finalShape = keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
@@ -31,7 +33,14 @@ function reduceKernel(name: keyof typeof REDUCE_OPS): CudaKernel {
         const tShape = perm.map((p) => x.shape[p]);
         const inStrides = stridesOf(x.shape);
         temp = backend.alloc(product(x.shape));
-        stridedCopy(backend, src, temp, tShape, perm.map((p) => inStrides[p]), stridesOf(tShape));
+        stridedCopy(
+          backend,
+          src,
+          temp,
+          tShape,
+          perm.map((p) => inStrides[p]),
+          stridesOf(tShape),
+        );
         src = temp;
         len = product(axes.map((a) => x.shape[a]));
         outer = product(x.shape) / Math.max(len, 1);
