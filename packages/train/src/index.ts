@@ -35,5 +35,6 @@ export { LoraAdapters, readAdapterConfig, ADAPTER_CONFIG, ADAPTER_WEIGHTS } from
 export { batchLossSum } from './trainer/loss';
 export type { ForwardModel } from './trainer/loss';
 export type { StepMetrics } from './trainer/metrics';
+export { resumeCommandLine, TrainInterrupted } from './trainer/interrupt';
 export { listCheckpoints, TRAINER_STATE_FILE, OPTIMIZER_FILE } from './trainer/checkpoint';
 export type { TrainerState } from './trainer/checkpoint';
