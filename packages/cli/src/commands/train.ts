@@ -16,8 +16,9 @@ import {
 } from '@mixdistill/train';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
+import { runFolderConfig, trainResumeCommand, withRunFolderOptions, type RunFolderArgs } from '../train_run_options';
 
-interface Args {
+interface Args extends RunFolderArgs {
   model: string;
   data: string[];
   out: string;
@@ -67,7 +68,7 @@ export const trainCommand: CommandModule<object, Args> = {
   describe:
     'Fine-tune a model on SFT data or a weighted mix (full or LoRA); writes OUT/final, OUT/checkpoint-<step>, OUT/metrics.jsonl',
   builder: (y) =>
-    withBackendOption(y)
+    withRunFolderOptions(withBackendOption(y))
       .option('model', { type: 'string', demandOption: true, describe: 'Hugging Face model folder to start from' })
       .option('data', {
         type: 'string',
@@ -196,7 +197,7 @@ export const trainCommand: CommandModule<object, Args> = {
         default: d.gradCheckpointing,
         describe: 'recompute each block in backward (less memory, ~30% more compute)',
       })
-      .group(['save-steps', 'save-total-limit', 'resume', 'json'], 'Checkpoints:')
+      .group(['save-steps', 'save-total-limit', 'resume', 'overwrite', 'save-dtype', 'json'], 'Checkpoints:')
       .option('save-steps', {
         type: 'number',
         default: d.saveSteps,
@@ -227,7 +228,7 @@ export const trainCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const cfg = toTrainConfig(argv);
     await setupBackend(argv.backend);
-    const result = await train(cfg);
+    const result = await train(cfg, { resumeCommand: trainResumeCommand() });
     const last = result.metrics.at(-1);
     const summary = {
       out: cfg.out,
@@ -305,5 +306,6 @@ export function toTrainConfig(a: Args): TrainConfig {
     saveTotalLimit: a['save-total-limit'],
     saveMerged: a['save-merged'],
     resume: a.resume === undefined ? false : a.resume === '' ? true : a.resume,
+    ...runFolderConfig(a),
   };
 }

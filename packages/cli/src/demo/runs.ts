@@ -109,6 +109,7 @@ export async function runOne(
       // (finished runs are kept), and mid-run checkpoints stalled the native backend (see report).
       saveSteps: 0,
       resume: false,
+      overwrite: true,
     });
   }
   const metrics = readMetrics(join(trainDir, 'metrics.jsonl'));
