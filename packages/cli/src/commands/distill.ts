@@ -11,10 +11,12 @@ import {
   resolvePrompt,
   stopCas,
   type GenerationSettings,
+  DEFAULT_CAS_OPTIONS,
 } from '@mixdistill/eval';
 import { loadTokenizer } from '@mixdistill/models';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
+import { endpointConnection, withEndpointOptions, type EndpointArgs } from '../endpoint_options';
 import { ProgressBar } from '../progress';
 import { DistillOutput, progressFileOf, readJsonl, type ProblemProgress } from '../distill/distill_output';
 import { distillStats, formatDistillStats, type StatsRow } from '../distill/distill_stats';
@@ -22,10 +24,9 @@ import { generatorTeacher } from '../distill/generator_teacher';
 import { DEFAULT_PROBLEM_FIELDS, readProblems } from '../distill/problems';
 import { distillProblems, type DistillTeacher } from '../distill/rejection_sampling';
 
-interface Args {
+interface Args extends EndpointArgs {
   endpoint?: string;
   'served-model'?: string;
-  'api-key-env': string;
   model?: string;
   problems?: string;
   attempts: number;
@@ -37,8 +38,6 @@ interface Args {
   'max-new-tokens': number;
   seed: number;
   concurrency: number;
-  'request-timeout': number;
-  retries: number;
   'batch-size': number;
   'problem-field': string;
   'solution-field': string;
@@ -95,17 +94,12 @@ export const distillCommand: CommandModule<object, Args> = {
   command: 'distill',
   describe: 'Distill a teacher into an SFT data set by rejection sampling (resumable), or --stats of a data set',
   builder: (y) =>
-    withBackendOption(y)
+    withEndpointOptions(withBackendOption(y))
       .option('endpoint', {
         type: 'string',
         describe: 'teacher: OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp, Ollama)',
       })
       .option('served-model', { type: 'string', describe: 'model name the server serves (with --endpoint)' })
-      .option('api-key-env', {
-        type: 'string',
-        default: 'OPENAI_API_KEY',
-        describe: 'environment variable holding the Bearer token for --endpoint',
-      })
       .option('model', {
         type: 'string',
         describe: 'teacher: local model folder (config.json, safetensors, tokenizer)',
@@ -138,18 +132,8 @@ export const distillCommand: CommandModule<object, Args> = {
         default: DEFAULT_GENERATION_SETTINGS.maxNewTokens,
         describe: 'most tokens per response',
       })
-      .option('seed', { type: 'number', default: 0, describe: 'attempt k samples with seed + k − 1' })
+      .option('seed', { type: 'number', default: 42, describe: 'attempt k samples with seed + k − 1' })
       .option('concurrency', { type: 'number', default: 16, describe: 'endpoint: requests in flight' })
-      .option('request-timeout', {
-        type: 'number',
-        default: 600,
-        describe: 'endpoint: seconds before a request is retried',
-      })
-      .option('retries', {
-        type: 'number',
-        default: 5,
-        describe: 'endpoint: attempts per request (back-off doubles from 1 s)',
-      })
       .option('batch-size', { type: 'number', default: 8, describe: 'local model: prompts decoded together' })
       .option('problem-field', {
         type: 'string',
@@ -171,7 +155,11 @@ export const distillCommand: CommandModule<object, Args> = {
         type: 'string',
         describe: 'value of the "teacher" field (default: served model, or the model folder name)',
       })
-      .option('time-limit', { type: 'number', default: 2000, describe: 'grader: milliseconds per symbolic comparison' })
+      .option('time-limit', {
+        type: 'number',
+        default: DEFAULT_CAS_OPTIONS.timeoutMs,
+        describe: 'grader: milliseconds per symbolic comparison',
+      })
       .option('stats', {
         type: 'string',
         describe: 'only summarise this existing JSONL (acceptance from its .progress.jsonl when present)',
@@ -224,7 +212,7 @@ export const distillCommand: CommandModule<object, Args> = {
     if (argv.endpoint) {
       name = argv['teacher-name'] ?? argv['served-model']!;
       const endpoint = argv.endpoint;
-      const apiKey = process.env[argv['api-key-env']];
+      const connection = endpointConnection(argv);
       teacher = generatorTeacher(
         name,
         prompt,
@@ -234,10 +222,7 @@ export const distillCommand: CommandModule<object, Args> = {
             endpoint,
             servedModel: argv['served-model']!,
             concurrency: argv.concurrency,
-            timeoutMs: argv['request-timeout'] * 1000,
-            retries: argv.retries,
-            backoffMs: 1000,
-            apiKey,
+            ...connection,
             settings: settings(seed),
           }),
         countTokens,

@@ -16,13 +16,13 @@ import {
 } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
+import { endpointConnection, withEndpointOptions, type EndpointArgs } from '../endpoint_options';
 import { ProgressBar } from '../progress';
 
-interface Args {
+interface Args extends EndpointArgs {
   model?: string;
   endpoint?: string;
   'served-model'?: string;
-  'api-key'?: string;
   benchmarks: string;
   'data-dir'?: string;
   limit?: number;
@@ -36,8 +36,6 @@ interface Args {
   seed: number;
   'batch-size': number;
   concurrency: number;
-  'request-timeout': number;
-  retries: number;
   'time-limit': number;
   meta?: string[];
   'judge-endpoint'?: string;
@@ -94,14 +92,13 @@ export const evalCommand: CommandModule<object, Args> = {
   command: 'eval',
   describe: 'Evaluate a local model or an OpenAI-compatible server on math benchmarks (resumable)',
   builder: (y) =>
-    withBackendOption(y)
+    withEndpointOptions(withBackendOption(y))
       .option('model', { type: 'string', describe: 'local model folder (config.json, safetensors, tokenizer)' })
       .option('endpoint', {
         type: 'string',
         describe: 'OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp, Ollama)',
       })
       .option('served-model', { type: 'string', describe: 'model name the server serves (with --endpoint)' })
-      .option('api-key', { type: 'string', describe: 'Bearer token for --endpoint (default: OPENAI_API_KEY)' })
       .option('benchmarks', {
         type: 'string',
         default: 'math500,gsm8k,amc23,olympiadbench,aime24',
@@ -134,19 +131,9 @@ export const evalCommand: CommandModule<object, Args> = {
       .option('temperature', { type: 'number', default: 0, describe: '0 = greedy (the paper)' })
       .option('top-p', { type: 'number', default: 1, describe: 'nucleus sampling mass' })
       .option('stop', { type: 'string', array: true, describe: "extra stop strings (added to the preset's)" })
-      .option('seed', { type: 'number', default: 0, describe: 'sampling seed (when temperature > 0)' })
+      .option('seed', { type: 'number', default: 42, describe: 'sampling seed (when temperature > 0)' })
       .option('batch-size', { type: 'number', default: 8, describe: 'local model: prompts decoded together' })
       .option('concurrency', { type: 'number', default: 16, describe: 'endpoint: requests in flight' })
-      .option('request-timeout', {
-        type: 'number',
-        default: 600,
-        describe: 'endpoint: seconds before a request is retried',
-      })
-      .option('retries', {
-        type: 'number',
-        default: 5,
-        describe: 'endpoint: attempts per request (back-off doubles from 1 s)',
-      })
       .option('time-limit', {
         type: 'number',
         default: DEFAULT_CAS_OPTIONS.timeoutMs,
@@ -164,6 +151,7 @@ export const evalCommand: CommandModule<object, Args> = {
       })
       .option('judge-model', { type: 'string', describe: 'model name served at --judge-endpoint' })
       .option('json', { type: 'boolean', default: false, describe: 'print results.json on stdout' })
+      .group(['connect-timeout', 'idle-timeout', 'request-timeout', 'retries', 'api-key-env'], 'Endpoint connection:')
       .example(
         '$0 eval --endpoint http://127.0.0.1:8000/v1 --served-model qwen --benchmarks gsm8k,math500 --limit 50 --out runs/qwen',
         'evaluate a vLLM server',
@@ -204,10 +192,7 @@ export const evalCommand: CommandModule<object, Args> = {
         endpoint: argv.endpoint,
         servedModel: model,
         concurrency: argv.concurrency,
-        timeoutMs: argv['request-timeout'] * 1000,
-        retries: argv.retries,
-        backoffMs: 1000,
-        apiKey: argv['api-key'] ?? process.env.OPENAI_API_KEY,
+        ...endpointConnection(argv),
         settings,
       });
     } else {
@@ -220,10 +205,7 @@ export const evalCommand: CommandModule<object, Args> = {
           endpoint: argv['judge-endpoint'],
           servedModel: argv['judge-model']!,
           concurrency: 1,
-          timeoutMs: argv['request-timeout'] * 1000,
-          retries: argv.retries,
-          backoffMs: 1000,
-          apiKey: argv['api-key'] ?? process.env.OPENAI_API_KEY,
+          ...endpointConnection(argv),
           // The judge answers one word, greedily.
           settings: { maxNewTokens: 8, temperature: 0, topP: 1, stop: [], seed: 0 },
         })

@@ -43,7 +43,7 @@ export const generateCommand: CommandModule<object, Args> = {
       .option('temperature', { type: 'number', default: 0, describe: 'sampling temperature; 0 = greedy' })
       .option('top-p', { type: 'number', default: 1, describe: 'nucleus sampling mass (with --temperature > 0)' })
       .option('top-k', { type: 'number', default: 0, describe: 'sample among the k most likely tokens; 0 = all' })
-      .option('seed', { type: 'number', default: 0, describe: 'seed of the sampler' })
+      .option('seed', { type: 'number', default: 42, describe: 'seed of the sampler (with --temperature > 0)' })
       .option('json', {
         type: 'boolean',
         default: false,
