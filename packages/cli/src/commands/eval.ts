@@ -21,6 +21,7 @@ import { ProgressBar } from '../progress';
 
 interface Args extends EndpointArgs {
   model?: string;
+  tokenizer?: string;
   endpoint?: string;
   'served-model'?: string;
   benchmarks: string;
@@ -94,6 +95,7 @@ export const evalCommand: CommandModule<object, Args> = {
   builder: (y) =>
     withEndpointOptions(withBackendOption(y))
       .option('model', { type: 'string', describe: 'local model folder (config.json, safetensors, tokenizer)' })
+      .option('tokenizer', { type: 'string', describe: 'folder with tokenizer.json when --model has none' })
       .option('endpoint', {
         type: 'string',
         describe: 'OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp, Ollama)',
@@ -198,7 +200,12 @@ export const evalCommand: CommandModule<object, Args> = {
     } else {
       await setupBackend(argv.backend);
       model = basename(resolve(argv.model!));
-      generator = await createLocalGenerator({ modelDir: argv.model!, batchSize: argv['batch-size'], settings });
+      generator = await createLocalGenerator({
+        modelDir: argv.model!,
+        tokenizerDir: argv.tokenizer,
+        batchSize: argv['batch-size'],
+        settings,
+      });
     }
     const judge = argv['judge-endpoint']
       ? new OpenAIGenerator({

@@ -6,6 +6,7 @@ import { setupBackend, withBackendOption } from '../backend';
 
 interface Args {
   model: string;
+  tokenizer?: string;
   prompt: string;
   chat: boolean;
   system?: string;
@@ -28,6 +29,7 @@ export const generateCommand: CommandModule<object, Args> = {
         demandOption: true,
         describe: 'model folder: config.json, safetensors, tokenizer files',
       })
+      .option('tokenizer', { type: 'string', describe: 'folder with tokenizer.json when --model has none' })
       .option('prompt', {
         type: 'string',
         demandOption: true,
@@ -57,7 +59,9 @@ export const generateCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     if (argv.system !== undefined && !argv.chat) throw new MixdistillError('--system needs --chat');
     await setupBackend(argv.backend);
-    const tokenizer = loadTokenizer(argv.model);
+    if (!(Number.isInteger(argv['max-new-tokens']) && argv['max-new-tokens'] >= 1))
+      throw new MixdistillError(`--max-new-tokens: expected a positive integer, got ${argv['max-new-tokens']}`);
+    const tokenizer = loadTokenizer(argv.tokenizer ?? argv.model);
     const { model } = loadModel(argv.model);
     const prompt = argv.chat
       ? tokenizer.applyChatTemplate([{ role: 'user', content: argv.prompt }], {
