@@ -1,6 +1,7 @@
 // `mixdistill merge-lora`: fold a LoRA adapter into its base model's weights (W + alpha/r · B·A).
 import fs from 'node:fs';
 import path from 'node:path';
+import { MixdistillError } from '@mixdistill/core';
 import { loadModel, saveModel } from '@mixdistill/models';
 import { LoraAdapters, readAdapterConfig } from '@mixdistill/train';
 import type { CommandModule } from 'yargs';
@@ -38,6 +39,8 @@ export const mergeLoraCommand: CommandModule<object, Args> = {
         'merge and save in float32',
       ),
   handler: async (argv) => {
+    if (path.resolve(argv.out) === path.resolve(argv.model) || path.resolve(argv.out) === path.resolve(argv.adapter))
+      throw new MixdistillError(`--out ${argv.out} is an input folder; write the merged model to another folder`);
     await setupBackend(argv.backend);
     const { model } = loadModel(argv.model);
     const adapters = new LoraAdapters(model, readAdapterConfig(argv.adapter), 0);
