@@ -53,6 +53,7 @@ export {
   type BenchmarkResult,
   type Score,
 } from './run/results';
+export { readDemoResult, demoAsEvalResults, DEMO_RESULT_FILE, type DemoRunResult } from './report/demo_result';
 export { loadRun, tableScores, TABLE_COLUMNS, type ReportRun, type TableColumn } from './report/runs';
 export { markdownTable, csvTable } from './report/table';
 export { accuracyBarsSvg, mixWeightSvg, weightedRuns } from './report/svg';
