@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { Checkpoint, MixdistillError, elementCount } from '@mixdistill/core';
+import { parseModelConfig } from '@mixdistill/models';
 import type { CommandModule } from 'yargs';
 
 interface Args {
@@ -145,6 +146,17 @@ function formatArchitecture(a: InspectedArchitecture): string {
   return `architecture: ${name}, ${parts.join(', ')}`;
 }
 
+/** Throws the MixdistillError that loading the model would throw for this config.json. */
+function checkConfig(file: string): void {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new MixdistillError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  parseModelConfig(json, file);
+}
+
 function humanBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
@@ -172,5 +184,7 @@ export const inspectCommand: CommandModule<object, Args> = {
   handler: (argv) => {
     const report = inspectCheckpoint(argv.path);
     process.stdout.write(argv.json ? `${JSON.stringify(report)}\n` : formatInspectReport(report));
+    // The listing is still useful, but a config.json that no command can load is an error (exit 1).
+    if (report.config) checkConfig(join(argv.path, 'config.json'));
   },
 };
