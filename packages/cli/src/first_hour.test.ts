@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { writeFixtureBenchmarks } from '../../eval/src/testing/fixture_benchmarks';
 import { main } from './main';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -60,7 +59,9 @@ beforeAll(async () => {
   jsonl('other.jsonl', [ok([7, 8, 9])]);
   jsonl('text.jsonl', [{ prompt: 'a', response: 'b' }]);
   fs.writeFileSync(at('empty.jsonl'), '');
-  writeFixtureBenchmarks(at('bench'));
+  // One GSM8K problem in the layout `data download` writes (the request fails before it is graded).
+  fs.mkdirSync(at('bench', 'gsm8k'), { recursive: true });
+  fs.writeFileSync(at('bench', 'gsm8k', 'test.jsonl'), `${JSON.stringify({ question: '2+2?', answer: '#### 4' })}\n`);
   // A finished run, and a LoRA adapter of tiny-qwen2 (for merge-lora into another base model).
   expect((await cli('train', '--model', QWEN, '--data', data, '--out', at('done'), '--max-steps', '1')).code).toBe(0);
   const r = await cli('train', '--model', QWEN, '--data', data, '--out', lora, '--max-steps', '1', '--lora-rank', '2');
