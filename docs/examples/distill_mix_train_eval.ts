@@ -77,8 +77,7 @@ export async function main(workDir: string): Promise<ExampleResult> {
           endpoint: teachers[kind].endpoint,
           servedModel: `${kind}-teacher`,
           concurrency: 4,
-          timeoutMs: 30_000,
-          retries: 2,
+          connection: { timeoutMs: 30_000, retries: 2, backoffMs: 1000 },
         },
         problems,
         fields: DEFAULT_PROBLEM_FIELDS,
@@ -137,8 +136,6 @@ export async function main(workDir: string): Promise<ExampleResult> {
     topP: 1,
     stop: [],
     seed: 0,
-    timeoutMs: 600_000,
-    retries: 1,
     timeLimitMs: 2000,
     metadata: { mixWeight: 0.2 },
   });

@@ -1,13 +1,7 @@
 // Flags and flag checks several commands share, declared once.
 import { MixdistillError } from '@mixdistill/core';
-import type { Options } from 'yargs';
-
-/** Requests in flight, per-request time-out and retries of an OpenAI-compatible server (eval, distill). */
-export const ENDPOINT_OPTIONS = {
-  concurrency: { type: 'number', default: 16, describe: 'endpoint: requests in flight' },
-  'request-timeout': { type: 'number', default: 600, describe: 'endpoint: seconds before a request is retried' },
-  retries: { type: 'number', default: 5, describe: 'endpoint: attempts per request (back-off doubles from 1 s)' },
-} as const satisfies Record<string, Options>;
+import type { EndpointConnection } from '@mixdistill/eval';
+import type { Argv } from 'yargs';
 
 /** Throws for the first of `flags` whose value is given but not a positive integer. */
 export function requirePositiveIntegers(flags: Record<string, number | undefined>): void {
@@ -15,4 +9,66 @@ export function requirePositiveIntegers(flags: Record<string, number | undefined
     if (value !== undefined && (!Number.isInteger(value) || value < 1))
       throw new MixdistillError(`--${flag}: expected a positive integer, got ${value}`);
   }
+}
+
+export interface EndpointArgs {
+  concurrency: number;
+  'api-key-env': string;
+  'api-key'?: string;
+  'connect-timeout': number;
+  'idle-timeout': number;
+  'request-timeout': number;
+  retries: number;
+}
+
+/**
+ * The options of a command that talks to an OpenAI-compatible server (eval, distill), declared once so
+ * both name and default them alike; times in seconds, as a person thinks of them.
+ */
+export function withEndpointOptions<T>(y: Argv<T>) {
+  return y
+    .option('concurrency', { type: 'number', default: 16, describe: 'endpoint: requests in flight' })
+    .option('api-key-env', {
+      type: 'string',
+      default: 'OPENAI_API_KEY',
+      describe: 'environment variable holding the Bearer token for --endpoint',
+    })
+    .option('api-key', { type: 'string', hidden: true, deprecated: 'use --api-key-env (keeps the key out of history)' })
+    .option('connect-timeout', {
+      type: 'number',
+      default: 10,
+      describe: 'endpoint: seconds to open a connection before the attempt counts as failed',
+    })
+    .option('idle-timeout', {
+      type: 'number',
+      default: 120,
+      describe: 'endpoint: seconds without a token (the first included) before a request is retried',
+    })
+    .option('request-timeout', {
+      type: 'number',
+      default: 3600,
+      describe: 'endpoint: seconds for a whole answer before it is retried',
+    })
+    .option('retries', {
+      type: 'number',
+      default: 5,
+      describe: 'endpoint: attempts per request (back-off doubles from 1 s; each retry is announced on stderr)',
+    });
+}
+
+/** The connection these options describe. */
+export function endpointConnection(a: EndpointArgs): EndpointConnection {
+  for (const flag of ['connect-timeout', 'idle-timeout', 'request-timeout'] as const)
+    if (!(a[flag] > 0)) throw new MixdistillError(`--${flag}: expected seconds > 0, got ${a[flag]}`);
+  if (!(Number.isInteger(a.retries) && a.retries >= 1))
+    throw new MixdistillError(`--retries: expected a positive integer, got ${a.retries}`);
+  return {
+    connectTimeoutMs: a['connect-timeout'] * 1000,
+    idleTimeoutMs: a['idle-timeout'] * 1000,
+    timeoutMs: a['request-timeout'] * 1000,
+    retries: a.retries,
+    backoffMs: 1000,
+    apiKey: a['api-key'] ?? process.env[a['api-key-env']],
+    onRetry: (line: string) => process.stderr.write(`${line}\n`),
+  };
 }

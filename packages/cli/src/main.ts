@@ -3,35 +3,68 @@ import { MixdistillError } from '@mixdistill/core';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { COMMANDS } from './commands/index';
+import { checkNumbers, helpWidth, namesAsFlags, reflowHelp, usageError, versionText } from './help';
 
-/** Parses argv and runs one command; user errors become one line on stderr and exit code 1. */
-export async function main(argv: string[]): Promise<void> {
-  const cli = yargs(argv)
-    .scriptName('mixdistill')
-    .usage(
-      '$0 <command> [options]\n\nMix Distillation in Node.js: train and evaluate small students on mixed chain-of-thought data.',
-    )
-    .command(COMMANDS)
-    .demandCommand(1, 'name a command (see --help)')
-    .strict()
-    .recommendCommands()
-    .help()
-    .alias('h', 'help')
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
-    .fail((msg, err) => {
-      if (err) throw err;
-      throw new MixdistillError(`${msg} (see mixdistill --help)`);
-    });
-  await cli.parseAsync();
+/** Where main writes (the process's streams; tests pass their own). */
+export interface MainIO {
+  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(s: string): unknown };
 }
 
-main(hideBin(process.argv)).catch((err: unknown) => {
-  if (err instanceof MixdistillError) {
-    process.stderr.write(`mixdistill: ${err.message}\n`);
-  } else {
-    process.stderr.write(
-      `mixdistill: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+const COMMAND_NAMES = COMMANDS.map((c) => String(c.command).split(' ')[0]);
+
+/** Parses argv and runs one command; returns the exit code. User errors are one `mixdistill: …` line. */
+export async function main(argv: string[], io: MainIO = process): Promise<number> {
+  const command = argv.find((a) => !a.startsWith('-')) ?? null;
+  let parsed: Record<string, unknown> = {};
+  try {
+    if (command !== null && argv[0] === command && !COMMAND_NAMES.includes(command))
+      throw new MixdistillError(
+        `unknown command "${command}" (commands: ${COMMAND_NAMES.join(', ')}; see mixdistill --help)`,
+      );
+    let output = '';
+    const cli = yargs(argv)
+      .scriptName('mixdistill')
+      .usage(
+        '$0 <command> [options]\n\nMix Distillation in Node.js: train and evaluate small students on mixed chain-of-thought data.',
+      )
+      .command(COMMANDS)
+      .demandCommand(1, 'name a command')
+      .strict()
+      .recommendCommands()
+      .version(versionText())
+      .help()
+      .alias('h', 'help')
+      // Laid out by reflowHelp, which never breaks a word.
+      .wrap(null)
+      .middleware((a) => {
+        parsed = a as Record<string, unknown>;
+        checkNumbers(parsed, argv);
+      }, true)
+      .fail((msg, err) => {
+        if (err) throw err;
+        throw usageError(msg, command !== null && COMMAND_NAMES.includes(command) ? command : null);
+      });
+    await cli.parseAsync(argv, {}, (_err, _argv, out) => {
+      output = out;
+    });
+    if (output) io.stdout.write(`${reflowHelp(output, helpWidth(io.stdout))}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof MixdistillError) {
+      const flags = new Set(Object.keys(parsed).filter((k) => !/[A-Z]/.test(k)));
+      const line = namesAsFlags(err.message, flags).replace(/\s*\n\s*/g, ' ');
+      io.stderr.write(`mixdistill: ${line}\n`);
+      return (err as { exitCode?: number }).exitCode ?? 1;
+    }
+    io.stderr.write(`mixdistill: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
   }
-  process.exitCode = 1;
-});
+}
+
+// Run only as the program (tests import main).
+if (process.argv[1] && /mixdistill(\.js)?$|main\.ts$/.test(process.argv[1])) {
+  main(hideBin(process.argv)).then((code) => {
+    process.exitCode = code;
+  });
+}

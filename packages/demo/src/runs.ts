@@ -93,23 +93,27 @@ export async function runOne(
   );
   const trainStarted = Date.now();
   if (!existsSync(join(finalDir, 'config.json'))) {
-    await train({
-      ...TRAIN_DEFAULTS,
-      model: student.dir,
-      data: [{ file: data.trainFiles[kind], weight: null }],
-      out: trainDir,
-      batchSize: budget.batchSize,
-      maxSteps: budget.steps,
-      lr: budget.lr,
-      lrScheduler: 'cosine',
-      warmupRatio: budget.warmupRatio,
-      weightDecay: budget.weightDecay,
-      seed: budget.seed,
-      // Only the final model is saved: runs take minutes, so an interrupted run is simply redone
-      // (finished runs are kept), and mid-run checkpoints stalled the native backend (see report).
-      saveSteps: 0,
-      resume: false,
-    });
+    await train(
+      {
+        ...TRAIN_DEFAULTS,
+        model: student.dir,
+        data: [{ file: data.trainFiles[kind], weight: null }],
+        out: trainDir,
+        batchSize: budget.batchSize,
+        maxSteps: budget.steps,
+        lr: budget.lr,
+        lrScheduler: 'cosine',
+        warmupRatio: budget.warmupRatio,
+        weightDecay: budget.weightDecay,
+        seed: budget.seed,
+        // Only the final model is saved: runs take minutes, so an interrupted run is simply redone
+        // (finished runs are kept), and mid-run checkpoints stalled the native backend (see report).
+        saveSteps: 0,
+        resume: false,
+        overwrite: true,
+      },
+      { resumeCommand: 'the same demo command (finished runs are reused)' },
+    );
   }
   const metrics = readMetrics(join(trainDir, 'metrics.jsonl'));
   const trainSeconds = metrics.at(-1)?.elapsed_s ?? (Date.now() - trainStarted) / 1000;

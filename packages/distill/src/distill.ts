@@ -8,6 +8,7 @@ import {
   createLocalGenerator,
   gradeResponse,
   lastBoxed,
+  type EndpointConnection,
   OpenAIGenerator,
   resolvePrompt,
   stopCas,
@@ -26,14 +27,10 @@ export interface EndpointTeacher {
   endpoint: string;
   /** model name the server serves */
   servedModel: string;
-  /** Bearer token, if the server wants one */
-  apiKey?: string;
   /** requests in flight */
   concurrency: number;
-  /** milliseconds before a request is retried */
-  timeoutMs: number;
-  /** attempts per request (back-off doubles from 1 s) */
-  retries: number;
+  /** time-outs, retries and key */
+  connection: EndpointConnection;
 }
 
 /** A teacher loaded from a local model folder (the tensor backend must be selected first). */
@@ -151,10 +148,7 @@ export async function distill(options: DistillOptions): Promise<DistillStats> {
           endpoint: source.endpoint,
           servedModel: source.servedModel,
           concurrency: source.concurrency,
-          timeoutMs: source.timeoutMs,
-          retries: source.retries,
-          backoffMs: 1000,
-          apiKey: source.apiKey,
+          ...source.connection,
           settings: settings(seed),
         }),
       countTokens,

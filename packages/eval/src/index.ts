@@ -41,7 +41,7 @@ export {
   type GenerationResult,
   type GenerationSettings,
 } from './generate/generator';
-export { OpenAIGenerator, type OpenAIGeneratorOptions } from './generate/openai';
+export { OpenAIGenerator, type EndpointConnection, type OpenAIGeneratorOptions } from './generate/openai';
 export { createLocalGenerator, type LocalGeneratorOptions } from './generate/local';
 export { runEval, type EvalRunOptions } from './run/eval_runner';
 export { evaluate, type EndpointModel, type EvaluateOptions, type LocalModel } from './run/evaluate';
@@ -56,6 +56,7 @@ export {
   type BenchmarkResult,
   type Score,
 } from './run/results';
+export { readDemoResult, demoAsEvalResults, DEMO_RESULT_FILE, type DemoRunResult } from './report/demo_result';
 export { loadRun, tableScores, TABLE_COLUMNS, type ReportRun, type TableColumn } from './report/runs';
 export { markdownTable, csvTable } from './report/table';
 export { accuracyBarsSvg, mixWeightSvg, weightedRuns } from './report/accuracy_plots';

@@ -22,6 +22,7 @@ export type { CreateModelOptions } from './weights/create_model';
 export { KVCache } from './generation/kv_cache';
 export { saveModel, TOKENIZER_FILES } from './weights/save_model';
 export { formatInspectReport, inspectCheckpoint } from './weights/inspect_checkpoint';
+export { readModelConfig } from './weights/read_config';
 export type { InspectedArchitecture, InspectedTensor, InspectReport } from './weights/inspect_checkpoint';
 export type { SaveModelOptions } from './weights/save_model';
 export { Tokenizer, loadTokenizer } from './tokenizer/tokenizer';

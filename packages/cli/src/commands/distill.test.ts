@@ -21,8 +21,7 @@ const PROBLEMS = [
 ];
 
 /**
- * A chat-completions server: attempt k of a problem arrives with seed k − 1 (distill's default
- * seeds); it answers correctly only on that problem's `correctOn` attempts. `hangOn` names a
+ * A chat-completions server: attempt k of a problem arrives with seed k − 1 (distill with --seed 0); it answers correctly only on that problem's `correctOn` attempts. `hangOn` names a
  * problem whose first request is never answered (the test kills the client there).
  */
 async function startTeacherServer(hangOn?: number) {
@@ -109,6 +108,8 @@ describe('mixdistill distill (CLI)', () => {
       '1',
       '--retries',
       '1',
+      '--seed',
+      '0',
       '--out',
       out,
     ];

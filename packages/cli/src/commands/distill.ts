@@ -8,15 +8,14 @@ import {
   formatDistillStats,
   type DistillStats,
 } from '@mixdistill/distill';
-import { DEFAULT_GENERATION_SETTINGS } from '@mixdistill/eval';
+import { DEFAULT_CAS_OPTIONS, DEFAULT_GENERATION_SETTINGS } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
-import { ENDPOINT_OPTIONS, requirePositiveIntegers } from '../flags';
+import { endpointConnection, requirePositiveIntegers, withEndpointOptions, type EndpointArgs } from '../flags';
 
-interface Args {
+interface Args extends EndpointArgs {
   endpoint?: string;
   'served-model'?: string;
-  'api-key-env': string;
   model?: string;
   problems?: string;
   attempts: number;
@@ -27,9 +26,6 @@ interface Args {
   'top-p': number;
   'max-new-tokens': number;
   seed: number;
-  concurrency: number;
-  'request-timeout': number;
-  retries: number;
   'batch-size': number;
   'problem-field': string;
   'solution-field': string;
@@ -52,17 +48,12 @@ export const distillCommand: CommandModule<object, Args> = {
   command: 'distill',
   describe: 'Distill a teacher into an SFT data set by rejection sampling (resumable), or --stats of a data set',
   builder: (y) =>
-    withBackendOption(y)
+    withEndpointOptions(withBackendOption(y))
       .option('endpoint', {
         type: 'string',
         describe: 'teacher: OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp, Ollama)',
       })
       .option('served-model', { type: 'string', describe: 'model name the server serves (with --endpoint)' })
-      .option('api-key-env', {
-        type: 'string',
-        default: 'OPENAI_API_KEY',
-        describe: 'environment variable holding the Bearer token for --endpoint',
-      })
       .option('model', {
         type: 'string',
         describe: 'teacher: local model folder (config.json, safetensors, tokenizer)',
@@ -95,8 +86,7 @@ export const distillCommand: CommandModule<object, Args> = {
         default: DEFAULT_GENERATION_SETTINGS.maxNewTokens,
         describe: 'most tokens per response',
       })
-      .option('seed', { type: 'number', default: 0, describe: 'attempt k samples with seed + k − 1' })
-      .options(ENDPOINT_OPTIONS)
+      .option('seed', { type: 'number', default: 42, describe: 'attempt k samples with seed + k − 1' })
       .option('batch-size', { type: 'number', default: 8, describe: 'local model: prompts decoded together' })
       .option('problem-field', {
         type: 'string',
@@ -118,7 +108,11 @@ export const distillCommand: CommandModule<object, Args> = {
         type: 'string',
         describe: 'value of the "teacher" field (default: served model, or the model folder name)',
       })
-      .option('time-limit', { type: 'number', default: 2000, describe: 'grader: milliseconds per symbolic comparison' })
+      .option('time-limit', {
+        type: 'number',
+        default: DEFAULT_CAS_OPTIONS.timeoutMs,
+        describe: 'grader: milliseconds per symbolic comparison',
+      })
       .option('stats', {
         type: 'string',
         describe: 'only summarise this existing JSONL (acceptance from its .progress.jsonl when present)',
@@ -160,10 +154,8 @@ export const distillCommand: CommandModule<object, Args> = {
         ? {
             endpoint: argv.endpoint,
             servedModel: argv['served-model']!,
-            apiKey: process.env[argv['api-key-env']],
             concurrency: argv.concurrency,
-            timeoutMs: argv['request-timeout'] * 1000,
-            retries: argv.retries,
+            connection: endpointConnection(argv),
           }
         : { modelDir: argv.model!, batchSize: argv['batch-size'] },
       teacherName: argv['teacher-name'],

@@ -11,13 +11,13 @@ import {
 } from '@mixdistill/eval';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
-import { ENDPOINT_OPTIONS, requirePositiveIntegers } from '../flags';
+import { endpointConnection, requirePositiveIntegers, withEndpointOptions, type EndpointArgs } from '../flags';
 
-interface Args {
+interface Args extends EndpointArgs {
   model?: string;
+  tokenizer?: string;
   endpoint?: string;
   'served-model'?: string;
-  'api-key'?: string;
   benchmarks: string;
   'data-dir'?: string;
   limit?: number;
@@ -30,9 +30,6 @@ interface Args {
   stop?: string[];
   seed: number;
   'batch-size': number;
-  concurrency: number;
-  'request-timeout': number;
-  retries: number;
   'time-limit': number;
   meta?: string[];
   'judge-endpoint'?: string;
@@ -57,14 +54,14 @@ export const evalCommand: CommandModule<object, Args> = {
   command: 'eval',
   describe: 'Evaluate a local model or an OpenAI-compatible server on math benchmarks (resumable)',
   builder: (y) =>
-    withBackendOption(y)
+    withEndpointOptions(withBackendOption(y))
       .option('model', { type: 'string', describe: 'local model folder (config.json, safetensors, tokenizer)' })
+      .option('tokenizer', { type: 'string', describe: 'folder with tokenizer.json when --model has none' })
       .option('endpoint', {
         type: 'string',
         describe: 'OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp, Ollama)',
       })
       .option('served-model', { type: 'string', describe: 'model name the server serves (with --endpoint)' })
-      .option('api-key', { type: 'string', describe: 'Bearer token for --endpoint (default: OPENAI_API_KEY)' })
       .option('benchmarks', {
         type: 'string',
         default: 'math500,gsm8k,amc23,olympiadbench,aime24',
@@ -97,9 +94,8 @@ export const evalCommand: CommandModule<object, Args> = {
       .option('temperature', { type: 'number', default: 0, describe: '0 = greedy (the paper)' })
       .option('top-p', { type: 'number', default: 1, describe: 'nucleus sampling mass' })
       .option('stop', { type: 'string', array: true, describe: "extra stop strings (added to the preset's)" })
-      .option('seed', { type: 'number', default: 0, describe: 'sampling seed (when temperature > 0)' })
+      .option('seed', { type: 'number', default: 42, describe: 'sampling seed (when temperature > 0)' })
       .option('batch-size', { type: 'number', default: 8, describe: 'local model: prompts decoded together' })
-      .options(ENDPOINT_OPTIONS)
       .option('time-limit', {
         type: 'number',
         default: DEFAULT_CAS_OPTIONS.timeoutMs,
@@ -117,6 +113,10 @@ export const evalCommand: CommandModule<object, Args> = {
       })
       .option('judge-model', { type: 'string', describe: 'model name served at --judge-endpoint' })
       .option('json', { type: 'boolean', default: false, describe: 'print results.json on stdout' })
+      .group(
+        ['concurrency', 'connect-timeout', 'idle-timeout', 'request-timeout', 'retries', 'api-key-env'],
+        'Endpoint connection:',
+      )
       .example(
         '$0 eval --endpoint http://127.0.0.1:8000/v1 --served-model qwen --benchmarks gsm8k,math500 --limit 50 --out runs/qwen',
         'evaluate a vLLM server',
@@ -139,12 +139,12 @@ export const evalCommand: CommandModule<object, Args> = {
       throw new MixdistillError('--judge-endpoint and --judge-model go together');
     const benchmarks = parseBenchmarkList(argv.benchmarks);
     if (benchmarks.length === 0) throw new MixdistillError('--benchmarks: name at least one benchmark');
-    const apiKey = argv['api-key'] ?? process.env.OPENAI_API_KEY;
+    const connection = endpointConnection(argv);
     if (argv.model) await setupBackend(argv.backend);
     const results = await evaluate({
       model: argv.endpoint
-        ? { endpoint: argv.endpoint, servedModel: argv['served-model']!, apiKey, concurrency: argv.concurrency }
-        : { modelDir: argv.model!, batchSize: argv['batch-size'] },
+        ? { endpoint: argv.endpoint, servedModel: argv['served-model']!, concurrency: argv.concurrency, connection }
+        : { modelDir: argv.model!, tokenizerDir: argv.tokenizer, batchSize: argv['batch-size'] },
       benchmarks,
       dataDir: argv['data-dir'] ?? defaultDataDir(),
       limit: argv.limit,
@@ -156,12 +156,10 @@ export const evalCommand: CommandModule<object, Args> = {
       topP: argv['top-p'],
       stop: argv.stop ?? [],
       seed: argv.seed,
-      timeoutMs: argv['request-timeout'] * 1000,
-      retries: argv.retries,
       timeLimitMs: argv['time-limit'],
       metadata: parseMeta(argv.meta),
       judge: argv['judge-endpoint']
-        ? { endpoint: argv['judge-endpoint'], servedModel: argv['judge-model']!, apiKey }
+        ? { endpoint: argv['judge-endpoint'], servedModel: argv['judge-model']!, connection }
         : undefined,
     });
     if (argv.json) process.stdout.write(`${JSON.stringify(results)}\n`);

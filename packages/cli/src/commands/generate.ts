@@ -6,6 +6,7 @@ import { setupBackend, withBackendOption } from '../backend';
 
 interface Args {
   model: string;
+  tokenizer?: string;
   prompt: string;
   chat: boolean;
   system?: string;
@@ -28,6 +29,7 @@ export const generateCommand: CommandModule<object, Args> = {
         demandOption: true,
         describe: 'model folder: config.json, safetensors, tokenizer files',
       })
+      .option('tokenizer', { type: 'string', describe: 'folder with tokenizer.json when --model has none' })
       .option('prompt', {
         type: 'string',
         demandOption: true,
@@ -43,7 +45,7 @@ export const generateCommand: CommandModule<object, Args> = {
       .option('temperature', { type: 'number', default: 0, describe: 'sampling temperature; 0 = greedy' })
       .option('top-p', { type: 'number', default: 1, describe: 'nucleus sampling mass (with --temperature > 0)' })
       .option('top-k', { type: 'number', default: 0, describe: 'sample among the k most likely tokens; 0 = all' })
-      .option('seed', { type: 'number', default: 0, describe: 'seed of the sampler' })
+      .option('seed', { type: 'number', default: 42, describe: 'seed of the sampler (with --temperature > 0)' })
       .option('json', {
         type: 'boolean',
         default: false,
@@ -57,9 +59,12 @@ export const generateCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     if (argv.system !== undefined && !argv.chat) throw new MixdistillError('--system needs --chat');
     await setupBackend(argv.backend);
+    if (!(Number.isInteger(argv['max-new-tokens']) && argv['max-new-tokens'] >= 1))
+      throw new MixdistillError(`--max-new-tokens: expected a positive integer, got ${argv['max-new-tokens']}`);
     const result = await generateText(
       {
         model: argv.model,
+        tokenizer: argv.tokenizer,
         prompt: argv.prompt,
         chat: argv.chat,
         system: argv.system,

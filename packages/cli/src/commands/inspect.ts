@@ -1,5 +1,5 @@
 // `mixdistill inspect`: what a checkpoint holds, without loading a tensor or a backend.
-import { formatInspectReport, inspectCheckpoint } from '@mixdistill/models';
+import { formatInspectReport, inspectCheckpoint, readModelConfig } from '@mixdistill/models';
 import type { CommandModule } from 'yargs';
 
 interface Args {
@@ -23,5 +23,7 @@ export const inspectCommand: CommandModule<object, Args> = {
   handler: (argv) => {
     const report = inspectCheckpoint(argv.path);
     process.stdout.write(argv.json ? `${JSON.stringify(report)}\n` : formatInspectReport(report));
+    // The listing is still useful, but a config.json that no command can load is an error (exit 1).
+    if (report.config) readModelConfig(argv.path);
   },
 };

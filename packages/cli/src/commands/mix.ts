@@ -16,7 +16,7 @@ interface Args {
 export const mixCommand: CommandModule<object, Args> = {
   command: 'mix',
   describe:
-    'Mix SFT sets by weight (e.g. 20% long CoT + 80% short CoT), deterministically; writes OUT and OUT.meta.json',
+    'Mix SFT sets by weight (e.g. 20% long CoT + 80% short CoT), deterministically; writes OUT and its sidecar (mix.jsonl -> mix.meta.json)',
   builder: (y) =>
     y
       .option('source', {
@@ -28,7 +28,8 @@ export const mixCommand: CommandModule<object, Args> = {
       .option('out', {
         type: 'string',
         demandOption: true,
-        describe: 'mixed JSONL to write (its counts and seed go to <out>.meta.json)',
+        describe:
+          'mixed JSONL to write; its counts and seed go to a sidecar named after it (.jsonl replaced by .meta.json)',
       })
       .option('size', {
         type: 'number',

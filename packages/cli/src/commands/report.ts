@@ -21,7 +21,7 @@ export const reportCommand: CommandModule<object, Args> = {
         type: 'string',
         array: true,
         demandOption: true,
-        describe: 'run folders (with results.json) or results.json files; one row each',
+        describe: 'run folders (eval: results.json; demo: result.json) or results.json files; one row each',
       })
       .option('out', {
         type: 'string',

@@ -3,6 +3,7 @@
 import { train, TRAIN_OPTIONS, trainConfigFromFlags, type TrainOption } from '@mixdistill/train';
 import type { Argv, CommandModule, Options } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
+import { trainResumeCommand } from '../resume_command';
 
 /** Flag values by flag name (TRAIN_OPTIONS) plus this command's own. */
 type Args = Record<string, unknown> & { backend?: string; json: boolean };
@@ -53,7 +54,7 @@ export const trainCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const cfg = trainConfigFromFlags(argv);
     await setupBackend(argv.backend);
-    const result = await train(cfg);
+    const result = await train(cfg, { resumeCommand: trainResumeCommand() });
     const last = result.metrics.at(-1);
     const summary = {
       out: cfg.out,

@@ -42,7 +42,12 @@ function loadTensorflow(): Promise<{ tfName: string; version: string; threads: n
     try {
       // Check for the compiled binding first: a failed optional install leaves the package folder
       // behind without it, and requiring it then registers half its kernels before throwing.
-      const dir = path.dirname(require.resolve(`${pkg}/package.json`));
+      let dir: string;
+      try {
+        dir = path.dirname(require.resolve(`${pkg}/package.json`));
+      } catch {
+        throw new Error('not installed');
+      }
       const libDir = path.join(dir, 'lib');
       const hasBinding =
         fs.existsSync(libDir) &&
@@ -96,7 +101,9 @@ const CANDIDATES: Candidate[] = [
     name: 'tensorflow',
     load: loadTensorflow,
     install:
-      'install @tensorflow/tfjs-node (or -gpu with CUDA 11.2); its install script downloads libtensorflow, so it needs internet access',
+      // No longer a dependency: its install downloads libtensorflow (a wall of ENOTFOUND traces offline)
+      // and tfjs-node-gpu needs CUDA 11.2. It still loads when a user installs it.
+      'not a dependency any more; to use it: npx -y pnpm@9.15.9 add @tensorflow/tfjs-node@4.22.0 --filter @mixdistill/core (downloads libtensorflow, needs internet)',
   },
   {
     name: 'native',
@@ -131,7 +138,7 @@ export async function selectBackend(requested?: string): Promise<BackendInfo> {
     } catch (err) {
       const reason = `${candidate.name} unavailable: ${firstLine(err)}`;
       if (wanted) throw new BackendUnavailableError(`${reason} (to get it: ${candidate.install})`);
-      skipped.push(reason);
+      skipped.push(`${reason} (to get it: ${candidate.install})`);
     }
   }
   throw new BackendUnavailableError(`no backend could be loaded: ${skipped.join('; ')}`);

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MixdistillError } from '@mixdistill/core';
+import { readDemoResult } from '@mixdistill/eval';
 import { DATA_KINDS, type DataKind, type GapRun } from './gap_table';
 
 /**
@@ -50,6 +51,9 @@ export function readGapManifest(file: string): GapRun[] {
 /** Reads the tags and score of one run folder (its `run.json` and `results.json`). */
 export function readGapRunFolder(dir: string): GapRun {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new MixdistillError(`${dir}: run folder not found`);
+  // A demo run folder (runs/<size>-<kind>/result.json) carries its own tags and score.
+  const demo = existsSync(join(dir, 'results.json')) ? null : readDemoResult(dir);
+  if (demo) return entryToRun({ ...demo, size: demo.params / 1e9, score: demo.accuracy }, `${dir} (result.json)`, dir);
   const tags: ManifestEntry = {};
   for (const name of ['run.json', 'results.json']) {
     const file = join(dir, name);
@@ -78,6 +82,8 @@ function pickTags(value: unknown): ManifestEntry {
  */
 export function scoreOfRunFolder(dir: string): number {
   const file = join(dir, 'results.json');
+  const demo = existsSync(file) ? null : readDemoResult(dir);
+  if (demo) return demo.accuracy;
   if (!existsSync(file))
     throw new MixdistillError(`${file}: not found (a run folder needs the results of its evaluation)`);
   const doc = parseJson(readFileSync(file, 'utf8'), file) as ManifestEntry;

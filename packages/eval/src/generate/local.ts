@@ -19,6 +19,10 @@ export interface LocalGeneratorOptions {
   /** Prompts decoded together. */
   batchSize: number;
   settings: GenerationSettings;
+  /** Folder of tokenizer.json when the model folder has none (`--tokenizer`). */
+  tokenizerDir?: string;
+  /** Where the one-line notice of a capped maxNewTokens goes (default: stderr). */
+  onNotice?: (line: string) => void;
 }
 
 class LocalGenerator implements Generator {
@@ -27,6 +31,30 @@ class LocalGenerator implements Generator {
     private readonly model: CausalLM,
     private readonly tokenizer: Tokenizer,
   ) {}
+
+  private noticed = false;
+
+  /**
+   * The paper's 16,000 new tokens do not fit every model: what does not fit after the longest prompt of
+   * a batch is cut, with one notice, rather than failing the whole evaluation.
+   */
+  private newTokensFor(longestPrompt: number): number {
+    const context = this.model.config.maxPositionEmbeddings;
+    const room = context - longestPrompt;
+    const wanted = this.options.settings.maxNewTokens;
+    if (room < 1)
+      throw new MixdistillError(
+        `a prompt of ${longestPrompt} tokens fills the model's context (max_position_embeddings ${context})`,
+      );
+    if (wanted <= room) return wanted;
+    if (!this.noticed) {
+      this.noticed = true;
+      (this.options.onNotice ?? ((l: string) => process.stderr.write(`${l}\n`)))(
+        `note: --max-new-tokens ${wanted} does not fit the model's context (max_position_embeddings ${context}); each answer is capped at what fits after its prompt`,
+      );
+    }
+    return room;
+  }
 
   describe(): Record<string, unknown> {
     return {
@@ -54,7 +82,7 @@ class LocalGenerator implements Generator {
         this.model,
         batch.map((i) => prompts[i]),
         {
-          maxNewTokens: settings.maxNewTokens,
+          maxNewTokens: this.newTokensFor(Math.max(...batch.map((i) => prompts[i].length))),
           temperature: settings.temperature,
           topP: settings.topP,
           seed: settings.seed,
@@ -88,7 +116,7 @@ export async function createLocalGenerator(options: LocalGeneratorOptions): Prom
       `${join(options.modelDir, 'config.json')}: not found (--model must be a Hugging Face model folder)`,
     );
   }
-  const tokenizer = loadTokenizer(options.modelDir);
+  const tokenizer = loadTokenizer(options.tokenizerDir ?? options.modelDir);
   const { model } = loadModel(options.modelDir);
   return new LocalGenerator(options, model, tokenizer);
 }

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MixdistillError } from '@mixdistill/core';
 import type { EvalResults } from '../run/results';
+import { demoAsEvalResults, readDemoResult } from './demo_result';
 
 /** Table 3 columns: MATH, AMC, GSM8K, OlympiadBench, AIME, Average. */
 export const TABLE_COLUMNS = ['MATH', 'AMC', 'GSM8K', 'OlympiadBench', 'AIME', 'Average'] as const;
@@ -33,9 +34,18 @@ export function tableScores(results: EvalResults): Partial<Record<TableColumn, n
 
 /** Reads a run from its folder or its results.json. */
 export function loadRun(path: string): ReportRun {
-  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'results.json') : path;
+  const isDir = existsSync(path) && statSync(path).isDirectory();
+  const file = isDir ? join(path, 'results.json') : path;
+  // A demo run folder (result.json) reads as a run whose average is its held-out accuracy.
+  const demo = isDir && !existsSync(file) ? readDemoResult(path) : null;
+  if (demo) {
+    const results = demoAsEvalResults(demo);
+    return { name: String(results.metadata.name), results, scores: tableScores(results) };
+  }
   if (!existsSync(file))
-    throw new MixdistillError(`${file}: results.json not found (run "mixdistill eval --out DIR" first)`);
+    throw new MixdistillError(
+      `${file}: results.json not found (run "mixdistill eval --out DIR" first; demo run folders hold result.json)`,
+    );
   let results: EvalResults;
   try {
     results = JSON.parse(readFileSync(file, 'utf8')) as EvalResults;

@@ -2,7 +2,7 @@
 // grade each response and append its record as soon as it is done; then write results.json and
 // results.md from all records. A rerun with the same --out skips what is already there, so a crash
 // or Ctrl-C loses at most the responses in flight.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MixdistillError } from '@mixdistill/core';
 import { loadBenchmark, type LoadedBenchmark } from '../benchmarks/load';
@@ -50,6 +50,12 @@ function checkResumable(outDir: string, identity: Record<string, unknown>): void
   if (existsSync(file)) {
     const previous = readFileSync(file, 'utf8');
     if (previous.trim() !== JSON.stringify(identity, null, 2).trim()) {
+      // A run that failed before its first record (a bad flag, a model that did not load) holds nothing
+      // to protect: the corrected command starts it again.
+      if (!hasRecords(outDir)) {
+        writeFileSync(file, `${JSON.stringify(identity, null, 2)}\n`);
+        return;
+      }
       throw new MixdistillError(
         `${file}: this --out folder holds a run with another model, prompt or generation settings; use a new --out`,
       );
@@ -57,6 +63,11 @@ function checkResumable(outDir: string, identity: Record<string, unknown>): void
   } else {
     writeFileSync(file, `${JSON.stringify(identity, null, 2)}\n`);
   }
+}
+
+/** True when some `<benchmark>.jsonl` in `outDir` holds a record. */
+function hasRecords(outDir: string): boolean {
+  return readdirSync(outDir).some((f) => f.endsWith('.jsonl') && readFileSync(join(outDir, f), 'utf8').trim() !== '');
 }
 
 function recordsOf(file: string, benchmark: BenchmarkName): EvalRecord[] {

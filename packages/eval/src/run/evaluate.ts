@@ -6,7 +6,7 @@ import { ProgressBar } from '@mixdistill/core';
 import type { BenchmarkName } from '../benchmarks/names';
 import type { Generator } from '../generate/generator';
 import { createLocalGenerator } from '../generate/local';
-import { OpenAIGenerator } from '../generate/openai';
+import { OpenAIGenerator, type EndpointConnection } from '../generate/openai';
 import { DEFAULT_CAS_OPTIONS, stopCas } from '../grade/cas';
 import { resolvePrompt } from '../prompts/presets';
 import { runEval } from './eval_runner';
@@ -18,16 +18,18 @@ export interface EndpointModel {
   endpoint: string;
   /** model name the server serves (also the name recorded in the results) */
   servedModel: string;
-  /** Bearer token, if the server wants one */
-  apiKey?: string;
   /** requests in flight */
   concurrency: number;
+  /** time-outs, retries and key */
+  connection: EndpointConnection;
 }
 
 /** A local model folder (the tensor backend must be selected first). */
 export interface LocalModel {
   /** config.json, safetensors, tokenizer */
   modelDir: string;
+  /** folder of tokenizer.json when `modelDir` has none */
+  tokenizerDir?: string;
   /** prompts decoded together */
   batchSize: number;
 }
@@ -56,16 +58,12 @@ export interface EvaluateOptions {
   stop: string[];
   /** sampling seed (when temperature > 0) */
   seed: number;
-  /** endpoint: milliseconds before a request is retried (the judge's too) */
-  timeoutMs: number;
-  /** endpoint: attempts per request, back-off doubling from 1 s (the judge's too) */
-  retries: number;
   /** grader: milliseconds per symbolic comparison */
   timeLimitMs: number;
   /** recorded in results.json (e.g. mixWeight for the Figure 6 plot) */
   metadata: Record<string, string | number>;
   /** optional LLM judge for answers the rules reject; recorded as "judged", never changes "correct" */
-  judge?: { endpoint: string; servedModel: string; apiKey?: string };
+  judge?: { endpoint: string; servedModel: string; connection: EndpointConnection };
 }
 
 function isEndpoint(m: EndpointModel | LocalModel): m is EndpointModel {
@@ -110,25 +108,24 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
       endpoint: source.endpoint,
       servedModel: model,
       concurrency: source.concurrency,
-      timeoutMs: options.timeoutMs,
-      retries: options.retries,
-      backoffMs: 1000,
-      apiKey: source.apiKey,
+      ...source.connection,
       settings,
     });
   } else {
     model = basename(resolve(source.modelDir));
-    generator = await createLocalGenerator({ modelDir: source.modelDir, batchSize: source.batchSize, settings });
+    generator = await createLocalGenerator({
+      modelDir: source.modelDir,
+      tokenizerDir: source.tokenizerDir,
+      batchSize: source.batchSize,
+      settings,
+    });
   }
   const judge = options.judge
     ? new OpenAIGenerator({
         endpoint: options.judge.endpoint,
         servedModel: options.judge.servedModel,
         concurrency: 1,
-        timeoutMs: options.timeoutMs,
-        retries: options.retries,
-        backoffMs: 1000,
-        apiKey: options.judge.apiKey,
+        ...options.judge.connection,
         // The judge answers one word, greedily.
         settings: { maxNewTokens: 8, temperature: 0, topP: 1, stop: [], seed: 0 },
       })

@@ -9,6 +9,8 @@ import type { FinishReason } from './stopping_criteria';
 export interface GenerateTextOptions {
   /** model folder: config.json, safetensors, tokenizer files */
   model: string;
+  /** folder of tokenizer.json when `model` has none (default: `model`) */
+  tokenizer?: string;
   /** text to continue (the user message with `chat`) */
   prompt: string;
   /** wrap the prompt in the model's chat template as a user turn */
@@ -47,7 +49,7 @@ export async function generateText(
   options: GenerateTextOptions,
   onText?: (piece: string) => void,
 ): Promise<GeneratedText> {
-  const tokenizer = loadTokenizer(options.model);
+  const tokenizer = loadTokenizer(options.tokenizer ?? options.model);
   const { model } = loadModel(options.model);
   try {
     const prompt = options.chat

@@ -4,8 +4,8 @@ import { Checkpoint, MixdistillError, tf } from '@mixdistill/core';
 import type { ModelConfig } from '../config';
 import { CausalLM } from '../model/causal_lm';
 import { parameterSpecs } from '../model/parameters';
-import { architectureOf, parseModelConfig } from '../model_config';
-import { readJsonFile } from './read_config';
+import { architectureOf } from '../model_config';
+import { readModelConfig } from './read_config';
 
 export interface LoadedModel {
   config: ModelConfig;
@@ -20,8 +20,8 @@ const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16', 'F64']);
 
 /** Reads `dir/config.json` and the weights next to it into float32 variables. */
 export function loadModel(dir: string): LoadedModel {
-  const configFile = path.join(dir, 'config.json');
-  const config = parseModelConfig(readJsonFile(dir, 'config.json'), configFile);
+  const _configFile = path.join(dir, 'config.json');
+  const config = readModelConfig(dir);
   const checkpoint = Checkpoint.open(dir);
   try {
     return { config, model: new CausalLM(config, readParameters(config, checkpoint, dir)) };

@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MixdistillError } from '@mixdistill/core';
+import type { ModelConfig } from '../config';
+import { parseModelConfig } from '../model_config';
 
 /** Parsed JSON of `dir/name`; undefined when the file is absent and `optional`. */
 export function readJsonFile(dir: string, name: string, optional: true): unknown | undefined;
@@ -20,4 +22,9 @@ export function readJsonFile(dir: string, name: string, optional = false): unkno
   } catch (err) {
     throw new MixdistillError(`${file}: not valid JSON (${(err as Error).message})`);
   }
+}
+
+/** `dir/config.json`, parsed and checked as loading the model would (errors name the file and field). */
+export function readModelConfig(dir: string): ModelConfig {
+  return parseModelConfig(readJsonFile(dir, 'config.json'), path.join(dir, 'config.json'));
 }

@@ -23,6 +23,11 @@ export interface DataOptions extends FieldOptions, TokenizeOptions {
   mixSize?: number;
   /** pair mixed sources on this field (`--mix-by`) */
   mixBy?: string;
+  /**
+   * The model's vocabulary size: token ids and labels at or above it are bad lines, found when the
+   * data is read rather than as a crash in the middle of the run.
+   */
+  vocabSize?: number;
 }
 
 /** Examples ready for batching and what happened on the way. */
@@ -44,9 +49,11 @@ export interface TrainingData {
  */
 export function loadTrainingData(
   sources: readonly SourceSpec[],
-  tokenizer: ChatTokenizer | null,
+  tokenizer: ChatTokenizer | null | (() => ChatTokenizer | null),
   opts: DataOptions,
 ): TrainingData {
+  // A getter lets pre-tokenized data train without ever reading tokenizer.json (which may be absent or broken).
+  const getTokenizer = typeof tokenizer === 'function' ? tokenizer : () => tokenizer;
   if (sources.length === 0) throw new MixdistillError('give at least one --data file');
   const weighted = sources.filter((s) => s.weight !== null).length;
   if (weighted > 0 && weighted < sources.length) {
@@ -54,7 +61,14 @@ export function loadTrainingData(
   }
   const sink = new BadLineSink(opts.skipBadLines);
   // Validate every line first, so a bad line stops training before the first step (or is counted).
-  const valid = sources.map((s) => readJsonl(s.file, sink).filter((r) => check(r, opts, sink)));
+  const valid = sources.map((s) => {
+    const badBefore = sink.bad.length;
+    const lines = readJsonl(s.file, sink);
+    // Said as such, not as "no training examples left" after all the processing.
+    if (lines.length === 0 && sink.bad.length === badBefore)
+      throw new MixdistillError(`${s.file} is empty (no JSONL lines)`);
+    return lines.filter((r) => check(r, opts, sink));
+  });
   let records: JsonlRecord[];
   let mix: MixResult | null = null;
   if (weighted > 0) {
@@ -71,14 +85,22 @@ export function loadTrainingData(
   let truncated = 0;
   for (const r of records) {
     const ex = parseRecord(r, opts.format, opts);
-    if (ex.kind === 'chat' && tokenizer === null) {
-      throw new MixdistillError(`${r.file}:${r.line}: text records need a tokenizer (the model folder has none)`);
+    const tok = ex.kind === 'chat' ? getTokenizer() : null;
+    if (ex.kind === 'chat' && tok === null) {
+      throw new MixdistillError(
+        `${r.file}:${r.line}: text records need a tokenizer (the model folder has no tokenizer.json; pass --tokenizer DIR)`,
+      );
     }
     let tokens: TokenizedExample;
     try {
-      tokens = tokenizeExample(ex, tokenizer!, opts);
+      tokens = tokenizeExample(ex, tok!, opts);
+      // The tokenizer's own ids can exceed the model's embedding table too (a tokenizer of another model).
+      if (ex.kind === 'chat') checkVocab(tokens.inputIds, tokens.labels, opts.vocabSize);
     } catch (err) {
-      if (err instanceof RecordError) throw new MixdistillError(`${r.file}:${r.line}: ${err.message}`);
+      if (err instanceof RecordError) {
+        sink.report(r.file, r.line, err.message);
+        continue;
+      }
       throw err;
     }
     const cut = applyCutoff(tokens, opts.cutoffLen, opts.cutoffPolicy);
@@ -98,11 +120,27 @@ export function loadTrainingData(
 
 function check(r: JsonlRecord, opts: DataOptions, sink: BadLineSink): boolean {
   try {
-    parseRecord(r, opts.format, opts);
+    const ex = parseRecord(r, opts.format, opts);
+    if (ex.kind === 'tokens') checkVocab(ex.inputIds, ex.labels, opts.vocabSize);
     return true;
   } catch (err) {
     if (!(err instanceof RecordError)) throw err;
     sink.report(r.file, r.line, err.message);
     return false;
   }
+}
+
+/** Throws RecordError for an id the model's embedding (input) or output layer (label) does not have. */
+function checkVocab(inputIds: readonly number[], labels: readonly number[], vocabSize: number | undefined): void {
+  if (vocabSize === undefined) return;
+  const badInput = inputIds.findIndex((t) => t >= vocabSize);
+  if (badInput >= 0)
+    throw new RecordError(
+      `"input_ids"[${badInput}] is ${inputIds[badInput]}, outside the model's vocabulary (vocab_size ${vocabSize})`,
+    );
+  const badLabel = labels.findIndex((t) => t >= vocabSize);
+  if (badLabel >= 0)
+    throw new RecordError(
+      `"labels"[${badLabel}] is ${labels[badLabel]}, outside the model's vocabulary (vocab_size ${vocabSize})`,
+    );
 }

@@ -45,6 +45,8 @@ export function goldenConfig(fixture: string, overrides: Partial<TrainConfig> = 
     maxSteps: 6,
     maxGradNorm: 1,
     lrScheduler: 'cosine',
+    // The golden weights are float32; final/ would otherwise keep the fixture's own bf16/f16.
+    saveDtype: 'float32',
     ...overrides,
   };
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Checkpoint, MixdistillError, writeFileAtomic, writeSafetensors } from '@mixdistill/core';
-import { saveModel, type CausalLM } from '@mixdistill/models';
+import { saveModel, type CausalLM, type TorchDtype } from '@mixdistill/models';
 import type { AdamW } from '../optim/adamw';
 import type { ScheduleConfig } from '../optim/schedule';
 import type { LoraAdapters } from './lora';
@@ -60,15 +60,22 @@ export function saveCheckpoint(out: string, c: CheckpointContents): string {
 }
 
 /** The trained model: a full Hugging Face folder, or the LoRA adapter in peft's layout. */
-export function writeModelFolder(dir: string, model: CausalLM, lora: LoraAdapters | null, baseModelDir: string): void {
+export function writeModelFolder(
+  dir: string,
+  model: CausalLM,
+  lora: LoraAdapters | null,
+  baseModelDir: string,
+  opts: { tokenizerDir?: string; dtype?: TorchDtype } = {},
+): void {
   if (lora) lora.save(dir, baseModelDir);
-  // Tokenizer files travel with the model when the base folder has them (tiny test models have none).
-  else
-    saveModel(
-      dir,
-      model,
-      fs.existsSync(path.join(baseModelDir, 'tokenizer.json')) ? { tokenizerDir: baseModelDir } : {},
-    );
+  else {
+    // Tokenizer files travel with the model when there are some (tiny test models have none).
+    const tokenizerDir = opts.tokenizerDir ?? baseModelDir;
+    saveModel(dir, model, {
+      ...(fs.existsSync(path.join(tokenizerDir, 'tokenizer.json')) ? { tokenizerDir } : {}),
+      ...(opts.dtype ? { dtype: opts.dtype } : {}),
+    });
+  }
 }
 
 /** Checkpoint folders in `out`, oldest step first. */

@@ -1,5 +1,6 @@
 // Everything a training run is configured by. Flags, defaults (the paper's recipe) and help of each
 // field are declared in train_options.ts.
+import type { TorchDtype } from '@mixdistill/models';
 import type { CutoffPolicy } from '../data/cutoff';
 import type { SftFormat } from '../data/formats';
 import type { SourceSpec } from '../mix/source_spec';
@@ -93,6 +94,12 @@ export interface TrainConfig {
   saveMerged: boolean;
   /** resume from the latest checkpoint in `out` (true) or from this checkpoint folder */
   resume: boolean | string;
+  /** replace a finished run, another run or other files in `out` (`--overwrite`) */
+  overwrite?: boolean;
+  /** folder of tokenizer.json when the model folder has none (`--tokenizer`) */
+  tokenizer?: string;
+  /** dtype of final/ (`--save-dtype`; default: the starting model's torch_dtype); checkpoints stay float32 */
+  saveDtype?: TorchDtype;
 }
 
 /** The LoRA target modules `all` expands to (every linear of a Llama-style block). */

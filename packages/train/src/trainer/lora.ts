@@ -128,8 +128,15 @@ export class LoraAdapters {
   load(dir: string): void {
     const ckpt = Checkpoint.open(path.join(dir, ADAPTER_WEIGHTS));
     try {
+      const shapes = new Map(ckpt.entries().map((e) => [e.name, e.shape]));
       for (const [name, v] of this.trainable()) {
         if (!ckpt.has(name)) throw new MixdistillError(`${path.join(dir, ADAPTER_WEIGHTS)}: missing tensor ${name}`);
+        // An adapter trained on another base model has other matrix sizes: say so instead of a shape error.
+        const stored = shapes.get(name)!;
+        if (stored.join(',') !== v.shape.join(','))
+          throw new MixdistillError(
+            `${path.join(dir, ADAPTER_WEIGHTS)}: ${name} is [${stored.join(', ')}] but this base model needs [${v.shape.join(', ')}]; was the adapter trained on another --model?`,
+          );
         const next = tf.tensor(ckpt.readFloat32(name), v.shape);
         v.assign(next);
         next.dispose();

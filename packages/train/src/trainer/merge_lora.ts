@@ -2,6 +2,7 @@
 // plain Hugging Face model folder (what `mixdistill merge-lora` runs).
 import fs from 'node:fs';
 import path from 'node:path';
+import { MixdistillError } from '@mixdistill/core';
 import { loadModel, saveModel } from '@mixdistill/models';
 import { LoraAdapters, readAdapterConfig } from './lora';
 
@@ -19,6 +20,9 @@ export interface MergeLoraOptions {
 
 /** Merges and saves; returns the absolute output folder and how many layers the adapter changed. */
 export function mergeLora(options: MergeLoraOptions): { out: string; merged_layers: number } {
+  const out = path.resolve(options.out);
+  if (out === path.resolve(options.model) || out === path.resolve(options.adapter))
+    throw new MixdistillError(`--out ${options.out} is an input folder; write the merged model to another folder`);
   const { model } = loadModel(options.model);
   try {
     const adapters = new LoraAdapters(model, readAdapterConfig(options.adapter), 0);

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MixdistillError } from '@mixdistill/core';
-import { loadModel, loadTokenizer } from '@mixdistill/models';
+import { loadModel, readModelConfig } from '@mixdistill/models';
 import { collate } from '../data/batch';
 import { loadTrainingData, type TrainingData } from '../data/dataset';
 import { AdamW } from '../optim/adamw';
@@ -31,6 +31,9 @@ import { writeRunInfo } from './run_info';
 import { planSteps } from './step_plan';
 import { NonFiniteStepError, trainStep, type StepResult } from './step';
 import { validateTrainConfig } from './validate';
+import { InterruptWatch, interruptedMessage, TrainInterrupted } from './interrupt';
+import { cleanUpFailedRun, prepareRunFolder } from './run_folder';
+import { lazyTokenizer } from './model_files';
 
 /** What a finished run returns (the CLI prints it). */
 export interface TrainResult {
@@ -50,17 +53,32 @@ export interface TrainResult {
 /** Where progress goes (stderr by default). */
 export interface TrainIO {
   stderr?: NodeJS.WriteStream;
+  /** the command line that resumes this run, printed when a signal interrupts it */
+  resumeCommand?: string;
 }
 
 export async function train(cfg: TrainConfig, io: TrainIO = {}): Promise<TrainResult> {
   validateTrainConfig(cfg);
+  const folder = prepareRunFolder(cfg);
+  const interrupt = new InterruptWatch(io.stderr ?? process.stderr);
+  try {
+    return await runTraining(cfg, io, interrupt);
+  } catch (err) {
+    cleanUpFailedRun(cfg.out, folder);
+    throw err;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+async function runTraining(cfg: TrainConfig, io: TrainIO, interrupt: InterruptWatch): Promise<TrainResult> {
   const progressOut = io.stderr ?? process.stderr;
-  fs.mkdirSync(cfg.out, { recursive: true });
   const resumeDir = resolveResume(cfg.out, cfg.resume);
 
-  // Pre-tokenized data needs no tokenizer (tiny test models have none); text data does.
-  const tokenizer = fs.existsSync(path.join(cfg.model, 'tokenizer.json')) ? loadTokenizer(cfg.model) : null;
-  const data = loadTrainingData(cfg.data, tokenizer, cfg);
+  // Pre-tokenized data needs no tokenizer (tiny test models have none): it is read only for text data.
+  const tokenizer = lazyTokenizer(cfg.tokenizer ?? cfg.model, cfg.tokenizer !== undefined);
+  const startConfig = readModelConfig(cfg.model);
+  const data = loadTrainingData(cfg.data, tokenizer.get, { ...cfg, vocabSize: startConfig.vocabSize });
   const plan = planSteps(
     data.examples.map((e) => e.inputIds.length),
     { ...cfg, packLen: cfg.packing ? cfg.cutoffLen : null },
@@ -92,7 +110,7 @@ export async function train(cfg: TrainConfig, io: TrainIO = {}): Promise<TrainRe
     const names = model.layerParamNames(i);
     return lora ? lora.variablesOf(names) : names.map((n) => model.params.get(n)!);
   });
-  const padId = tokenizer?.padTokenId ?? model.config.padTokenId ?? 0;
+  const padId = tokenizer.loaded()?.padTokenId ?? model.config.padTokenId ?? 0;
 
   const fingerprint = {
     model: path.resolve(cfg.model),
@@ -118,6 +136,7 @@ export async function train(cfg: TrainConfig, io: TrainIO = {}): Promise<TrainRe
     startStep = state.data_cursor.next_step;
     elapsedBefore = state.elapsed_s;
     lastCheckpoint = resumeDir;
+    progressOut.write(`resumed from ${resumeDir} (step ${startStep} of ${totalSteps})\n`);
   }
   writeRunInfo(path.join(cfg.out, 'run.json'), { cfg, data, totalSteps, schedule, resumedFrom: resumeDir, startStep });
 
@@ -191,17 +210,23 @@ export async function train(cfg: TrainConfig, io: TrainIO = {}): Promise<TrainRe
     metricsLog.append(m);
     progress.step(m);
     if (cfg.saveSteps > 0 && (step + 1) % cfg.saveSteps === 0 && step + 1 < totalSteps) checkpoint(step + 1);
+    if ((await interrupt.poll()) && step + 1 < totalSteps) {
+      if (lastCheckpoint !== path.join(cfg.out, `checkpoint-${step + 1}`)) checkpoint(step + 1);
+      throw new TrainInterrupted(interruptedMessage(step + 1, totalSteps, lastCheckpoint!, io.resumeCommand));
+    }
   }
   if (startStep < totalSteps || !lastCheckpoint) checkpoint(totalSteps);
 
   const finalDir = path.join(cfg.out, 'final');
-  writeAtomically(finalDir, (dir) => writeModelFolder(dir, model, lora, cfg.model));
+  // final/ keeps the dtype the model came in (a bf16 model stays bf16) unless --save-dtype says otherwise.
+  const saved = { tokenizerDir: cfg.tokenizer, dtype: cfg.saveDtype ?? startConfig.torchDtype };
+  writeAtomically(finalDir, (dir) => writeModelFolder(dir, model, lora, cfg.model, saved));
   let mergedDir: string | null = null;
   if (lora && cfg.saveMerged) {
     mergedDir = path.join(cfg.out, 'final-merged');
     lora.mergeInto(model);
     model.setLinearAdapter(null);
-    writeAtomically(mergedDir, (dir) => writeModelFolder(dir, model, null, cfg.model));
+    writeAtomically(mergedDir, (dir) => writeModelFolder(dir, model, null, cfg.model, saved));
   }
   writeRunInfo(path.join(cfg.out, 'run.json'), {
     cfg,

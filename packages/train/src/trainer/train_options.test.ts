@@ -39,6 +39,7 @@ describe('train options', () => {
       saveTotalLimit: 0,
       saveMerged: false,
       resume: false,
+      overwrite: false,
     });
   });
 

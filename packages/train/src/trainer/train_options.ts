@@ -4,11 +4,15 @@
 // A new setting is one TrainConfig field plus one row here (and, if it is not a plain one-to-one
 // value, a line in trainConfigFromFlags).
 import { MixdistillError } from '@mixdistill/core';
+import type { TorchDtype } from '@mixdistill/models';
 import { CUTOFF_POLICIES } from '../data/cutoff';
 import { SFT_FORMATS } from '../data/formats';
 import { parseSourceSpec } from '../mix/source_spec';
 import { SCHEDULER_NAMES } from '../optim/schedule';
 import { ALL_LORA_TARGETS, type TrainConfig } from './config';
+
+/** `--save-dtype` values and the torch_dtype each saves. */
+export const SAVE_DTYPES: Record<string, TorchDtype> = { f32: 'float32', bf16: 'bfloat16', f16: 'float16' };
 
 /** Sections of `mixdistill train --help`, in order. */
 export type TrainOptionGroup = 'Data:' | 'Batches:' | 'Optimizer:' | 'LoRA and memory:' | 'Checkpoints:';
@@ -84,6 +88,12 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     type: 'string',
     group: 'Data:',
     describe: 'system prompt for examples that have none',
+  }),
+  field('tokenizer', {
+    flag: 'tokenizer',
+    type: 'string',
+    group: 'Data:',
+    describe: 'folder with tokenizer.json when --model has none (read only for text data)',
   }),
   field('trainOnPrompt', {
     flag: 'train-on-prompt',
@@ -283,6 +293,21 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     group: 'Checkpoints:',
     describe: 'continue from the latest checkpoint in --out (no value) or from this checkpoint folder',
   },
+  field('overwrite', {
+    flag: 'overwrite',
+    type: 'boolean',
+    default: false,
+    group: 'Checkpoints:',
+    describe: 'replace what --out holds (another run, a finished run); without it such an --out is refused',
+  }),
+  // Maps onto TrainConfig.saveDtype through SAVE_DTYPES (trainConfigFromFlags).
+  {
+    flag: 'save-dtype',
+    type: 'string',
+    choices: Object.keys(SAVE_DTYPES),
+    group: 'Checkpoints:',
+    describe: "dtype of OUT/final (default: the model's own torch_dtype; checkpoints stay f32)",
+  },
 ];
 
 /** Parsed flag values by flag name (what yargs gives for TRAIN_OPTIONS). */
@@ -307,6 +332,8 @@ export function trainConfigFromFlags(flags: TrainFlags): TrainConfig {
   cfg.lora = loraFromFlags(flags);
   const resume = flags.resume as string | undefined;
   cfg.resume = resume === undefined ? false : resume === '' ? true : resume;
+  const saveDtype = flags['save-dtype'] as string | undefined;
+  if (saveDtype !== undefined) cfg.saveDtype = SAVE_DTYPES[saveDtype];
   if (flags['warmup-steps'] !== undefined && flags['warmup-ratio'] !== 0)
     throw new MixdistillError('give --warmup-steps or --warmup-ratio, not both');
   return cfg as unknown as TrainConfig;
