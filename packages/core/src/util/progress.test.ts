@@ -3,7 +3,14 @@ import { ProgressBar } from './progress';
 
 /** A stand-in for stderr that records what is written. */
 function stream(isTTY: boolean): NodeJS.WriteStream & { text: string } {
-  const out = { isTTY, text: '', write: (chunk: string) => ((out.text += chunk), true) };
+  const out = {
+    isTTY,
+    text: '',
+    write(chunk: string): boolean {
+      out.text += chunk;
+      return true;
+    },
+  };
   return out as unknown as NodeJS.WriteStream & { text: string };
 }
 
