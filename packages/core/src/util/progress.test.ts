@@ -6,7 +6,7 @@ function stream(isTTY: boolean): NodeJS.WriteStream & { text: string } {
   const out = {
     isTTY,
     text: '',
-    write: (chunk: string) => {
+    write(chunk: string): boolean {
       out.text += chunk;
       return true;
     },
