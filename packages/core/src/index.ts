@@ -8,6 +8,12 @@ export {
   BackendUnavailableError,
 } from './backend/select';
 export type { BackendInfo, BackendName } from './backend/select';
+export { fallbackCounts, fallbackTotal, resetFallbackCounts } from './backend/fallback_counts';
+// The cuda backend's checks, for benchmarks/gpu (a GPU session) and tests: what the addon finds on
+// this machine, the host-memory fake of the addon, and every kernel case compared with cpu.
+export { probeCuda, registerFakeCudaBackend } from './backend/cuda/register';
+export type { CudaProbe } from './backend/cuda/cuda_addon';
+export { compareWithCpu } from './backend/cuda/kernel_cases';
 export { MixdistillError } from './errors';
 export { Rng, deriveSeed, hash32 } from './util/rng';
 export { ProgressBar, type ProgressBarOptions } from './util/progress';
