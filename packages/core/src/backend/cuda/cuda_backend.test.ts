@@ -139,4 +139,14 @@ describe(`cuda backend storage on ${label}`, () => {
     expect(backend.fallbackCounts().ArgMax).toBe(before + 1);
     idx.dispose();
   });
+
+  it('hands a list kernel its inputs as an array on the fallback (AddN has no device kernel)', async () => {
+    await tf.setBackend(target);
+    const backend = tf.backend() as CudaBackend;
+    const before = backend.fallbackCounts().AddN ?? 0;
+    const sum = tf.addN([tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3, 4], 'int32')]);
+    expect(Array.from(sum.dataSync())).toEqual([4, 6]);
+    expect(backend.fallbackCounts().AddN).toBe(before + 1);
+    sum.dispose();
+  });
 });
