@@ -446,6 +446,40 @@ Napi::Value GemmIndexed(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// adamw(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step, gradScale): in place on param, m, v.
+Napi::Value AdamW(const Napi::CallbackInfo& info) {
+  need_ready();
+  const double step = real(info, 10);
+  if (step < 1) throw std::runtime_error("step must be >= 1");
+  adamw(ptr<float>(info, 0), ptr<float>(info, 1), ptr<float>(info, 2), ptr<float>(info, 3), num(info, 4),
+        static_cast<float>(real(info, 5)), real(info, 6), real(info, 7), static_cast<float>(real(info, 8)),
+        static_cast<float>(real(info, 9)), step, static_cast<float>(real(info, 11)));
+  check_launch("adamw");
+  return info.Env().Undefined();
+}
+
+// sumSquares(ptrs number[], sizes number[], out): out = Σ x² over every tensor (one float32 on the device).
+Napi::Value SumSquares(const Napi::CallbackInfo& info) {
+  need_ready();
+  auto ptrs = info[0].As<Napi::Array>(), sizes = info[1].As<Napi::Array>();
+  const uint32_t count = ptrs.Length();
+  if (sizes.Length() != count) throw std::runtime_error("ptrs and sizes differ in length");
+  std::vector<const float*> xs(count);
+  std::vector<int64_t> ns(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    xs[i] = reinterpret_cast<const float*>(
+        static_cast<uintptr_t>(ptrs.Get(i).As<Napi::Number>().Int64Value()));
+    ns[i] = sizes.Get(i).As<Napi::Number>().Int64Value();
+  }
+  const int64_t partials = sum_squares_scratch(ns.data(), count);
+  // Scratch from the caching allocator, released at once: stream order keeps it until the kernels ran.
+  void* scratch = state().allocator.alloc(sizeof(double) * (partials < 1 ? 1 : partials));
+  sum_squares(xs.data(), ns.data(), count, static_cast<double*>(scratch), ptr<float>(info, 2));
+  state().allocator.release(scratch);
+  check_launch("sumSquares");
+  return info.Env().Undefined();
+}
+
 // rmsNormForward(x, w, y, rstd, rows, h, eps)
 Napi::Value RmsNormForward(const Napi::CallbackInfo& info) {
   need_ready();
@@ -574,6 +608,8 @@ Napi::Object Init_(Napi::Env env, Napi::Object exports) {
   MDC_ENTRY("crossEntropyBackward", CrossEntropyBackward);
   MDC_ENTRY("attentionForward", AttentionForward);
   MDC_ENTRY("attentionBackward", AttentionBackward);
+  MDC_ENTRY("adamw", AdamW);
+  MDC_ENTRY("sumSquares", SumSquares);
   return exports;
 }
 

@@ -446,6 +446,40 @@ export function createFakeCudaAddon(): CudaAddon {
         for (let e = 0; e < d; e++) DQ[row * d + e] = dqr[e];
       }
     },
+    adamw: (param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step, gradScale) => {
+      const P = f32(param),
+        G = f32(grad),
+        M = f32(m),
+        V = f32(v);
+      // The device kernel's float32 constants (derived in float64 on the host, then rounded).
+      const b1 = fround(beta1),
+        omb1 = fround(1 - beta1),
+        b2 = fround(beta2),
+        omb2 = fround(1 - beta2);
+      const decay = fround(1 - fround(fround(lr) * fround(weightDecay)));
+      const stepSize = fround(fround(lr) / (1 - beta1 ** step));
+      const invSqrtBias2 = fround(1 / Math.sqrt(1 - beta2 ** step));
+      const e = fround(eps),
+        gs = fround(gradScale);
+      for (let i = 0; i < n; i++) {
+        const g = fround(G[i] * gs);
+        const mi = fround(fround(b1 * M[i]) + fround(omb1 * g));
+        const vi = fround(fround(b2 * V[i]) + fround(fround(omb2 * g) * g));
+        M[i] = mi;
+        V[i] = vi;
+        const denom = fround(fround(fround(Math.sqrt(vi)) * invSqrtBias2) + e);
+        P[i] = fround(fround(P[i] * decay) - fround(fround(stepSize * mi) / denom));
+      }
+    },
+    sumSquares: (ptrs, sizes, out) => {
+      let total = 0;
+      ptrs.forEach((p, t) => {
+        if (sizes[t] === 0) return;
+        const X = f32(p);
+        for (let i = 0; i < sizes[t]; i++) total += X[i] * X[i];
+      });
+      f32(out)[0] = total;
+    },
   };
   return addon;
 }
