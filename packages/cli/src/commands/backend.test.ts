@@ -21,8 +21,16 @@ describe('mixdistill backend', () => {
   it('--json names cuda first: picked, or skipped with its reason', () => {
     const r = mixdistill('backend', '--json');
     expect(r.status, r.stderr).toBe(0);
-    const info = JSON.parse(r.stdout) as { name: string; skipped: string[] };
+    const info = JSON.parse(r.stdout) as { name: string; skipped: string[]; fallbacks: unknown };
     if (info.name !== 'cuda') expect(info.skipped[0]).toMatch(/^cuda unavailable: \S/);
+    // Fallback counts: an object on cuda (empty before any work), null where a backend has no fallback.
+    expect(info.fallbacks).toEqual(info.name === 'cuda' ? {} : null);
+  });
+
+  it('prints the fallback counts in text', () => {
+    const r = mixdistill('backend', '--backend', 'cpu');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}fallbacks: not applicable$/m);
   });
 
   it('--backend cuda picks cuda, or fails with one line saying why', () => {
