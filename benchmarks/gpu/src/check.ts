@@ -17,12 +17,14 @@ import {
   Checkpoint,
   compareWithCpu,
   crossEntropySum,
+  cudaMathMode,
   IGNORE_INDEX,
   fallbackCounts,
   probeCuda,
   registerFakeCudaBackend,
   resetFallbackCounts,
   selectBackend,
+  setCudaMathMode,
   tf,
 } from '@mixdistill/core';
 import { createModel, generate, loadModel, parseModelConfig, saveModel, type CausalLM } from '@mixdistill/models';
@@ -120,11 +122,12 @@ async function stage(
   writeReport();
 }
 
-/** Runs fn on the target backend and returns its fallback counts (reset first). */
+/** Runs fn on `backend` (the target by default) and returns its fallback counts (reset first). */
 async function withFallbackCounts<T>(
   fn: () => Promise<T> | T,
+  backend = report.target,
 ): Promise<{ value: T; fallbacks: Record<string, number> }> {
-  await tf.setBackend(report.target);
+  await tf.setBackend(backend);
   resetFallbackCounts();
   const value = await fn();
   return { value, fallbacks: fallbackCounts() ?? {} };
@@ -227,8 +230,8 @@ for (const fixture of ['tiny-qwen2', 'tiny-llama3']) {
 // ---------------------------------------------------------------- training steps
 
 /** Two micro-batches (the golden batch's rows) per step, through the trainer's own trainStep. */
-async function trainSteps(mode: 'full' | 'lora' | 'checkpointed') {
-  await tf.setBackend(report.target);
+async function trainSteps(mode: 'full' | 'lora' | 'checkpointed', backend = report.target) {
+  await tf.setBackend(backend);
   const dir = path.join(FIXTURES, 'tiny-qwen2');
   const golden = Checkpoint.open(path.join(dir, 'golden.safetensors'));
   const { model } = loadModel(dir);
@@ -273,7 +276,7 @@ async function trainSteps(mode: 'full' | 'lora' | 'checkpointed') {
         );
       }
       return done;
-    });
+    }, backend);
     const value = steps.map((s) => s.loss);
     optimizer.dispose();
     const total = Object.values(fallbacks).reduce((a, b) => a + b, 0);
@@ -321,6 +324,42 @@ await stage('generate', async () => {
     want,
     fallbacks,
   };
+});
+
+// ---------------------------------------------------------------- bf16 matrix products
+// `--precision bf16`: the golden logits move by bf16 rounding (reported, loosely bounded), and a
+// full training step still runs with zero fallbacks and finite losses. On the fake addon a second
+// fake backend in bf16 mode stands in for switching the device's mode.
+
+await stage('bf16 golden + train step', async () => {
+  const backend = args.fake ? registerFakeCudaBackend('cuda-fake-bf16', 'bf16') : report.target;
+  if (!args.fake) setCudaMathMode('bf16');
+  try {
+    await tf.setBackend(backend);
+    const dir = path.join(FIXTURES, 'tiny-qwen2');
+    const golden = Checkpoint.open(path.join(dir, 'golden.safetensors'));
+    const { model } = loadModel(dir);
+    let logitsDiff: number;
+    try {
+      const shape = golden.entries().find((e) => e.name === 'input_ids')!.shape;
+      const ids = tf.tensor(golden.readInt32('input_ids'), shape, 'int32');
+      const logits = model.forward(ids);
+      logitsDiff = maxAbsDiff(logits.dataSync(), golden.readFloat32('logits'));
+      tf.dispose([ids, logits]);
+    } finally {
+      golden.close();
+      model.dispose();
+    }
+    const step = await trainSteps('full', backend);
+    return {
+      ok: step.ok && logitsDiff < 0.1,
+      summary: `logits max abs diff ${logitsDiff.toExponential(2)} (bf16 operands); ${String(step.summary)}`,
+      logitsDiff,
+      losses: step.losses,
+    };
+  } finally {
+    if (!args.fake) setCudaMathMode(cudaMathMode());
+  }
 });
 
 // ---------------------------------------------------------------- Qwen2.5-0.5B-shaped checkpoint, logits and step timing

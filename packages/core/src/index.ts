@@ -11,7 +11,14 @@ export type { BackendInfo, BackendName } from './backend/select';
 export { fallbackCounts, fallbackTotal, resetFallbackCounts } from './backend/fallback_counts';
 // The cuda backend's checks, for benchmarks/gpu (a GPU session) and tests: what the addon finds on
 // this machine, the host-memory fake of the addon, and every kernel case compared with cpu.
-export { probeCuda, registerFakeCudaBackend } from './backend/cuda/register';
+export {
+  CUDA_MATH_MODES,
+  cudaMathMode,
+  probeCuda,
+  registerFakeCudaBackend,
+  setCudaMathMode,
+} from './backend/cuda/register';
+export type { CudaMathMode } from './backend/cuda/register';
 export type { CudaProbe } from './backend/cuda/cuda_addon';
 export { compareWithCpu } from './backend/cuda/kernel_cases';
 export { MixdistillError } from './errors';

@@ -33,6 +33,14 @@ describe('mixdistill backend', () => {
     expect(r.stdout).toMatch(/^ {2}fallbacks: not applicable$/m);
   });
 
+  it('--precision bf16 off cuda fails with one line (only the cuda backend has a bf16 mode)', () => {
+    const r = mixdistill('backend', '--backend', 'cpu', '--precision', 'bf16');
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      'mixdistill: --precision bf16 needs the cuda backend, but cpu is active (it computes in float32); use --backend cuda or leave --precision out',
+    );
+  });
+
   it('--backend cuda picks cuda, or fails with one line saying why', () => {
     const r = mixdistill('backend', '--backend', 'cuda');
     if (r.status === 0) return; // a GPU and cuBLAS are usable here
