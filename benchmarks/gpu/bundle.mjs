@@ -59,6 +59,9 @@ const cpuPkg = createRequire(path.join(root, 'packages', 'core', 'package.json')
 const cpuDir = path.join(outDir, 'node_modules', '@tensorflow', 'tfjs-backend-cpu');
 fs.mkdirSync(cpuDir, { recursive: true });
 fs.copyFileSync(cpuPkg, path.join(cpuDir, 'package.json'));
+// The CLI's --version (run at every start) reads ../package.json next to its module: give the bundle
+// the CLI's own.
+fs.copyFileSync(path.join(root, 'packages', 'cli', 'package.json'), path.join(outDir, '..', 'package.json'));
 console.error(
   `[gpu-bundle] ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 2 ** 20).toFixed(1)} MiB in ${path.relative(process.cwd(), outDir)}`,
 );

@@ -12,27 +12,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Checkpoint, selectBackend, tf } from '@mixdistill/core';
+import { BENCH_CONFIGS } from '@mixdistill/benchmarks';
 import {
-  causalLmLossSum,
-  countPredictedTokens,
-  createModel,
-  generate,
-  loadModel,
-  parseModelConfig,
-  saveModel,
-  type CausalLM,
-} from '@mixdistill/models';
-import { probeCuda, registerFakeCudaBackend } from '../../../packages/core/src/backend/cuda/register';
-import { compareWithCpu } from '../../../packages/core/src/backend/cuda/kernel_cases';
-import { BENCH_CONFIGS } from '../../../packages/cli/src/bench/configs';
-import { collate } from '../../../packages/train/src/data/batch';
-import { AdamW } from '../../../packages/train/src/optim/adamw';
-import { clipCoefficient, globalNorm } from '../../../packages/train/src/optim/clip';
-import { ALL_LORA_TARGETS } from '../../../packages/train/src/trainer/config';
-import { trainingForward } from '../../../packages/train/src/trainer/forward';
-import { LoraAdapters } from '../../../packages/train/src/trainer/lora';
-import { accumulateGradients } from '../../../packages/train/src/trainer/step';
+  Checkpoint,
+  compareWithCpu,
+  crossEntropySum,
+  cudaMathMode,
+  IGNORE_INDEX,
+  fallbackCounts,
+  probeCuda,
+  registerFakeCudaBackend,
+  resetFallbackCounts,
+  selectBackend,
+  setCudaMathMode,
+  tf,
+} from '@mixdistill/core';
+import { createModel, generate, loadModel, parseModelConfig, saveModel, type CausalLM } from '@mixdistill/models';
+import {
+  ALL_LORA_TARGETS,
+  AdamW,
+  collate,
+  LoraAdapters,
+  trainingForward,
+  trainStep,
+  type StepResult,
+} from '@mixdistill/train';
 
 const { values: args } = parseArgs({
   options: {
@@ -118,19 +122,15 @@ async function stage(
   writeReport();
 }
 
-type FallbackBackend = { fallbackCounts(): Record<string, number>; fallback: { reset(): void; total(): number } };
-function backendFallback(): FallbackBackend {
-  return tf.backend() as unknown as FallbackBackend;
-}
-
-/** Runs fn on the target backend and returns its fallback counts (reset first). */
+/** Runs fn on `backend` (the target by default) and returns its fallback counts (reset first). */
 async function withFallbackCounts<T>(
   fn: () => Promise<T> | T,
+  backend = report.target,
 ): Promise<{ value: T; fallbacks: Record<string, number> }> {
-  await tf.setBackend(report.target);
-  backendFallback().fallback.reset();
+  await tf.setBackend(backend);
+  resetFallbackCounts();
   const value = await fn();
-  return { value, fallbacks: backendFallback().fallbackCounts() };
+  return { value, fallbacks: fallbackCounts() ?? {} };
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -184,15 +184,21 @@ for (const fixture of ['tiny-qwen2', 'tiny-llama3']) {
     try {
       const shape = golden.entries().find((e) => e.name === 'input_ids')!.shape;
       const ids = tf.tensor(golden.readInt32('input_ids'), shape, 'int32');
-      const labels = tf.tensor(golden.readInt32('labels'), shape, 'int32');
+      // The project's label convention: next-token targets shifted on the host, -100 at each row's end.
+      const [rows, seq] = shape;
+      const labelValues = golden.readInt32('labels');
+      const shifted = new Int32Array(rows * seq).fill(IGNORE_INDEX);
+      for (let r = 0; r < rows; r++)
+        for (let t = 0; t + 1 < seq; t++) shifted[r * seq + t] = labelValues[r * seq + t + 1];
+      const targets = tf.tensor1d(shifted, 'int32');
+      const count = shifted.filter((t) => t !== IGNORE_INDEX).length;
       const logits = model.forward(ids);
       const logitsDiff = maxAbsDiff(logits.dataSync(), golden.readFloat32('logits'));
       logits.dispose();
-      const count = countPredictedTokens(labels);
-      const { value, grads } = tf.variableGrads(
-        () => tf.div(causalLmLossSum(model.forward(ids), labels), count) as tf.Scalar,
-        [...model.params.values()],
-      );
+      const { value, grads } = tf.variableGrads(() => {
+        const out = model.forward(ids); // [b, s, vocab]
+        return tf.div(crossEntropySum(tf.reshape(out, [-1, out.shape[2]!]), targets), count) as tf.Scalar;
+      }, [...model.params.values()]);
       const byVariable = new Map([...model.params].map(([name, v]) => [v.name, name]));
       let worstGrad = 0,
         worstName = '';
@@ -205,7 +211,7 @@ for (const fixture of ['tiny-qwen2', 'tiny-llama3']) {
         if (!(rel <= worstGrad)) [worstGrad, worstName] = [rel, name];
       }
       const loss = value.dataSync()[0];
-      tf.dispose([ids, labels, value, ...Object.values(grads)]);
+      tf.dispose([ids, targets, value, ...Object.values(grads)]);
       return {
         ok: logitsDiff <= 1e-4 && worstGrad <= 1e-4,
         summary: `logits max abs diff ${logitsDiff.toExponential(2)}, worst grad rel diff ${worstGrad.toExponential(2)} (${worstName}), loss ${loss}`,
@@ -223,9 +229,9 @@ for (const fixture of ['tiny-qwen2', 'tiny-llama3']) {
 
 // ---------------------------------------------------------------- training steps
 
-/** Two micro-batches (the golden batch's rows), forward + backward + clip + AdamW, as the trainer runs them. */
-async function trainStep(mode: 'full' | 'lora' | 'checkpointed') {
-  await tf.setBackend(report.target);
+/** Two micro-batches (the golden batch's rows) per step, through the trainer's own trainStep. */
+async function trainSteps(mode: 'full' | 'lora' | 'checkpointed', backend = report.target) {
+  await tf.setBackend(backend);
   const dir = path.join(FIXTURES, 'tiny-qwen2');
   const golden = Checkpoint.open(path.join(dir, 'golden.safetensors'));
   const { model } = loadModel(dir);
@@ -256,22 +262,29 @@ async function trainStep(mode: 'full' | 'lora' | 'checkpointed') {
       const names = model.layerParamNames(i);
       return lora ? lora.variablesOf(names) : names.map((n) => model.params.get(n)!);
     });
-    const { value, fallbacks } = await withFallbackCounts(() => {
-      const losses: number[] = [];
+    const { value: steps, fallbacks } = await withFallbackCounts(() => {
+      const done: StepResult[] = [];
       for (let step = 0; step < 2; step++) {
-        const acc = accumulateGradients(forward, micro, trainable);
-        const norm = globalNorm([...acc.grads.values()]);
-        optimizer.apply(acc.grads, 1e-3, clipCoefficient(norm, 1));
-        tf.dispose([...acc.grads.values()]);
-        losses.push(acc.loss);
+        done.push(
+          trainStep(forward, micro, optimizer, {
+            lr: 1e-3,
+            maxGradNorm: 1,
+            beforeMicroBatch: (m) => {
+              if (lora) lora.dropoutSeed = step * 16 + m;
+            },
+          }),
+        );
       }
-      return losses;
-    });
+      return done;
+    }, backend);
+    const value = steps.map((s) => s.loss);
+    optimizer.dispose();
     const total = Object.values(fallbacks).reduce((a, b) => a + b, 0);
     return {
       ok: total === 0 && value.every(Number.isFinite),
-      summary: `losses ${value.map((l) => l.toFixed(5)).join(', ')}; fallbacks ${total} ${JSON.stringify(fallbacks)}`,
+      summary: `losses ${value.map((l) => l.toFixed(5)).join(', ')}, grad norms ${steps.map((s) => s.gradNorm.toFixed(4)).join(', ')}; fallbacks ${total} ${JSON.stringify(fallbacks)}`,
       losses: value,
+      gradNorms: steps.map((s) => s.gradNorm),
       fallbacks,
     };
   } finally {
@@ -281,7 +294,7 @@ async function trainStep(mode: 'full' | 'lora' | 'checkpointed') {
   }
 }
 
-for (const mode of ['full', 'lora', 'checkpointed'] as const) await stage(`train step ${mode}`, () => trainStep(mode));
+for (const mode of ['full', 'lora', 'checkpointed'] as const) await stage(`train step ${mode}`, () => trainSteps(mode));
 
 // ---------------------------------------------------------------- generation
 
@@ -311,6 +324,42 @@ await stage('generate', async () => {
     want,
     fallbacks,
   };
+});
+
+// ---------------------------------------------------------------- bf16 matrix products
+// `--precision bf16`: the golden logits move by bf16 rounding (reported, loosely bounded), and a
+// full training step still runs with zero fallbacks and finite losses. On the fake addon a second
+// fake backend in bf16 mode stands in for switching the device's mode.
+
+await stage('bf16 golden + train step', async () => {
+  const backend = args.fake ? registerFakeCudaBackend('cuda-fake-bf16', 'bf16') : report.target;
+  if (!args.fake) setCudaMathMode('bf16');
+  try {
+    await tf.setBackend(backend);
+    const dir = path.join(FIXTURES, 'tiny-qwen2');
+    const golden = Checkpoint.open(path.join(dir, 'golden.safetensors'));
+    const { model } = loadModel(dir);
+    let logitsDiff: number;
+    try {
+      const shape = golden.entries().find((e) => e.name === 'input_ids')!.shape;
+      const ids = tf.tensor(golden.readInt32('input_ids'), shape, 'int32');
+      const logits = model.forward(ids);
+      logitsDiff = maxAbsDiff(logits.dataSync(), golden.readFloat32('logits'));
+      tf.dispose([ids, logits]);
+    } finally {
+      golden.close();
+      model.dispose();
+    }
+    const step = await trainSteps('full', backend);
+    return {
+      ok: step.ok && logitsDiff < 0.1,
+      summary: `logits max abs diff ${logitsDiff.toExponential(2)} (bf16 operands); ${String(step.summary)}`,
+      logitsDiff,
+      losses: step.losses,
+    };
+  } finally {
+    if (!args.fake) setCudaMathMode(cudaMathMode());
+  }
 });
 
 // ---------------------------------------------------------------- Qwen2.5-0.5B-shaped checkpoint, logits and step timing
@@ -365,18 +414,17 @@ if (big) {
     const { fallbacks } = await withFallbackCounts(() => {
       for (let step = 0; step < 3; step++) {
         const t0 = performance.now();
-        const acc = accumulateGradients(model, [batch], model.params);
-        optimizer.apply(acc.grads, 1e-5, clipCoefficient(globalNorm([...acc.grads.values()]), 1));
-        tf.dispose([...acc.grads.values()]);
+        trainStep(model, [batch], optimizer, { lr: 1e-5, maxGradNorm: 1 });
         times.push((performance.now() - t0) / 1000);
       }
     });
+    optimizer.dispose();
     const timed = times.slice(1);
     const s = timed.reduce((a, b) => a + b, 0) / timed.length;
     const mem = tf.memory() as unknown as { numBytesInGPU?: number; peakBytesInGPU?: number };
     return {
       ok: true,
-      summary: `${model.config.numHiddenLayers} layers, seq ${seq}: ${s.toFixed(2)} s/step, ${(seq / s).toFixed(0)} tokens/s (steps ${times.map((t) => t.toFixed(2)).join(', ')} s; AdamW on the host until MdAdamW); peak device ${((mem.peakBytesInGPU ?? 0) / 2 ** 30).toFixed(2)} GiB; fallbacks ${JSON.stringify(fallbacks)}`,
+      summary: `${model.config.numHiddenLayers} layers, seq ${seq}: ${s.toFixed(2)} s/step, ${(seq / s).toFixed(0)} tokens/s (steps ${times.map((t) => t.toFixed(2)).join(', ')} s); peak device ${((mem.peakBytesInGPU ?? 0) / 2 ** 30).toFixed(2)} GiB; fallbacks ${JSON.stringify(fallbacks)}`,
       times,
       fallbacks,
     };

@@ -62,8 +62,8 @@ export async function main(argv: string[], io: MainIO = process): Promise<number
   }
 }
 
-// Run only as the program (tests import main).
-if (process.argv[1] && /mixdistill(\.js)?$|main\.ts$/.test(process.argv[1])) {
+// Run only as the program (tests import main); mixdistill.mjs is benchmarks/gpu's bundle of it.
+if (process.argv[1] && /mixdistill(\.m?js)?$|main\.ts$/.test(process.argv[1])) {
   main(hideBin(process.argv)).then((code) => {
     process.exitCode = code;
   });

@@ -21,8 +21,24 @@ describe('mixdistill backend', () => {
   it('--json names cuda first: picked, or skipped with its reason', () => {
     const r = mixdistill('backend', '--json');
     expect(r.status, r.stderr).toBe(0);
-    const info = JSON.parse(r.stdout) as { name: string; skipped: string[] };
+    const info = JSON.parse(r.stdout) as { name: string; skipped: string[]; fallbacks: unknown };
     if (info.name !== 'cuda') expect(info.skipped[0]).toMatch(/^cuda unavailable: \S/);
+    // Fallback counts: an object on cuda (empty before any work), null where a backend has no fallback.
+    expect(info.fallbacks).toEqual(info.name === 'cuda' ? {} : null);
+  });
+
+  it('prints the fallback counts in text', () => {
+    const r = mixdistill('backend', '--backend', 'cpu');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}fallbacks: not applicable$/m);
+  });
+
+  it('--precision bf16 off cuda fails with one line (only the cuda backend has a bf16 mode)', () => {
+    const r = mixdistill('backend', '--backend', 'cpu', '--precision', 'bf16');
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      'mixdistill: --precision bf16 needs the cuda backend, but cpu is active (it computes in float32); use --backend cuda or leave --precision out',
+    );
   });
 
   it('--backend cuda picks cuda, or fails with one line saying why', () => {

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
-import { MixdistillError } from '@mixdistill/core';
+import { fallbackCounts, MixdistillError, resetFallbackCounts } from '@mixdistill/core';
 import { setupBackend, withBackendOption } from '../backend';
+import { formatFallbacks } from './backend';
 import {
   BENCH_CONFIGS,
   measureAttention,
@@ -24,8 +25,12 @@ interface Args {
   seq?: number[];
 }
 
+/** Prints the result with the fallback counts of the measurement (null: the backend has no fallback). */
 function print(json: boolean | undefined, result: object, text: string): void {
-  process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${text}\n`);
+  const fallbacks = fallbackCounts();
+  process.stdout.write(
+    json ? `${JSON.stringify({ ...result, fallbacks })}\n` : `${text}\nfallbacks: ${formatFallbacks(fallbacks)}\n`,
+  );
 }
 
 function benchConfig(name: string | undefined) {
@@ -89,6 +94,7 @@ export const benchCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const workload = (argv as unknown as { workload: string }).workload;
     await setupBackend(argv.backend);
+    resetFallbackCounts();
     if (workload === 'matmul') {
       const { m, n, k } = argv as Required<Args>;
       for (const [flag, v] of Object.entries({ m, n, k })) {

@@ -6,7 +6,7 @@ import { setupBackend, withBackendOption } from '../backend';
 import { trainResumeCommand } from '../resume_command';
 
 /** Flag values by flag name (TRAIN_OPTIONS) plus this command's own. */
-type Args = Record<string, unknown> & { backend?: string; json: boolean };
+type Args = Record<string, unknown> & { backend?: string; precision?: string; json: boolean };
 
 /** A TRAIN_OPTIONS row as a yargs option. */
 function yargsOption(o: TrainOption): Options {

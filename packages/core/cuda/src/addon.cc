@@ -6,6 +6,7 @@
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -29,6 +30,7 @@ struct State {
   cublasHandle_t handle = nullptr;
   void* workspace = nullptr;
   int compute_type = kCublasCompute32F;
+  bool bf16_operands = false;  // math mode bf16: A and B cast to CUDA_R_16BF, float32 accumulation and result
   CachingAllocator allocator;
 };
 
@@ -189,8 +191,9 @@ Napi::Value SetMathMode(const Napi::CallbackInfo& info) {
   const std::string mode = info[0].As<Napi::String>().Utf8Value();
   if (mode == "fp32") state().compute_type = kCublasCompute32F;
   else if (mode == "tf32") state().compute_type = kCublasCompute32FFastTF32;
-  else if (mode == "bf16") state().compute_type = kCublasCompute32FFast16BF;
+  else if (mode == "bf16") state().compute_type = kCublasCompute32F;
   else throw std::runtime_error("unknown math mode '" + mode + "' (expected fp32, tf32 or bf16)");
+  state().bf16_operands = mode == "bf16";
   return info.Env().Undefined();
 }
 
@@ -398,6 +401,32 @@ Napi::Value SegmentSum(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// An operand of a product as cuBLAS gets it: the float32 tensor itself, or (math mode bf16) a bfloat16
+// copy of its first `elements` values in scratch, released when the launch is queued (stream order
+// keeps it alive until cuBLAS has read it).
+struct Operand {
+  const void* data;
+  int type;
+  void* scratch = nullptr;
+  Operand(const float* x, int64_t elements) : data(x), type(kCudaR32F) {
+    if (!state().bf16_operands || elements <= 0) return;
+    scratch = state().allocator.alloc(sizeof(uint16_t) * static_cast<size_t>(elements));
+    to_bf16(x, scratch, elements);
+    check_launch("to_bf16");
+    data = scratch;
+    type = kCudaR16BF;
+  }
+  Operand(const Operand&) = delete;
+  ~Operand() {
+    if (scratch != nullptr) state().allocator.release(scratch);
+  }
+  /** Element offset into the operand (bf16 elements are 2 bytes). */
+  const void* at(int64_t offset) const {
+    return type == kCudaR16BF ? static_cast<const void*>(static_cast<const uint16_t*>(data) + offset)
+                              : static_cast<const void*>(static_cast<const float*>(data) + offset);
+  }
+};
+
 // Row-major C[m, n] = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: cuBLAS gets B first.
 // gemm(a, b, c, batch, m, n, k, transA, transB, strideA, strideB, strideC) — strides in elements, 0 = broadcast.
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
@@ -407,17 +436,20 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const int64_t batch = num(info, 3), m = num(info, 4), n = num(info, 5), k = num(info, 6);
   const bool ta = info[7].As<Napi::Boolean>().Value(), tb = info[8].As<Napi::Boolean>().Value();
   const int lda = static_cast<int>(ta ? m : k), ldb = static_cast<int>(tb ? k : n);
+  const int64_t stride_a = num(info, 9), stride_b = num(info, 10);
   if (batch == 0 || m == 0 || n == 0) return info.Env().Undefined();
   if (k == 0) {
     check(cudaMemsetAsync(ptr(info, 2), 0, sizeof(float) * batch * m * n, s.stream), "cudaMemset (k = 0 product)");
     return info.Env().Undefined();
   }
+  // The elements the batches reach: the last batch's offset plus one matrix.
+  const Operand a(ptr<float>(info, 0), (batch - 1) * stride_a + m * k);
+  const Operand b(ptr<float>(info, 1), (batch - 1) * stride_b + k * n);
   check_blas(s.cublas.gemm_strided_batched_ex(s.handle, tb ? kCublasOpT : kCublasOpN, ta ? kCublasOpT : kCublasOpN,
                                               static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha,
-                                              ptr(info, 1), kCudaR32F, ldb, num(info, 10), ptr(info, 0), kCudaR32F,
-                                              lda, num(info, 9), &beta, ptr(info, 2), kCudaR32F, static_cast<int>(n),
-                                              num(info, 11), static_cast<int>(batch), s.compute_type,
-                                              kCublasGemmDefault),
+                                              b.data, b.type, ldb, stride_b, a.data, a.type, lda, stride_a, &beta,
+                                              ptr(info, 2), kCudaR32F, static_cast<int>(n), num(info, 11),
+                                              static_cast<int>(batch), s.compute_type, kCublasGemmDefault),
              "cublasGemmStridedBatchedEx");
   return info.Env().Undefined();
 }
@@ -432,17 +464,56 @@ Napi::Value GemmIndexed(const Napi::CallbackInfo& info) {
   const bool ta = info[6].As<Napi::Boolean>().Value(), tb = info[7].As<Napi::Boolean>().Value();
   auto ai = info[8].As<Napi::Int32Array>(), bi = info[9].As<Napi::Int32Array>();
   const int lda = static_cast<int>(ta ? m : k), ldb = static_cast<int>(tb ? k : n);
-  const float* a = ptr<float>(info, 0);
-  const float* b = ptr<float>(info, 1);
+  int64_t a_batches = 0, b_batches = 0;
+  for (size_t i = 0; i < ai.ElementLength(); ++i) {
+    a_batches = std::max<int64_t>(a_batches, int64_t(ai[i]) + 1);
+    b_batches = std::max<int64_t>(b_batches, int64_t(bi[i]) + 1);
+  }
+  const Operand a(ptr<float>(info, 0), a_batches * m * k);
+  const Operand b(ptr<float>(info, 1), b_batches * k * n);
   float* c = ptr<float>(info, 2);
   for (size_t i = 0; i < ai.ElementLength(); ++i) {
     check_blas(s.cublas.gemm_ex(s.handle, tb ? kCublasOpT : kCublasOpN, ta ? kCublasOpT : kCublasOpN,
                                 static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha,
-                                b + int64_t(bi[i]) * k * n, kCudaR32F, ldb, a + int64_t(ai[i]) * m * k, kCudaR32F, lda,
+                                b.at(int64_t(bi[i]) * k * n), b.type, ldb, a.at(int64_t(ai[i]) * m * k), a.type, lda,
                                 &beta, c + int64_t(i) * m * n, kCudaR32F, static_cast<int>(n), s.compute_type,
                                 kCublasGemmDefault),
                "cublasGemmEx");
   }
+  return info.Env().Undefined();
+}
+
+// adamw(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step, gradScale): in place on param, m, v.
+Napi::Value AdamW(const Napi::CallbackInfo& info) {
+  need_ready();
+  const double step = real(info, 10);
+  if (step < 1) throw std::runtime_error("step must be >= 1");
+  adamw(ptr<float>(info, 0), ptr<float>(info, 1), ptr<float>(info, 2), ptr<float>(info, 3), num(info, 4),
+        static_cast<float>(real(info, 5)), real(info, 6), real(info, 7), static_cast<float>(real(info, 8)),
+        static_cast<float>(real(info, 9)), step, static_cast<float>(real(info, 11)));
+  check_launch("adamw");
+  return info.Env().Undefined();
+}
+
+// sumSquares(ptrs number[], sizes number[], out): out = Σ x² over every tensor (one float32 on the device).
+Napi::Value SumSquares(const Napi::CallbackInfo& info) {
+  need_ready();
+  auto ptrs = info[0].As<Napi::Array>(), sizes = info[1].As<Napi::Array>();
+  const uint32_t count = ptrs.Length();
+  if (sizes.Length() != count) throw std::runtime_error("ptrs and sizes differ in length");
+  std::vector<const float*> xs(count);
+  std::vector<int64_t> ns(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    xs[i] = reinterpret_cast<const float*>(
+        static_cast<uintptr_t>(ptrs.Get(i).As<Napi::Number>().Int64Value()));
+    ns[i] = sizes.Get(i).As<Napi::Number>().Int64Value();
+  }
+  const int64_t partials = sum_squares_scratch(ns.data(), count);
+  // Scratch from the caching allocator, released at once: stream order keeps it until the kernels ran.
+  void* scratch = state().allocator.alloc(sizeof(double) * (partials < 1 ? 1 : partials));
+  sum_squares(xs.data(), ns.data(), count, static_cast<double*>(scratch), ptr<float>(info, 2));
+  state().allocator.release(scratch);
+  check_launch("sumSquares");
   return info.Env().Undefined();
 }
 
@@ -574,6 +645,8 @@ Napi::Object Init_(Napi::Env env, Napi::Object exports) {
   MDC_ENTRY("crossEntropyBackward", CrossEntropyBackward);
   MDC_ENTRY("attentionForward", AttentionForward);
   MDC_ENTRY("attentionBackward", AttentionBackward);
+  MDC_ENTRY("adamw", AdamW);
+  MDC_ENTRY("sumSquares", SumSquares);
   return exports;
 }
 

@@ -84,4 +84,17 @@ void attention_backward(const float* q, const float* k, const float* v, const in
                         const float* lse, const float* dout, float* dq, float* dk, float* dv, float* delta,
                         const AttentionDims& dims);
 
+// bf16.cu
+/** out (bfloat16 [n]) = x rounded to nearest even. */
+void to_bf16(const float* x, void* out, int64_t n);
+
+// optimizer.cu
+/** torch.optim.AdamW on one parameter, in place on param, m and v [n]; `step` is 1-based (after this update). */
+void adamw(float* param, const float* grad, float* m, float* v, int64_t n, float lr, double beta1, double beta2,
+           float eps, float weight_decay, double step, float grad_scale);
+/** Doubles of scratch sum_squares needs for these tensor sizes. */
+int64_t sum_squares_scratch(const int64_t* sizes, int64_t count);
+/** out[0] = Σ over the `count` tensors xs[i] [sizes[i]] of x², accumulated in float64 and rounded once. */
+void sum_squares(const float* const* xs, const int64_t* sizes, int64_t count, double* scratch, float* out);
+
 }  // namespace mdc

@@ -203,6 +203,23 @@ export interface CudaAddon {
     d: number,
     scale: number,
   ): void;
+  /** torch.optim.AdamW on one parameter [n], in place on param, m and v; `step` is 1-based (after this update). */
+  adamw(
+    param: Ptr,
+    grad: Ptr,
+    m: Ptr,
+    v: Ptr,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    step: number,
+    gradScale: number,
+  ): void;
+  /** out (a device float32 scalar) = Σ x² over every tensor ptrs[i] [sizes[i]], accumulated in float64. */
+  sumSquares(ptrs: Ptr[], sizes: number[], out: Ptr): void;
 }
 
 /**

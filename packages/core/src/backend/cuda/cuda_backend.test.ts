@@ -11,7 +11,7 @@ import { BackendUnavailableError, selectBackend } from '../select';
 import { cudaAddonPath } from './cuda_addon';
 import type { CudaBackend } from './cuda_backend';
 import { compareWithCpu } from './kernel_cases';
-import { probeCuda, registerFakeCudaBackend } from './register';
+import { cudaMathMode, probeCuda, registerFakeCudaBackend } from './register';
 
 const NVCC = spawnSync('nvcc', ['--version']).status === 0;
 const probe = probeCuda();
@@ -48,6 +48,46 @@ describe(`cuda kernels match the cpu backend on ${label}`, () => {
     const results = await compareWithCpu(target);
     const bad = results.filter((r) => !r.ok);
     expect(bad).toEqual([]);
+  });
+});
+
+describe('cuda math mode bf16 (on the fake addon)', () => {
+  it('multiplies bfloat16-rounded operands with float32 accumulation', async () => {
+    const bf16 = registerFakeCudaBackend('cuda-fake-bf16', 'bf16');
+    const round = (x: Float32Array) => {
+      // float32 -> bfloat16 (nearest even) -> float32 without the addon: through the bits.
+      const u = new Uint32Array(Float32Array.from(x).buffer);
+      for (let i = 0; i < u.length; i++) u[i] = (u[i] + 0x7fff + ((u[i] >>> 16) & 1)) & 0xffff0000;
+      return new Float32Array(u.buffer);
+    };
+    const a = tf.randomNormal([3, 5, 7], 0, 1, 'float32', 3).dataSync() as Float32Array;
+    const b = tf.randomNormal([7, 4], 0, 1, 'float32', 4).dataSync() as Float32Array;
+    const product = async (backend: string, x: Float32Array, y: Float32Array) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => tf.matMul(tf.tensor(x, [3, 5, 7]), tf.tensor(y, [7, 4])).dataSync());
+    };
+    const got = await product(bf16, a, b);
+    const want = await product('cpu', round(a), round(b));
+    const exact = await product('cpu', a, b);
+    let worst = 0,
+      fromExact = 0;
+    for (let i = 0; i < got.length; i++) {
+      worst = Math.max(worst, Math.abs(got[i] - want[i]));
+      fromExact = Math.max(fromExact, Math.abs(got[i] - exact[i]));
+    }
+    expect(worst).toBeLessThan(1e-5);
+    expect(fromExact).toBeGreaterThan(1e-4); // bf16 keeps 8 bits of mantissa: the product does change
+  });
+
+  it('refuses an unknown MIXDISTILL_CUDA_MATH with one line', () => {
+    const saved = process.env.MIXDISTILL_CUDA_MATH;
+    process.env.MIXDISTILL_CUDA_MATH = 'fp16';
+    try {
+      expect(() => cudaMathMode()).toThrow(/^MIXDISTILL_CUDA_MATH is 'fp16'; expected one of fp32, tf32, bf16$/);
+    } finally {
+      if (saved === undefined) delete process.env.MIXDISTILL_CUDA_MATH;
+      else process.env.MIXDISTILL_CUDA_MATH = saved;
+    }
   });
 });
 
@@ -138,5 +178,15 @@ describe(`cuda backend storage on ${label}`, () => {
     expect(Array.from(idx.dataSync())).toEqual([1]);
     expect(backend.fallbackCounts().ArgMax).toBe(before + 1);
     idx.dispose();
+  });
+
+  it('hands a list kernel its inputs as an array on the fallback (AddN has no device kernel)', async () => {
+    await tf.setBackend(target);
+    const backend = tf.backend() as CudaBackend;
+    const before = backend.fallbackCounts().AddN ?? 0;
+    const sum = tf.addN([tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3, 4], 'int32')]);
+    expect(Array.from(sum.dataSync())).toEqual([4, 6]);
+    expect(backend.fallbackCounts().AddN).toBe(before + 1);
+    sum.dispose();
   });
 });

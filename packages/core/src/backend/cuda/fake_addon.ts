@@ -29,6 +29,24 @@ export function createFakeCudaAddon(): CudaAddon {
   const view = (p: Ptr, dtype: number) => (dtype === 0 ? f32(p) : i32(p));
   const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
   const fround = Math.fround;
+  // Math mode bf16 rounds matmul operands as the device's cast kernel does (tf32 is not modelled).
+  let bf16Operands = false;
+  const word = new Float32Array(1),
+    bits = new Uint32Array(word.buffer);
+  const operand = (x: Float32Array, offset: number, count: number): Float32Array => {
+    if (!bf16Operands) return x;
+    const out = x.slice();
+    for (let i = offset; i < offset + count && i < out.length; i++) out[i] = toBf16(out[i]);
+    return out;
+  };
+  /** float32 -> bfloat16 -> float32, round to nearest even (as __float2bfloat16_rn). */
+  const toBf16 = (v: number): number => {
+    word[0] = v;
+    const u = bits[0];
+    if ((u & 0x7f800000) === 0x7f800000) bits[0] = (u & 0xffff0000) | (u & 0xffff ? 0x400000 : 0);
+    else bits[0] = (u + 0x7fff + ((u >>> 16) & 1)) & 0xffff0000;
+    return word[0];
+  };
 
   const binaryOp = (op: number, x: number, y: number, isInt: boolean): number => {
     let r: number;
@@ -123,7 +141,9 @@ export function createFakeCudaAddon(): CudaAddon {
       cublas: 'none',
       cublasVersion: 0,
     }),
-    setMathMode: () => {},
+    setMathMode: (mode) => {
+      bf16Operands = mode === 'bf16';
+    },
     malloc: (bytes) => {
       const p = next;
       next += Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
@@ -249,14 +269,14 @@ export function createFakeCudaAddon(): CudaAddon {
       }
     },
     gemm: (a, b, c, batch, m, n, k, ta, tb, sa, sb, sc) => {
-      const A = f32(a),
-        B = f32(b),
+      const A = operand(f32(a), 0, (batch - 1) * sa + m * k),
+        B = operand(f32(b), 0, (batch - 1) * sb + k * n),
         C = f32(c);
       for (let i = 0; i < batch; i++) gemmOne(A, i * sa, B, i * sb, C, i * sc, m, n, k, ta, tb);
     },
     gemmIndexed: (a, b, c, m, n, k, ta, tb, ai, bi) => {
-      const A = f32(a),
-        B = f32(b),
+      const A = operand(f32(a), 0, (Math.max(-1, ...ai) + 1) * m * k),
+        B = operand(f32(b), 0, (Math.max(-1, ...bi) + 1) * k * n),
         C = f32(c);
       for (let i = 0; i < ai.length; i++) gemmOne(A, ai[i] * m * k, B, bi[i] * k * n, C, i * m * n, m, n, k, ta, tb);
     },
@@ -445,6 +465,40 @@ export function createFakeCudaAddon(): CudaAddon {
         }
         for (let e = 0; e < d; e++) DQ[row * d + e] = dqr[e];
       }
+    },
+    adamw: (param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step, gradScale) => {
+      const P = f32(param),
+        G = f32(grad),
+        M = f32(m),
+        V = f32(v);
+      // The device kernel's float32 constants (derived in float64 on the host, then rounded).
+      const b1 = fround(beta1),
+        omb1 = fround(1 - beta1),
+        b2 = fround(beta2),
+        omb2 = fround(1 - beta2);
+      const decay = fround(1 - fround(fround(lr) * fround(weightDecay)));
+      const stepSize = fround(fround(lr) / (1 - beta1 ** step));
+      const invSqrtBias2 = fround(1 / Math.sqrt(1 - beta2 ** step));
+      const e = fround(eps),
+        gs = fround(gradScale);
+      for (let i = 0; i < n; i++) {
+        const g = fround(G[i] * gs);
+        const mi = fround(fround(b1 * M[i]) + fround(omb1 * g));
+        const vi = fround(fround(b2 * V[i]) + fround(fround(omb2 * g) * g));
+        M[i] = mi;
+        V[i] = vi;
+        const denom = fround(fround(fround(Math.sqrt(vi)) * invSqrtBias2) + e);
+        P[i] = fround(fround(P[i] * decay) - fround(fround(stepSize * mi) / denom));
+      }
+    },
+    sumSquares: (ptrs, sizes, out) => {
+      let total = 0;
+      ptrs.forEach((p, t) => {
+        if (sizes[t] === 0) return;
+        const X = f32(p);
+        for (let i = 0; i < sizes[t]; i++) total += X[i] * X[i];
+      });
+      f32(out)[0] = total;
     },
   };
   return addon;

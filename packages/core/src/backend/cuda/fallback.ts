@@ -23,7 +23,12 @@ export class CpuFallback {
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
     const cpu = this.backend();
     const hostIds: object[] = [];
-    const hostInputs: Record<string, tf.TensorInfo> = {};
+    // Kernels over a list (Pack, AddN, Concat) get their inputs as an array, and cpu kernels call
+    // array methods on it: keep the container's kind.
+    const hostInputs: Record<string, tf.TensorInfo> = (Array.isArray(inputs) ? [] : {}) as Record<
+      string,
+      tf.TensorInfo
+    >;
     for (const [key, t] of Object.entries(inputs)) {
       if (t == null) continue;
       const dataId = cpu.write(backend.readSync(t.dataId), t.shape, t.dtype);

@@ -2,7 +2,7 @@
 // on seeded inputs with odd sizes, broadcasting, transposes and non-contiguous axes. Each case is
 // run on the cuda backend and on tfjs' cpu backend (the reference: same tfjs op, its own kernels)
 // by cuda_backend.test.ts and by the GPU check (benchmarks/gpu).
-import { causalAttention, crossEntropySum, rmsNorm, applyRope, swiglu } from '../../ops';
+import { adamwStep, causalAttention, crossEntropySum, globalNormSq, rmsNorm, applyRope, swiglu } from '../../ops';
 import { seededValues } from '../../ops/op_test_helpers';
 import { tf } from '../../tf';
 
@@ -120,6 +120,12 @@ export function kernelCases(): KernelCase[] {
       name: 'Concat axis 1',
       inputs: [rand([2, 3, 4]), rand([2, 1, 4]), rand([2, 2, 4])],
       f: (a, b, c) => tf.concat([a, b, c], 1),
+      tol: 0,
+    },
+    {
+      name: 'Pack scalars, Pack axis 1',
+      inputs: [rand([]), rand([]), rand([2, 3]), rand([2, 3])],
+      f: (a, b, c, d) => tf.concat([tf.stack([a, b]), tf.reshape(tf.stack([c, d], 1), [-1])]),
       tol: 0,
     },
     { name: 'Tile', inputs: [rand([2, 3])], f: (x) => tf.tile(x, [3, 2]), tol: 0 },
@@ -258,7 +264,45 @@ export function kernelCases(): KernelCase[] {
       f: gradsOf((x, l) => tf.mul(crossEntropySum(x, l), 0.5), 1),
       tol: 1e-4,
     },
+    // The optimiser kernels against the tfjs composition the cpu backend runs (adamwStepUnfused,
+    // globalNormSqUnfused). The first AdamW case may update in place; the clone in the second
+    // shares the parameter's storage, so the kernel must write a copy instead.
+    {
+      name: 'MdAdamW (in place)',
+      inputs: [rand([5, 7]), rand([5, 7]), rand([5, 7], 0.1), positive([5, 7])],
+      f: (p, g, m, v) => adamwFlat(p, g, m, v, 3),
+      tol: 1e-5,
+    },
+    {
+      name: 'MdAdamW (shared storage, clipped, no decay)',
+      inputs: [rand([33]), rand([33], 4), rand([33], 0.1), positive([33])],
+      f: (p, g, m, v) => {
+        const shared = tf.clone(p);
+        return tf.concat([adamwFlat(p, g, m, v, 1, 0.25, 0), tf.reshape(shared, [-1])]);
+      },
+      tol: 1e-5,
+    },
+    {
+      name: 'MdGlobalNormSq',
+      inputs: [rand([4, 9]), rand([17], 3), rand([0]), rand([2, 3, 5])],
+      f: (a, b, c, d) => tf.reshape(globalNormSq([a, b, c, d]), [1]),
+      tol: 1e-6,
+    },
   ];
+}
+
+/** [param', m', v'] of one AdamW step, flattened into one vector. */
+function adamwFlat(
+  p: tf.Tensor,
+  g: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  step: number,
+  gradScale = 1,
+  weightDecay = 0.1,
+): tf.Tensor {
+  const hp = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay, step, gradScale };
+  return tf.concat(adamwStep(p, g, m, v, hp).map((t) => tf.reshape(t, [-1])));
 }
 
 /** Runs f on `backend` with tensors made from `inputs`; returns the output's values and shape. */

@@ -2,6 +2,7 @@
 // gradients, and a counted cpu fallback under every other kernel name the cpu backend has.
 // select.ts calls this at start-up; it throws with the reason when cuda cannot be used.
 import { createRequire } from 'node:module';
+import { MixdistillError } from '../../errors';
 import { tf } from '../../tf';
 import { FUSED_GRADIENTS } from '../native/kernels/fused';
 import { cublasSearchDirs } from './cublas_dirs';
@@ -14,6 +15,7 @@ import { INDEXING_KERNELS } from './kernels/indexing';
 import type { CudaKernel, CudaKernelArgs } from './kernels/kernel_util';
 import { LAYOUT_KERNELS } from './kernels/layout';
 import { MATMUL_KERNELS } from './kernels/matmul';
+import { OPTIMIZER_CUDA_KERNELS } from './kernels/optimizer';
 import { REDUCE_KERNELS } from './kernels/reduce';
 
 export const CUDA_BACKEND_NAME = 'cuda';
@@ -68,7 +70,7 @@ function registerKernels(backendName: string): void {
     };
     tf.registerKernel({ kernelName: config.kernelName, backendName, kernelFunc });
   }
-  for (const k of FUSED_CUDA_KERNELS) {
+  for (const k of [...FUSED_CUDA_KERNELS, ...OPTIMIZER_CUDA_KERNELS]) {
     tf.registerKernel({
       kernelName: k.name,
       backendName,
@@ -79,11 +81,18 @@ function registerKernels(backendName: string): void {
   for (const g of FUSED_GRADIENTS) tf.registerGradient(g);
 }
 
-/** cuBLAS compute type from MIXDISTILL_CUDA_MATH (fp32 default, tf32, or bf16 operands with fp32 accumulation). */
-function mathMode(): 'fp32' | 'tf32' | 'bf16' {
-  const env = process.env.MIXDISTILL_CUDA_MATH ?? 'fp32';
-  if (env === 'fp32' || env === 'tf32' || env === 'bf16') return env;
-  throw new Error(`MIXDISTILL_CUDA_MATH='${env}': expected fp32, tf32 or bf16`);
+/** Precision of the cuda backend's matrix products (the rest is float32 whatever the mode). */
+export const CUDA_MATH_MODES = ['fp32', 'tf32', 'bf16'] as const;
+export type CudaMathMode = (typeof CUDA_MATH_MODES)[number];
+
+/**
+ * The math mode from MIXDISTILL_CUDA_MATH (`--precision` sets it): fp32 (default, exact), tf32
+ * (cuBLAS' TF32 tensor-core path), or bf16 (operands cast to bfloat16, float32 accumulation).
+ */
+export function cudaMathMode(): CudaMathMode {
+  const env = process.env.MIXDISTILL_CUDA_MATH || 'fp32';
+  if ((CUDA_MATH_MODES as readonly string[]).includes(env)) return env as CudaMathMode;
+  throw new MixdistillError(`MIXDISTILL_CUDA_MATH is '${env}'; expected one of ${CUDA_MATH_MODES.join(', ')}`);
 }
 
 /** @mixdistill/core's version ('bundled' where a bundle left package.json behind, as benchmarks/gpu's does). */
@@ -109,7 +118,7 @@ export function registerCudaBackend(): { version: string; threads: number } {
     const blas = probe.cublasReason && probe.cublasReason !== probe.reason ? `; ${probe.cublasReason}` : '';
     throw new Error(`${probe.reason}${blas}`);
   }
-  const mode = mathMode();
+  const mode = cudaMathMode();
   const init = addon.init(dirs);
   addon.setMathMode(mode);
   tf.registerBackend(CUDA_BACKEND_NAME, () => new CudaBackend(addon, init), 1);
@@ -122,18 +131,31 @@ export function registerCudaBackend(): { version: string; threads: number } {
   return registered;
 }
 
+/**
+ * Switches the registered `cuda` backend's matrix products to `mode` from the next launch (the
+ * GPU check compares modes in one process; a run sets it once, through MIXDISTILL_CUDA_MATH).
+ */
+export function setCudaMathMode(mode: CudaMathMode): void {
+  if (!registered) throw new MixdistillError('setCudaMathMode: the cuda backend is not registered');
+  if (!(CUDA_MATH_MODES as readonly string[]).includes(mode)) {
+    throw new MixdistillError(`cuda math mode '${mode}': expected one of ${CUDA_MATH_MODES.join(', ')}`);
+  }
+  loadCudaAddon().setMathMode(mode);
+}
+
 const fakes = new Set<string>();
 
 /**
  * Registers the cuda backend's TypeScript side over the host-memory fake addon under `name`
  * (never `cuda`, never chosen by select.ts): for tests and the GPU check's dry run on machines
- * without a GPU. Returns the tfjs backend name.
+ * without a GPU. `math` is its matmul mode (the fake models fp32 and bf16). Returns the tfjs backend name.
  */
-export function registerFakeCudaBackend(name = 'cuda-fake'): string {
+export function registerFakeCudaBackend(name = 'cuda-fake', math: CudaMathMode = 'fp32'): string {
   if (name === CUDA_BACKEND_NAME) throw new Error('the fake cuda backend cannot take the name cuda');
   if (fakes.has(name)) return name;
   const addon = createFakeCudaAddon();
   const init = addon.init([]);
+  addon.setMathMode(math);
   tf.registerBackend(name, () => new CudaBackend(addon, init), 0);
   registerKernels(name);
   fakes.add(name);

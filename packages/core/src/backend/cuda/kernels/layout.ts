@@ -99,6 +99,34 @@ function concat({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo | nul
   return out.info;
 }
 
+// inputs: an array of n tensors of one shape and dtype, attrs {axis} -> their stack, n inserted at axis
+// (trainStep stacks the loss and Σ‖g‖² so that one host read fetches both).
+function pack({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo | null {
+  const tensors = Object.values(inputs);
+  const { shape, dtype } = tensors[0];
+  if (tensors.some((t) => t.dtype !== dtype || !tf.util.arraysEqual(t.shape, shape))) return null;
+  const axis = tf.util.parseAxisParam(attrs?.axis as number, [...shape, 1])[0];
+  const outShape = [...shape.slice(0, axis), tensors.length, ...shape.slice(axis)];
+  const out = backend.output(outShape, dtype);
+  // Input i is an [outer, inner] block at column offset i·inner of the [outer, n·inner] output.
+  const outer = product(shape, 0, axis);
+  const inner = product(shape, axis);
+  tensors.forEach((t, i) => {
+    if (outer > 0 && inner > 0)
+      stridedCopy(
+        backend,
+        backend.ptr(t),
+        out.ptr,
+        [outer, inner],
+        [inner, 1],
+        [tensors.length * inner, 1],
+        0,
+        i * inner,
+      );
+  });
+  return out.info;
+}
+
 function tile({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo {
   const { x } = inputs;
   const reps = attrs?.reps as number[];
@@ -116,5 +144,6 @@ export const LAYOUT_KERNELS: CudaKernel[] = [
   { name: 'Slice', run: slice },
   { name: 'SplitV', run: splitV },
   { name: 'Concat', run: concat },
+  { name: 'Pack', run: pack },
   { name: 'Tile', run: tile },
 ];
