@@ -16,6 +16,14 @@ export const FUSED_KERNELS = {
   globalNormSq: 'MdGlobalNormSq',
 } as const;
 
+/** Backward kernels a backend registers with the forward ones; the gradients of the fused ops run them. */
+export const FUSED_GRAD_KERNELS = {
+  rmsNorm: 'MdRMSNormGrad',
+  swiglu: 'MdSwiGLUGrad',
+  causalAttention: 'MdCausalAttentionGrad',
+  crossEntropySum: 'MdCrossEntropySumGrad',
+} as const;
+
 /** Whether the active backend has a kernel registered under `name`. */
 export function hasFusedKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) != null;

@@ -4,14 +4,10 @@
 // gradients that connect forward and backward are the native backend's FUSED_GRADIENTS (global
 // in tfjs, registered by register.ts).
 import { tf } from '../../../tf';
-import { FUSED_KERNELS } from '../../../ops/fused';
-import { FUSED_GRAD_KERNELS } from '../../native/kernels/fused';
+import { FUSED_GRAD_KERNELS, FUSED_KERNELS } from '../../../ops/fused';
 import type { CudaBackend } from '../cuda_backend';
-import { need, product, type CudaKernel, type CudaKernelArgs } from './kernel_util';
-
-function allFloat32(...ts: tf.TensorInfo[]): boolean {
-  return ts.every((t) => t.dtype === 'float32');
-}
+import { allFloat32, type AttentionDims, attentionDims, crossEntropyDims, need, product } from '../../kernel_checks';
+import type { CudaKernel, CudaKernelArgs } from './kernel_util';
 
 // ---------------------------------------------------------------- RMSNorm
 // inputs {x [..., h], weight [h]}, attrs {eps} -> y [..., h]; side data: 1/rms per row.
@@ -111,26 +107,16 @@ function swigluGrad({ inputs, backend }: CudaKernelArgs): tf.TensorInfo[] {
 // ---------------------------------------------------------------- causal attention
 // inputs {q [b, hq, s, d], k [b, hkv, t, d], v [b, hkv, t, d], segmentIds? int32 [b, t]}, attrs {scale}.
 
-function attentionDims(q: tf.TensorInfo, k: tf.TensorInfo, v: tf.TensorInfo) {
-  need(
-    allFloat32(q, k, v) && q.shape.length === 4 && k.shape.length === 4,
-    `MdCausalAttention: expected float32 q [b, hq, s, d], k/v [b, hkv, t, d], got [${q.shape}], [${k.shape}]`,
-  );
-  const [b, hq, s, d] = q.shape;
-  const [kb, hkv, t, kd] = k.shape;
-  need(
-    kb === b && kd === d && tf.util.arraysEqual(k.shape, v.shape),
-    `MdCausalAttention: k [${k.shape}] / v [${v.shape}] do not fit q [${q.shape}]`,
-  );
-  need(hq % hkv === 0, `MdCausalAttention: ${hq} query heads are not a multiple of ${hkv} key/value heads`);
-  need(t >= s, `MdCausalAttention: ${s} queries but only ${t} keys`);
-  need(d <= 256, `MdCausalAttention: head dim ${d} is above the cuda kernel's 256`);
-  return { b, hq, hkv, s, t, d };
+/** The shared checks plus this kernel's own limit on the head dimension. */
+function cudaAttentionDims(q: tf.TensorInfo, k: tf.TensorInfo, v: tf.TensorInfo): AttentionDims {
+  const dims = attentionDims(q, k, v);
+  need(dims.d <= 256, `MdCausalAttention: head dim ${dims.d} is above the cuda kernel's 256`);
+  return dims;
 }
 
 function causalAttention({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo {
   const { q, k, v, segmentIds } = inputs;
-  const { b, hq, hkv, s, t, d } = attentionDims(q, k, v);
+  const { b, hq, hkv, s, t, d } = cudaAttentionDims(q, k, v);
   let seg = 0;
   if (segmentIds) {
     need(
@@ -169,7 +155,7 @@ function causalAttentionGrad({ inputs, backend, attrs }: CudaKernelArgs): tf.Ten
   const { dy, q, k, v, out } = inputs;
   const side = backend.getSide(out);
   need(side !== undefined, 'MdCausalAttentionGrad: the forward statistics of this output were released');
-  const { b, hq, hkv, s, t, d } = attentionDims(q, k, v);
+  const { b, hq, hkv, s, t, d } = cudaAttentionDims(q, k, v);
   const dq = backend.output(q.shape, 'float32'),
     dk = backend.output(k.shape, 'float32'),
     dv = backend.output(v.shape, 'float32');
@@ -201,21 +187,9 @@ function causalAttentionGrad({ inputs, backend, attrs }: CudaKernelArgs): tf.Ten
 // ---------------------------------------------------------------- cross-entropy
 // inputs {logits [n, vocab], labels int32 [n]} -> scalar sum over labels != -100 (stays on the device).
 
-function crossEntropyCheck(logits: tf.TensorInfo, labels: tf.TensorInfo): [number, number] {
-  need(
-    allFloat32(logits) && logits.shape.length === 2,
-    `MdCrossEntropySum: logits must be float32 [n, vocab], got ${logits.dtype} [${logits.shape}]`,
-  );
-  need(
-    labels.dtype === 'int32' && labels.shape.length === 1 && labels.shape[0] === logits.shape[0],
-    `MdCrossEntropySum: labels must be int32 [${logits.shape[0]}], got ${labels.dtype} [${labels.shape}]`,
-  );
-  return [logits.shape[0], logits.shape[1]];
-}
-
 function crossEntropySum({ inputs, backend }: CudaKernelArgs): tf.TensorInfo {
   const { logits, labels } = inputs;
-  const [n, vocab] = crossEntropyCheck(logits, labels);
+  const [n, vocab] = crossEntropyDims(logits, labels);
   const lse = backend.alloc(n);
   const rowLoss = backend.alloc(n);
   const out = backend.output([], 'float32');
@@ -227,7 +201,7 @@ function crossEntropySum({ inputs, backend }: CudaKernelArgs): tf.TensorInfo {
 
 function crossEntropySumGrad({ inputs, backend }: CudaKernelArgs): tf.TensorInfo {
   const { dy, logits, labels, loss } = inputs;
-  const [n, vocab] = crossEntropyCheck(logits, labels);
+  const [n, vocab] = crossEntropyDims(logits, labels);
   const side = backend.getSide(loss);
   need(side !== undefined, 'MdCrossEntropySumGrad: the forward statistics of this loss were released');
   const dlogits = backend.output(logits.shape, 'float32');

@@ -1,6 +1,9 @@
 // Shared by the cuda kernel files: the argument type, shape helpers.
 import type { tf } from '../../../tf';
+import { need, product } from '../../kernel_checks';
 import type { CudaBackend } from '../cuda_backend';
+
+export { allFloat32, need, product, stridesOf } from '../../kernel_checks';
 
 export type CudaKernelArgs = {
   inputs: Record<string, tf.TensorInfo>;
@@ -12,28 +15,6 @@ export type CudaKernelArgs = {
 export interface CudaKernel {
   name: string;
   run: (args: CudaKernelArgs) => tf.TensorInfo | tf.TensorInfo[] | null;
-}
-
-/** Row-major strides of a shape (in elements). */
-export function stridesOf(shape: number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d];
-  }
-  return strides;
-}
-
-/** Product of shape[from..to). */
-export function product(shape: number[], from = 0, to = shape.length): number {
-  let p = 1;
-  for (let d = from; d < to; d++) p *= shape[d];
-  return p;
-}
-
-export function need(cond: boolean, message: string): void {
-  if (!cond) throw new Error(message);
 }
 
 /** A device copy of x into a new tensor (used where an alias is not allowed). */

@@ -3,21 +3,10 @@
 // per-row statistics the backward pass needs (1/rms, log-sum-exp) next to their output tensor
 // (NativeBackend side data, freed with the output), never a second copy of a big activation.
 import { tf } from '../../../tf';
-import { FUSED_KERNELS } from '../../../ops/fused';
+import { FUSED_GRAD_KERNELS, FUSED_KERNELS } from '../../../ops/fused';
 import type { NativeBackend } from '../native_backend';
-import { allFloat32, product, type KernelArgs, type NativeKernel } from './kernel_util';
-
-/** Backward kernels (registered on `native` only; the gradients below run them). */
-export const FUSED_GRAD_KERNELS = {
-  rmsNorm: 'MdRMSNormGrad',
-  swiglu: 'MdSwiGLUGrad',
-  causalAttention: 'MdCausalAttentionGrad',
-  crossEntropySum: 'MdCrossEntropySumGrad',
-} as const;
-
-function need(cond: boolean, message: string): void {
-  if (!cond) throw new Error(message);
-}
+import { allFloat32, attentionDims, crossEntropyDims, need, product } from '../../kernel_checks';
+import type { KernelArgs, NativeKernel } from './kernel_util';
 
 function scalarValue(backend: NativeBackend, t: tf.TensorInfo): number {
   return backend.f32(t)[0];
@@ -140,31 +129,6 @@ function swigluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
 // ---------------------------------------------------------------- causal attention
 // inputs {q [b, hq, s, d], k [b, hkv, t, d], v [b, hkv, t, d], segmentIds? int32 [b, t]}, attrs {scale}.
 
-interface AttentionDims {
-  b: number;
-  hq: number;
-  hkv: number;
-  s: number;
-  t: number;
-  d: number;
-}
-
-function attentionDims(q: tf.TensorInfo, k: tf.TensorInfo, v: tf.TensorInfo): AttentionDims {
-  need(
-    allFloat32(q, k, v) && q.shape.length === 4 && k.shape.length === 4,
-    `MdCausalAttention: expected float32 q [b, hq, s, d], k/v [b, hkv, t, d], got [${q.shape}], [${k.shape}]`,
-  );
-  const [b, hq, s, d] = q.shape;
-  const [kb, hkv, t, kd] = k.shape;
-  need(
-    kb === b && kd === d && tf.util.arraysEqual(k.shape, v.shape),
-    `MdCausalAttention: k [${k.shape}] / v [${v.shape}] do not fit q [${q.shape}]`,
-  );
-  need(hq % hkv === 0, `MdCausalAttention: ${hq} query heads are not a multiple of ${hkv} key/value heads`);
-  need(t >= s, `MdCausalAttention: ${s} queries but only ${t} keys`);
-  return { b, hq, hkv, s, t, d };
-}
-
 function attentionForward(
   backend: NativeBackend,
   q: tf.TensorInfo,
@@ -247,21 +211,9 @@ function causalAttentionGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorI
 // ---------------------------------------------------------------- cross-entropy
 // inputs {logits [n, vocab], labels int32 [n]} -> scalar sum over labels != -100.
 
-function crossEntropyCheck(logits: tf.TensorInfo, labels: tf.TensorInfo): [number, number] {
-  need(
-    allFloat32(logits) && logits.shape.length === 2,
-    `MdCrossEntropySum: logits must be float32 [n, vocab], got ${logits.dtype} [${logits.shape}]`,
-  );
-  need(
-    labels.dtype === 'int32' && labels.shape.length === 1 && labels.shape[0] === logits.shape[0],
-    `MdCrossEntropySum: labels must be int32 [${logits.shape[0]}], got ${labels.dtype} [${labels.shape}]`,
-  );
-  return [logits.shape[0], logits.shape[1]];
-}
-
 function crossEntropySum({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { logits, labels } = inputs;
-  const [n, vocab] = crossEntropyCheck(logits, labels);
+  const [n, vocab] = crossEntropyDims(logits, labels);
   const lse = backend.pool.take(n);
   const loss = backend.addon.crossEntropyForward(backend.f32(logits), backend.i32(labels), lse, n, vocab);
   const out = backend.output([]);
@@ -272,7 +224,7 @@ function crossEntropySum({ inputs, backend }: KernelArgs): tf.TensorInfo {
 
 function crossEntropySumGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { dy, logits, labels, loss } = inputs;
-  const [n, vocab] = crossEntropyCheck(logits, labels);
+  const [n, vocab] = crossEntropyDims(logits, labels);
   const side = backend.getSide(loss);
   need(side !== undefined, 'MdCrossEntropySumGrad: the forward statistics of this loss were released');
   const dlogits = backend.output(logits.shape);

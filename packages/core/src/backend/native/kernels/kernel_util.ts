@@ -1,6 +1,8 @@
-// Shared by the native kernel registrations: the fallback to tfjs' cpu kernels.
+// Shared by the native kernel registrations: the kernel types, and the shape helpers every backend uses.
 import type { tf } from '../../../tf';
 import type { NativeBackend } from '../native_backend';
+
+export { allFloat32, need, product, stridesOf } from '../../kernel_checks';
 
 export type KernelArgs = {
   inputs: Record<string, tf.TensorInfo>;
@@ -14,27 +16,4 @@ export type NativeKernelFunc = (args: KernelArgs) => tf.TensorInfo | tf.TensorIn
 export interface NativeKernel {
   name: string;
   run: NativeKernelFunc;
-}
-
-/** Whether every tensor is float32 (native elementwise kernels work on float32 storage only). */
-export function allFloat32(...ts: tf.TensorInfo[]): boolean {
-  return ts.every((t) => t.dtype === 'float32');
-}
-
-/** Row-major strides of a shape. */
-export function stridesOf(shape: number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d];
-  }
-  return strides;
-}
-
-/** Product of shape[from..to). */
-export function product(shape: number[], from = 0, to = shape.length): number {
-  let p = 1;
-  for (let d = from; d < to; d++) p *= shape[d];
-  return p;
 }

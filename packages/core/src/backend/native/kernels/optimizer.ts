@@ -4,11 +4,8 @@
 import type { tf } from '../../../tf';
 import { FUSED_KERNELS } from '../../../ops/fused';
 import type { NativeBackend } from '../native_backend';
-import { allFloat32, product, type KernelArgs, type NativeKernel } from './kernel_util';
-
-function need(cond: boolean, message: string): void {
-  if (!cond) throw new Error(message);
-}
+import { allFloat32, need, product } from '../../kernel_checks';
+import type { KernelArgs, NativeKernel } from './kernel_util';
 
 /**
  * Storage the kernel may overwrite for `t`: its own when only one tensor holds it (returned as

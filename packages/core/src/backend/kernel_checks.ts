@@ -1,0 +1,71 @@
+// What every backend's kernels share: shape arithmetic and the input checks of the fused `Md*`
+// kernels, whose contracts (core/src/ops) are the same on every backend.
+import { tf } from '../tf';
+
+/** Throws `message` when `cond` is false (a caller's bug: wrong shapes or dtypes reached a kernel). */
+export function need(cond: boolean, message: string): void {
+  if (!cond) throw new Error(message);
+}
+
+/** Whether every tensor is float32. */
+export function allFloat32(...ts: tf.TensorInfo[]): boolean {
+  return ts.every((t) => t.dtype === 'float32');
+}
+
+/** Row-major strides of a shape (in elements). */
+export function stridesOf(shape: number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+  return strides;
+}
+
+/** Product of shape[from..to). */
+export function product(shape: number[], from = 0, to = shape.length): number {
+  let p = 1;
+  for (let d = from; d < to; d++) p *= shape[d];
+  return p;
+}
+
+/** Sizes of a causal attention call. */
+export interface AttentionDims {
+  b: number;
+  hq: number;
+  hkv: number;
+  s: number;
+  t: number;
+  d: number;
+}
+
+/** Checks MdCausalAttention's q [b, hq, s, d], k/v [b, hkv, t, d] and returns the sizes. */
+export function attentionDims(q: tf.TensorInfo, k: tf.TensorInfo, v: tf.TensorInfo): AttentionDims {
+  need(
+    allFloat32(q, k, v) && q.shape.length === 4 && k.shape.length === 4,
+    `MdCausalAttention: expected float32 q [b, hq, s, d], k/v [b, hkv, t, d], got [${q.shape}], [${k.shape}]`,
+  );
+  const [b, hq, s, d] = q.shape;
+  const [kb, hkv, t, kd] = k.shape;
+  need(
+    kb === b && kd === d && tf.util.arraysEqual(k.shape, v.shape),
+    `MdCausalAttention: k [${k.shape}] / v [${v.shape}] do not fit q [${q.shape}]`,
+  );
+  need(hq % hkv === 0, `MdCausalAttention: ${hq} query heads are not a multiple of ${hkv} key/value heads`);
+  need(t >= s, `MdCausalAttention: ${s} queries but only ${t} keys`);
+  return { b, hq, hkv, s, t, d };
+}
+
+/** Checks MdCrossEntropySum's logits float32 [n, vocab] and labels int32 [n]; returns [n, vocab]. */
+export function crossEntropyDims(logits: tf.TensorInfo, labels: tf.TensorInfo): [number, number] {
+  need(
+    allFloat32(logits) && logits.shape.length === 2,
+    `MdCrossEntropySum: logits must be float32 [n, vocab], got ${logits.dtype} [${logits.shape}]`,
+  );
+  need(
+    labels.dtype === 'int32' && labels.shape.length === 1 && labels.shape[0] === logits.shape[0],
+    `MdCrossEntropySum: labels must be int32 [${logits.shape[0]}], got ${labels.dtype} [${labels.shape}]`,
+  );
+  return [logits.shape[0], logits.shape[1]];
+}
