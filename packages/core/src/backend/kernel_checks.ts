@@ -69,3 +69,35 @@ export function crossEntropyDims(logits: tf.TensorInfo, labels: tf.TensorInfo): 
   );
   return [logits.shape[0], logits.shape[1]];
 }
+
+/** Checks MdRMSNorm's x float32 [..., h] and weight [h]. */
+export function checkRmsNorm(x: tf.TensorInfo, weight: tf.TensorInfo): void {
+  need(allFloat32(x, weight) && x.shape.length >= 1, 'MdRMSNorm: x and weight must be float32 tensors');
+  need(
+    weight.shape.length === 1 && weight.shape[0] === x.shape[x.shape.length - 1],
+    `MdRMSNorm: weight shape [${weight.shape}] does not match the last axis of x [${x.shape}]`,
+  );
+}
+
+/** Checks MdRope's x [b, heads, s, d] and cos/sin [b|1, s, d/2]; returns x's sizes. */
+export function ropeDims(x: tf.TensorInfo, cos: tf.TensorInfo, sin: tf.TensorInfo): [number, number, number, number] {
+  need(
+    allFloat32(x, cos, sin) && x.shape.length === 4 && cos.shape.length === 3,
+    `MdRope: expected float32 x [b, heads, s, d] and cos/sin [b, s, d/2], got [${x.shape}] and [${cos.shape}]`,
+  );
+  const [b, heads, s, d] = x.shape;
+  need(
+    cos.shape[1] === s && cos.shape[2] * 2 === d && (cos.shape[0] === b || cos.shape[0] === 1),
+    `MdRope: cos/sin shape [${cos.shape}] does not fit x [${x.shape}]`,
+  );
+  need(tf.util.arraysEqual(cos.shape, sin.shape), 'MdRope: cos and sin shapes differ');
+  return [b, heads, s, d];
+}
+
+/** Checks MdSwiGLU's gate and up: float32 of one shape. */
+export function checkSwiglu(gate: tf.TensorInfo, up: tf.TensorInfo): void {
+  need(
+    allFloat32(gate, up) && tf.util.arraysEqual(gate.shape, up.shape),
+    `MdSwiGLU: gate [${gate.shape}] and up [${up.shape}] must be float32 of one shape`,
+  );
+}

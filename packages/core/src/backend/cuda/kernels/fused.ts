@@ -3,10 +3,19 @@
 // find the forward statistics (1/rms, log-sum-exp, segment ids) by the output's dataId. The
 // gradients that connect forward and backward are the native backend's FUSED_GRADIENTS (global
 // in tfjs, registered by register.ts).
-import { tf } from '../../../tf';
+import type { tf } from '../../../tf';
 import { FUSED_GRAD_KERNELS, FUSED_KERNELS } from '../../../ops/fused';
 import type { CudaBackend } from '../cuda_backend';
-import { allFloat32, type AttentionDims, attentionDims, crossEntropyDims, need, product } from '../../kernel_checks';
+import {
+  type AttentionDims,
+  attentionDims,
+  checkRmsNorm,
+  checkSwiglu,
+  crossEntropyDims,
+  need,
+  product,
+  ropeDims,
+} from '../../kernel_checks';
 import type { CudaKernel, CudaKernelArgs } from './kernel_util';
 
 // ---------------------------------------------------------------- RMSNorm
@@ -23,11 +32,7 @@ function rmsNormForward(backend: CudaBackend, x: tf.TensorInfo, weight: tf.Tenso
 
 function rmsNorm({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo {
   const { x, weight } = inputs;
-  need(allFloat32(x, weight) && x.shape.length >= 1, 'MdRMSNorm: x and weight must be float32 tensors');
-  need(
-    weight.shape.length === 1 && weight.shape[0] === x.shape[x.shape.length - 1],
-    `MdRMSNorm: weight shape [${weight.shape}] does not match the last axis of x [${x.shape}]`,
-  );
+  checkRmsNorm(x, weight);
   const { out, rstd } = rmsNormForward(backend, x, weight, attrs?.eps as number);
   backend.setSide(out.info, { rowStats: rstd });
   return out.info;
@@ -59,16 +64,7 @@ function rmsNormGrad({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo[
 
 function rope({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo {
   const { x, cos, sin } = inputs;
-  need(
-    allFloat32(x, cos, sin) && x.shape.length === 4 && cos.shape.length === 3,
-    `MdRope: expected float32 x [b, heads, s, d] and cos/sin [b, s, d/2], got [${x.shape}] and [${cos.shape}]`,
-  );
-  const [b, heads, s, d] = x.shape;
-  need(
-    cos.shape[1] === s && cos.shape[2] * 2 === d && (cos.shape[0] === b || cos.shape[0] === 1),
-    `MdRope: cos/sin shape [${cos.shape}] does not fit x [${x.shape}]`,
-  );
-  need(tf.util.arraysEqual(cos.shape, sin.shape), 'MdRope: cos and sin shapes differ');
+  const [b, heads, s, d] = ropeDims(x, cos, sin);
   const out = backend.output(x.shape, 'float32');
   const sign = (attrs?.sign as number | undefined) ?? 1;
   backend.addon.rope(backend.ptr(x), backend.ptr(cos), backend.ptr(sin), out.ptr, b, heads, s, d, cos.shape[0], sign);
@@ -80,10 +76,7 @@ function rope({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo {
 
 function swiglu({ inputs, backend }: CudaKernelArgs): tf.TensorInfo {
   const { gate, up } = inputs;
-  need(
-    allFloat32(gate, up) && tf.util.arraysEqual(gate.shape, up.shape),
-    `MdSwiGLU: gate [${gate.shape}] and up [${up.shape}] must be float32 of one shape`,
-  );
+  checkSwiglu(gate, up);
   const out = backend.output(gate.shape, 'float32');
   backend.addon.swigluForward(backend.ptr(gate), backend.ptr(up), out.ptr, product(gate.shape));
   return out.info;

@@ -5,7 +5,15 @@
 import { tf } from '../../../tf';
 import { FUSED_GRAD_KERNELS, FUSED_KERNELS } from '../../../ops/fused';
 import type { NativeBackend } from '../native_backend';
-import { allFloat32, attentionDims, crossEntropyDims, need, product } from '../../kernel_checks';
+import {
+  attentionDims,
+  checkRmsNorm,
+  checkSwiglu,
+  crossEntropyDims,
+  need,
+  product,
+  ropeDims,
+} from '../../kernel_checks';
 import type { KernelArgs, NativeKernel } from './kernel_util';
 
 function scalarValue(backend: NativeBackend, t: tf.TensorInfo): number {
@@ -26,11 +34,7 @@ function rmsNormForward(backend: NativeBackend, x: tf.TensorInfo, weight: tf.Ten
 
 function rmsNorm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, weight } = inputs;
-  need(allFloat32(x, weight) && x.shape.length >= 1, 'MdRMSNorm: x and weight must be float32 tensors');
-  need(
-    weight.shape.length === 1 && weight.shape[0] === x.shape[x.shape.length - 1],
-    `MdRMSNorm: weight shape [${weight.shape}] does not match the last axis of x [${x.shape}]`,
-  );
+  checkRmsNorm(x, weight);
   const { out, rstd } = rmsNormForward(backend, x, weight, attrs?.eps as number);
   backend.setSide(out.info, { rowStats: rstd });
   return out.info;
@@ -70,16 +74,7 @@ function rmsNormGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
 
 function rope({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, cos, sin } = inputs;
-  need(
-    allFloat32(x, cos, sin) && x.shape.length === 4 && cos.shape.length === 3,
-    `MdRope: expected float32 x [b, heads, s, d] and cos/sin [b, s, d/2], got [${x.shape}] and [${cos.shape}]`,
-  );
-  const [b, heads, s, d] = x.shape;
-  need(
-    cos.shape[1] === s && cos.shape[2] * 2 === d && (cos.shape[0] === b || cos.shape[0] === 1),
-    `MdRope: cos/sin shape [${cos.shape}] does not fit x [${x.shape}]`,
-  );
-  need(tf.util.arraysEqual(cos.shape, sin.shape), 'MdRope: cos and sin shapes differ');
+  const [b, heads, s, d] = ropeDims(x, cos, sin);
   const out = backend.output(x.shape);
   const sign = (attrs?.sign as number | undefined) ?? 1;
   backend.addon.rope(
@@ -102,10 +97,7 @@ function rope({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
 
 function swiglu({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { gate, up } = inputs;
-  need(
-    allFloat32(gate, up) && tf.util.arraysEqual(gate.shape, up.shape),
-    `MdSwiGLU: gate [${gate.shape}] and up [${up.shape}] must be float32 of one shape`,
-  );
+  checkSwiglu(gate, up);
   const out = backend.output(gate.shape);
   backend.addon.swigluForward(backend.f32(gate), backend.f32(up), out.values, out.values.length);
   return out.info;
