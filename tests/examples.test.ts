@@ -23,5 +23,7 @@ describe('docs/examples/distill_mix_train_eval.ts', () => {
     expect(existsSync(join(result.training.finalDir, 'model.safetensors'))).toBe(true);
     expect(result.evaluation.benchmarks.gsm8k?.total).toBe(2);
     expect(existsSync(join(dir, 'eval', 'results.json'))).toBe(true);
+    expect(result.report).toContain(join(dir, 'report', 'table.md'));
+    expect(readFileSync(join(dir, 'report', 'table.md'), 'utf8')).toContain('mix-long');
   });
 });

@@ -4,7 +4,8 @@
 //      (rejection sampling: only responses whose boxed answer is right are kept);
 //   2. mix them as the paper's Mix-Long (0.2 long + 0.8 short, paired on the problem);
 //   3. fine-tune a student (here the tiny Qwen2 test fixture, a few steps);
-//   4. evaluate the student on a benchmark.
+//   4. evaluate the student on a benchmark;
+//   5. write the report in the paper's Table 3 layout (one row per evaluated run).
 //
 // The teachers are eval's fake OpenAI server answering from a table, so the example runs offline in
 // seconds; point `endpoint` at vLLM / llama.cpp / Ollama and `student` at a real model folder for the
@@ -15,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { selectBackend } from '@mixdistill/core';
 import { DEFAULT_PROBLEM_FIELDS, distill, type DistillOptions, type DistillStats } from '@mixdistill/distill';
-import { evaluate, type EvalResults } from '@mixdistill/eval';
+import { compareRuns, evaluate, type EvalResults } from '@mixdistill/eval';
 import { startFakeOpenAIServer, writeCharTokenizer, writeFixtureBenchmarks } from '@mixdistill/eval/testing';
 import { mixFiles, TRAIN_DEFAULTS, train, type MixMeta, type TrainResult } from '@mixdistill/train';
 
@@ -58,6 +59,8 @@ export interface ExampleResult {
   mix: MixMeta;
   training: TrainResult;
   evaluation: EvalResults;
+  /** files of the report: table.md, table.csv, accuracy.svg, … */
+  report: string[];
 }
 
 /** Runs the whole pipeline under `workDir`. */
@@ -137,9 +140,15 @@ export async function main(workDir: string): Promise<ExampleResult> {
     stop: [],
     seed: 0,
     timeLimitMs: 2000,
-    metadata: { mixWeight: 0.2 },
+    metadata: { mixWeight: 0.2, name: 'mix-long' },
   });
-  return { long: distilled.long, short: distilled.short, mix, training, evaluation };
+
+  // --- 5. report: Table 3's layout over the evaluated runs (here one; pass every run's eval folder)
+  const { files: report } = compareRuns([join(workDir, 'eval')], {
+    out: join(workDir, 'report'),
+    weightKey: 'mixWeight',
+  });
+  return { long: distilled.long, short: distilled.short, mix, training, evaluation, report };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
@@ -151,6 +160,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
       `Mix-Long: ${result.mix.sources.map((s) => `${s.drawn} from ${s.file}`).join(', ')}\n` +
       `trained ${result.training.totalSteps} steps -> ${result.training.finalDir}\n` +
       `gsm8k: ${gsm8k.correct}/${gsm8k.total} (${gsm8k.accuracy.toFixed(1)}%)\n` +
+      `report: ${result.report.join(', ')}\n` +
       `everything is under ${workDir}\n`,
   );
 }
