@@ -22,7 +22,7 @@ import {
   startFakeOpenAIServer,
   writeCharTokenizer,
   writeFixtureBenchmarks,
-} from '../packages/eval/src/testing/index';
+} from '@mixdistill/eval/testing';
 // (a relative path: the workspace root does not depend on @mixdistill/eval, and adding it would change the lockfile)
 
 const ROOT = resolve(__dirname, '..');
