@@ -35,8 +35,11 @@ export interface SweepSummary {
   sets: string[];
   /** per set (and `average`): one point per weight that scored it */
   points: Record<string, SweepPoint[]>;
-  /** per set (and `average`): the weight of highest accuracy (ties: the smaller weight) */
-  best: Record<string, SweepPoint>;
+  /**
+   * per set (and `average`): the weight of highest accuracy (ties: the smaller weight); `separated`:
+   * its interval lies above every other weight's (else the data do not tell the weights apart)
+   */
+  best: Record<string, SweepPoint & { separated: boolean }>;
   /** how the intervals were computed */
   intervals: string;
   /** the weights' results as written to their result.json */
@@ -73,9 +76,11 @@ export function summarise(results: WeightResult[], command: string): SweepSummar
       return { weight: r.weight, accuracy, low, high, correct, total: scores.reduce((a, s) => a + s.total, 0) };
     });
   }
-  const best: Record<string, SweepPoint> = {};
+  const best: SweepSummary['best'] = {};
   for (const [set, pts] of Object.entries(points)) {
-    if (pts.length > 0) best[set] = pts.reduce((a, p) => (p.accuracy > a.accuracy ? p : a));
+    if (pts.length === 0) continue;
+    const top = pts.reduce((a, p) => (p.accuracy > a.accuracy ? p : a));
+    best[set] = { ...top, separated: pts.length > 1 && pts.every((p) => p === top || p.high < top.low) };
   }
   return {
     weights: runs.map((r) => r.weight),
@@ -112,13 +117,14 @@ export function summaryMarkdown(summary: SweepSummary): string {
     '',
     '## Best weight',
     '',
-    '| set | weight | accuracy | 95% interval |',
-    '|---|---:|---:|---|',
+    '| set | weight | accuracy | 95% interval | above every other weight’s interval? |',
+    '|---|---:|---:|---|:---:|',
     ...Object.entries(summary.best).map(
-      ([set, p]) => `| ${set} | ${p.weight} | ${pct(p.accuracy)} | [${pct(p.low)}, ${pct(p.high)}] |`,
+      ([set, p]) =>
+        `| ${set} | ${p.weight} | ${pct(p.accuracy)} | [${pct(p.low)}, ${pct(p.high)}] | ${p.separated ? 'yes' : 'no'} |`,
     ),
     '',
-    'A best weight whose interval overlaps its neighbours’ is not separated from them by this many problems.',
+    'Where the best interval overlaps another weight’s, this many problems do not tell those weights apart.',
     '',
     '![accuracy against the long-CoT weight](figure6.svg)',
     '',

@@ -43,7 +43,8 @@ function bestLines(summary: SweepSummary): string {
   return Object.entries(summary.best)
     .map(
       ([set, p]) =>
-        `${set}\tbest weight ${p.weight}\t${p.accuracy.toFixed(1)}% [${p.low.toFixed(1)}, ${p.high.toFixed(1)}]\n`,
+        `${set}\tbest weight ${p.weight}\t${p.accuracy.toFixed(1)}% [${p.low.toFixed(1)}, ${p.high.toFixed(1)}]` +
+        `${p.separated ? '' : '\t(intervals overlap another weight)'}\n`,
     )
     .join('');
 }
