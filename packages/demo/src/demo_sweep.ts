@@ -46,6 +46,7 @@ export async function runDemoSweep(
       progress.finish();
       return { [`held-out (${size.name})`]: { correct: result.correct, total: result.total } };
     },
+    evaluation: { testProblems: data.test.length, maxNewTokens: budget.maxNewTokens },
     command,
   });
 }

@@ -61,6 +61,7 @@ describe('demo report with --sweep and the float settings', () => {
         finalLoss: 1,
         modelDir: '/nowhere',
         scores: { 'held-out (tiny)': { correct: [40, 50, 55][i], total: 100 } },
+        settings: {},
       })),
       'mixdistill demo --sweep 0,0.5,1',
     );

@@ -12,6 +12,7 @@ function result(weight: number, gsm8k: number, math: number): WeightResult {
     finalLoss: 1.5,
     modelDir: `/w${weight}/train/final`,
     scores: { gsm8k: { correct: gsm8k, total: 50 }, math: { correct: math, total: 40 } },
+    settings: {},
   };
 }
 

@@ -11,7 +11,7 @@
 //
 // then OUT/summary.json, OUT/summary.md and OUT/figure6.svg over every finished weight.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MixdistillError, writeFileAtomic } from '@mixdistill/core';
 import { BadLineSink, listCheckpoints, mixFiles, readJsonl, train, type TrainConfig } from '@mixdistill/train';
 import { writeSweepSummary, type SweepSummary } from './summary';
@@ -49,6 +49,11 @@ export interface SweepConfig {
   train: Omit<TrainConfig, 'data' | 'out' | 'resume'>;
   /** scores a trained model */
   evaluate: SweepEvaluator;
+  /**
+   * the evaluator's settings that change a score (benchmarks, limit, prompt, response length):
+   * recorded with each weight, so a rerun with other settings is refused rather than mixed in
+   */
+  evaluation: Record<string, unknown>;
   /** what reproduces the sweep, recorded in the summary */
   command: string;
 }
@@ -66,6 +71,8 @@ export interface WeightResult {
   /** trained model folder that was evaluated */
   modelDir: string;
   scores: SweepScores;
+  /** what produced it (sets, mix, training, evaluation): a rerun must match it to reuse the result */
+  settings: Record<string, unknown>;
 }
 
 /** The folder of one weight: `w0.2`, `w0`, `w1` (the weight as JavaScript prints it). */
@@ -112,13 +119,52 @@ function readFinalLoss(trainDir: string): { steps: number; finalLoss: number | n
   return { steps: last?.step ?? 0, finalLoss: last?.loss ?? null };
 }
 
+/** Everything that decides a weight's result besides the weight (compared as JSON on reuse). */
+function sweepSettings(config: SweepConfig, mixSize: number | undefined): Record<string, unknown> {
+  const {
+    resume: _resume,
+    overwrite: _overwrite,
+    ...train
+  } = config.train as SweepConfig['train'] & {
+    resume?: unknown;
+  };
+  return {
+    long: resolve(config.long),
+    short: resolve(config.short),
+    mixBy: config.mixBy ?? null,
+    mixSize: mixSize ?? null,
+    train: { ...train, model: resolve(train.model) },
+    evaluation: config.evaluation,
+  };
+}
+
+/** The first setting (e.g. `train.lr`) in which two settings records differ. */
+function firstDifference(a: Record<string, unknown>, b: Record<string, unknown>, prefix = ''): string {
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const [x, y] = [a[key], b[key]];
+    if (JSON.stringify(x) === JSON.stringify(y)) continue;
+    const nested = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+    return nested(x) && nested(y)
+      ? firstDifference(x as Record<string, unknown>, y as Record<string, unknown>, `${prefix}${key}.`)
+      : `${prefix}${key}`;
+  }
+  return '';
+}
+
 /** Mixes, trains and evaluates one weight, or reads its result.json back. */
 async function runWeight(config: SweepConfig, weight: number, mixSize: number | undefined): Promise<WeightResult> {
   const dir = weightDir(config.out, weight);
   const resultFile = join(dir, 'result.json');
+  const settings = sweepSettings(config, mixSize);
   if (existsSync(resultFile)) {
+    const done = JSON.parse(readFileSync(resultFile, 'utf8')) as WeightResult;
+    const changed = firstDifference(done.settings ?? {}, JSON.parse(JSON.stringify(settings)));
+    if (changed !== '')
+      throw new MixdistillError(
+        `${resultFile} was made with another ${changed}; rerun with the same settings, pick another --out, or remove ${dir}`,
+      );
     process.stderr.write(`sweep: w=${weight} finished, skipped (${resultFile})\n`);
-    return JSON.parse(readFileSync(resultFile, 'utf8')) as WeightResult;
+    return done;
   }
   mkdirSync(dir, { recursive: true });
   process.stderr.write(`\n== sweep: long-CoT weight ${weight} (${dir})\n`);
@@ -162,6 +208,7 @@ async function runWeight(config: SweepConfig, weight: number, mixSize: number | 
     ...readFinalLoss(trainDir),
     modelDir,
     scores,
+    settings,
   };
   writeFileAtomic(resultFile, `${JSON.stringify(result, null, 2)}\n`);
   return result;

@@ -1,7 +1,7 @@
 // End to end through the CLI process: `mixdistill sweep` on the tiny Qwen2 fixture (with eval's
 // character tokenizer) over three weights, a few training steps each, evaluated on the fixture
 // benchmarks; then a rerun that skips every finished weight, and one that finishes a weight whose
-// result.json is missing without training it again.
+// result.json is missing without training it again; a rerun with another learning rate is refused.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,6 +129,12 @@ describe('mixdistill sweep (CLI)', () => {
     expect(third.stderr.match(/finished, skipped/g)).toHaveLength(2);
     expect(statSync(join(out, 'w1/train/metrics.jsonl')).mtimeMs).toBe(trained);
     expect(JSON.parse(third.stdout).points).toEqual(summary.points);
+
+    // Other settings never reuse a finished weight's result: refused with the setting named.
+    const lr = args.indexOf('--lr');
+    const changed = run([...args.slice(0, lr + 1), '2e-3', ...args.slice(lr + 2)]);
+    expect(changed.status).toBe(1);
+    expect(changed.stderr).toMatch(/w0\/result\.json was made with another train\.lr; rerun with the same settings/);
   });
 
   it('lists its options and examples in --help, the training ones from the one table', () => {

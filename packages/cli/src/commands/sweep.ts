@@ -146,6 +146,14 @@ export const sweepCommand: CommandModule<object, Args> = {
         tokenizerDir: trainConfig.tokenizer,
         timeLimitMs: argv['time-limit'],
       }),
+      // What changes a score (not the batch size or the grader's time limit).
+      evaluation: {
+        benchmarks,
+        dataDir: argv['data-dir'] ?? defaultDataDir(),
+        limit: argv.limit ?? null,
+        prompt: argv.prompt,
+        maxNewTokens: argv['max-new-tokens'],
+      },
       command: sweepCommandLine(),
     });
     if (argv.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
