@@ -2,7 +2,7 @@
 // character tokenizer) over three weights, a few training steps each, evaluated on the fixture
 // benchmarks; then a rerun that skips every finished weight, and one that finishes a weight whose
 // result.json is missing without training it again; a rerun with another learning rate is refused.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,9 +15,19 @@ const FIXTURE = resolve(__dirname, '../../../../fixtures/tiny-qwen2');
 const dir = mkdtempSync(join(tmpdir(), 'mixdistill-cli-sweep-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', timeout: 90_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/**
+ * Runs the CLI in a child process. Not spawnSync: a worker blocked for the whole sweep cannot answer
+ * vitest's RPC, which times out on a loaded machine.
+ */
+function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (status) => done({ status, stdout, stderr }));
+  });
 }
 
 /** Long and short sets over the same problems (paired on `problem`). */
@@ -45,7 +55,7 @@ describe('mixdistill sweep (CLI)', () => {
     expect(() => parseWeights(',')).toThrow(/at least one weight/);
   });
 
-  it('mixes, trains and evaluates each weight, writes Figure 6 and the summary, and resumes', () => {
+  it('mixes, trains and evaluates each weight, writes Figure 6 and the summary, and resumes', async () => {
     const model = join(dir, 'student');
     cpSync(FIXTURE, model, { recursive: true });
     writeCharTokenizer(model);
@@ -85,7 +95,7 @@ describe('mixdistill sweep (CLI)', () => {
       out,
       '--json',
     ];
-    const first = run(args);
+    const first = await run(args);
     expect(first.status, first.stderr).toBe(0);
     const summary = JSON.parse(first.stdout);
     expect(summary.weights).toEqual([0, 0.5, 1]);
@@ -117,14 +127,14 @@ describe('mixdistill sweep (CLI)', () => {
 
     // A rerun redoes nothing.
     const trained = statSync(join(out, 'w1/train/metrics.jsonl')).mtimeMs;
-    const second = run(args);
+    const second = await run(args);
     expect(second.status, second.stderr).toBe(0);
     expect(second.stderr.match(/finished, skipped/g)).toHaveLength(3);
     expect(JSON.parse(second.stdout).points).toEqual(summary.points);
 
     // A weight stopped after training (no result.json) is finished without training again.
     rmSync(join(out, 'w1/result.json'));
-    const third = run(args);
+    const third = await run(args);
     expect(third.status, third.stderr).toBe(0);
     expect(third.stderr.match(/finished, skipped/g)).toHaveLength(2);
     expect(statSync(join(out, 'w1/train/metrics.jsonl')).mtimeMs).toBe(trained);
@@ -132,13 +142,13 @@ describe('mixdistill sweep (CLI)', () => {
 
     // Other settings never reuse a finished weight's result: refused with the setting named.
     const lr = args.indexOf('--lr');
-    const changed = run([...args.slice(0, lr + 1), '2e-3', ...args.slice(lr + 2)]);
+    const changed = await run([...args.slice(0, lr + 1), '2e-3', ...args.slice(lr + 2)]);
     expect(changed.status).toBe(1);
     expect(changed.stderr).toMatch(/w0\/result\.json was made with another train\.lr; rerun with the same settings/);
   });
 
-  it('lists its options and examples in --help, the training ones from the one table', () => {
-    const help = run(['sweep', '--help']);
+  it('lists its options and examples in --help, the training ones from the one table', async () => {
+    const help = await run(['sweep', '--help']);
     expect(help.status).toBe(0);
     for (const flag of ['--weights', '--long', '--short', '--benchmarks', '--lr', '--lora-rank', '--max-steps'])
       expect(help.stdout).toContain(flag);
