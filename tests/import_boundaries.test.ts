@@ -118,7 +118,14 @@ describe('import boundaries', () => {
       '@mixdistill/train': ['@mixdistill/core', '@mixdistill/models'],
       '@mixdistill/eval': ['@mixdistill/core', '@mixdistill/models'],
       '@mixdistill/distill': ['@mixdistill/core', '@mixdistill/models', '@mixdistill/train', '@mixdistill/eval'],
-      '@mixdistill/demo': ['@mixdistill/core', '@mixdistill/models', '@mixdistill/train', '@mixdistill/eval'],
+      '@mixdistill/sweep': ['@mixdistill/core', '@mixdistill/models', '@mixdistill/train', '@mixdistill/eval'],
+      '@mixdistill/demo': [
+        '@mixdistill/core',
+        '@mixdistill/models',
+        '@mixdistill/train',
+        '@mixdistill/eval',
+        '@mixdistill/sweep',
+      ],
       '@mixdistill/benchmarks': ['@mixdistill/core', '@mixdistill/models', '@mixdistill/train'],
     };
     const problems: string[] = [];

@@ -121,7 +121,8 @@ const USER_ERRORS: [string[], RegExp][] = [
     /--connect-timeout: expected seconds > 0, got 0/,
   ],
   // 6. usage errors
-  [['sweep', '--help'], /^unknown command "sweep" \(commands: backend, train, .*; see mixdistill --help\)$/],
+  // (the issue's example, "sweep", is a command now)
+  [['sweeep', '--help'], /^unknown command "sweeep" \(commands: backend, train, .*; see mixdistill --help\)$/],
   [[], /^name a command \(see mixdistill --help\)$/],
   [
     train('--data', data, '--out', at('o2'), '--bogus-opt', '1'),
@@ -177,7 +178,7 @@ describe('every user-causable error of issue #17: exit 1, one line, no stack', (
 
   it('the real binary exits 1 with the same single line', () => {
     const bin = path.join(ROOT, 'packages/cli/bin/mixdistill.js');
-    for (const args of [['sweep', '--help'], train('--data', at('oov.jsonl'), '--out', at('o5'))]) {
+    for (const args of [['sweeep', '--help'], train('--data', at('oov.jsonl'), '--out', at('o5'))]) {
       const r = spawnSync(process.execPath, [bin, ...args], {
         cwd: ROOT,
         encoding: 'utf8',

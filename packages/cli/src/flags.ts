@@ -1,7 +1,8 @@
 // Flags and flag checks several commands share, declared once.
 import { MixdistillError } from '@mixdistill/core';
 import type { EndpointConnection } from '@mixdistill/eval';
-import type { Argv } from 'yargs';
+import { TRAIN_OPTIONS, type TrainOption } from '@mixdistill/train';
+import type { Argv, Options } from 'yargs';
 
 /** Throws for the first of `flags` whose value is given but not a positive integer. */
 export function requirePositiveIntegers(flags: Record<string, number | undefined>): void {
@@ -71,4 +72,32 @@ export function endpointConnection(a: EndpointArgs): EndpointConnection {
     apiKey: a['api-key'] ?? process.env[a['api-key-env']],
     onRetry: (line: string) => process.stderr.write(`${line}\n`),
   };
+}
+
+/** A TRAIN_OPTIONS row as a yargs option. */
+function yargsOption(o: TrainOption): Options {
+  // With choices yargs lists the values; a type would only add "[string]" to the help.
+  const opt: Options = o.choices
+    ? { choices: o.choices, describe: o.describe }
+    : { type: o.type, describe: o.describe };
+  if (o.default !== undefined && o.default !== null) opt.default = o.default;
+  if (o.required) opt.demandOption = true;
+  if (o.array) opt.array = true;
+  return opt;
+}
+
+/**
+ * Every TRAIN_OPTIONS flag, in table order, in its help section (`train`, and `sweep`, which sets
+ * the flags in `except` itself: one table declares every training setting for both).
+ */
+export function withTrainOptions<T>(y: Argv<T>, except: readonly string[] = []): Argv<T> {
+  const rows = TRAIN_OPTIONS.filter((o) => !except.includes(o.flag));
+  let out = y;
+  for (const o of rows) out = out.option(o.flag, yargsOption(o));
+  const groups = [...new Set(rows.flatMap((o) => (o.group ? [o.group] : [])))];
+  for (const g of groups) {
+    const flags = rows.filter((o) => o.group === g).map((o) => o.flag);
+    out = out.group(g === 'Checkpoints:' ? [...flags, 'json'] : flags, g);
+  }
+  return out;
 }

@@ -2,9 +2,10 @@
 // what an earlier, interrupted demo in the same folder already finished.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MixdistillError } from '@mixdistill/core';
+import { describeBackend, MixdistillError, type BackendInfo } from '@mixdistill/core';
 import { loadTokenizer } from '@mixdistill/models';
 import { DEMO_KINDS, prepareData, type DemoData } from './data';
+import { runDemoSweep } from './demo_sweep';
 import { writeReport } from './report';
 import { runOne, type RunBudget, type RunResult } from './runs';
 import { majorityAnswer } from './stats';
@@ -22,6 +23,8 @@ export interface DemoConfig {
   testProblems: number;
   /** optimisation and evaluation settings shared by every run (maxNewTokens 0: derived from the data) */
   budget: RunBudget;
+  /** opt-in (`--sweep`): long-CoT weights of a mix-weight sweep on the first size, into OUT/sweep/ */
+  sweep?: number[];
 }
 
 /**
@@ -72,10 +75,14 @@ function responseBudget(data: DemoData): number {
   return Math.ceil(longest * 1.25) + 1;
 }
 
-/** Runs (or resumes) the demo and writes its report; returns the report's and results.json's paths and the runs. */
+/**
+ * Runs (or resumes) the demo and writes its report; returns the report's and results.json's paths and
+ * the runs. `backend` is the active backend (its kernel table and threads go into the results: they
+ * fix the floats).
+ */
 export async function runDemo(
   config: DemoConfig,
-  backend: string,
+  backend: BackendInfo,
   command: string,
 ): Promise<{ report: string; resultsFile: string; results: RunResult[] }> {
   if (!(config.budget.steps >= 1))
@@ -98,6 +105,11 @@ export async function runDemo(
     for (const kind of DEMO_KINDS) results.push(await runOne(config.out, size, kind, data, budget));
   }
 
+  const sweep =
+    config.sweep === undefined
+      ? undefined
+      : (await runDemoSweep(config.out, sizes[0], data, budget, config.sweep, command)).summary;
+
   const majority = majorityAnswer(data.trainAnswers);
   const majorityCorrect = data.test.filter((p) => p.answer === majority).length;
   const count = (name: string) => data.mix.sources.find((s) => s.file.endsWith(name))?.drawn ?? 0;
@@ -108,7 +120,10 @@ export async function runDemo(
     testProblems: config.testProblems,
     majority: { answer: majority, accuracy: (100 * majorityCorrect) / data.test.length },
     mixCounts: { long: count('long.jsonl'), short: count('short.jsonl') },
-    backend,
+    backend: describeBackend(backend).replace(/^backend: /, ''),
+    kernels: backend.kernels,
+    threads: backend.threads,
+    sweep,
     totalSeconds: (Date.now() - started) / 1000,
     command,
   });

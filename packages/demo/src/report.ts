@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineChartSvg, type Series } from '@mixdistill/eval';
+import type { SweepSummary } from '@mixdistill/sweep';
 import type { DemoKind } from './data';
 import type { RunBudget, RunResult } from './runs';
 import { differenceHalfWidth, wilsonInterval } from './stats';
@@ -21,6 +22,12 @@ export interface ReportContext {
   mixCounts: { long: number; short: number };
   /** backend line (name, version, threads) */
   backend: string;
+  /** the native backend's kernel table (avx512/avx2/generic), null on other backends: with `threads` it fixes the floats */
+  kernels: string | null;
+  /** threads the backend computed with */
+  threads: number;
+  /** `--sweep`: the mix-weight sweep's summary (OUT/sweep/) */
+  sweep?: SweepSummary;
   /** wall-clock seconds of this invocation (finished runs that were reused cost nothing) */
   totalSeconds: number;
   /** the command that reproduces the report */
@@ -163,6 +170,27 @@ export function lossSvg(results: RunResult[]): string {
   });
 }
 
+/** `--sweep`: the best weight and the figure, details in sweep/summary.md. */
+function sweepSection(sweep: SweepSummary | undefined): string[] {
+  if (sweep === undefined) return [];
+  return [
+    '## Mix-weight sweep',
+    '',
+    `Accuracy against the weight of long CoT in the mix (${sweep.weights.join(', ')}), the paper's Figure 6;`,
+    `${sweep.intervals}. Table and settings: [sweep/summary.md](sweep/summary.md).`,
+    '',
+    ...Object.entries(sweep.best).map(
+      ([set, p]) =>
+        `- ${set}: best weight ${p.weight}, ${fmt(p.accuracy)}% [${fmt(p.low)}, ${fmt(p.high)}]` +
+        `${p.separated ? '' : ', not separated from every other weight by its interval'}` +
+        ` (weights: ${sweep.points[set].map((q) => `${q.weight} → ${fmt(q.accuracy)}`).join(', ')}).`,
+    ),
+    '',
+    '![accuracy against the long-CoT weight](sweep/figure6.svg)',
+    '',
+  ];
+}
+
 /** The markdown report. */
 export function reportMarkdown(results: RunResult[], rows: TableRow[], ctx: ReportContext): string {
   const t = ctx.task;
@@ -191,6 +219,7 @@ export function reportMarkdown(results: RunResult[], rows: TableRow[], ctx: Repo
     '![Δ_long against student size](delta.svg)',
     '![training loss per run](loss.svg)',
     '',
+    ...sweepSection(ctx.sweep),
     '## Protocol',
     '',
     `- Task: ${t.minOps}–${t.maxOps} operations on a start value 1–${t.maxStart}; add/remove 1–${t.maxOperand}` +
@@ -204,6 +233,9 @@ export function reportMarkdown(results: RunResult[], rows: TableRow[], ctx: Repo
     '  (the paper compares data kinds over the same problems and epochs); long CoT therefore costs more tokens and time.',
     `- Evaluation: greedy decoding, at most ${b.maxNewTokens} new tokens, answer = last \\boxed{} (the eval package's extraction and grader).`,
     `- Backend: ${ctx.backend}. Wall-clock time of this invocation: ${(ctx.totalSeconds / 60).toFixed(1)} min.`,
+    `- Floats: kernel table ${ctx.kernels ?? 'none (not the native backend)'}, ${ctx.threads} thread${ctx.threads === 1 ? '' : 's'}.` +
+      ' With the same table and thread count a rerun gives bit-identical weights, busy machine or not; another CPU' +
+      ' (another table) or thread count sums in another order, so its floats, and at toy scale its accuracies, differ.',
     `- Reproduce: \`${ctx.command}\``,
     '',
     '## Runs',
@@ -233,6 +265,9 @@ export function writeReport(outDir: string, results: RunResult[], ctx: ReportCon
     testProblems: ctx.testProblems,
     mixCounts: ctx.mixCounts,
     backend: ctx.backend,
+    kernels: ctx.kernels,
+    threads: ctx.threads,
+    sweep: ctx.sweep === undefined ? null : { ...ctx.sweep, runs: undefined, dir: 'sweep' },
     totalSeconds: ctx.totalSeconds,
     command: ctx.command,
     runs: results.map(({ losses, ...rest }) => ({ ...rest, finalLoss: losses.at(-1) ?? null })),

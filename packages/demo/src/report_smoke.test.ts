@@ -1,5 +1,6 @@
 // Issue #17 item 9: a --quick report whose students are all at 0% names no "best run"; it says what a
 // smoke test is. A real result still names its best run.
+import { summarise } from '@mixdistill/sweep';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TASK } from './task';
 import { QUICK_DEMO } from './pipeline';
@@ -29,6 +30,8 @@ const ctx: ReportContext = {
   majority: { answer: 12, accuracy: 6 },
   mixCounts: { long: 200, short: 800 },
   backend: 'cpu',
+  kernels: null,
+  threads: 1,
   totalSeconds: 60,
   command: 'mixdistill demo --quick',
 };
@@ -44,5 +47,28 @@ describe('demo report of a smoke test', () => {
   it('names the best run when one beats the baseline', () => {
     const results = [run('short', 40), run('long', 55), run('mix', 50)];
     expect(reportMarkdown(results, tableRows(results), ctx)).toMatch(/Best run: tiny on long CoT, 55\.0%\./);
+  });
+});
+
+describe('demo report with --sweep and the float settings', () => {
+  it('states the kernel table and threads, and the sweep with its best weight', () => {
+    const results = [run('short', 40), run('long', 55), run('mix', 50)];
+    const sweep = summarise(
+      [0, 0.5, 1].map((weight, i) => ({
+        weight,
+        drawn: { long: 0, short: 0 },
+        steps: 40,
+        finalLoss: 1,
+        modelDir: '/nowhere',
+        scores: { 'held-out (tiny)': { correct: [40, 50, 55][i], total: 100 } },
+        settings: {},
+      })),
+      'mixdistill demo --sweep 0,0.5,1',
+    );
+    const md = reportMarkdown(results, tableRows(results), { ...ctx, kernels: 'avx2', threads: 2, sweep });
+    expect(md).toContain('- Floats: kernel table avx2, 2 threads.');
+    expect(md).toContain('## Mix-weight sweep');
+    expect(md).toMatch(/held-out \(tiny\): best weight 1, 55\.0% .*not separated/);
+    expect(md).toContain('![accuracy against the long-CoT weight](sweep/figure6.svg)');
   });
 });

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProgressBar, writeFileAtomic } from '@mixdistill/core';
-import { train, TRAIN_DEFAULTS, type StepMetrics } from '@mixdistill/train';
+import { train, TRAIN_DEFAULTS, type StepMetrics, type TrainConfig } from '@mixdistill/train';
 import type { DemoData, DemoKind } from './data';
 import { evaluateStudent, type DemoEvalResult } from './evaluate';
 import { createStudent, type StudentSize } from './students';
@@ -46,6 +46,29 @@ export interface RunResult {
   losses: number[];
   /** trained model folder */
   modelDir: string;
+}
+
+/**
+ * The training of every demo run (and of every weight of `demo --sweep`): the budget's optimisation
+ * from `modelDir`; the caller adds `data` and `out`.
+ */
+export function runTrainConfig(modelDir: string, budget: RunBudget): Omit<TrainConfig, 'data' | 'out'> {
+  return {
+    ...TRAIN_DEFAULTS,
+    model: modelDir,
+    batchSize: budget.batchSize,
+    maxSteps: budget.steps,
+    lr: budget.lr,
+    lrScheduler: 'cosine',
+    warmupRatio: budget.warmupRatio,
+    weightDecay: budget.weightDecay,
+    seed: budget.seed,
+    // Only the final model is saved: runs take minutes, so an interrupted run is simply redone
+    // (finished runs are kept), and mid-run checkpoints stalled the native backend (see report).
+    saveSteps: 0,
+    resume: false,
+    overwrite: true,
+  };
 }
 
 /** Creates (once per size) the randomly initialised student that all kinds of that size start from. */
@@ -94,24 +117,7 @@ export async function runOne(
   const trainStarted = Date.now();
   if (!existsSync(join(finalDir, 'config.json'))) {
     await train(
-      {
-        ...TRAIN_DEFAULTS,
-        model: student.dir,
-        data: [{ file: data.trainFiles[kind], weight: null }],
-        out: trainDir,
-        batchSize: budget.batchSize,
-        maxSteps: budget.steps,
-        lr: budget.lr,
-        lrScheduler: 'cosine',
-        warmupRatio: budget.warmupRatio,
-        weightDecay: budget.weightDecay,
-        seed: budget.seed,
-        // Only the final model is saved: runs take minutes, so an interrupted run is simply redone
-        // (finished runs are kept), and mid-run checkpoints stalled the native backend (see report).
-        saveSteps: 0,
-        resume: false,
-        overwrite: true,
-      },
+      { ...runTrainConfig(student.dir, budget), data: [{ file: data.trainFiles[kind], weight: null }], out: trainDir },
       { resumeCommand: 'the same demo command (finished runs are reused)' },
     );
   }

@@ -1,6 +1,6 @@
 import { MixdistillError } from '@mixdistill/core';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DEMO, QUICK_DEMO, studentSizes } from '@mixdistill/demo';
+import { DEFAULT_DEMO, DEMO_SWEEP_WEIGHTS, QUICK_DEMO, studentSizes } from '@mixdistill/demo';
 import { demoConfig } from './demo';
 
 describe('mixdistill demo flags', () => {
@@ -14,6 +14,13 @@ describe('mixdistill demo flags', () => {
     expect(q.sizes).toEqual(['small', 'tiny']);
     // sizes run smallest first whatever the order given
     expect(studentSizes(q.sizes).map((s) => s.name)).toEqual(['tiny', 'small']);
+  });
+
+  it('runs the sweep only when asked, with the default or the given weights', () => {
+    expect(demoConfig({ out: 'o', quick: false }).sweep).toBeUndefined();
+    expect(demoConfig({ out: 'o', quick: true, sweep: '' }).sweep).toEqual(DEMO_SWEEP_WEIGHTS);
+    expect(demoConfig({ out: 'o', quick: true, sweep: '1,0,0.5' }).sweep).toEqual([0, 0.5, 1]);
+    expect(() => demoConfig({ out: 'o', quick: true, sweep: '2' })).toThrow(/--sweep: "2" is not a weight/);
   });
 
   it('rejects bad flags with one-line user errors', () => {

@@ -2,12 +2,14 @@
 // arithmetic word-problem task with a short-CoT and a long-CoT teacher, trains tiny Qwen2 students
 // from scratch on short, long and Mix-Long data, evaluates them greedily on held-out problems and
 // writes the paper's Table 1 with plots. Resumable: finished runs in --out are reused.
-import { describeBackend, MixdistillError } from '@mixdistill/core';
+import { MixdistillError } from '@mixdistill/core';
+import { parseWeights } from '@mixdistill/sweep';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_DEMO,
+  DEMO_SWEEP_WEIGHTS,
   QUICK_DEMO,
   runDemo,
   STUDENT_SIZES,
@@ -22,12 +24,13 @@ interface Args {
   sizes?: string;
   steps?: number;
   quick: boolean;
+  sweep?: string;
   backend?: string;
   json: boolean;
 }
 
 /** The demo's configuration from the flags (preset first, then explicit overrides). */
-export function demoConfig(argv: Pick<Args, 'out' | 'seed' | 'sizes' | 'steps' | 'quick'>): DemoConfig {
+export function demoConfig(argv: Pick<Args, 'out' | 'seed' | 'sizes' | 'steps' | 'quick' | 'sweep'>): DemoConfig {
   const preset = argv.quick ? QUICK_DEMO : DEFAULT_DEMO;
   if (argv.steps !== undefined && !(Number.isInteger(argv.steps) && argv.steps >= 1)) {
     throw new MixdistillError(`--steps must be a positive integer, got ${argv.steps}`);
@@ -46,6 +49,13 @@ export function demoConfig(argv: Pick<Args, 'out' | 'seed' | 'sizes' | 'steps' |
     ...preset,
     out: argv.out,
     sizes,
+    // `--sweep` alone reads as '': the default weights.
+    sweep:
+      argv.sweep === undefined
+        ? undefined
+        : argv.sweep === ''
+          ? DEMO_SWEEP_WEIGHTS
+          : parseWeights(argv.sweep, '--sweep'),
     budget: { ...preset.budget, steps: argv.steps ?? preset.budget.steps, seed: argv.seed ?? preset.budget.seed },
   };
 }
@@ -79,6 +89,10 @@ export const demoCommand: CommandModule<object, Args> = {
         describe:
           'one size, small budget, same pipeline: a smoke test (about a minute) whose students do not learn the task',
       })
+      .option('sweep', {
+        type: 'string',
+        describe: `also sweep the long-CoT mix weight on the first size (the paper's Figure 6, into OUT/sweep/): --sweep alone for ${DEMO_SWEEP_WEIGHTS.join(',')}, or --sweep 0,0.5,1`,
+      })
       .option('json', {
         type: 'boolean',
         default: false,
@@ -86,6 +100,7 @@ export const demoCommand: CommandModule<object, Args> = {
       })
       .example('$0 demo', 'default run (two student sizes, ~12 min on AVX-512, ~30 min on AVX2-only 2-core machines)')
       .example('$0 demo --quick --out /tmp/demo-quick', 'smoke test of the pipeline, about a minute')
+      .example('$0 demo --quick --sweep --out /tmp/demo-sweep', 'the mix-weight sweep (Figure 6) at smoke-test scale')
       .example('$0 demo --sizes tiny,small,base --steps 2000 --out runs/demo-big', 'a larger study'),
   handler: async (argv) => {
     const config = demoConfig(argv);
@@ -97,14 +112,11 @@ export const demoCommand: CommandModule<object, Args> = {
       `--sizes ${config.sizes.join(',')}`,
       `--steps ${config.budget.steps}`,
       argv.quick ? '--quick' : '',
+      config.sweep ? `--sweep ${config.sweep.join(',')}` : '',
     ]
       .filter((s) => s !== '')
       .join(' ');
-    const { report, resultsFile, results } = await runDemo(
-      config,
-      describeBackend(info).replace(/^backend: /, ''),
-      command,
-    );
+    const { report, resultsFile, results } = await runDemo(config, info, command);
     if (argv.json) process.stdout.write(readFileSync(resultsFile, 'utf8'));
     else process.stdout.write(`${table1Markdown(tableRows(results))}\n`);
     if (argv.quick)

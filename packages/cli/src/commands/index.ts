@@ -16,6 +16,7 @@ import { exportCommand } from './export';
 import { analyzeCommand } from './analyze';
 import { benchCommand } from './bench';
 import { demoCommand } from './demo';
+import { sweepCommand } from './sweep';
 
 // biome-ignore lint/suspicious/noExplicitAny: yargs types each command's argv differently; the list holds them all
 export const COMMANDS: CommandModule<any, any>[] = [
@@ -35,4 +36,5 @@ export const COMMANDS: CommandModule<any, any>[] = [
   analyzeCommand,
   benchCommand,
   demoCommand,
+  sweepCommand,
 ];

@@ -1,36 +1,13 @@
 // `mixdistill train`: supervised fine-tuning (full or LoRA) on one SFT set or a weighted mix, with the
 // paper's recipe as defaults (lr 1e-5, cosine, 2 epochs, AdamW, weight decay 0, no warm-up, clip 1.0).
-import { train, TRAIN_OPTIONS, trainConfigFromFlags, type TrainOption } from '@mixdistill/train';
-import type { Argv, CommandModule, Options } from 'yargs';
+import { train, trainConfigFromFlags } from '@mixdistill/train';
+import type { Argv, CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
+import { withTrainOptions } from '../flags';
 import { trainResumeCommand } from '../resume_command';
 
 /** Flag values by flag name (TRAIN_OPTIONS) plus this command's own. */
 type Args = Record<string, unknown> & { backend?: string; precision?: string; json: boolean };
-
-/** A TRAIN_OPTIONS row as a yargs option. */
-function yargsOption(o: TrainOption): Options {
-  // With choices yargs lists the values; a type would only add "[string]" to the help.
-  const opt: Options = o.choices
-    ? { choices: o.choices, describe: o.describe }
-    : { type: o.type, describe: o.describe };
-  if (o.default !== undefined && o.default !== null) opt.default = o.default;
-  if (o.required) opt.demandOption = true;
-  if (o.array) opt.array = true;
-  return opt;
-}
-
-/** Every TRAIN_OPTIONS flag, in table order, in its help section. */
-function withTrainOptions<T>(y: Argv<T>): Argv<T> {
-  let out = y;
-  for (const o of TRAIN_OPTIONS) out = out.option(o.flag, yargsOption(o));
-  const groups = [...new Set(TRAIN_OPTIONS.flatMap((o) => (o.group ? [o.group] : [])))];
-  for (const g of groups) {
-    const flags = TRAIN_OPTIONS.filter((o) => o.group === g).map((o) => o.flag);
-    out = out.group(g === 'Checkpoints:' ? [...flags, 'json'] : flags, g);
-  }
-  return out;
-}
 
 export const trainCommand: CommandModule<object, Args> = {
   command: 'train',

@@ -20,6 +20,12 @@ export interface BackendInfo {
   version: string;
   /** Worker threads the backend computes with. */
   threads: number;
+  /**
+   * The native backend's kernel table (`avx512`, `avx2` or `generic`, chosen from cpuid or
+   * MIXDISTILL_ISA); null on other backends. With `threads` it fixes the floats a run computes:
+   * another table or thread count sums in another order.
+   */
+  kernels: string | null;
   /** Why better backends were skipped (empty when the first choice worked). */
   skipped: string[];
 }
@@ -32,7 +38,7 @@ const require = createRequire(import.meta.url);
 interface Candidate {
   name: BackendName;
   /** Registers the backend with tfjs and returns its version and threads, or throws with the reason. */
-  load: () => Promise<{ tfName: string; version: string; threads: number }>;
+  load: () => Promise<{ tfName: string; version: string; threads: number; kernels?: string }>;
   install: string;
 }
 
@@ -68,14 +74,14 @@ function loadTensorflow(): Promise<{ tfName: string; version: string; threads: n
   return Promise.reject(new BackendUnavailableError(errors.join('; ')));
 }
 
-async function loadNative(): Promise<{ tfName: string; version: string; threads: number }> {
+async function loadNative(): Promise<{ tfName: string; version: string; threads: number; kernels: string }> {
   // The native module registers the 'native' backend; it throws with the reason when the addon
   // was not built (no compiler at install time, unsupported platform).
   const native = (await import('./native/register')) as {
-    registerNativeBackend: () => { version: string; threads: number };
+    registerNativeBackend: () => { version: string; threads: number; isa: string };
   };
-  const { version, threads } = native.registerNativeBackend();
-  return { tfName: 'native', version, threads };
+  const { version, threads, isa } = native.registerNativeBackend();
+  return { tfName: 'native', version, threads, kernels: isa };
 }
 
 async function loadCuda(): Promise<{ tfName: string; version: string; threads: number }> {
@@ -134,7 +140,13 @@ export async function selectBackend(requested?: string): Promise<BackendInfo> {
       const loaded = await candidate.load();
       const ok = await tf.setBackend(loaded.tfName);
       if (!ok) throw new Error(`tfjs could not initialise backend '${loaded.tfName}'`);
-      return { name: candidate.name, version: loaded.version, threads: loaded.threads, skipped };
+      return {
+        name: candidate.name,
+        version: loaded.version,
+        threads: loaded.threads,
+        kernels: loaded.kernels ?? null,
+        skipped,
+      };
     } catch (err) {
       const reason = `${candidate.name} unavailable: ${firstLine(err)}`;
       if (wanted) throw new BackendUnavailableError(`${reason} (to get it: ${candidate.install})`);

@@ -13,6 +13,8 @@ export interface Series {
   dash?: string;
   /** half-width of an error bar at each point (same order as points) */
   errors?: number[];
+  /** an asymmetric error bar [low, high] at each point, in y units (e.g. a Wilson interval); wins over `errors` */
+  intervals?: [number, number][];
   /** draw a marker at each point */
   markers?: boolean;
 }
@@ -70,9 +72,11 @@ export function lineChartSvg(spec: ChartSpec): string {
   const plotH = height - margin.top - margin.bottom;
 
   const xs = spec.series.flatMap((s) => s.points.map((p) => p[0]));
-  const ys = spec.series.flatMap((s) =>
-    s.points.flatMap((p, i) => [p[1] - (s.errors?.[i] ?? 0), p[1] + (s.errors?.[i] ?? 0)]),
-  );
+  const bar = (s: Series, i: number): [number, number] | undefined => {
+    const e = s.errors?.[i];
+    return s.intervals?.[i] ?? (e === undefined ? undefined : [s.points[i][1] - e, s.points[i][1] + e]);
+  };
+  const ys = spec.series.flatMap((s) => s.points.flatMap((p, i) => bar(s, i) ?? [p[1]]));
   if (spec.yRule !== undefined) ys.push(spec.yRule);
   const positive = (v: number[]) => v.filter((x) => x > 0);
   let [xLo, xHi] = spec.logX
@@ -131,11 +135,11 @@ export function lineChartSvg(spec: ChartSpec): string {
     const pts = s.points.map(([x, y]) => `${tx(x).toFixed(1)},${ty(y).toFixed(1)}`).join(' ');
     parts.push(`<polyline points="${pts}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="1.5"${dash}/>`);
     s.points.forEach(([x, y], i) => {
-      const e = s.errors?.[i];
-      if (e !== undefined) {
+      const range = bar(s, i);
+      if (range !== undefined) {
         const cx = tx(x).toFixed(1);
         parts.push(
-          `<line x1="${cx}" y1="${ty(y - e).toFixed(1)}" x2="${cx}" y2="${ty(y + e).toFixed(1)}" stroke="${escapeXml(s.color)}"/>`,
+          `<line x1="${cx}" y1="${ty(range[0]).toFixed(1)}" x2="${cx}" y2="${ty(range[1]).toFixed(1)}" stroke="${escapeXml(s.color)}"/>`,
         );
       }
       if (s.markers)

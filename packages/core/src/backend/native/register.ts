@@ -24,7 +24,7 @@ const NATIVE_KERNELS: NativeKernel[] = [
   ...LAYOUT_KERNELS,
 ];
 
-let registered: { version: string; threads: number } | undefined;
+let registered: { version: string; threads: number; isa: string } | undefined;
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 
@@ -61,13 +61,13 @@ function registerKernels(): void {
  * Makes `native` available to tf.setBackend; returns its version and thread count, or throws an
  * Error saying why it is unavailable (addon not built, failed to load).
  */
-export function registerNativeBackend(): { version: string; threads: number } {
+export function registerNativeBackend(): { version: string; threads: number; isa: string } {
   if (registered) return registered;
   const addon = loadAddon();
   const { isa, threads } = addon.info();
   tf.registerBackend(NATIVE_BACKEND_NAME, () => new NativeBackend(addon, os.totalmem()), 1);
   registerKernels();
   const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
-  registered = { version: `${pkg.version} (${isa})`, threads };
+  registered = { version: `${pkg.version} (${isa})`, threads, isa };
   return registered;
 }
