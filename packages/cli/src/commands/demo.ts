@@ -63,7 +63,7 @@ export function demoConfig(argv: Pick<Args, 'out' | 'seed' | 'sizes' | 'steps' |
 export const demoCommand: CommandModule<object, Args> = {
   command: 'demo',
   describe:
-    'Reproduce the learnability gap end to end: tiny students on short, long and Mix-Long CoT (about 12 min on AVX-512, 30 min on AVX2-only 2-core CPUs)',
+    'Reproduce the learnability gap end to end: tiny students on short, long and Mix-Long CoT (12–19 min on AVX-512, 30–40 min on AVX2-only 2-core CPUs)',
   builder: (y) =>
     withBackendOption(y)
       .option('out', {
@@ -98,7 +98,10 @@ export const demoCommand: CommandModule<object, Args> = {
         default: false,
         describe: 'print results.json on stdout instead of the table',
       })
-      .example('$0 demo', 'default run (two student sizes, ~12 min on AVX-512, ~30 min on AVX2-only 2-core machines)')
+      .example(
+        '$0 demo',
+        'default run (two student sizes, 12–19 min on AVX-512, 30–40 min on AVX2-only 2-core machines)',
+      )
       .example('$0 demo --quick --out /tmp/demo-quick', 'smoke test of the pipeline, about a minute')
       .example('$0 demo --quick --sweep --out /tmp/demo-sweep', 'the mix-weight sweep (Figure 6) at smoke-test scale')
       .example('$0 demo --sizes tiny,small,base --steps 2000 --out runs/demo-big', 'a larger study'),
