@@ -10,9 +10,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { selectBackend, tf } from '@mixdistill/core';
+import { Rng, selectBackend, tf } from '@mixdistill/core';
 import { createModel, parseModelConfig } from '@mixdistill/models';
-import { ALL_LORA_TARGETS, AdamW, collate, LoraAdapters, Rng, trainingForward, trainStep } from '@mixdistill/train';
+import { ALL_LORA_TARGETS, AdamW, collate, LoraAdapters, trainingForward, trainStep } from '@mixdistill/train';
 import { BENCH_CONFIGS } from './configs';
 
 /** Qwen/Qwen2.5-0.5B's shapes (the fields the architecture reads), shared with `mixdistill bench`. */

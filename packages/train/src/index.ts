@@ -44,7 +44,6 @@ export { trainStep, NonFiniteStepError } from './trainer/step';
 export type { StepOptions, StepResult } from './trainer/step';
 export { trainingForward } from './trainer/forward';
 export { checkpointedBlocks, recomputeInBackward } from './trainer/recompute';
-export { Rng } from './util/rng';
 export type { StepMetrics } from './trainer/metrics';
 export { resumeCommandLine, TrainInterrupted } from './trainer/interrupt';
 export { listCheckpoints, TRAINER_STATE_FILE, OPTIMIZER_FILE } from './trainer/checkpoint';

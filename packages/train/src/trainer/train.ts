@@ -5,13 +5,12 @@
 // to a global norm before AdamW.
 import fs from 'node:fs';
 import path from 'node:path';
-import { MixdistillError } from '@mixdistill/core';
+import { deriveSeed, MixdistillError } from '@mixdistill/core';
 import { loadModel, readModelConfig } from '@mixdistill/models';
 import { collate } from '../data/batch';
 import { loadTrainingData, type TrainingData } from '../data/dataset';
 import { AdamW } from '../optim/adamw';
 import { learningRate, warmupStepsFromRatio, type ScheduleConfig } from '../optim/schedule';
-import { deriveSeed } from '../util/rng';
 import {
   checkFingerprint,
   loadOptimizerState,
