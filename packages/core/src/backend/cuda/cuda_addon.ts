@@ -6,34 +6,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Operation codes shared with cuda/src/kernels.h. */
-export const BINARY_OPS = {
-  Add: 0,
-  Sub: 1,
-  Multiply: 2,
-  RealDiv: 3,
-  Maximum: 4,
-  Minimum: 5,
-  SquaredDifference: 6,
-  Pow: 7,
-} as const;
-export const UNARY_OPS = {
-  Exp: 0,
-  Neg: 1,
-  Sqrt: 2,
-  Rsqrt: 3,
-  Square: 4,
-  Sigmoid: 5,
-  Log: 6,
-  Relu: 7,
-  Tanh: 8,
-  Abs: 9,
-  Reciprocal: 10,
-  Cos: 11,
-  Sin: 12,
-  Floor: 13,
-} as const;
-export const REDUCE_OPS = { Sum: 0, Max: 1, Min: 2, Mean: 3 } as const;
 /** Element types of device kernels (bool tensors are stored as int32). */
 export const DTYPE = { float32: 0, int32: 1 } as const;
 /** Device error codes (cuda/src/kernels.h DeviceError). */

@@ -5,32 +5,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Operation codes shared with native/src/kernels.h. */
-export const BINARY_OPS = {
-  Add: 0,
-  Sub: 1,
-  Multiply: 2,
-  RealDiv: 3,
-  Maximum: 4,
-  Minimum: 5,
-  SquaredDifference: 6,
-  Pow: 7,
-} as const;
-export const UNARY_OPS = {
-  Exp: 0,
-  Neg: 1,
-  Sqrt: 2,
-  Rsqrt: 3,
-  Square: 4,
-  Sigmoid: 5,
-  Log: 6,
-  Relu: 7,
-  Tanh: 8,
-  Abs: 9,
-  Reciprocal: 10,
-} as const;
-export const REDUCE_OPS = { Sum: 0, Max: 1, Min: 2, Mean: 3 } as const;
-
 export interface NativeAddon {
   info(): { isa: string; threads: number };
   setThreads(n: number): void;

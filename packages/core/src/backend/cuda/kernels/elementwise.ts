@@ -1,7 +1,8 @@
 // Elementwise kernels: broadcast binary ops, float32 unary ops, Cast (zero copy when the dtype
 // stays), Range and fills.
 import { tf } from '../../../tf';
-import { BINARY_OPS, DTYPE, UNARY_OPS } from '../cuda_addon';
+import { BINARY_OPS, DEVICE_UNARY_OPS } from '../../op_codes';
+import { DTYPE } from '../cuda_addon';
 import { storageDtype } from '../cuda_backend';
 import { product, type CudaKernel, type CudaKernelArgs } from './kernel_util';
 
@@ -50,14 +51,14 @@ function binaryKernel(name: keyof typeof BINARY_OPS): CudaKernel {
   };
 }
 
-function unaryKernel(name: keyof typeof UNARY_OPS): CudaKernel {
+function unaryKernel(name: keyof typeof DEVICE_UNARY_OPS): CudaKernel {
   return {
     name,
     run: ({ inputs, backend }: CudaKernelArgs) => {
       const { x } = inputs;
       if (x.dtype !== 'float32') return null;
       const out = backend.output(x.shape, 'float32');
-      backend.addon.unary(UNARY_OPS[name], backend.ptr(x), out.ptr, product(x.shape));
+      backend.addon.unary(DEVICE_UNARY_OPS[name], backend.ptr(x), out.ptr, product(x.shape));
       return out.info;
     },
   };
@@ -114,7 +115,7 @@ function fillLike(name: string, value: number): CudaKernel {
 
 export const ELEMENTWISE_KERNELS: CudaKernel[] = [
   ...(Object.keys(BINARY_OPS) as (keyof typeof BINARY_OPS)[]).map(binaryKernel),
-  ...(Object.keys(UNARY_OPS) as (keyof typeof UNARY_OPS)[]).map(unaryKernel),
+  ...(Object.keys(DEVICE_UNARY_OPS) as (keyof typeof DEVICE_UNARY_OPS)[]).map(unaryKernel),
   { name: 'Cast', run: cast },
   { name: 'Range', run: range },
   { name: 'Fill', run: fill },

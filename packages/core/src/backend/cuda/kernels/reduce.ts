@@ -1,7 +1,8 @@
 // Reductions (Sum, Max, Min, Mean). Reduced axes that form one contiguous run reduce in place as
 // [outer, len, inner]; any other set is transposed to the end first.
 import { tf } from '../../../tf';
-import { DTYPE, REDUCE_OPS } from '../cuda_addon';
+import { REDUCE_OPS } from '../../op_codes';
+import { DTYPE } from '../cuda_addon';
 import { copyOf, product, stridedCopy, stridesOf, type CudaKernel, type CudaKernelArgs } from './kernel_util';
 
 function reduceKernel(name: keyof typeof REDUCE_OPS): CudaKernel {

@@ -1,6 +1,6 @@
 // Broadcasting binary ops and unary ops on float32 tensors.
 import { tf } from '../../../tf';
-import { BINARY_OPS, UNARY_OPS } from '../addon';
+import { BINARY_OPS, UNARY_OPS } from '../../op_codes';
 import { allFloat32, stridesOf, type KernelArgs, type NativeKernel } from './kernel_util';
 
 /**

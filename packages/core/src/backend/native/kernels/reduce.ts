@@ -1,6 +1,6 @@
 // Reductions over a contiguous run of axes, and softmax over the last axis.
 import { tf } from '../../../tf';
-import { REDUCE_OPS } from '../addon';
+import { REDUCE_OPS } from '../../op_codes';
 import { allFloat32, product, type KernelArgs, type NativeKernel } from './kernel_util';
 
 function reduceKernel(name: keyof typeof REDUCE_OPS, axisAttr: 'axis' | 'reductionIndices'): NativeKernel {
