@@ -1,10 +1,11 @@
 // The rank-shift command end to end on the fixture checkpoints: the fixture against itself (every
 // shift is zero) and against the fixture after its golden SFT steps.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Checkpoint, writeCheckpoint } from '@mixdistill/core';
+import { Checkpoint } from '@mixdistill/core';
+import { writeTunedFixture } from '@mixdistill/eval/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const MAIN = resolve(__dirname, '../main.ts');
@@ -26,20 +27,10 @@ function runCli(args: string[]): Promise<{ status: number | null; stdout: string
 describe('mixdistill analyze rank-shift (CLI)', () => {
   it('reports no shift for a model against itself and writes the report files for a tuned one', async () => {
     const tuned = join(dir, 'tuned');
+    writeTunedFixture(FIXTURE, tuned);
     const golden = Checkpoint.open(join(FIXTURE, 'golden.safetensors'));
-    const tensors = golden
-      .entries()
-      .filter((e) => e.name.startsWith('after_sft.'))
-      .map((e) => ({
-        name: e.name.slice('after_sft.'.length),
-        dtype: 'F32' as const,
-        shape: e.shape,
-        data: golden.readFloat32(e.name),
-      }));
     const ids = Array.from(golden.readInt32('input_ids'));
     golden.close();
-    writeCheckpoint(tuned, tensors);
-    copyFileSync(join(FIXTURE, 'config.json'), join(tuned, 'config.json'));
     const responses = join(dir, 'responses.jsonl');
     writeFileSync(
       responses,

@@ -1,33 +1,15 @@
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Checkpoint, tf, writeCheckpoint } from '@mixdistill/core';
+import { Checkpoint, tf } from '@mixdistill/core';
 import { loadModel, type CausalLM } from '@mixdistill/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateRankShifts } from './rank_shift';
 import { rankResponses } from './rank_responses';
+import { writeTunedFixture } from '../testing/tuned_fixture';
 import type { LogitsModel, TokenizedResponse } from './token_ranks';
 
 const FIXTURE = join(__dirname, '../../../../fixtures/tiny-qwen2');
-
-/** The fixture after 6 AdamW steps (golden `after_sft.*` weights) as a second checkpoint folder. */
-function writeTunedFixture(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tuned-qwen2-'));
-  const golden = Checkpoint.open(join(FIXTURE, 'golden.safetensors'));
-  const tensors = golden
-    .entries()
-    .filter((e) => e.name.startsWith('after_sft.'))
-    .map((e) => ({
-      name: e.name.slice('after_sft.'.length),
-      dtype: 'F32' as const,
-      shape: e.shape,
-      data: golden.readFloat32(e.name),
-    }));
-  golden.close();
-  writeCheckpoint(dir, tensors);
-  copyFileSync(join(FIXTURE, 'config.json'), join(dir, 'config.json'));
-  return dir;
-}
 
 /** Golden batch rows split at the first label that is not -100: prompt, then response. */
 function goldenSamples(): TokenizedResponse[] {
@@ -58,7 +40,7 @@ describe('rank shift on fixture checkpoints', () => {
   let tuned: CausalLM;
   beforeAll(() => {
     base = loadModel(FIXTURE).model;
-    tuned = loadModel(writeTunedFixture()).model;
+    tuned = loadModel(writeTunedFixture(FIXTURE, mkdtempSync(join(tmpdir(), 'tuned-qwen2-')))).model;
   });
   afterAll(() => {
     base.dispose();

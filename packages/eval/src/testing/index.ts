@@ -4,3 +4,4 @@
 export { writeCharTokenizer } from './char_tokenizer';
 export { startFakeOpenAIServer, type FakeServer } from './fake_openai_server';
 export { FIXTURE_PROBLEMS, questionIn, writeFixtureBenchmarks } from './fixture_benchmarks';
+export { writeTunedFixture } from './tuned_fixture';
