@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { collate } from './batch';
-import { packRows, planEpoch } from './plan';
+import { groupByLength, LENGTH_GROUP_BATCHES, packRows, planEpoch } from './plan';
 
 describe('collate', () => {
   it('shifts labels per example, right-pads with -100 targets', () => {
@@ -39,15 +39,13 @@ describe('planEpoch', () => {
   const lengths = [5, 3, 4, 2, 6, 1, 3];
 
   it('keeps file order without shuffling and leaves a smaller last batch', () => {
-    expect(planEpoch(lengths, 0, { batchSize: 3, shuffle: false, seed: 1, packLen: null })).toEqual([
-      [[0], [1], [2]],
-      [[3], [4], [5]],
-      [[6]],
-    ]);
+    expect(
+      planEpoch(lengths, 0, { batchSize: 3, shuffle: false, seed: 1, packLen: null, groupByLength: false }),
+    ).toEqual([[[0], [1], [2]], [[3], [4], [5]], [[6]]]);
   });
 
   it('shuffles deterministically per (seed, epoch)', () => {
-    const opts = { batchSize: 2, shuffle: true, seed: 7, packLen: null };
+    const opts = { batchSize: 2, shuffle: true, seed: 7, packLen: null, groupByLength: false };
     const e0 = planEpoch(lengths, 0, opts).flat(2);
     expect(planEpoch(lengths, 0, opts).flat(2)).toEqual(e0);
     expect([...e0].sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
@@ -59,5 +57,25 @@ describe('planEpoch', () => {
     const rows = packRows([0, 1, 2, 3, 4, 5, 6], lengths, 8);
     expect(rows).toEqual([[0, 1], [2, 3], [4, 5], [6]]);
     for (const r of rows) expect(r.reduce((a, i) => a + lengths[i], 0)).toBeLessThanOrEqual(8);
+  });
+
+  it('groups rows by length as the HF Trainer: sorted groups of 50 batches, the longest group first', () => {
+    // 2 batches of 3 per group would need 300 rows; use a long list so there are two groups.
+    const n = 2 * LENGTH_GROUP_BATCHES * 3 + 7;
+    const many = Array.from({ length: n }, (_, i) => ((i * 37) % 101) + (i >= LENGTH_GROUP_BATCHES * 3 ? 200 : 0));
+    const rows = many.map((_, i) => [i]);
+    const grouped = groupByLength(rows, many, 3);
+    expect(grouped.flat().sort((a, b) => a - b)).toEqual(rows.flat());
+    const len = (r: number[]) => many[r[0]];
+    // The second group of the input holds the longest row, so it comes first, sorted longest first.
+    const size = LENGTH_GROUP_BATCHES * 3;
+    const first = grouped.slice(0, size);
+    expect(first.every((r) => r[0] >= size && r[0] < 2 * size)).toBe(true);
+    for (let i = 1; i < first.length; i++) expect(len(first[i - 1])).toBeGreaterThanOrEqual(len(first[i]));
+    // Through planEpoch, a mix of long and short examples gives batches of one kind each.
+    const mixed = Array.from({ length: 60 }, (_, i) => (i % 5 === 0 ? 300 : 70));
+    const plan = planEpoch(mixed, 0, { batchSize: 4, shuffle: true, seed: 1, packLen: null, groupByLength: true });
+    const kinds = plan.map((b) => new Set(b.map((r) => mixed[r[0]])).size);
+    expect(kinds.filter((k) => k > 1).length).toBeLessThanOrEqual(1);
   });
 });

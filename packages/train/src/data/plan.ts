@@ -12,7 +12,12 @@ export interface PlanOptions {
   seed: number;
   /** with packing: tokens per row (`--cutoff-len`); null: one example per row */
   packLen: number | null;
+  /** batch rows of similar length (`--group-by-length`, the HF Trainer's `group_by_length`) */
+  groupByLength: boolean;
 }
+
+/** Rows per length-sorted group with `--group-by-length`, in batches (the HF Trainer's megabatch multiplier). */
+export const LENGTH_GROUP_BATCHES = 50;
 
 /** micro-batch -> row -> example indices. */
 export type EpochPlan = number[][][];
@@ -21,7 +26,8 @@ export type EpochPlan = number[][][];
 export function planEpoch(lengths: readonly number[], epoch: number, opts: PlanOptions): EpochPlan {
   const order = Array.from(lengths, (_, i) => i);
   const ordered = opts.shuffle ? new Rng(deriveSeed(opts.seed, epoch)).shuffled(order) : order;
-  const rows = opts.packLen === null ? ordered.map((i) => [i]) : packRows(ordered, lengths, opts.packLen);
+  const packed = opts.packLen === null ? ordered.map((i) => [i]) : packRows(ordered, lengths, opts.packLen);
+  const rows = opts.groupByLength ? groupByLength(packed, lengths, opts.batchSize) : packed;
   const plan: EpochPlan = [];
   for (let i = 0; i < rows.length; i += opts.batchSize) plan.push(rows.slice(i, i + opts.batchSize));
   return plan;
@@ -46,4 +52,24 @@ export function packRows(order: readonly number[], lengths: readonly number[], c
   }
   if (current.length > 0) rows.push(current);
   return rows;
+}
+
+/**
+ * The HF Trainer's `LengthGroupedSampler` order: the (shuffled) rows are cut into groups of
+ * `LENGTH_GROUP_BATCHES` batches, each group is sorted longest first (stable), and the group holding the
+ * longest row is moved to the front, so the first step meets the largest batch (an out-of-memory error
+ * shows at once). Batches then hold rows of similar length: less padding, for data that mixes long
+ * and short responses (Mix-Long).
+ */
+export function groupByLength(rows: readonly number[][], lengths: readonly number[], batchSize: number): number[][] {
+  const rowLength = (row: readonly number[]) => row.reduce((a, i) => a + lengths[i], 0);
+  const size = LENGTH_GROUP_BATCHES * batchSize;
+  const groups: number[][][] = [];
+  for (let i = 0; i < rows.length; i += size)
+    groups.push(rows.slice(i, i + size).sort((a, b) => rowLength(b) - rowLength(a)));
+  let longest = 0;
+  groups.forEach((g, i) => {
+    if (rowLength(g[0]) > rowLength(groups[longest][0])) longest = i;
+  });
+  return [groups[longest], ...groups.filter((_, i) => i !== longest)].flat();
 }

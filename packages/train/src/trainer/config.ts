@@ -57,6 +57,8 @@ export interface TrainConfig {
   gradAccum: number;
   /** reshuffle every epoch */
   shuffle: boolean;
+  /** batch examples of similar length (HF Trainer `group_by_length`) */
+  groupByLength: boolean;
   /** seed of shuffling, mixing, LoRA init and dropout */
   seed: number;
   /** epochs to run (ignored when maxSteps is set) */

@@ -14,6 +14,8 @@ export interface StepPlanOptions {
   batchSize: number;
   gradAccum: number;
   shuffle: boolean;
+  /** batch rows of similar length (HF Trainer `group_by_length`) */
+  groupByLength: boolean;
   seed: number;
   /** rows of this many tokens when packing, else null */
   packLen: number | null;

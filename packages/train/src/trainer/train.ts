@@ -119,6 +119,7 @@ async function runTraining(cfg: TrainConfig, io: TrainIO, interrupt: InterruptWa
     batch_size: cfg.batchSize,
     grad_accum: cfg.gradAccum,
     shuffle: cfg.shuffle,
+    group_by_length: cfg.groupByLength,
     seed: cfg.seed,
     packing: cfg.packing,
     cutoff_len: cfg.cutoffLen,

@@ -21,6 +21,7 @@ describe('train options', () => {
       batchSize: 1,
       gradAccum: 1,
       shuffle: true,
+      groupByLength: false,
       seed: 42,
       epochs: 2,
       maxSteps: null,

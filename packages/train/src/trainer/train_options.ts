@@ -165,6 +165,14 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     group: 'Batches:',
     describe: 'reshuffle every epoch (--no-shuffle keeps file order)',
   }),
+  field('groupByLength', {
+    flag: 'group-by-length',
+    type: 'boolean',
+    default: false,
+    group: 'Batches:',
+    describe:
+      'batch examples of similar length, as the HF Trainer group_by_length (sorted groups of 50 batches): less padding when long and short responses mix',
+  }),
   field('seed', {
     flag: 'seed',
     type: 'number',
