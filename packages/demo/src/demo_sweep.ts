@@ -31,7 +31,7 @@ export async function runDemoSweep(
     out: join(outDir, 'sweep'),
     // Paired on the problem, as the demo's Mix-Long: every weight trains on the same problems.
     mixBy: 'id',
-    train: runTrainConfig(student.dir, budget),
+    train: runTrainConfig(student.dir, budget, budget.seed),
     evaluate: async (modelDir, evalDir, weight) => {
       mkdirSync(evalDir, { recursive: true });
       const progress = new ProgressBar(`eval ${size.name} w=${weight}`, data.test.length);

@@ -39,6 +39,8 @@ export interface DemoEvalResult {
   accuracy: number;
   /** mean generated tokens per response */
   meanTokens: number;
+  /** '1' (correct) or '0' per held-out problem, in the test file's order (for intervals over seeds and problems) */
+  perProblem: string;
 }
 
 /** Summarises graded records (only the problems of `ids`, in case the file holds more). */
@@ -52,6 +54,7 @@ export function summarise(records: DemoEvalRecord[], ids: string[]): DemoEvalRes
     total: kept.length,
     accuracy: kept.length === 0 ? 0 : (100 * correct) / kept.length,
     meanTokens: kept.length === 0 ? 0 : tokens / kept.length,
+    perProblem: kept.map((r) => (r.correct ? '1' : '0')).join(''),
   };
 }
 

@@ -1,13 +1,15 @@
-// `mixdistill demo` end to end: data -> students -> (size × kind) runs -> report. Every stage reuses
-// what an earlier, interrupted demo in the same folder already finished.
+// `mixdistill demo` end to end: data -> students -> (size × kind × seed) runs -> report. Every stage
+// reuses what an earlier, interrupted demo in the same folder already finished.
 import { mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describeBackend, MixdistillError, type BackendInfo } from '@mixdistill/core';
 import { loadTokenizer } from '@mixdistill/models';
 import { DEMO_KINDS, prepareData, type DemoData } from './data';
 import { runDemoSweep } from './demo_sweep';
 import { writeReport } from './report';
-import { runOne, type RunBudget, type RunResult } from './runs';
+import { runAll } from './run_pool';
+import type { RunBudget, RunResult, RunSpec } from './runs';
 import { majorityAnswer } from './stats';
 import { studentSizes } from './students';
 import { DEFAULT_TASK, type TaskConfig } from './task';
@@ -23,6 +25,10 @@ export interface DemoConfig {
   testProblems: number;
   /** optimisation and evaluation settings shared by every run (maxNewTokens 0: derived from the data) */
   budget: RunBudget;
+  /** runs per (size, kind) cell, with seeds budget.seed, budget.seed + 1, … */
+  seeds: number;
+  /** runs at once, each a single-threaded worker process (0: one per core, at least 2; 1: one after another in this process) */
+  jobs: number;
   /** opt-in (`--sweep`): long-CoT weights of a mix-weight sweep on the first size, into OUT/sweep/ */
   sweep?: number[];
 }
@@ -34,7 +40,9 @@ export interface DemoConfig {
  * of the majority answer. Below ~1,000 steps every run scores like the majority answer.
  */
 export const DEFAULT_DEMO: Omit<DemoConfig, 'out'> = {
-  sizes: ['tiny', 'small'],
+  sizes: ['micro', 'tiny', 'small'],
+  seeds: 3,
+  jobs: 0,
   task: DEFAULT_TASK,
   trainProblems: 4000,
   testProblems: 500,
@@ -59,6 +67,30 @@ export const QUICK_DEMO: Omit<DemoConfig, 'out'> = {
   // A smoke test's students are untrained and ramble: a short response cap keeps evaluation to seconds.
   budget: { ...DEFAULT_DEMO.budget, steps: 40, batchSize: 8, maxNewTokens: 96, evalBatchSize: 100 },
 };
+
+/** `jobs` 0 means one run per core, at least 2 (a single-threaded run leaves a core idle otherwise). */
+export function demoJobs(jobs: number): number {
+  return jobs > 0 ? jobs : Math.max(2, availableParallelism());
+}
+
+/** Relative cost of a run (long CoT is ~6x the tokens of short; Mix-Long ~1.6x), to start the longest first. */
+const KIND_COST: Record<string, number> = { long: 6, large: 6, mix: 1.6, 'mix-large': 1.6 };
+
+/**
+ * The specs with the costliest runs first (longest-processing-time order), so the last runs to
+ * finish are short ones and the workers end together.
+ */
+function longestFirst(specs: RunSpec[]): RunSpec[] {
+  const cost = (s: RunSpec) => (KIND_COST[s.kind] ?? 1) * s.size.hiddenSize;
+  return [...specs].sort((a, b) => cost(b) - cost(a));
+}
+
+/** Results back in the specs' order (seed, size, kind), whatever order they ran in. */
+function inSpecOrder(results: RunResult[], specs: RunSpec[]): RunResult[] {
+  const key = (size: string, kind: string, seed: number) => `${size}/${kind}/${seed}`;
+  const byKey = new Map(results.map((r) => [key(r.size, r.kind, r.seed), r]));
+  return specs.map((s) => byKey.get(key(s.size.name, s.kind, s.seed))!);
+}
 
 /**
  * Longest response the evaluation allows: 1.25× the longest long-CoT teacher solution in tokens, so a
@@ -100,10 +132,12 @@ export async function runDemo(
   });
   const budget = { ...config.budget, maxNewTokens: config.budget.maxNewTokens || responseBudget(data) };
 
-  const results: RunResult[] = [];
-  for (const size of sizes) {
-    for (const kind of DEMO_KINDS) results.push(await runOne(config.out, size, kind, data, budget));
-  }
+  const seeds = Array.from({ length: config.seeds }, (_, i) => config.budget.seed + i);
+  const specs: RunSpec[] = seeds.flatMap((seed) =>
+    sizes.flatMap((size) => DEMO_KINDS.map((kind) => ({ size, kind, trainFile: data.trainFiles[kind], seed }))),
+  );
+  const jobs = demoJobs(config.jobs);
+  const results = await runAll(config.out, longestFirst(specs), data, budget, { jobs, backend });
 
   const sweep =
     config.sweep === undefined
@@ -113,16 +147,18 @@ export async function runDemo(
   const majority = majorityAnswer(data.trainAnswers);
   const majorityCorrect = data.test.filter((p) => p.answer === majority).length;
   const count = (name: string) => data.mix.sources.find((s) => s.file.endsWith(name))?.drawn ?? 0;
-  const report = writeReport(config.out, results, {
+  const report = writeReport(config.out, inSpecOrder(results, specs), {
     task: config.task,
     budget,
+    seeds,
     trainProblems: config.trainProblems,
     testProblems: config.testProblems,
     majority: { answer: majority, accuracy: (100 * majorityCorrect) / data.test.length },
     mixCounts: { long: count('long.jsonl'), short: count('short.jsonl') },
     backend: describeBackend(backend).replace(/^backend: /, ''),
     kernels: backend.kernels,
-    threads: backend.threads,
+    threads: results[0]?.threads ?? backend.threads,
+    jobs,
     sweep,
     totalSeconds: (Date.now() - started) / 1000,
     command,

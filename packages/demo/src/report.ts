@@ -1,19 +1,50 @@
 // The demo's report: the paper's Table 1 layout (student, P_long, P_short, Δ_long = P_long − P_short,
-// Better?) with Mix-Long added, ~95% intervals, the majority-answer baseline, the settings that
-// produced it, and two hand-written SVG plots (Δ_long against student size; per-run loss curves).
+// Better?) with Mix-Long added, and with `--teachers` its Table 2 (large vs small teacher, Mix-Large).
+// Every cell is the mean over seeds with a ~95% interval over seeds and problems; "Better?" names a
+// side only when the interval of the difference excludes 0. Also the majority-answer baseline, the
+// settings that produced it, and SVG plots (the differences against student size; loss curves).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lineChartSvg, type Series } from '@mixdistill/eval';
+import { lineChartSvg, seedProblemInterval, type Series } from '@mixdistill/eval';
 import type { SweepSummary } from '@mixdistill/sweep';
-import type { DemoKind } from './data';
 import type { RunBudget, RunResult } from './runs';
-import { differenceHalfWidth, wilsonInterval } from './stats';
 import type { TaskConfig } from './task';
+
+/** One comparison of the paper: two kinds of data and their mix (Table 1: long vs short; Table 2: teachers). */
+export interface Axis {
+  /** the kind whose advantage Δ measures (long CoT, the large teacher) */
+  first: string;
+  /** the kind it is compared with (short CoT, the small teacher) */
+  second: string;
+  /** the 0.2 first + 0.8 second mix */
+  mix: string;
+  /** names in the tables: Δ_<symbol>, Better? column values */
+  symbol: string;
+  labels: { first: string; second: string; mix: string };
+}
+
+export const LONG_AXIS: Axis = {
+  first: 'long',
+  second: 'short',
+  mix: 'mix',
+  symbol: 'long',
+  labels: { first: 'Long', second: 'Short', mix: 'Mix-Long' },
+};
+
+export const TEACHER_AXIS: Axis = {
+  first: 'large',
+  second: 'small',
+  mix: 'mix-large',
+  symbol: 'large',
+  labels: { first: 'Large', second: 'Small', mix: 'Mix-Large' },
+};
 
 /** Everything besides the runs that the report states. */
 export interface ReportContext {
   task: TaskConfig;
   budget: RunBudget;
+  /** the seeds of every cell */
+  seeds: number[];
   trainProblems: number;
   testProblems: number;
   /** the most common training answer and its accuracy (percent) on the held-out split */
@@ -22,10 +53,14 @@ export interface ReportContext {
   mixCounts: { long: number; short: number };
   /** backend line (name, version, threads) */
   backend: string;
-  /** the native backend's kernel table (avx512/avx2/generic), null on other backends: with `threads` it fixes the floats */
+  /** the native kernel table (avx512/avx2/generic), null on other backends: with the threads it fixes the floats */
   kernels: string | null;
-  /** threads the backend computed with */
+  /** threads each run computed with (1 in worker processes) */
   threads: number;
+  /** runs at once */
+  jobs: number;
+  /** `--teachers`: how the teachers' data was made (markdown lines), else undefined */
+  teachers?: string[];
   /** `--sweep`: the mix-weight sweep's summary (OUT/sweep/) */
   sweep?: SweepSummary;
   /** wall-clock seconds of this invocation (finished runs that were reused cost nothing) */
@@ -34,44 +69,87 @@ export interface ReportContext {
   command: string;
 }
 
-/** One row of Table 1. */
+/** A cell: the mean over seeds and its ~95% interval over seeds and problems (percent). */
+export interface Cell {
+  mean: number;
+  halfWidth: number;
+  /** each seed's accuracy, in seed order */
+  perSeed: number[];
+}
+
+/** One row of a table. */
 export interface TableRow {
   size: string;
   params: number;
-  /** accuracy (percent) and ~95% Wilson interval per kind, when that run exists */
-  accuracy: Partial<Record<DemoKind, { value: number; low: number; high: number; correct: number; total: number }>>;
-  /** P_long − P_short and the half-width of its ~95% interval */
-  deltaLong: { value: number; halfWidth: number } | null;
-  /** P_mix − P_short and the half-width of its ~95% interval */
+  /** per kind, when its runs exist */
+  accuracy: Partial<Record<string, Cell>>;
+  /** P_first − P_second, paired by seed and problem */
+  delta: { value: number; halfWidth: number } | null;
+  /** P_mix − P_second, paired by seed and problem */
   deltaMix: { value: number; halfWidth: number } | null;
-  /** which of long/short CoT the student learned better from */
-  better: 'Long' | 'Short' | 'Tie' | null;
+  /** the side the interval of Δ points to, or 'no clear difference' when it holds 0 */
+  better: string | null;
 }
 
-/** Rows of Table 1, one per student size, smallest first. */
-export function tableRows(results: RunResult[]): TableRow[] {
-  const sizes = [...new Set(results.map((r) => r.size))];
+/** 1/0 per problem of a run. */
+function correctness(r: RunResult): number[] {
+  return Array.from(r.eval.perProblem, (c) => (c === '1' ? 1 : 0));
+}
+
+/** The runs of one kind by seed. */
+function bySeed(runs: RunResult[], kind: string): Map<number, RunResult> {
+  return new Map(runs.filter((r) => r.kind === kind).map((r) => [r.seed, r]));
+}
+
+function cell(runs: RunResult[]): Cell | undefined {
+  if (runs.length === 0) return undefined;
+  const sorted = [...runs].sort((a, b) => a.seed - b.seed);
+  const interval = seedProblemInterval(sorted.map(correctness));
+  return { mean: interval.mean, halfWidth: interval.halfWidth, perSeed: sorted.map((r) => r.eval.accuracy) };
+}
+
+/** a − b over the seeds that ran both, paired by seed and problem. */
+function pairedDifference(runs: RunResult[], a: string, b: string): { value: number; halfWidth: number } | null {
+  const first = bySeed(runs, a);
+  const second = bySeed(runs, b);
+  const seeds = [...first.keys()].filter((s) => second.has(s)).sort((x, y) => x - y);
+  if (seeds.length === 0) return null;
+  const diffs = seeds.map((s) => {
+    const x = correctness(first.get(s)!);
+    const y = correctness(second.get(s)!);
+    return x.map((v, i) => v - y[i]);
+  });
+  const interval = seedProblemInterval(diffs);
+  return { value: interval.mean, halfWidth: interval.halfWidth };
+}
+
+/** Rows of the axis' table, one per student size, smallest first. */
+export function tableRows(results: RunResult[], axis: Axis = LONG_AXIS): TableRow[] {
+  const kinds = [axis.first, axis.second, axis.mix];
+  const used = results.filter((r) => kinds.includes(r.kind));
+  const sizes = [...new Set(used.map((r) => r.size))];
   const rows = sizes.map((size) => {
-    const runs = results.filter((r) => r.size === size);
+    const runs = used.filter((r) => r.size === size);
     const accuracy: TableRow['accuracy'] = {};
-    for (const r of runs) {
-      const [low, high] = wilsonInterval(r.eval.correct, r.eval.total);
-      accuracy[r.kind] = { value: r.eval.accuracy, low, high, correct: r.eval.correct, total: r.eval.total };
+    for (const kind of kinds) {
+      const c = cell(runs.filter((r) => r.kind === kind));
+      if (c) accuracy[kind] = c;
     }
-    const diff = (a: DemoKind, b: DemoKind) => {
-      const x = accuracy[a];
-      const y = accuracy[b];
-      if (!x || !y || x.total !== y.total) return null;
-      return { value: x.value - y.value, halfWidth: differenceHalfWidth(x.correct, y.correct, x.total) };
-    };
-    const deltaLong = diff('long', 'short');
-    const better = deltaLong === null ? null : deltaLong.value > 0 ? 'Long' : deltaLong.value < 0 ? 'Short' : 'Tie';
+    const delta = pairedDifference(runs, axis.first, axis.second);
+    const better =
+      delta === null
+        ? null
+        : delta.value - delta.halfWidth > 0
+          ? axis.labels.first
+          : delta.value + delta.halfWidth < 0
+            ? axis.labels.second
+            : 'no clear difference';
     return {
       size,
       params: runs[0].params,
       accuracy,
-      deltaLong,
-      deltaMix: diff('mix', 'short'),
+      delta,
+      deltaMix: pairedDifference(runs, axis.mix, axis.second),
       better,
     } satisfies TableRow;
   });
@@ -81,54 +159,86 @@ export function tableRows(results: RunResult[]): TableRow[] {
 const fmt = (v: number) => v.toFixed(1);
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
 const paramsText = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(0)}k`);
+const withInterval = (d: { value: number; halfWidth: number } | null) =>
+  d ? `${signed(d.value)} ± ${fmt(d.halfWidth)}` : '–';
 
-/** Table 1 as markdown (accuracy with its ~95% interval in brackets). */
-export function table1Markdown(rows: TableRow[]): string {
-  const acc = (r: TableRow, k: DemoKind) => {
+/** The axis' table as markdown: mean ± ~95% half-width over seeds and problems. */
+export function tableMarkdown(rows: TableRow[], axis: Axis = LONG_AXIS): string {
+  const acc = (r: TableRow, k: string) => {
     const a = r.accuracy[k];
-    return a ? `${fmt(a.value)} [${fmt(a.low)}, ${fmt(a.high)}]` : '–';
+    return a ? `${fmt(a.mean)} ± ${fmt(a.halfWidth)}` : '–';
   };
-  const delta = (d: TableRow['deltaLong']) => (d ? `${signed(d.value)} ± ${fmt(d.halfWidth)}` : '–');
-  const better = (r: TableRow) => {
-    if (!r.better || !r.deltaLong) return '–';
-    return Math.abs(r.deltaLong.value) < r.deltaLong.halfWidth ? `${r.better} (within noise)` : r.better;
-  };
+  const { first, second, mix } = axis;
   return [
-    '| Student | P_long | P_short | P_mix (Mix-Long) | Δ_long = P_long − P_short | Better? | P_mix − P_short |',
+    `| Student | P_${first} | P_${second} | P_${mix} (${axis.labels.mix}) | Δ_${axis.symbol} = P_${first} − P_${second} | Better? | P_${mix} − P_${second} |`,
     '|---|---:|---:|---:|---:|:---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.size} (${paramsText(r.params)}) | ${acc(r, 'long')} | ${acc(r, 'short')} | ${acc(r, 'mix')} | ${delta(r.deltaLong)} | ${better(r)} | ${delta(r.deltaMix)} |`,
+        `| ${r.size} (${paramsText(r.params)}) | ${acc(r, first)} | ${acc(r, second)} | ${acc(r, mix)} | ${withInterval(r.delta)} | ${r.better ?? '–'} | ${withInterval(r.deltaMix)} |`,
     ),
   ].join('\n');
 }
 
-const KIND_COLOURS: Record<DemoKind, string> = { short: '#1f77b4', long: '#d62728', mix: '#2ca02c' };
+/** Table 1 (long vs short CoT). */
+export function table1Markdown(rows: TableRow[]): string {
+  return tableMarkdown(rows, LONG_AXIS);
+}
+
+/** In words: how Δ moves with student size, and whether it changes sign by its intervals. */
+export function sizeTrend(rows: TableRow[], axis: Axis = LONG_AXIS): string {
+  const withDelta = rows.filter((r) => r.delta);
+  if (withDelta.length === 0) return '';
+  const sign = (r: TableRow) =>
+    r.delta!.value - r.delta!.halfWidth > 0 ? 1 : r.delta!.value + r.delta!.halfWidth < 0 ? -1 : 0;
+  const values = withDelta.map((r) => `${r.size} ${withInterval(r.delta)}`).join(', ');
+  const clear = withDelta.filter((r) => sign(r) !== 0);
+  const positive = clear.filter((r) => sign(r) > 0).map((r) => r.size);
+  const negative = clear.filter((r) => sign(r) < 0).map((r) => r.size);
+  const name = `Δ_${axis.symbol}`;
+  let verdict: string;
+  if (clear.length === 0) verdict = `no size's interval excludes 0, so at this scale ${name} has no clear sign`;
+  else if (positive.length > 0 && negative.length > 0)
+    verdict = `it changes sign: negative (${axis.labels.second} better) for ${negative.join(', ')}, positive (${axis.labels.first} better) for ${positive.join(', ')}`;
+  else if (positive.length > 0)
+    verdict = `it does not change sign: positive (${axis.labels.first} better) for ${positive.join(', ')}${clear.length < withDelta.length ? ', the other sizes within noise' : ''}`;
+  else
+    verdict = `it does not change sign: negative (${axis.labels.second} better) for ${negative.join(', ')}${clear.length < withDelta.length ? ', the other sizes within noise' : ''}`;
+  return `${name} against student size (smallest first): ${values}; ${verdict}.`;
+}
+
+const KIND_COLOURS: Record<string, string> = {
+  short: '#1f77b4',
+  long: '#d62728',
+  mix: '#2ca02c',
+  small: '#9467bd',
+  large: '#8c564b',
+  'mix-large': '#e377c2',
+};
 const SIZE_DASHES = [undefined, '6 3', '2 2', '8 3 2 3'];
 
-/** Δ_long (and P_mix − P_short) against student parameters, with ~95% error bars. */
-export function deltaSvg(rows: TableRow[]): string {
-  const withDelta = rows.filter((r) => r.deltaLong);
+/** Δ (and P_mix − P_second) against student parameters, with ~95% error bars. */
+export function deltaSvg(rows: TableRow[], axis: Axis = LONG_AXIS): string {
+  const withDelta = rows.filter((r) => r.delta);
   const withMix = rows.filter((r) => r.deltaMix);
   const series: Series[] = [
     {
-      name: 'Δ_long = P_long − P_short',
-      points: withDelta.map((r) => [r.params, r.deltaLong!.value]),
-      errors: withDelta.map((r) => r.deltaLong!.halfWidth),
-      color: KIND_COLOURS.long,
+      name: `Δ_${axis.symbol} = P_${axis.first} − P_${axis.second}`,
+      points: withDelta.map((r) => [r.params, r.delta!.value]),
+      errors: withDelta.map((r) => r.delta!.halfWidth),
+      color: KIND_COLOURS[axis.first],
       markers: true,
     },
     {
-      name: 'P_mix − P_short',
+      name: `P_${axis.mix} − P_${axis.second}`,
       points: withMix.map((r) => [r.params, r.deltaMix!.value]),
       errors: withMix.map((r) => r.deltaMix!.halfWidth),
-      color: KIND_COLOURS.mix,
+      color: KIND_COLOURS[axis.mix],
       dash: '6 3',
       markers: true,
     },
   ];
   return lineChartSvg({
-    title: 'Learnability gap against student size',
+    title: `${axis.labels.first} vs ${axis.labels.second} against student size (mean over seeds, ~95% intervals)`,
     xLabel: 'student parameters (log scale)',
     yLabel: 'accuracy difference (points)',
     series,
@@ -149,20 +259,24 @@ function smooth(values: number[], window: number): number[] {
   return out;
 }
 
-/** Training loss per optimizer step for every run (colour = data kind, dash = student size). */
+/** Training loss per optimizer step, averaged over seeds (colour = data kind, dash = student size). */
 export function lossSvg(results: RunResult[]): string {
   const sizes = [...new Set(results.map((r) => r.size))];
-  const series: Series[] = results.map((r) => {
-    const window = Math.max(1, Math.round(r.losses.length / 50));
+  const cells = [...new Set(results.map((r) => `${r.size}\t${r.kind}`))].map((key) => key.split('\t'));
+  const series: Series[] = cells.map(([size, kind]) => {
+    const runs = results.filter((r) => r.size === size && r.kind === kind);
+    const steps = Math.min(...runs.map((r) => r.losses.length));
+    const mean = Array.from({ length: steps }, (_, i) => runs.reduce((a, r) => a + r.losses[i], 0) / runs.length);
+    const window = Math.max(1, Math.round(steps / 50));
     return {
-      name: `${r.size} ${r.kind}`,
-      points: smooth(r.losses, window).map((l, i) => [i + 1, l] as [number, number]),
-      color: KIND_COLOURS[r.kind],
-      dash: SIZE_DASHES[sizes.indexOf(r.size) % SIZE_DASHES.length],
+      name: `${size} ${kind}`,
+      points: smooth(mean, window).map((l, i) => [i + 1, l] as [number, number]),
+      color: KIND_COLOURS[kind] ?? '#7f7f7f',
+      dash: SIZE_DASHES[sizes.indexOf(size) % SIZE_DASHES.length],
     };
   });
   return lineChartSvg({
-    title: 'Training loss per run (moving average)',
+    title: 'Training loss (mean over seeds, moving average)',
     xLabel: 'optimizer step',
     yLabel: 'loss per target token (log scale)',
     series,
@@ -176,7 +290,7 @@ function sweepSection(sweep: SweepSummary | undefined): string[] {
   return [
     '## Mix-weight sweep',
     '',
-    `Accuracy against the weight of long CoT in the mix (${sweep.weights.join(', ')}), the paper's Figure 6;`,
+    `Accuracy against the weight of long CoT in the mix (${sweep.weights.join(', ')}), the paper's Figure 6, one seed;`,
     `${sweep.intervals}. Table and settings: [sweep/summary.md](sweep/summary.md).`,
     '',
     ...Object.entries(sweep.best).map(
@@ -191,14 +305,39 @@ function sweepSection(sweep: SweepSummary | undefined): string[] {
   ];
 }
 
+/** `--teachers`: Table 2 and how its data was made. */
+function teacherSection(rows: TableRow[], ctx: ReportContext): string[] {
+  if (ctx.teachers === undefined || rows.length === 0) return [];
+  return [
+    '## Large vs small teacher (Table 2 layout)',
+    '',
+    tableMarkdown(rows, TEACHER_AXIS),
+    '',
+    sizeTrend(rows, TEACHER_AXIS),
+    '',
+    '![Δ_large against student size](delta_teachers.svg)',
+    '',
+    ...ctx.teachers,
+    '',
+  ];
+}
+
 /** The markdown report. */
-export function reportMarkdown(results: RunResult[], rows: TableRow[], ctx: ReportContext): string {
+export function reportMarkdown(
+  results: RunResult[],
+  rows: TableRow[],
+  ctx: ReportContext,
+  teacherRows: TableRow[] = [],
+): string {
   const t = ctx.task;
   const b = ctx.budget;
-  const best = results.reduce<RunResult | null>(
-    (a, r) => (a === null || r.eval.accuracy > a.eval.accuracy ? r : a),
-    null,
-  );
+  const best = rows
+    .flatMap((r) => Object.entries(r.accuracy).map(([kind, c]) => ({ size: r.size, kind, mean: c!.mean })))
+    .reduce<{ size: string; kind: string; mean: number } | null>(
+      (a, c) => (a === null || c.mean > a.mean ? c : a),
+      null,
+    );
+  const seeds = ctx.seeds.length;
   const lines = [
     '# mixdistill demo: the learnability gap at toy scale',
     '',
@@ -208,56 +347,69 @@ export function reportMarkdown(results: RunResult[], rows: TableRow[], ctx: Repo
     '',
     table1Markdown(rows),
     '',
-    `Accuracies in percent on ${ctx.testProblems} held-out problems, [~95% Wilson interval]; differences ± ~95% half-width.`,
-    `Always answering the most common training answer (${ctx.majority.answer}) scores ${fmt(ctx.majority.accuracy)}%.`,
-    // A "best run" at or below the baseline (a --quick smoke test) would read as a result; say what it is.
-    best && best.eval.accuracy > ctx.majority.accuracy
-      ? `Best run: ${best.size} on ${best.kind} CoT, ${fmt(best.eval.accuracy)}%.`
+    `Accuracy in percent on ${ctx.testProblems} held-out problems, the mean over ${seeds} seed${seeds === 1 ? '' : 's'} (${ctx.seeds.join(', ')}: each a fresh`,
+    'initialisation and data order) ± the half-width of a ~95% interval over seeds (Student t) and problems (normal),',
+    'added in quadrature; differences are paired by seed and problem. "Better?" names a side only when the interval',
+    `of Δ_long excludes 0. Always answering the most common training answer (${ctx.majority.answer}) scores ${fmt(ctx.majority.accuracy)}%.`,
+    // A "best cell" at or below the baseline (a --quick smoke test) would read as a result; say what it is.
+    best && best.mean > ctx.majority.accuracy
+      ? `Best cell: ${best.size} on ${best.kind} data, ${fmt(best.mean)}%.`
       : `No run beat that baseline: ${b.steps} steps are too few to learn the task. This is a smoke test of the pipeline ` +
         '(what `--quick` is for), not a result; the default run trains the students to accuracy.',
+    '',
+    sizeTrend(rows),
     '',
     '![Δ_long against student size](delta.svg)',
     '![training loss per run](loss.svg)',
     '',
+    ...teacherSection(teacherRows, ctx),
     ...sweepSection(ctx.sweep),
     '## Protocol',
     '',
     `- Task: ${t.minOps}–${t.maxOps} operations on a start value 1–${t.maxStart}; add/remove 1–${t.maxOperand}` +
       `${t.multipliers.length ? `, multiply by ${t.multipliers.join(' or ')}` : ''}; every value within 0–${t.maxValue}.`,
     `- Data: ${ctx.trainProblems} training problems (the same problems for every kind), ${ctx.testProblems} held-out problems` +
-      ` (1 in ${t.testEvery} number combinations is held out by a hash, so no test combination is ever trained on).`,
+      ` (1 in ${t.testEvery} number combinations is held out by a hash, so no test combination is ever trained on); problems and mixes from seed ${b.seed}.`,
     `- Mix-Long: ${ctx.mixCounts.long} long + ${ctx.mixCounts.short} short responses, paired by problem (the train package's mix code).`,
-    `- Same optimisation for every run: ${b.steps} AdamW steps of ${b.batchSize} examples, cosine schedule, peak lr ${b.lr},` +
-      ` warm-up ${b.warmupRatio * 100}%, weight decay ${b.weightDecay}, gradient clipping 1.0, seed ${b.seed}.`,
+    `- Same optimisation for every run: ${b.steps} AdamW steps of ${b.batchSize} examples (batched by length, as the HF Trainer's` +
+      ` group_by_length), cosine schedule, peak lr ${b.lr}, warm-up ${b.warmupRatio * 100}%, weight decay ${b.weightDecay}, gradient clipping 1.0.`,
     '  Equal optimizer steps with equal examples per step means every kind sees the same problems the same number of times',
     '  (the paper compares data kinds over the same problems and epochs); long CoT therefore costs more tokens and time.',
     `- Evaluation: greedy decoding, at most ${b.maxNewTokens} new tokens, answer = last \\boxed{} (the eval package's extraction and grader).`,
-    `- Backend: ${ctx.backend}. Wall-clock time of this invocation: ${(ctx.totalSeconds / 60).toFixed(1)} min.`,
-    `- Floats: kernel table ${ctx.kernels ?? 'none (not the native backend)'}, ${ctx.threads} thread${ctx.threads === 1 ? '' : 's'}.` +
+    `- Backend: ${ctx.backend}; ${ctx.jobs} run${ctx.jobs === 1 ? '' : 's'} at once. Wall-clock time of this invocation: ${(ctx.totalSeconds / 60).toFixed(1)} min.`,
+    `- Floats: kernel table ${ctx.kernels ?? 'none (not the native backend)'}, ${ctx.threads} thread${ctx.threads === 1 ? '' : 's'} per run.` +
       ' With the same table and thread count a rerun gives bit-identical weights, busy machine or not; another CPU' +
-      ' (another table) or thread count sums in another order, so its floats, and at toy scale its accuracies, differ.',
+      ' (another table) or thread count sums in another order, so its floats, and at toy scale single runs, differ:' +
+      ' that is what the seeds and intervals are for.',
     `- Reproduce: \`${ctx.command}\``,
     '',
     '## Runs',
     '',
-    '| run | params | steps | train tokens | train s | eval s | mean response tokens | accuracy |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| run | seed | params | steps | train tokens | train s | eval s | mean response tokens | accuracy |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...results.map(
       (r) =>
-        `| ${r.size}-${r.kind} | ${r.params} | ${r.steps} | ${r.trainTokens} | ${r.trainSeconds.toFixed(0)} | ${r.evalSeconds.toFixed(0)} | ${r.eval.meanTokens.toFixed(1)} | ${fmt(r.eval.accuracy)} (${r.eval.correct}/${r.eval.total}) |`,
+        `| ${r.size}-${r.kind} | ${r.seed} | ${r.params} | ${r.steps} | ${r.trainTokens} | ${r.trainSeconds.toFixed(0)} | ${r.evalSeconds.toFixed(0)} | ${r.eval.meanTokens.toFixed(1)} | ${fmt(r.eval.accuracy)} (${r.eval.correct}/${r.eval.total}) |`,
     ),
     '',
   ];
   return lines.join('\n');
 }
 
-/** Writes report.md, results.json, delta.svg and loss.svg into `outDir`; returns the report's path. */
+/**
+ * Writes report.md, results.json, delta.svg and loss.svg (and delta_teachers.svg with teacher runs)
+ * into `outDir`; returns the report's path.
+ */
 export function writeReport(outDir: string, results: RunResult[], ctx: ReportContext): string {
-  const rows = tableRows(results);
-  writeFileSync(join(outDir, 'delta.svg'), deltaSvg(rows));
+  const rows = tableRows(results, LONG_AXIS);
+  const teacherRows = tableRows(results, TEACHER_AXIS);
+  writeFileSync(join(outDir, 'delta.svg'), deltaSvg(rows, LONG_AXIS));
+  if (teacherRows.length > 0) writeFileSync(join(outDir, 'delta_teachers.svg'), deltaSvg(teacherRows, TEACHER_AXIS));
   writeFileSync(join(outDir, 'loss.svg'), lossSvg(results));
   const json = {
     table1: rows,
+    table2: teacherRows.length > 0 ? teacherRows : null,
+    seeds: ctx.seeds,
     majority: ctx.majority,
     task: ctx.task,
     budget: ctx.budget,
@@ -267,6 +419,7 @@ export function writeReport(outDir: string, results: RunResult[], ctx: ReportCon
     backend: ctx.backend,
     kernels: ctx.kernels,
     threads: ctx.threads,
+    jobs: ctx.jobs,
     sweep: ctx.sweep === undefined ? null : { ...ctx.sweep, runs: undefined, dir: 'sweep' },
     totalSeconds: ctx.totalSeconds,
     command: ctx.command,
@@ -274,6 +427,6 @@ export function writeReport(outDir: string, results: RunResult[], ctx: ReportCon
   };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
   const file = join(outDir, 'report.md');
-  writeFileSync(file, reportMarkdown(results, rows, ctx));
+  writeFileSync(file, reportMarkdown(results, rows, ctx, teacherRows));
   return file;
 }

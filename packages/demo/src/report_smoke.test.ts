@@ -1,4 +1,4 @@
-// Issue #17 item 9: a --quick report whose students are all at 0% names no "best run"; it says what a
+// Issue #17 item 9: a --quick report whose students are all at 0% names no "best cell"; it says what a
 // smoke test is. A real result still names its best run.
 import { summarise } from '@mixdistill/sweep';
 import { describe, expect, it } from 'vitest';
@@ -11,20 +11,31 @@ function run(kind: RunResult['kind'], correct: number): RunResult {
   return {
     size: 'tiny',
     kind,
+    seed: 1,
     params: 113_000,
     steps: 40,
     trainTokens: 100,
     trainSeconds: 1,
     evalSeconds: 1,
-    eval: { correct, total: 100, accuracy: correct, meanTokens: 10 },
+    eval: {
+      correct,
+      total: 100,
+      accuracy: correct,
+      meanTokens: 10,
+      perProblem: '1'.repeat(correct) + '0'.repeat(100 - correct),
+    },
     losses: [3, 2],
     modelDir: '/nowhere',
+    kernels: null,
+    threads: 1,
   };
 }
 
 const ctx: ReportContext = {
   task: DEFAULT_TASK,
   budget: QUICK_DEMO.budget,
+  seeds: [1],
+  jobs: 1,
   trainProblems: 1000,
   testProblems: 100,
   majority: { answer: 12, accuracy: 6 },
@@ -44,9 +55,9 @@ describe('demo report of a smoke test', () => {
     expect(md).toMatch(/No run beat that baseline: 40 steps are too few to learn the task\. This is a smoke test/);
   });
 
-  it('names the best run when one beats the baseline', () => {
+  it('names the best cell when one beats the baseline', () => {
     const results = [run('short', 40), run('long', 55), run('mix', 50)];
-    expect(reportMarkdown(results, tableRows(results), ctx)).toMatch(/Best run: tiny on long CoT, 55\.0%\./);
+    expect(reportMarkdown(results, tableRows(results), ctx)).toMatch(/Best cell: tiny on long data, 55\.0%\./);
   });
 });
 
@@ -66,7 +77,7 @@ describe('demo report with --sweep and the float settings', () => {
       'mixdistill demo --sweep 0,0.5,1',
     );
     const md = reportMarkdown(results, tableRows(results), { ...ctx, kernels: 'avx2', threads: 2, sweep });
-    expect(md).toContain('- Floats: kernel table avx2, 2 threads.');
+    expect(md).toContain('- Floats: kernel table avx2, 2 threads per run.');
     expect(md).toContain('## Mix-weight sweep');
     expect(md).toMatch(/held-out \(tiny\): best weight 1, 55\.0% .*not separated/);
     expect(md).toContain('![accuracy against the long-CoT weight](sweep/figure6.svg)');

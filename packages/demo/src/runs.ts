@@ -1,12 +1,12 @@
-// One demo run = one student size × one data kind: SFT through the train package's `train` (the
-// code path of `mixdistill train`), then greedy evaluation on the held-out split. A run whose
+// One demo run = one student size × one data kind × one seed: SFT through the train package's `train`
+// (the code path of `mixdistill train`), then greedy evaluation on the held-out split. A run whose
 // result.json exists is finished and is read back instead of redone; an interrupted run restarts its
 // training (a few minutes at most) and resumes its evaluation from the graded records.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProgressBar, writeFileAtomic } from '@mixdistill/core';
+import { type BackendInfo, ProgressBar, writeFileAtomic } from '@mixdistill/core';
 import { train, TRAIN_DEFAULTS, type StepMetrics, type TrainConfig } from '@mixdistill/train';
-import type { DemoData, DemoKind } from './data';
+import type { DemoData } from './data';
 import { evaluateStudent, type DemoEvalResult } from './evaluate';
 import { createStudent, type StudentSize } from './students';
 
@@ -22,7 +22,7 @@ export interface RunBudget {
   warmupRatio: number;
   /** AdamW decoupled weight decay (not on biases and norms, as the HF Trainer) */
   weightDecay: number;
-  /** seed of initialisation, shuffling and mixing */
+  /** base seed: the data (problems, Mix-Long draw) use it; run i of a cell uses seed + i */
   seed: number;
   /** longest generated response at evaluation (tokens) */
   maxNewTokens: number;
@@ -30,10 +30,27 @@ export interface RunBudget {
   evalBatchSize: number;
 }
 
+/** One run to do. */
+export interface RunSpec {
+  size: StudentSize;
+  /** its data kind: a column of the tables ('long', 'short', 'mix', or a teacher's data) */
+  kind: string;
+  /** the training JSONL of that kind */
+  trainFile: string;
+  /** seed of the student's initialisation and of the data order */
+  seed: number;
+}
+
+/** The run's folder name: `<size>-<kind>-seed<seed>`. */
+export function runName(spec: Pick<RunSpec, 'kind' | 'seed'> & { size: { name: string } }): string {
+  return `${spec.size.name}-${spec.kind}-seed${spec.seed}`;
+}
+
 /** What one finished run produced (its result.json). */
 export interface RunResult {
   size: string;
-  kind: DemoKind;
+  kind: string;
+  seed: number;
   /** trainable parameters of the student */
   params: number;
   steps: number;
@@ -46,13 +63,16 @@ export interface RunResult {
   losses: number[];
   /** trained model folder */
   modelDir: string;
+  /** the native kernel table (null on other backends) and the threads: with the seed they fix the floats */
+  kernels: string | null;
+  threads: number;
 }
 
 /**
  * The training of every demo run (and of every weight of `demo --sweep`): the budget's optimisation
  * from `modelDir`; the caller adds `data` and `out`.
  */
-export function runTrainConfig(modelDir: string, budget: RunBudget): Omit<TrainConfig, 'data' | 'out'> {
+export function runTrainConfig(modelDir: string, budget: RunBudget, seed: number): Omit<TrainConfig, 'data' | 'out'> {
   return {
     ...TRAIN_DEFAULTS,
     model: modelDir,
@@ -62,7 +82,10 @@ export function runTrainConfig(modelDir: string, budget: RunBudget): Omit<TrainC
     lrScheduler: 'cosine',
     warmupRatio: budget.warmupRatio,
     weightDecay: budget.weightDecay,
-    seed: budget.seed,
+    seed,
+    // Batches of similar length: Mix-Long's short responses are not padded to its long ones, so a
+    // step costs what its tokens cost (the HF Trainer's group_by_length).
+    groupByLength: true,
     // Only the final model is saved: runs take minutes, so an interrupted run is simply redone
     // (finished runs are kept), and mid-run checkpoints stalled the native backend (see report).
     saveSteps: 0,
@@ -71,14 +94,14 @@ export function runTrainConfig(modelDir: string, budget: RunBudget): Omit<TrainC
   };
 }
 
-/** Creates (once per size) the randomly initialised student that all kinds of that size start from. */
+/** Creates (once per size and seed) the randomly initialised student that every kind of that size and seed starts from. */
 export function initialStudent(
   outDir: string,
   size: StudentSize,
   data: DemoData,
   seed: number,
 ): { dir: string; params: number } {
-  const dir = join(outDir, 'students', `${size.name}-init`);
+  const dir = join(outDir, 'students', `${size.name}-seed${seed}-init`);
   const paramsFile = join(dir, 'params.json');
   if (existsSync(paramsFile))
     return { dir, params: (JSON.parse(readFileSync(paramsFile, 'utf8')) as { params: number }).params };
@@ -95,29 +118,37 @@ function readMetrics(file: string): StepMetrics[] {
     .map((l) => JSON.parse(l) as StepMetrics);
 }
 
-/** Trains and evaluates one (size, kind), or returns its saved result. */
+/** The finished run's result, or null. */
+export function savedResult(outDir: string, spec: RunSpec): RunResult | null {
+  const file = join(outDir, 'runs', runName(spec), 'result.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunResult) : null;
+}
+
+/** Trains and evaluates one (size, kind, seed) on the active backend, or returns its saved result. */
 export async function runOne(
   outDir: string,
-  size: StudentSize,
-  kind: DemoKind,
+  spec: RunSpec,
   data: DemoData,
   budget: RunBudget,
+  backend: Pick<BackendInfo, 'kernels' | 'threads'>,
 ): Promise<RunResult> {
-  const runDir = join(outDir, 'runs', `${size.name}-${kind}`);
+  const saved = savedResult(outDir, spec);
+  if (saved) return saved;
+  const { size, kind, seed } = spec;
+  const runDir = join(outDir, 'runs', runName(spec));
   const resultFile = join(runDir, 'result.json');
-  if (existsSync(resultFile)) return JSON.parse(readFileSync(resultFile, 'utf8')) as RunResult;
   mkdirSync(runDir, { recursive: true });
-  const student = initialStudent(outDir, size, data, budget.seed);
+  const student = initialStudent(outDir, size, data, seed);
   const trainDir = join(runDir, 'train');
   const finalDir = join(trainDir, 'final');
 
   process.stderr.write(
-    `\n== ${size.name} (${student.params.toLocaleString('en-US')} params) on ${kind} CoT: ${budget.steps} steps\n`,
+    `\n== ${size.name} (${student.params.toLocaleString('en-US')} params) on ${kind} CoT, seed ${seed}: ${budget.steps} steps\n`,
   );
   const trainStarted = Date.now();
   if (!existsSync(join(finalDir, 'config.json'))) {
     await train(
-      { ...runTrainConfig(student.dir, budget), data: [{ file: data.trainFiles[kind], weight: null }], out: trainDir },
+      { ...runTrainConfig(student.dir, budget, seed), data: [{ file: spec.trainFile, weight: null }], out: trainDir },
       { resumeCommand: 'the same demo command (finished runs are reused)' },
     );
   }
@@ -125,7 +156,7 @@ export async function runOne(
   const trainSeconds = metrics.at(-1)?.elapsed_s ?? (Date.now() - trainStarted) / 1000;
 
   const evalStarted = Date.now();
-  const progress = new ProgressBar(`eval ${size.name}-${kind}`, data.test.length);
+  const progress = new ProgressBar(`eval ${runName(spec)}`, data.test.length);
   const evalResult = await evaluateStudent({
     modelDir: finalDir,
     test: data.test,
@@ -138,6 +169,7 @@ export async function runOne(
   const result: RunResult = {
     size: size.name,
     kind,
+    seed,
     params: student.params,
     steps: metrics.length,
     trainTokens: metrics.reduce((a, m) => a + m.tokens, 0),
@@ -146,10 +178,12 @@ export async function runOne(
     eval: evalResult,
     losses: metrics.map((m) => m.loss),
     modelDir: finalDir,
+    kernels: backend.kernels,
+    threads: backend.threads,
   };
   writeFileAtomic(resultFile, `${JSON.stringify(result, null, 2)}\n`);
   process.stderr.write(
-    `   ${size.name}-${kind}: ${evalResult.accuracy.toFixed(1)}% (${evalResult.correct}/${evalResult.total})\n`,
+    `   ${runName(spec)}: ${evalResult.accuracy.toFixed(1)}% (${evalResult.correct}/${evalResult.total})\n`,
   );
   return result;
 }

@@ -22,6 +22,7 @@ export interface StudentSize {
 
 /** The sizes `--sizes` can name, smallest first (parameter counts are for the demo's ~300-token vocabulary). */
 export const STUDENT_SIZES: StudentSize[] = [
+  { name: 'micro', hiddenSize: 32, layers: 2, heads: 1, kvHeads: 1, intermediateSize: 88 }, // ~0.035M
   { name: 'tiny', hiddenSize: 64, layers: 2, heads: 2, kvHeads: 1, intermediateSize: 176 }, // ~0.1M
   { name: 'small', hiddenSize: 96, layers: 2, heads: 3, kvHeads: 1, intermediateSize: 256 }, // ~0.23M
   { name: 'medium', hiddenSize: 128, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 352 }, // ~0.4M

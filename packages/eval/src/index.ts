@@ -62,7 +62,15 @@ export { markdownTable, csvTable } from './report/table';
 export { accuracyBarsSvg, mixWeightSvg, weightedRuns } from './report/accuracy_plots';
 export { compareRuns } from './report/compare_runs';
 export { escapeXml, svgDocument } from './report/svg';
-export { differenceHalfWidth, meanAccuracyInterval, wilsonInterval, Z95 } from './report/intervals';
+export {
+  differenceHalfWidth,
+  meanAccuracyInterval,
+  seedProblemInterval,
+  t95,
+  wilsonInterval,
+  Z95,
+  type SeedProblemInterval,
+} from './report/intervals';
 export { barChartSvg, type Bar, type BarChartOptions, type BarPanel } from './report/bar_chart';
 export { lineChartSvg, type ChartSpec, type Series } from './report/line_chart';
 export {

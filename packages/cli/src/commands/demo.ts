@@ -21,6 +21,8 @@ import {
 interface Args {
   out: string;
   seed?: number;
+  seeds?: number;
+  jobs?: number;
   sizes?: string;
   steps?: number;
   quick: boolean;
@@ -30,8 +32,16 @@ interface Args {
 }
 
 /** The demo's configuration from the flags (preset first, then explicit overrides). */
-export function demoConfig(argv: Pick<Args, 'out' | 'seed' | 'sizes' | 'steps' | 'quick' | 'sweep'>): DemoConfig {
+export function demoConfig(
+  argv: Pick<Args, 'out' | 'seed' | 'seeds' | 'jobs' | 'sizes' | 'steps' | 'quick' | 'sweep'>,
+): DemoConfig {
   const preset = argv.quick ? QUICK_DEMO : DEFAULT_DEMO;
+  if (argv.seeds !== undefined && !(Number.isInteger(argv.seeds) && argv.seeds >= 1)) {
+    throw new MixdistillError(`--seeds must be a positive integer, got ${argv.seeds}`);
+  }
+  if (argv.jobs !== undefined && !(Number.isInteger(argv.jobs) && argv.jobs >= 0)) {
+    throw new MixdistillError(`--jobs must be a non-negative integer (0: one per core), got ${argv.jobs}`);
+  }
   if (argv.steps !== undefined && !(Number.isInteger(argv.steps) && argv.steps >= 1)) {
     throw new MixdistillError(`--steps must be a positive integer, got ${argv.steps}`);
   }
@@ -49,6 +59,8 @@ export function demoConfig(argv: Pick<Args, 'out' | 'seed' | 'sizes' | 'steps' |
     ...preset,
     out: argv.out,
     sizes,
+    seeds: argv.seeds ?? preset.seeds,
+    jobs: argv.jobs ?? preset.jobs,
     // `--sweep` alone reads as '': the default weights.
     sweep:
       argv.sweep === undefined
@@ -73,7 +85,16 @@ export const demoCommand: CommandModule<object, Args> = {
       })
       .option('seed', {
         type: 'number',
-        describe: `seed of problems, initialisation, shuffling and mixing (default ${DEFAULT_DEMO.budget.seed})`,
+        describe: `base seed: the problems and mixes use it, the runs of a cell use seed, seed+1, … for initialisation and data order (default ${DEFAULT_DEMO.budget.seed})`,
+      })
+      .option('seeds', {
+        type: 'number',
+        describe: `runs per (size, kind) cell; tables show their mean with a ~95% interval over seeds and problems (default ${DEFAULT_DEMO.seeds}; --quick: ${QUICK_DEMO.seeds})`,
+      })
+      .option('jobs', {
+        type: 'number',
+        describe:
+          'runs at once, each a single-threaded worker process (default 0: one per core, at least 2; 1: one after another in this process)',
       })
       .option('sizes', {
         type: 'string',
@@ -112,6 +133,7 @@ export const demoCommand: CommandModule<object, Args> = {
       'mixdistill demo',
       `--out ${config.out}`,
       `--seed ${config.budget.seed}`,
+      `--seeds ${config.seeds}`,
       `--sizes ${config.sizes.join(',')}`,
       `--steps ${config.budget.steps}`,
       argv.quick ? '--quick' : '',

@@ -51,7 +51,7 @@ export function readGapManifest(file: string): GapRun[] {
 /** Reads the tags and score of one run folder (its `run.json` and `results.json`). */
 export function readGapRunFolder(dir: string): GapRun {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new MixdistillError(`${dir}: run folder not found`);
-  // A demo run folder (runs/<size>-<kind>/result.json) carries its own tags and score.
+  // A demo run folder (runs/<size>-<kind>-seed<seed>/result.json) carries its own tags and score.
   const demo = existsSync(join(dir, 'results.json')) ? null : readDemoResult(dir);
   if (demo) return entryToRun({ ...demo, size: demo.params / 1e9, score: demo.accuracy }, `${dir} (result.json)`, dir);
   const tags: ManifestEntry = {};

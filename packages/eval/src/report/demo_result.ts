@@ -1,4 +1,4 @@
-// The demo's per-run `result.json` (`mixdistill demo`: runs/<size>-<kind>/result.json) read by the
+// The demo's per-run `result.json` (`mixdistill demo`: runs/<size>-<kind>-seed<seed>/result.json) read by the
 // report commands, so `report` and `report gap` take demo run folders as they take eval's
 // (`results.json`). Kept here, below both readers, so there is one reading of the demo's format.
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,6 +13,8 @@ export interface DemoRunResult {
   /** `demo-<size>` (e.g. demo-tiny) */
   student: string;
   kind: string;
+  /** the run's seed (one cell of the demo has several); null in results written before seeds */
+  seed: number | null;
   params: number;
   accuracy: number;
   correct: number;
@@ -35,6 +37,7 @@ export function readDemoResult(dir: string): DemoRunResult | null {
   return {
     student: `demo-${doc.size}`,
     kind: doc.kind,
+    seed: typeof doc.seed === 'number' ? doc.seed : null,
     params: typeof doc.params === 'number' ? doc.params : 0,
     accuracy: ev.accuracy,
     correct: typeof ev.correct === 'number' ? ev.correct : 0,
@@ -52,7 +55,11 @@ export function demoAsEvalResults(r: DemoRunResult): EvalResults {
     generator: { kind: 'demo' },
     prompt: { preset: 'demo', user: '' },
     generation: {},
-    metadata: { name: `${r.student}-${r.kind}`, student: r.student, kind: r.kind },
+    metadata: {
+      name: `${r.student}-${r.kind}${r.seed === null ? '' : `-seed${r.seed}`}`,
+      student: r.student,
+      kind: r.kind,
+    },
     finished: '',
   };
 }
