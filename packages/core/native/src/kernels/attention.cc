@@ -12,40 +12,55 @@ namespace md {
 namespace MD_ISA {
 namespace {
 
+#if defined(__AVX512F__)
+// R rows x 16V columns of C in R*V zmm accumulators (R*V <= 16 leaves registers for V vectors of B
+// and the broadcast of A). Each element is one chain of fused multiply-adds over k, in k order.
+template <int R, int V>
+MD_INLINE void block_rows_avx512(int64_t K, const float* A, int64_t lda, int64_t acs, const float* B, int64_t ldb,
+                                 float* C, int64_t ldc, bool accumulate) {
+  __m512 c[R][V];
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < V; ++v) c[r][v] = accumulate ? _mm512_loadu_ps(C + r * ldc + 16 * v) : _mm512_setzero_ps();
+  for (int64_t k = 0; k < K; ++k) {
+    __m512 b[V];
+    for (int v = 0; v < V; ++v) b[v] = _mm512_loadu_ps(B + k * ldb + 16 * v);
+    for (int r = 0; r < R; ++r) {
+      const __m512 a = _mm512_set1_ps(A[r * lda + k * acs]);
+      for (int v = 0; v < V; ++v) c[r][v] = _mm512_fmadd_ps(a, b[v], c[r][v]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < V; ++v) _mm512_storeu_ps(C + r * ldc + 16 * v, c[r][v]);
+}
+
+// All M rows of a 16V-column strip: R rows at a time, then the rest one by one.
+template <int V, int R>
+MD_INLINE void block_strip_avx512(int64_t M, int64_t K, const float* A, int64_t lda, int64_t acs, const float* B,
+                                  int64_t ldb, float* C, int64_t ldc, bool accumulate) {
+  int64_t i = 0;
+  for (; i + R <= M; i += R) block_rows_avx512<R, V>(K, A + i * lda, lda, acs, B, ldb, C + i * ldc, ldc, accumulate);
+  for (; i < M; ++i) block_rows_avx512<1, V>(K, A + i * lda, lda, acs, B, ldb, C + i * ldc, ldc, accumulate);
+}
+#endif
+
 // C[i][0:N] (+)= sum_k A(i, k) * B[k][0:N] for the small block products of attention, with
-// A(i, k) = A[i * lda + k * acs] (acs > 1 reads A transposed). With AVX-512 and N = 64 (the block
-// width, and the head dim of Llama/Qwen models) four rows x 64 columns stay in 16 registers.
+// A(i, k) = A[i * lda + k * acs] (acs > 1 reads A transposed). With AVX-512 and N a multiple of 16
+// (the block width 64, and head dims 32/64/128) C is register-blocked in strips of up to 64
+// columns: 4 rows x 64, 5 x 48, or 8 x 32/16 (the plain loop below would load and store C once
+// per k, which at head dim 32 made attention the largest cost of training a small model).
 MD_INLINE void block_gemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, int64_t acs, const float* B,
                           int64_t ldb, float* C, int64_t ldc, bool accumulate) {
 #if defined(__AVX512F__)
-  if (N == 64) {
-    int64_t i = 0;
-    for (; i + 4 <= M; i += 4) {
-      __m512 c[4][4];
-      for (int r = 0; r < 4; ++r)
-        for (int v = 0; v < 4; ++v) c[r][v] = accumulate ? _mm512_loadu_ps(C + (i + r) * ldc + 16 * v) : _mm512_setzero_ps();
-      for (int64_t k = 0; k < K; ++k) {
-        const float* b = B + k * ldb;
-        const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16), b2 = _mm512_loadu_ps(b + 32), b3 = _mm512_loadu_ps(b + 48);
-        for (int r = 0; r < 4; ++r) {
-          const __m512 a = _mm512_set1_ps(A[(i + r) * lda + k * acs]);
-          c[r][0] = _mm512_fmadd_ps(a, b0, c[r][0]);
-          c[r][1] = _mm512_fmadd_ps(a, b1, c[r][1]);
-          c[r][2] = _mm512_fmadd_ps(a, b2, c[r][2]);
-          c[r][3] = _mm512_fmadd_ps(a, b3, c[r][3]);
-        }
+  if (N % 16 == 0) {
+    for (int64_t n = 0; n < N; n += 64) {
+      const float* b = B + n;
+      float* c = C + n;
+      switch (imin(4, (N - n) / 16)) {
+        case 4: block_strip_avx512<4, 4>(M, K, A, lda, acs, b, ldb, c, ldc, accumulate); break;
+        case 3: block_strip_avx512<3, 5>(M, K, A, lda, acs, b, ldb, c, ldc, accumulate); break;
+        case 2: block_strip_avx512<2, 8>(M, K, A, lda, acs, b, ldb, c, ldc, accumulate); break;
+        default: block_strip_avx512<1, 8>(M, K, A, lda, acs, b, ldb, c, ldc, accumulate); break;
       }
-      for (int r = 0; r < 4; ++r)
-        for (int v = 0; v < 4; ++v) _mm512_storeu_ps(C + (i + r) * ldc + 16 * v, c[r][v]);
-    }
-    for (; i < M; ++i) {
-      __m512 c[4];
-      for (int v = 0; v < 4; ++v) c[v] = accumulate ? _mm512_loadu_ps(C + i * ldc + 16 * v) : _mm512_setzero_ps();
-      for (int64_t k = 0; k < K; ++k) {
-        const __m512 a = _mm512_set1_ps(A[i * lda + k * acs]);
-        for (int v = 0; v < 4; ++v) c[v] = _mm512_fmadd_ps(a, _mm512_loadu_ps(B + k * ldb + 16 * v), c[v]);
-      }
-      for (int v = 0; v < 4; ++v) _mm512_storeu_ps(C + i * ldc + 16 * v, c[v]);
     }
     return;
   }

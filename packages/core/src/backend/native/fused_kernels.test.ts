@@ -102,14 +102,17 @@ describe.skipIf(!ADDON_BUILT)(`fused native kernels match the unfused compositio
       [0, 1, 2],
       2e-5,
     );
-    // Head dim 64 (Llama/Qwen): the register-blocked block products.
-    await expectFusedMatches(
-      [rand([1, 2, 67, 64]), rand([1, 1, 67, 64]), rand([1, 1, 67, 64])],
-      (q, k, v) => causalAttention(q, k, v),
-      (q, k, v) => causalAttentionUnfused(q, k, v),
-      [0, 1, 2],
-      2e-5,
-    );
+    // Head dims 32, 48, 64 (Llama/Qwen) and 128: the register-blocked block products, every strip
+    // width (64 columns, 48 = 3 vectors, 32 and 16 with 8 rows at a time) and row remainder.
+    for (const d of [32, 48, 64, 128]) {
+      await expectFusedMatches(
+        [rand([1, 2, 67, d]), rand([1, 1, 67, d]), rand([1, 1, 67, d])],
+        (q, k, v) => causalAttention(q, k, v),
+        (q, k, v) => causalAttentionUnfused(q, k, v),
+        [0, 1, 2],
+        2e-5,
+      );
+    }
     // Decoding one token against a cache of t keys.
     await expectFusedMatches(
       [rand([1, 4, 1, 8]), rand([1, 2, 9, 8]), rand([1, 2, 9, 8])],
