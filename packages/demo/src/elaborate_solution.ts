@@ -1,8 +1,8 @@
 // The large teacher's training style for the teacher-size axis (teacher_data.ts): an instruct model's
 // worked solution, not a reasoner's. Each step rereads its sentence of the problem, computes it and
 // says what the count is now, in words; there is no double-checking, no second route and no recap (the
-// long-CoT habits of teachers.ts). It sits between the two exact teachers: about 3x the short
-// solution's tokens, half the long one's.
+// long-CoT habits of teachers.ts). It sits between the two exact teachers: at the default task, 88
+// tokens on average against the short solution's 28 and the long one's 244.
 import type { Operation, Problem } from './task';
 import { countOf } from './task';
 

@@ -27,8 +27,8 @@ const tiny = STUDENT_SIZES[0];
 
 const AXIS: TeacherAxisOptions = {
   data: DATA,
-  small: { size: tiny, steps: 150 },
-  large: { size: tiny, steps: 150 },
+  small: { size: tiny, steps: 80 },
+  large: { size: tiny, steps: 80 },
   batchSize: 12,
   lr: 1e-2,
   warmupRatio: 0.05,
