@@ -186,8 +186,9 @@ function writeElaborateCorpus(file: string, data: DemoData, opts: DataOptions): 
     seed: opts.seed,
     unique: true,
   });
-  const ids = readRows<{ id: string }>(data.trainFiles.short).map((r) => r.id);
-  if (ids.join('\n') !== problems.map((p) => p.id).join('\n'))
+  const key = (id: string, text: string) => `${id}\t${text}`;
+  const given = readRows<{ id: string; problem: string }>(data.trainFiles.short).map((r) => key(r.id, r.problem));
+  if (given.join('\n') !== problems.map((p) => key(p.id, p.text)).join('\n'))
     throw new MixdistillError(`teacher axis: options.data does not describe the problems of ${data.trainFiles.short}`);
   writeJsonl(
     file,
@@ -337,6 +338,10 @@ export async function prepareTeacherData(dir: string, data: DemoData, opts: Teac
     large: rowsById(join(dir, 'teachers', 'large', 'distilled.jsonl'), problemIds),
   };
   const both = problemIds.filter((id) => kept.small.has(id) && kept.large.has(id));
+  if (both.length === 0)
+    throw new MixdistillError(
+      `teacher axis: no training problem was solved by both teachers (small ${kept.small.size}, large ${kept.large.size}); train them longer`,
+    );
   const trainFiles = {
     small: join(dir, 'small.jsonl'),
     large: join(dir, 'large.jsonl'),
