@@ -95,10 +95,13 @@ const sizeNamed = (name: string) => STUDENT_SIZES.find((s) => s.name === name) a
 export const DEFAULT_TEACHER_AXIS: Omit<TeacherAxisOptions, 'data' | 'seed'> = {
   small: { size: sizeNamed('tiny'), steps: 2000 },
   large: { size: sizeNamed('medium'), steps: 2000 },
+  // The demo students' optimisation (DEFAULT_DEMO's budget).
   batchSize: 16,
   lr: 1e-2,
   warmupRatio: 0.05,
   weightDecay: 0.1,
+  // Seed 101: round 1 keeps 79% (small) and 83% (large) of the problems at 0.7; rounds 2-4 add 13 and
+  // 11 points, each fewer than the one before.
   attempts: 4,
   temperature: 0.7,
   topP: 1,
