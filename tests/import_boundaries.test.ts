@@ -124,6 +124,7 @@ describe('import boundaries', () => {
         '@mixdistill/models',
         '@mixdistill/train',
         '@mixdistill/eval',
+        '@mixdistill/distill',
         '@mixdistill/sweep',
       ],
       '@mixdistill/benchmarks': ['@mixdistill/core', '@mixdistill/models', '@mixdistill/train'],
