@@ -3,7 +3,23 @@
 export { DEFAULT_DEMO, QUICK_DEMO, runDemo, type DemoConfig } from './pipeline';
 export { DEMO_SWEEP_WEIGHTS, runDemoSweep } from './demo_sweep';
 export { DEMO_KINDS, MIX_LONG_WEIGHTS, prepareData, type DemoData, type DemoKind } from './data';
-export { table1Markdown, tableRows, writeReport, type ReportContext, type TableRow } from './report';
+export {
+  LONG_AXIS,
+  table1Markdown,
+  tableMarkdown,
+  tableRows,
+  TEACHER_AXIS,
+  writeReport,
+  type Axis,
+  type ReportContext,
+  type TableRow,
+} from './report';
+export {
+  DEFAULT_TEACHER_AXIS,
+  prepareTeacherData,
+  type TeacherAxisOptions,
+  type TeacherData,
+} from './teacher_data';
 export { runTrainConfig, type RunBudget, type RunResult } from './runs';
 export { STUDENT_SIZES, studentSizes, type StudentSize } from './students';
 export { DEFAULT_TASK, generateProblems, type TaskConfig } from './task';

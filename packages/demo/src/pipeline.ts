@@ -5,13 +5,17 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describeBackend, MixdistillError, type BackendInfo } from '@mixdistill/core';
 import { loadTokenizer } from '@mixdistill/models';
-import { DEMO_KINDS, prepareData, type DemoData } from './data';
+import { DEMO_KINDS, prepareData, type DataOptions, type DemoData } from './data';
 import { runDemoSweep } from './demo_sweep';
 import { writeReport } from './report';
 import { runAll } from './run_pool';
 import type { RunBudget, RunResult, RunSpec } from './runs';
 import { majorityAnswer } from './stats';
 import { studentSizes } from './students';
+import { prepareTeacherData, type TeacherAxisOptions, type TeacherData } from './teacher_data';
+
+/** The teacher axis' settings (its data options and seed are the demo's). */
+export type TeacherSettings = Omit<TeacherAxisOptions, 'data' | 'seed'>;
 import { DEFAULT_TASK, type TaskConfig } from './task';
 
 /** A complete demo configuration. */
@@ -29,6 +33,11 @@ export interface DemoConfig {
   seeds: number;
   /** runs at once, each a single-threaded worker process (0: one per core, at least 2; 1: one after another in this process) */
   jobs: number;
+  /**
+   * opt-in (`--teachers`: DEFAULT_TEACHER_AXIS): the teacher axis (Table 2): how the two teachers are
+   * made; students also train on small-teacher, large-teacher and Mix-Large data
+   */
+  teachers?: TeacherSettings;
   /** opt-in (`--sweep`): long-CoT weights of a mix-weight sweep on the first size, into OUT/sweep/ */
   sweep?: number[];
 }
@@ -73,8 +82,37 @@ export function demoJobs(jobs: number): number {
   return jobs > 0 ? jobs : Math.max(2, availableParallelism());
 }
 
-/** Relative cost of a run (long CoT is ~6x the tokens of short; Mix-Long ~1.6x), to start the longest first. */
-const KIND_COST: Record<string, number> = { long: 6, large: 6, mix: 1.6, 'mix-large': 1.6 };
+/**
+ * Relative cost of a run (long CoT is ~4x the tokens of short, Mix-Long ~1.6x; the large teacher's CoT
+ * ~1.8x the small one's, Mix-Large ~1.2x), to start the longest first.
+ */
+const KIND_COST: Record<string, number> = { long: 4, mix: 1.6, 'large-teacher': 1.8, 'mix-large': 1.2 };
+
+/** The teacher axis' data kinds and the file of each (`--teachers`). */
+function teacherFiles(t: TeacherData): Record<string, string> {
+  return {
+    'small-teacher': t.trainFiles.small,
+    'large-teacher': t.trainFiles.large,
+    'mix-large': t.trainFiles.mixLarge,
+  };
+}
+
+/** The report's lines on how the teacher axis' data was made. */
+function teacherLines(t: TeacherData, d: TeacherSettings): string[] {
+  const one = (role: 'small' | 'large', style: string) => {
+    const s = t.teachers[role];
+    return (
+      `${role} = ${s.size} (${(s.params / 1e6).toFixed(2)}M) trained ${s.steps} steps on ${style}, ${s.heldOut.accuracy.toFixed(1)}%` +
+      ` greedy on the held-out problems, kept ${(100 * s.acceptance).toFixed(1)}% of the training problems (${s.meanResponseTokens.toFixed(1)} tokens per response)`
+    );
+  };
+  return [
+    `Teachers (trained here, then sampled through \`distill\`: temperature ${d.temperature}, up to ${d.attempts} attempts, the first correct answer kept):`,
+    `${one('small', 'the short CoT')}; ${one('large', 'the elaborate CoT (each step reread, computed and said in words)')}.`,
+    `Every kind trains on the ${t.problems.both} of ${t.problems.total} problems both teachers solved; Mix-Large drew` +
+      ` ${t.mix.sources.map((s) => s.drawn).join(' + ')} (large + small) responses paired by problem. Details: teachers/teacher_data.json.`,
+  ];
+}
 
 /**
  * The specs with the costliest runs first (longest-processing-time order), so the last runs to
@@ -124,18 +162,32 @@ export async function runDemo(
   const started = Date.now();
   mkdirSync(config.out, { recursive: true });
   process.stderr.write(`demo: writing data to ${join(config.out, 'data')}\n`);
-  const data = prepareData(join(config.out, 'data'), {
+  const dataOptions: DataOptions = {
     task: config.task,
     trainProblems: config.trainProblems,
     testProblems: config.testProblems,
     seed: config.budget.seed,
-  });
+  };
+  const data = prepareData(join(config.out, 'data'), dataOptions);
   const budget = { ...config.budget, maxNewTokens: config.budget.maxNewTokens || responseBudget(data) };
 
   const seeds = Array.from({ length: config.seeds }, (_, i) => config.budget.seed + i);
   const specs: RunSpec[] = seeds.flatMap((seed) =>
     sizes.flatMap((size) => DEMO_KINDS.map((kind) => ({ size, kind, trainFile: data.trainFiles[kind], seed }))),
   );
+  let teachers: TeacherData | undefined;
+  if (config.teachers) {
+    process.stderr.write(`demo: training the teachers into ${join(config.out, 'teachers')}\n`);
+    teachers = await prepareTeacherData(join(config.out, 'teachers'), data, {
+      ...config.teachers,
+      data: dataOptions,
+      seed: config.budget.seed,
+    });
+    const files = teacherFiles(teachers);
+    for (const seed of seeds)
+      for (const size of sizes)
+        for (const [kind, trainFile] of Object.entries(files)) specs.push({ size, kind, trainFile, seed });
+  }
   const jobs = demoJobs(config.jobs);
   const results = await runAll(config.out, longestFirst(specs), data, budget, { jobs, backend });
 
@@ -159,6 +211,7 @@ export async function runDemo(
     kernels: backend.kernels,
     threads: results[0]?.threads ?? backend.threads,
     jobs,
+    teachers: teachers && config.teachers && teacherLines(teachers, config.teachers),
     sweep,
     totalSeconds: (Date.now() - started) / 1000,
     command,

@@ -79,10 +79,10 @@ describe('demo report', () => {
     const rows = tableRows(
       [
         ...[1, 2].flatMap((s) => [
-          run('micro', 30_000, 'large', 40, s),
-          run('micro', 30_000, 'small', 90, s),
-          run('tiny', 100_000, 'large', 150, s),
-          run('tiny', 100_000, 'small', 100, s),
+          run('micro', 30_000, 'large-teacher', 40, s),
+          run('micro', 30_000, 'small-teacher', 90, s),
+          run('tiny', 100_000, 'large-teacher', 150, s),
+          run('tiny', 100_000, 'small-teacher', 100, s),
         ]),
         run('tiny', 100_000, 'long', 10),
       ],
@@ -93,7 +93,7 @@ describe('demo report', () => {
       /it changes sign: negative \(Small better\) for micro, positive \(Large better\) for tiny\.$/,
     );
     expect(tableMarkdown(rows, TEACHER_AXIS)).toContain(
-      '| Student | P_large | P_small | P_mix-large (Mix-Large) | Δ_large',
+      '| Student | P_large | P_small | P_mix (Mix-Large) | Δ_large = P_large − P_small |',
     );
   });
 });

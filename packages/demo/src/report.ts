@@ -12,30 +12,23 @@ import type { TaskConfig } from './task';
 
 /** One comparison of the paper: two kinds of data and their mix (Table 1: long vs short; Table 2: teachers). */
 export interface Axis {
-  /** the kind whose advantage Δ measures (long CoT, the large teacher) */
-  first: string;
-  /** the kind it is compared with (short CoT, the small teacher) */
-  second: string;
-  /** the 0.2 first + 0.8 second mix */
-  mix: string;
-  /** names in the tables: Δ_<symbol>, Better? column values */
-  symbol: string;
+  /** the data kinds (run folder names): the one whose advantage Δ measures, the one it is compared with, their 0.2/0.8 mix */
+  kinds: { first: string; second: string; mix: string };
+  /** short names in the column heads: P_<name>, Δ_<first> */
+  names: { first: string; second: string; mix: string };
+  /** the Better? column's values and the mix's name */
   labels: { first: string; second: string; mix: string };
 }
 
 export const LONG_AXIS: Axis = {
-  first: 'long',
-  second: 'short',
-  mix: 'mix',
-  symbol: 'long',
+  kinds: { first: 'long', second: 'short', mix: 'mix' },
+  names: { first: 'long', second: 'short', mix: 'mix' },
   labels: { first: 'Long', second: 'Short', mix: 'Mix-Long' },
 };
 
 export const TEACHER_AXIS: Axis = {
-  first: 'large',
-  second: 'small',
-  mix: 'mix-large',
-  symbol: 'large',
+  kinds: { first: 'large-teacher', second: 'small-teacher', mix: 'mix-large' },
+  names: { first: 'large', second: 'small', mix: 'mix' },
   labels: { first: 'Large', second: 'Small', mix: 'Mix-Large' },
 };
 
@@ -125,7 +118,7 @@ function pairedDifference(runs: RunResult[], a: string, b: string): { value: num
 
 /** Rows of the axis' table, one per student size, smallest first. */
 export function tableRows(results: RunResult[], axis: Axis = LONG_AXIS): TableRow[] {
-  const kinds = [axis.first, axis.second, axis.mix];
+  const kinds = [axis.kinds.first, axis.kinds.second, axis.kinds.mix];
   const used = results.filter((r) => kinds.includes(r.kind));
   const sizes = [...new Set(used.map((r) => r.size))];
   const rows = sizes.map((size) => {
@@ -135,7 +128,7 @@ export function tableRows(results: RunResult[], axis: Axis = LONG_AXIS): TableRo
       const c = cell(runs.filter((r) => r.kind === kind));
       if (c) accuracy[kind] = c;
     }
-    const delta = pairedDifference(runs, axis.first, axis.second);
+    const delta = pairedDifference(runs, axis.kinds.first, axis.kinds.second);
     const better =
       delta === null
         ? null
@@ -149,7 +142,7 @@ export function tableRows(results: RunResult[], axis: Axis = LONG_AXIS): TableRo
       params: runs[0].params,
       accuracy,
       delta,
-      deltaMix: pairedDifference(runs, axis.mix, axis.second),
+      deltaMix: pairedDifference(runs, axis.kinds.mix, axis.kinds.second),
       better,
     } satisfies TableRow;
   });
@@ -168,13 +161,14 @@ export function tableMarkdown(rows: TableRow[], axis: Axis = LONG_AXIS): string 
     const a = r.accuracy[k];
     return a ? `${fmt(a.mean)} ± ${fmt(a.halfWidth)}` : '–';
   };
-  const { first, second, mix } = axis;
+  const { first, second, mix } = axis.names;
+  const { kinds } = axis;
   return [
-    `| Student | P_${first} | P_${second} | P_${mix} (${axis.labels.mix}) | Δ_${axis.symbol} = P_${first} − P_${second} | Better? | P_${mix} − P_${second} |`,
+    `| Student | P_${first} | P_${second} | P_${mix} (${axis.labels.mix}) | Δ_${first} = P_${first} − P_${second} | Better? | P_${mix} − P_${second} |`,
     '|---|---:|---:|---:|---:|:---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.size} (${paramsText(r.params)}) | ${acc(r, first)} | ${acc(r, second)} | ${acc(r, mix)} | ${withInterval(r.delta)} | ${r.better ?? '–'} | ${withInterval(r.deltaMix)} |`,
+        `| ${r.size} (${paramsText(r.params)}) | ${acc(r, kinds.first)} | ${acc(r, kinds.second)} | ${acc(r, kinds.mix)} | ${withInterval(r.delta)} | ${r.better ?? '–'} | ${withInterval(r.deltaMix)} |`,
     ),
   ].join('\n');
 }
@@ -194,7 +188,7 @@ export function sizeTrend(rows: TableRow[], axis: Axis = LONG_AXIS): string {
   const clear = withDelta.filter((r) => sign(r) !== 0);
   const positive = clear.filter((r) => sign(r) > 0).map((r) => r.size);
   const negative = clear.filter((r) => sign(r) < 0).map((r) => r.size);
-  const name = `Δ_${axis.symbol}`;
+  const name = `Δ_${axis.names.first}`;
   let verdict: string;
   if (clear.length === 0) verdict = `no size's interval excludes 0, so at this scale ${name} has no clear sign`;
   else if (positive.length > 0 && negative.length > 0)
@@ -210,8 +204,8 @@ const KIND_COLOURS: Record<string, string> = {
   short: '#1f77b4',
   long: '#d62728',
   mix: '#2ca02c',
-  small: '#9467bd',
-  large: '#8c564b',
+  'small-teacher': '#9467bd',
+  'large-teacher': '#8c564b',
   'mix-large': '#e377c2',
 };
 const SIZE_DASHES = [undefined, '6 3', '2 2', '8 3 2 3'];
@@ -222,17 +216,17 @@ export function deltaSvg(rows: TableRow[], axis: Axis = LONG_AXIS): string {
   const withMix = rows.filter((r) => r.deltaMix);
   const series: Series[] = [
     {
-      name: `Δ_${axis.symbol} = P_${axis.first} − P_${axis.second}`,
+      name: `Δ_${axis.names.first} = P_${axis.names.first} − P_${axis.names.second}`,
       points: withDelta.map((r) => [r.params, r.delta!.value]),
       errors: withDelta.map((r) => r.delta!.halfWidth),
-      color: KIND_COLOURS[axis.first],
+      color: KIND_COLOURS[axis.kinds.first],
       markers: true,
     },
     {
-      name: `P_${axis.mix} − P_${axis.second}`,
+      name: `P_${axis.names.mix} − P_${axis.names.second}`,
       points: withMix.map((r) => [r.params, r.deltaMix!.value]),
       errors: withMix.map((r) => r.deltaMix!.halfWidth),
-      color: KIND_COLOURS[axis.mix],
+      color: KIND_COLOURS[axis.kinds.mix],
       dash: '6 3',
       markers: true,
     },

@@ -6,39 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MixdistillError, selectBackend } from '@mixdistill/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { prepareData, type DataOptions } from './data';
-import { STUDENT_SIZES } from './students';
-import type { TaskConfig } from './task';
-import { prepareTeacherData, type TeacherAxisOptions, type TeacherData } from './teacher_data';
-
-/** One or two additive steps on small numbers: a dozen of them are memorised in a few hundred steps. */
-const EASY_TASK: TaskConfig = {
-  minOps: 1,
-  maxOps: 2,
-  maxStart: 5,
-  maxOperand: 2,
-  multipliers: [],
-  maxValue: 9,
-  testEvery: 8,
-};
-
-const DATA: DataOptions = { task: EASY_TASK, trainProblems: 12, testProblems: 4, seed: 3 };
-const tiny = STUDENT_SIZES[0];
-
-const AXIS: TeacherAxisOptions = {
-  data: DATA,
-  small: { size: tiny, steps: 80 },
-  large: { size: tiny, steps: 80 },
-  batchSize: 12,
-  lr: 1e-2,
-  warmupRatio: 0.05,
-  weightDecay: 0,
-  seed: 5,
-  attempts: 3,
-  temperature: 0.3,
-  topP: 1,
-  generationBatchSize: 16,
-};
+import { prepareData } from './data';
+import { prepareTeacherData, type TeacherData } from './teacher_data';
+import { EASY_AXIS as AXIS, EASY_DATA as DATA } from './test_fixtures';
 
 function rows(file: string): { id: string; teacher: string; solution: string }[] {
   return readFileSync(file, 'utf8')

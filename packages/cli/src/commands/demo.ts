@@ -9,12 +9,15 @@ import { setupBackend, withBackendOption } from '../backend';
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_DEMO,
+  DEFAULT_TEACHER_AXIS,
   DEMO_SWEEP_WEIGHTS,
   QUICK_DEMO,
   runDemo,
   STUDENT_SIZES,
   table1Markdown,
+  tableMarkdown,
   tableRows,
+  TEACHER_AXIS,
   type DemoConfig,
 } from '@mixdistill/demo';
 
@@ -26,6 +29,7 @@ interface Args {
   sizes?: string;
   steps?: number;
   quick: boolean;
+  teachers: boolean;
   sweep?: string;
   backend?: string;
   json: boolean;
@@ -33,9 +37,14 @@ interface Args {
 
 /** The demo's configuration from the flags (preset first, then explicit overrides). */
 export function demoConfig(
-  argv: Pick<Args, 'out' | 'seed' | 'seeds' | 'jobs' | 'sizes' | 'steps' | 'quick' | 'sweep'>,
+  argv: Pick<Args, 'out' | 'seed' | 'seeds' | 'jobs' | 'sizes' | 'steps' | 'quick' | 'sweep'> & { teachers?: boolean },
 ): DemoConfig {
   const preset = argv.quick ? QUICK_DEMO : DEFAULT_DEMO;
+  if (argv.teachers && argv.quick) {
+    throw new MixdistillError(
+      '--teachers cannot run with --quick: the teachers must learn the task before they can write its CoT (they train 2,000 steps each); drop --quick',
+    );
+  }
   if (argv.seeds !== undefined && !(Number.isInteger(argv.seeds) && argv.seeds >= 1)) {
     throw new MixdistillError(`--seeds must be a positive integer, got ${argv.seeds}`);
   }
@@ -60,6 +69,7 @@ export function demoConfig(
     out: argv.out,
     sizes,
     seeds: argv.seeds ?? preset.seeds,
+    teachers: argv.teachers ? DEFAULT_TEACHER_AXIS : undefined,
     jobs: argv.jobs ?? preset.jobs,
     // `--sweep` alone reads as '': the default weights.
     sweep:
@@ -110,6 +120,12 @@ export const demoCommand: CommandModule<object, Args> = {
         describe:
           'one size, small budget, same pipeline: a smoke test (about a minute) whose students do not learn the task',
       })
+      .option('teachers', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "also the paper's teacher axis (Table 2): train a small and a large teacher, distil their CoT (sampling with rejection, as `distill`), and train the students on small-teacher, large-teacher and Mix-Large data (~5 min of teachers, then about as long again as the default runs)",
+      })
       .option('sweep', {
         type: 'string',
         describe: `also sweep the long-CoT mix weight on the first size (the paper's Figure 6, into OUT/sweep/): --sweep alone for ${DEMO_SWEEP_WEIGHTS.join(',')}, or --sweep 0,0.5,1`,
@@ -137,13 +153,17 @@ export const demoCommand: CommandModule<object, Args> = {
       `--sizes ${config.sizes.join(',')}`,
       `--steps ${config.budget.steps}`,
       argv.quick ? '--quick' : '',
+      config.teachers ? '--teachers' : '',
       config.sweep ? `--sweep ${config.sweep.join(',')}` : '',
     ]
       .filter((s) => s !== '')
       .join(' ');
     const { report, resultsFile, results } = await runDemo(config, info, command);
     if (argv.json) process.stdout.write(readFileSync(resultsFile, 'utf8'));
-    else process.stdout.write(`${table1Markdown(tableRows(results))}\n`);
+    else {
+      process.stdout.write(`${table1Markdown(tableRows(results))}\n`);
+      if (config.teachers) process.stdout.write(`\n${tableMarkdown(tableRows(results, TEACHER_AXIS), TEACHER_AXIS)}\n`);
+    }
     if (argv.quick)
       process.stderr.write('demo: --quick is a smoke test of the pipeline; its students are not trained to accuracy\n');
     process.stderr.write(`demo: report written to ${report}\n`);
