@@ -175,7 +175,10 @@ MD_BF16_TARGET inline void dp_block(const uint16_t* x, const uint16_t* w, int64_
   int64_t p = 0;
   for (; p + 32 <= k; p += 32) {
     __m512bh wv[JB];
-    for (int j = 0; j < JB; ++j) wv[j] = (__m512bh)_mm512_loadu_si512(w + j * k + p);
+    for (int j = 0; j < JB; ++j) {
+      wv[j] = (__m512bh)_mm512_loadu_si512(w + j * k + p);
+      _mm_prefetch(reinterpret_cast<const char*>(w + (JB + j) * k + p), _MM_HINT_T0);  // the next block's rows
+    }
     for (int i = 0; i < MB; ++i) {
       const __m512bh xv = (__m512bh)_mm512_loadu_si512(x + i * k + p);
       for (int j = 0; j < JB; ++j) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], xv, wv[j]);
