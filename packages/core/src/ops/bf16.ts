@@ -29,16 +29,38 @@ function bf16Values(): Float32Array {
   return widenTable;
 }
 
+/** A backend that provides its own storage for int32 tensors (the native backend: huge pages). */
+interface Int32Allocator {
+  allocInt32(n: number): Int32Array;
+}
+
 /**
- * Packs float32 values [rows, cols] into the bf16 storage above, rounding to nearest even (as
- * torch's `.to(torch.bfloat16)`); `where` names the tensor in the error for an odd `cols`.
+ * Storage for a packed bf16 matrix of `elements` values (even), to fill and then pass to
+ * `bf16Tensor`: the active backend's own when it has some (then the tensor uses it without a
+ * copy), else a plain Int32Array.
  */
-export function packBf16(values: Float32Array, shape: readonly [number, number], where: string): Int32Array {
+export function bf16Storage(elements: number): Int32Array {
+  const backend = tf.backend() as Partial<Int32Allocator>;
+  return backend.allocInt32 ? backend.allocInt32(elements / 2) : new Int32Array(elements / 2);
+}
+
+/**
+ * Packs float32 values [rows, cols] into the bf16 storage above (`out`, else a new array),
+ * rounding to nearest even (as torch's `.to(torch.bfloat16)`); `where` names the tensor in the
+ * error for an odd `cols`.
+ */
+export function packBf16(
+  values: Float32Array,
+  shape: readonly [number, number],
+  where: string,
+  out?: Int32Array,
+): Int32Array {
   const [rows, cols] = shape;
   if (cols % 2 !== 0) throw new MixdistillError(`${where}: bf16 needs an even last dimension, got [${rows}, ${cols}]`);
-  const halves = new Uint16Array(rows * cols);
+  const packed = out ?? new Int32Array((rows * cols) / 2);
+  const halves = new Uint16Array(packed.buffer, packed.byteOffset, rows * cols);
   for (let i = 0; i < halves.length; i++) halves[i] = float32ToBfloat16(values[i]);
-  return new Int32Array(halves.buffer);
+  return packed;
 }
 
 /** A bf16 matrix [rows, cols] as the packed int32 tensor [rows, cols / 2] (see the contract above). */

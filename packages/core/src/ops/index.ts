@@ -9,6 +9,7 @@ export { adamwUpdate, adamwStep, adamwStepUnfused } from './adamw';
 export type { AdamWState, AdamWHyperParams } from './adamw';
 export { globalNormSq, globalNormSqUnfused } from './global_norm';
 export {
+  bf16Storage,
   bf16Tensor,
   gatherBf16,
   gatherBf16Unfused,

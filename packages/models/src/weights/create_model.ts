@@ -1,6 +1,6 @@
 // A randomly initialised model for a config, as transformers' `_init_weights`: linear and embedding
 // weights ~ normal(0, initializer_range = 0.02), biases 0, RMSNorm weights 1.
-import { bf16Tensor, packBf16, tf } from '@mixdistill/core';
+import { MixdistillError, bf16Storage, bf16Tensor, packBf16, tf } from '@mixdistill/core';
 import type { ModelConfig } from '../config';
 import { CausalLM } from '../model/causal_lm';
 import { parameterSpecs } from '../model/parameters';
@@ -25,12 +25,13 @@ const BF16_BLOCK_VALUES = 1 << 20;
 
 /** A normal(0, std) matrix [rows, cols] as packed bf16, drawn BF16_BLOCK_VALUES at a time. */
 function randomBf16(name: string, [rows, cols]: [number, number], std: number, seed: number): tf.Tensor2D {
-  const packed = new Int32Array((rows * cols) / 2);
+  if (cols % 2 !== 0) throw new MixdistillError(`${name}: bf16 needs an even last dimension, got [${rows}, ${cols}]`);
+  const packed = bf16Storage(rows * cols);
   const blockRows = Math.max(1, Math.floor(BF16_BLOCK_VALUES / cols));
   for (let r = 0, block = 0; r < rows; r += blockRows, block++) {
     const n = Math.min(blockRows, rows - r);
     const draw = tf.randomNormal([n, cols], 0, std, 'float32', seed * 65536 + block);
-    packed.set(packBf16(draw.dataSync() as Float32Array, [n, cols], name), (r * cols) / 2);
+    packBf16(draw.dataSync() as Float32Array, [n, cols], name, packed.subarray((r * cols) / 2, ((r + n) * cols) / 2));
     draw.dispose();
   }
   return bf16Tensor(packed, [rows, cols]);

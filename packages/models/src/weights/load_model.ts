@@ -1,5 +1,5 @@
 // Loads a Hugging Face model folder (config.json + single or sharded safetensors) by tensor name.
-import { Checkpoint, MixdistillError, bf16Tensor, packBf16, tf } from '@mixdistill/core';
+import { Checkpoint, MixdistillError, bf16Storage, bf16Tensor, packBf16, tf } from '@mixdistill/core';
 import type { ModelConfig } from '../config';
 import { CausalLM } from '../model/causal_lm';
 import { parameterSpecs } from '../model/parameters';
@@ -108,8 +108,9 @@ export function readParameters(
 }
 
 /**
- * A matrix as packed bf16 (ops/bf16.ts): BF16 bytes as they are stored (no float32 copy), other
- * dtypes read as float32 one tensor at a time and rounded to nearest even.
+ * A matrix as packed bf16 (ops/bf16.ts), in the backend's storage: BF16 bytes read straight into
+ * it (no float32 copy, no second buffer), other dtypes read as float32 one tensor at a time and
+ * rounded to nearest even.
  */
 function readBf16(
   checkpoint: Checkpoint,
@@ -117,11 +118,12 @@ function readBf16(
   name: string,
   shape: [number, number],
 ): Int32Array {
+  const storage = bf16Storage(shape[0] * shape[1]);
   if (stored === 'BF16') {
-    const bytes = checkpoint.readBytes(name);
-    return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    checkpoint.readBytes(name, new Uint8Array(storage.buffer, storage.byteOffset, storage.byteLength));
+    return storage;
   }
-  return packBf16(checkpoint.readFloat32(name), shape, name);
+  return packBf16(checkpoint.readFloat32(name), shape, name, storage);
 }
 
 /** At most 8 names, then how many more. */
