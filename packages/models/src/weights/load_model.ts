@@ -88,7 +88,7 @@ export function readParameters(
   const oddMatrix = bf16 ? specs.find((s) => s.shape.length === 2 && s.shape[1] % 2 !== 0) : undefined;
   if (oddMatrix) {
     throw new MixdistillError(
-      `${where}: --dtype bf16 needs an even last dimension, but ${oddMatrix.name} is [${oddMatrix.shape}] (use --dtype f32)`,
+      `${where}: --dtype bf16 needs an even last dimension, but ${oddMatrix.name} is [${oddMatrix.shape.join(', ')}] (use --dtype f32)`,
     );
   }
   const params = new Map<string, tf.Variable>();

@@ -31,8 +31,10 @@ function runs(isa: string): boolean {
 
 describe.skipIf(!ADDON_BUILT)(`kernel tables for lower instruction sets${SKIP_REASON}`, () => {
   for (const isa of ['generic', 'avx2', 'avx512']) {
-    it.skipIf(ADDON_BUILT && !runs(isa))(`${isa}: native kernel, fused kernel and bf16 tests pass`, () => {
-      const r = spawnSync(process.execPath, [VITEST, 'run', '--root', ROOT, ...FILES], {
+    it.skipIf(ADDON_BUILT && !runs(isa))(`${isa}: the kernel tests pass`, () => {
+      // AVX-512 without AVX512-BF16 differs from the default table only in the bf16 kernels.
+      const files = isa === 'avx512' ? FILES.filter((f) => f.endsWith('bf16.test.ts')) : FILES;
+      const r = spawnSync(process.execPath, [VITEST, 'run', '--root', ROOT, ...files], {
         env: { ...process.env, MIXDISTILL_ISA: isa, NO_COLOR: '1', FORCE_COLOR: '0' },
         encoding: 'utf8',
         timeout: 300_000,
