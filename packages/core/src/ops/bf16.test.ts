@@ -2,7 +2,6 @@
 // backend (native: the kernel table start-up picked; isa_paths.test.ts reruns this file on the
 // others, and on AVX-512 without AVX512-BF16).
 import { describe, expect, it } from 'vitest';
-import { loadAddon } from '../backend/native/addon';
 import { bfloat16ToFloat32, float32ToBfloat16 } from '../safetensors/half_float';
 import { tf } from '../tf';
 import { bf16Tensor, gatherBf16, linearBf16, packBf16, widenBf16 } from './bf16';
@@ -12,7 +11,9 @@ const backends = await activatableBackends();
 
 /** Whether `backend` rounds x [m, k] to bf16 before multiplying: the AVX512-BF16 dot products do (m ≤ 16; more rows run the float32 SGEMM). */
 function roundsInput(backend: string, m: number): boolean {
-  return backend === 'native' && m <= 16 && loadAddon().info().bf16 === 'vdpbf16ps';
+  // Read from the active backend's addon, not imported: ops/ stays free of backends (import_boundaries.test.ts).
+  const addon = (tf.backend() as { addon?: { info(): { bf16: string } } }).addon;
+  return backend === 'native' && m <= 16 && addon?.info().bf16 === 'vdpbf16ps';
 }
 
 const bf16 = (v: number) => bfloat16ToFloat32(float32ToBfloat16(v));
