@@ -2,7 +2,7 @@
 // Each reports the best of several timed repetitions after a warm-up (the machine may be shared,
 // so the best run is the one least disturbed by other processes).
 import { applyRope, causalAttention, crossEntropySum, rmsNorm, swiglu, tf } from '@mixdistill/core';
-import { createModel, generate, parseModelConfig } from '@mixdistill/models';
+import { createModel, generate, parseModelConfig, type WeightDtype } from '@mixdistill/models';
 import { AdamW, collate, TRAIN_DEFAULTS, trainStep } from '@mixdistill/train';
 import type { BenchConfig } from './configs';
 
@@ -138,6 +138,11 @@ interface PoolLike {
   pool?: { stats(): Record<string, number> };
 }
 
+/** The native backend's addon, read without importing the backend (benchmarks use public entries only). */
+interface NativeLike {
+  addon?: { info(): { isa: string; bf16: string } };
+}
+
 /**
  * Optimiser steps of `trainStep` (the trainer's own step: forward, backward, clipping, AdamW with the
  * trainer's default hyper-parameters) on one micro-batch of fixed pseudo-random tokens.
@@ -189,6 +194,10 @@ export function measureTrain(name: string, bench: BenchConfig, steps = 3, warmup
 
 export interface DecodeResult {
   config: string;
+  /** how the linear and embedding weights are held */
+  dtype: WeightDtype;
+  /** the native kernel table (null on other backends) and, for bf16, how it multiplies bf16 (`vdpbf16ps` or `widen`) */
+  kernels: string | null;
   prompt: number;
   newTokens: number;
   tokens_per_s: number;
@@ -208,9 +217,10 @@ export async function measureDecode(
   prompt = 32,
   newTokens = 32,
   repeats = 3,
+  dtype: WeightDtype = 'f32',
 ): Promise<DecodeResult> {
   const config = parseModelConfig(bench.config, `${name} (benchmark config)`);
-  const model = createModel(config, { seed: 0 });
+  const model = createModel(config, { seed: 0, dtype });
   const ids = Array.from({ length: prompt }, (_, i) => (i * 7919 + 13) % config.vocabSize);
   await generate(model, [ids], { maxNewTokens: newTokens });
   let tokensPerS = 0;
@@ -224,8 +234,11 @@ export async function measureDecode(
     firstTokenMs = Math.min(firstTokenMs, stamps[0] - started);
   }
   for (const [, p] of model.params) p.dispose();
+  const info = (tf.backend() as NativeLike).addon?.info();
   return {
     config: name,
+    dtype,
+    kernels: info ? (dtype === 'bf16' ? `${info.isa} (bf16: ${info.bf16})` : info.isa) : null,
     prompt,
     newTokens,
     tokens_per_s: tokensPerS,

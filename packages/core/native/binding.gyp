@@ -18,7 +18,7 @@
       "type": "static_library",
       "defines": ["MD_ISA=generic"],
       "sources": ["src/kernels/gemm.cc", "src/kernels/elementwise.cc", "src/kernels/fused.cc",
-                  "src/kernels/attention.cc", "src/kernels/table.cc"]
+                  "src/kernels/attention.cc", "src/kernels/bf16.cc", "src/kernels/table.cc"]
     },
     {
       "target_name": "md_kernels_avx2",
@@ -26,7 +26,7 @@
       "defines": ["MD_ISA=avx2"],
       "conditions": [["target_arch=='x64'", {"cflags": ["-mavx2", "-mfma", "-mf16c"]}]],
       "sources": ["src/kernels/gemm.cc", "src/kernels/elementwise.cc", "src/kernels/fused.cc",
-                  "src/kernels/attention.cc", "src/kernels/table.cc"]
+                  "src/kernels/attention.cc", "src/kernels/bf16.cc", "src/kernels/table.cc"]
     },
     {
       "target_name": "md_kernels_avx512",
@@ -35,7 +35,7 @@
       "conditions": [["target_arch=='x64'", {"cflags": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq",
                                                         "-mfma", "-mf16c", "-mprefer-vector-width=512"]}]],
       "sources": ["src/kernels/gemm.cc", "src/kernels/elementwise.cc", "src/kernels/fused.cc",
-                  "src/kernels/attention.cc", "src/kernels/table.cc"]
+                  "src/kernels/attention.cc", "src/kernels/bf16.cc", "src/kernels/table.cc"]
     },
     {
       "target_name": "mixdistill_native",

@@ -15,8 +15,8 @@ export type {
 } from './model/decoder_block';
 export { parameterSpecs } from './model/parameters';
 export type { ParameterSpec, ParameterInit } from './model/parameters';
-export { loadModel, readParameters } from './weights/load_model';
-export type { LoadedModel } from './weights/load_model';
+export { checkpointWeightDtype, loadModel, readParameters } from './weights/load_model';
+export type { LoadedModel, LoadModelOptions, WeightDtype } from './weights/load_model';
 export { createModel } from './weights/create_model';
 export type { CreateModelOptions } from './weights/create_model';
 export { KVCache } from './generation/kv_cache';

@@ -1,6 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { fallbackCounts, MixdistillError, resetFallbackCounts } from '@mixdistill/core';
+import type { WeightDtype } from '@mixdistill/models';
 import { setupBackend, withBackendOption } from '../backend';
+import { WEIGHT_DTYPES } from '../dtype';
 import { formatFallbacks } from './backend';
 import {
   BENCH_CONFIGS,
@@ -22,6 +24,7 @@ interface Args {
   steps?: number;
   prompt?: number;
   newTokens?: number;
+  dtype?: string;
   seq?: number[];
 }
 
@@ -79,6 +82,12 @@ export const benchCommand: CommandModule<object, Args> = {
       })
       .option('prompt', { type: 'number', default: 32, describe: 'decode: prompt tokens' })
       .option('new-tokens', { type: 'number', default: 32, describe: 'decode: generated tokens (greedy, KV cache)' })
+      .option('dtype', {
+        type: 'string',
+        choices: [...WEIGHT_DTYPES],
+        default: 'f32',
+        describe: 'decode: how the linear and embedding weights are held (bf16: 2 bytes per weight, inference only)',
+      })
       .option('seq', {
         type: 'array',
         number: true,
@@ -90,7 +99,8 @@ export const benchCommand: CommandModule<object, Args> = {
         'Qwen2.5-0.5B MLP up-projection, prints {"gflops": …}',
       )
       .example('$0 bench train --config tiny --json', 'training tokens/s and peak RSS of the 4M-parameter model')
-      .example('$0 bench decode --config qwen0.5b-4l', 'greedy decoding tokens/s with a KV cache'),
+      .example('$0 bench decode --config qwen0.5b-4l', 'greedy decoding tokens/s with a KV cache')
+      .example('$0 bench decode --config qwen0.5b --dtype bf16', 'the full Qwen2.5-0.5B shape with bf16 weights'),
   handler: async (argv) => {
     const workload = (argv as unknown as { workload: string }).workload;
     await setupBackend(argv.backend);
@@ -126,11 +136,18 @@ export const benchCommand: CommandModule<object, Args> = {
         `train ${r.config} (batch ${r.batch} x seq ${r.seq}): ${r.tokens_per_s.toFixed(0)} tokens/s, ${r.stepMs.toFixed(0)} ms/step, peak RSS ${r.peak_rss_mb.toFixed(0)} MB`,
       );
     } else {
-      const r = await measureDecode(argv.config!, benchConfig(argv.config), argv.prompt, argv.newTokens);
+      const r = await measureDecode(
+        argv.config!,
+        benchConfig(argv.config),
+        argv.prompt,
+        argv.newTokens,
+        3,
+        argv.dtype as WeightDtype,
+      );
       print(
         argv.json,
         r,
-        `decode ${r.config}: ${r.tokens_per_s.toFixed(1)} tokens/s (prompt ${r.prompt}, ${r.newTokens} new), peak RSS ${r.peak_rss_mb.toFixed(0)} MB`,
+        `decode ${r.config} ${r.dtype}: ${r.tokens_per_s.toFixed(1)} tokens/s (prompt ${r.prompt}, ${r.newTokens} new), peak RSS ${r.peak_rss_mb.toFixed(0)} MB, kernels ${r.kernels ?? 'none'}`,
       );
     }
   },

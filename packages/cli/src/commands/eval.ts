@@ -9,8 +9,10 @@ import {
   evaluate,
   parseBenchmarkList,
 } from '@mixdistill/eval';
+import type { WeightDtype } from '@mixdistill/models';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
+import { withDtypeOption } from '../dtype';
 import { endpointConnection, requirePositiveIntegers, withEndpointOptions, type EndpointArgs } from '../flags';
 
 interface Args extends EndpointArgs {
@@ -35,6 +37,7 @@ interface Args extends EndpointArgs {
   'judge-endpoint'?: string;
   'judge-model'?: string;
   backend?: string;
+  dtype?: WeightDtype;
   json?: boolean;
 }
 
@@ -54,7 +57,7 @@ export const evalCommand: CommandModule<object, Args> = {
   command: 'eval',
   describe: 'Evaluate a local model or an OpenAI-compatible server on math benchmarks (resumable)',
   builder: (y) =>
-    withEndpointOptions(withBackendOption(y))
+    withDtypeOption(withEndpointOptions(withBackendOption(y)))
       .option('model', { type: 'string', describe: 'local model folder (config.json, safetensors, tokenizer)' })
       .option('tokenizer', { type: 'string', describe: 'folder with tokenizer.json when --model has none' })
       .option('endpoint', {
@@ -144,7 +147,7 @@ export const evalCommand: CommandModule<object, Args> = {
     const results = await evaluate({
       model: argv.endpoint
         ? { endpoint: argv.endpoint, servedModel: argv['served-model']!, concurrency: argv.concurrency, connection }
-        : { modelDir: argv.model!, tokenizerDir: argv.tokenizer, batchSize: argv['batch-size'] },
+        : { modelDir: argv.model!, tokenizerDir: argv.tokenizer, batchSize: argv['batch-size'], dtype: argv.dtype },
       benchmarks,
       dataDir: argv['data-dir'] ?? defaultDataDir(),
       limit: argv.limit,

@@ -91,6 +91,38 @@ describe('mixdistill generate', () => {
     );
   });
 
+  it('generates with --dtype bf16, and refuses it with a readable error for a matrix of odd width', async () => {
+    const bf16 = JSON.parse((await run({ model: dir, prompt: 'Hello', dtype: 'bf16', json: true })).stdout);
+    expect(bf16.tokens.length).toBe(bf16.newTokens);
+    const odd = fs.mkdtempSync(path.join(os.tmpdir(), 'mixdistill-generate-odd-'));
+    try {
+      const config = parseModelConfig(
+        {
+          model_type: 'qwen2',
+          vocab_size: 64,
+          hidden_size: 9,
+          intermediate_size: 16,
+          num_hidden_layers: 1,
+          num_attention_heads: 2,
+          num_key_value_heads: 1,
+          head_dim: 4,
+          rms_norm_eps: 1e-6,
+          rope_theta: 1e6,
+          max_position_embeddings: 64,
+        },
+        'config.json',
+      );
+      const model = createModel(config, { seed: 1 });
+      saveModel(odd, model, { tokenizerDir: QWEN_TOKENIZER });
+      model.dispose();
+      await expect(run({ model: odd, prompt: 'x', dtype: 'bf16' })).rejects.toThrow(
+        `${odd}: --dtype bf16 needs an even last dimension, but model.embed_tokens.weight is [64, 9] (use --dtype f32)`,
+      );
+    } finally {
+      fs.rmSync(odd, { recursive: true, force: true });
+    }
+  });
+
   it('rejects --system without --chat', async () => {
     await expect(run({ model: dir, prompt: 'x', system: 'y' })).rejects.toThrow('--system needs --chat');
   });

@@ -1,8 +1,9 @@
 // `mixdistill generate`: continue a prompt (or a chat turn) with a local model, streaming the text.
 import { MixdistillError } from '@mixdistill/core';
-import { generateText } from '@mixdistill/models';
+import { generateText, type WeightDtype } from '@mixdistill/models';
 import type { CommandModule } from 'yargs';
 import { setupBackend, withBackendOption } from '../backend';
+import { withDtypeOption } from '../dtype';
 
 interface Args {
   model: string;
@@ -16,6 +17,7 @@ interface Args {
   'top-k': number;
   seed: number;
   backend?: string;
+  dtype?: WeightDtype;
   json: boolean;
 }
 
@@ -23,7 +25,7 @@ export const generateCommand: CommandModule<object, Args> = {
   command: 'generate',
   describe: 'Generate text with a local Hugging Face model folder (greedy or sampled), streaming it to stdout',
   builder: (y) =>
-    withBackendOption(y)
+    withDtypeOption(withBackendOption(y))
       .option('model', {
         type: 'string',
         demandOption: true,
@@ -73,6 +75,7 @@ export const generateCommand: CommandModule<object, Args> = {
         topP: argv['top-p'],
         topK: argv['top-k'],
         seed: argv.seed,
+        dtype: argv.dtype,
       },
       argv.json ? undefined : (piece) => process.stdout.write(piece),
     );

@@ -27,6 +27,19 @@ Isa detected_isa() {
   return isa;
 }
 
+bool cpu_has_avx512_bf16() {
+  static const bool has = [] {
+    const char* env = std::getenv("MIXDISTILL_ISA");
+    if (detected_isa() != Isa::kAvx512 || (env != nullptr && *env != '\0')) return false;
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+    return __builtin_cpu_supports("avx512bf16") != 0;
+#else
+    return false;
+#endif
+  }();
+  return has;
+}
+
 const char* isa_name(Isa isa) {
   switch (isa) {
     case Isa::kAvx512: return "avx512";

@@ -14,6 +14,8 @@ export const FUSED_KERNELS = {
   crossEntropySum: 'MdCrossEntropySum',
   adamw: 'MdAdamW',
   globalNormSq: 'MdGlobalNormSq',
+  linearBf16: 'MdMatMulBf16',
+  gatherBf16: 'MdGatherBf16',
 } as const;
 
 /** Backward kernels a backend registers with the forward ones; the gradients of the fused ops run them. */

@@ -8,5 +8,16 @@ export { crossEntropySum, crossEntropySumUnfused, IGNORE_INDEX } from './cross_e
 export { adamwUpdate, adamwStep, adamwStepUnfused } from './adamw';
 export type { AdamWState, AdamWHyperParams } from './adamw';
 export { globalNormSq, globalNormSqUnfused } from './global_norm';
+export {
+  bf16Storage,
+  bf16Tensor,
+  gatherBf16,
+  gatherBf16Unfused,
+  isBf16,
+  linearBf16,
+  linearBf16Unfused,
+  packBf16,
+  widenBf16,
+} from './bf16';
 export { FUSED_KERNELS, hasFusedKernel, runFusedKernel, runFusedKernelOutputs } from './fused';
 export type { KernelAttrs } from './fused';

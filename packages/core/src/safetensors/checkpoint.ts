@@ -124,9 +124,9 @@ export class Checkpoint {
     return this.fileFor(name).readInt32(name);
   }
 
-  /** The tensor's raw little-endian bytes. */
-  readBytes(name: string): Uint8Array {
-    return this.fileFor(name).readBytes(name);
+  /** The tensor's raw little-endian bytes, in a fresh buffer or in `into` (exactly the tensor's size). */
+  readBytes(name: string, into?: Uint8Array): Uint8Array {
+    return this.fileFor(name).readBytes(name, into);
   }
 
   /** The first file's `__metadata__` (transformers writes the same map into every shard). */

@@ -60,10 +60,13 @@ export class SafetensorsFile {
     return e;
   }
 
-  /** The tensor's raw little-endian bytes, in a fresh buffer. */
-  readBytes(name: string): Uint8Array {
+  /** The tensor's raw little-endian bytes, in a fresh buffer or in `into` (exactly the tensor's size). */
+  readBytes(name: string, into?: Uint8Array): Uint8Array {
     const e = this.entry(name);
-    const out = new Uint8Array(e.end - e.begin);
+    if (into && into.byteLength !== e.end - e.begin) {
+      throw new Error(`readBytes: ${name} has ${e.end - e.begin} bytes, the buffer ${into.byteLength}`);
+    }
+    const out = into ?? new Uint8Array(e.end - e.begin);
     readExactly(this.descriptor(), out, this.dataStart + e.begin, this.file);
     return out;
   }

@@ -2,7 +2,14 @@
 // the prompt, prompts of similar length are decoded together (left-padded batches with the KV
 // cache), and each sequence stops at an end-of-sequence token, a stop string or maxNewTokens.
 import { MixdistillError } from '@mixdistill/core';
-import { generate, loadModel, loadTokenizer, type CausalLM, type Tokenizer } from '@mixdistill/models';
+import {
+  generate,
+  loadModel,
+  loadTokenizer,
+  type CausalLM,
+  type Tokenizer,
+  type WeightDtype,
+} from '@mixdistill/models';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -23,6 +30,8 @@ export interface LocalGeneratorOptions {
   tokenizerDir?: string;
   /** Where the one-line notice of a capped maxNewTokens goes (default: stderr). */
   onNotice?: (line: string) => void;
+  /** How the linear and embedding weights are held (default: the checkpoint's, bf16 for a BF16 checkpoint). */
+  dtype?: WeightDtype;
 }
 
 class LocalGenerator implements Generator {
@@ -117,6 +126,6 @@ export async function createLocalGenerator(options: LocalGeneratorOptions): Prom
     );
   }
   const tokenizer = loadTokenizer(options.tokenizerDir ?? options.modelDir);
-  const { model } = loadModel(options.modelDir);
+  const { model } = loadModel(options.modelDir, { dtype: options.dtype ?? 'checkpoint' });
   return new LocalGenerator(options, model, tokenizer);
 }

@@ -5,6 +5,7 @@ import { basename, resolve } from 'node:path';
 import { ProgressBar } from '@mixdistill/core';
 import type { BenchmarkName } from '../benchmarks/names';
 import type { Generator } from '../generate/generator';
+import type { WeightDtype } from '@mixdistill/models';
 import { createLocalGenerator } from '../generate/local';
 import { OpenAIGenerator, type EndpointConnection } from '../generate/openai';
 import { DEFAULT_CAS_OPTIONS, stopCas } from '../grade/cas';
@@ -32,6 +33,8 @@ export interface LocalModel {
   tokenizerDir?: string;
   /** prompts decoded together */
   batchSize: number;
+  /** how the linear and embedding weights are held (default: the checkpoint's) */
+  dtype?: WeightDtype;
 }
 
 /** Everything an evaluation needs. */
@@ -117,6 +120,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
       modelDir: source.modelDir,
       tokenizerDir: source.tokenizerDir,
       batchSize: source.batchSize,
+      dtype: source.dtype,
       settings,
     });
   }

@@ -1,6 +1,6 @@
 // Text in, text out with a local model folder (what `mixdistill generate` runs): the prompt as plain
 // text or as a chat turn, generation streamed as printable text pieces, and the timing figures.
-import { loadModel } from '../weights/load_model';
+import { loadModel, type WeightDtype } from '../weights/load_model';
 import { loadTokenizer } from '../tokenizer/tokenizer';
 import { generate } from './generate';
 import type { FinishReason } from './stopping_criteria';
@@ -27,6 +27,8 @@ export interface GenerateTextOptions {
   topK: number;
   /** seed of the sampler */
   seed: number;
+  /** how the linear and embedding weights are held (default: the checkpoint's, bf16 for a BF16 checkpoint) */
+  dtype?: WeightDtype;
 }
 
 /** The generated text with its tokens and timing. */
@@ -50,7 +52,7 @@ export async function generateText(
   onText?: (piece: string) => void,
 ): Promise<GeneratedText> {
   const tokenizer = loadTokenizer(options.tokenizer ?? options.model);
-  const { model } = loadModel(options.model);
+  const { model } = loadModel(options.model, { dtype: options.dtype ?? 'checkpoint' });
   try {
     const prompt = options.chat
       ? tokenizer.applyChatTemplate([{ role: 'user', content: options.prompt }], {

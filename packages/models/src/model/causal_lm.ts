@@ -1,6 +1,6 @@
 // A decoder-only causal language model over Hugging Face-named weights: embeddings, the family's
 // decoder blocks, final RMSNorm and the (possibly tied) LM head.
-import { rmsNorm, tf } from '@mixdistill/core';
+import { gatherBf16, isBf16, linearBf16, rmsNorm, tf } from '@mixdistill/core';
 import type { Architecture } from '../architectures/architecture';
 import type { ModelConfig } from '../config';
 import type { KVCache } from '../generation/kv_cache';
@@ -59,12 +59,12 @@ export class CausalLM {
     this.adapter = adapter;
   }
 
-  /** x [..., in] · weightᵀ + bias -> [..., out], then the adapter if one is set. */
+  /** x [..., in] · weightᵀ + bias -> [..., out], then the adapter if one is set; a bf16 weight (int32) runs `linearBf16`. */
   readonly linear = (x: tf.Tensor, w: LinearWeights): tf.Tensor => {
-    const inDim = w.weight.shape[1] as number;
     const outDim = w.weight.shape[0] as number;
+    const inDim = x.shape[x.shape.length - 1] as number;
     const rows = tf.reshape(x, [-1, inDim]); // [n, in]
-    let y = tf.matMul(rows, w.weight, false, true); // [n, out]
+    let y = isBf16(w.weight) ? linearBf16(rows, w.weight) : tf.matMul(rows, w.weight, false, true); // [n, out]
     if (w.bias) y = tf.add(y, w.bias);
     y = tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
     return this.adapter ? this.adapter(w.name, x, y) : y;
@@ -117,7 +117,9 @@ export class CausalLM {
     // inputIds int32 [b, s] -> [b, s, hidden]
     const [b, s] = inputIds.shape as [number, number];
     const table = this.tensor(`${this.architecture.modules.embedTokens}.weight`, this.lookupParam);
-    return tf.reshape(tf.gather(table, tf.reshape(inputIds, [b * s])), [b, s, this.config.hiddenSize]);
+    const ids = tf.reshape(inputIds, [b * s]);
+    const rows = isBf16(table) ? gatherBf16(table, ids) : tf.gather(table, ids); // [b·s, hidden]
+    return tf.reshape(rows, [b, s, this.config.hiddenSize]);
   }
 
   /** The per-forward context every block shares (RoPE angles, attention segments). */

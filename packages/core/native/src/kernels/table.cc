@@ -8,6 +8,7 @@ void register_gemm(Kernels& k);
 void register_elementwise(Kernels& k);
 void register_fused(Kernels& k);
 void register_attention(Kernels& k);
+void register_bf16(Kernels& k);
 
 const Kernels& kernels() {
   static const Kernels table = [] {
@@ -19,6 +20,7 @@ const Kernels& kernels() {
     register_elementwise(k);
     register_fused(k);
     register_attention(k);
+    register_bf16(k);
     return k;
   }();
   return table;

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface NativeAddon {
-  info(): { isa: string; threads: number };
+  /** `bf16`: how bf16 weights are multiplied (`vdpbf16ps` with AVX512-BF16, else `widen` to float32). */
+  info(): { isa: string; threads: number; bf16: string };
   setThreads(n: number): void;
   /** Float32Array of n elements outside the JS heap (64-byte aligned, huge pages when large). */
   alloc(n: number): Float32Array;
@@ -157,6 +158,10 @@ export interface NativeAddon {
   ): void;
   /** Σ x² over the first n values, accumulated in float64 */
   sumSquares(x: Float32Array, n: number): number;
+  /** out [m, n] = x [m, k] · Wᵀ, W [n, k] bf16 packed two per int32 (ops/bf16.ts) */
+  matMulBf16(x: Float32Array, w: Int32Array, out: Float32Array, m: number, n: number, k: number): void;
+  /** out [indices, h] = rows of the bf16 table [rows, h] (packed as in matMulBf16), widened */
+  gatherBf16(table: Int32Array, indices: Int32Array, out: Float32Array, rows: number, h: number): void;
 }
 
 /** Where `pnpm install` (native/build.mjs) puts the addon. */

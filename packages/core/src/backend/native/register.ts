@@ -6,6 +6,7 @@ import os from 'node:os';
 import { tf } from '../../tf';
 import { loadAddon } from './addon';
 import { NativeBackend } from './native_backend';
+import { BF16_NATIVE_KERNELS } from './kernels/bf16';
 import { FUSED_GRADIENTS, FUSED_NATIVE_KERNELS } from './kernels/fused';
 import type { KernelArgs, NativeKernel } from './kernels/kernel_util';
 import { ELEMENTWISE_KERNELS } from './kernels/elementwise';
@@ -47,7 +48,7 @@ function registerKernels(): void {
     };
     tf.registerKernel({ ...config, backendName: NATIVE_BACKEND_NAME, kernelFunc });
   }
-  for (const k of [...FUSED_NATIVE_KERNELS, ...OPTIMIZER_NATIVE_KERNELS]) {
+  for (const k of [...FUSED_NATIVE_KERNELS, ...OPTIMIZER_NATIVE_KERNELS, ...BF16_NATIVE_KERNELS]) {
     tf.registerKernel({
       kernelName: k.name,
       backendName: NATIVE_BACKEND_NAME,

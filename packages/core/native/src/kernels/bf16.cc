@@ -1,0 +1,308 @@
+// Products and look-ups with bfloat16 weights (inference only): out = x · Wᵀ with x float32 and W
+// bf16, and an embedding gather from a bf16 table. A bf16 value is the top 16 bits of a float32, so
+// widening is a 16-bit shift; every sum is accumulated in float32.
+//
+// Decoding (up to kDotRows rows, the case that decides tokens/s) is memory-bound on W: each W row
+// is read once, as half the bytes of a float32 weight. AVX-512 machines with AVX512-BF16 multiply
+// with vdpbf16ps (x rounded to bf16 once per call, 32 products per instruction); the AVX-512 and
+// AVX2 tables without it widen W to float32 in registers and use FMAs with x as it is; the generic
+// table is scalar. More rows (a prefill) decode panels of W to float32 and run the packed SGEMM.
+#include "common.h"
+#include "../cpu_features.h"
+
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+namespace md {
+namespace MD_ISA {
+namespace {
+
+constexpr int64_t kDotRows = 16;  // up to this many rows of x: dot products, no packing
+constexpr int64_t kPanelCols = 256;  // W rows decoded to float32 per SGEMM call for more rows
+
+MD_INLINE float widen(uint16_t b) {
+  const uint32_t bits = static_cast<uint32_t>(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+
+// W rows [j0, j1) of [n, k] decoded into out [j1 - j0, k].
+void decode_rows(const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out) {
+  const uint16_t* MD_RESTRICT src = w + j0 * k;
+  float* MD_RESTRICT dst = out;
+  const int64_t count = (j1 - j0) * k;
+  for (int64_t i = 0; i < count; ++i) dst[i] = widen(src[i]);
+}
+
+#if defined(__AVX512F__) || defined(__AVX2__)
+// The widening dot products: MB rows of x x JB rows of W, one vector of k per step, W widened
+// once per step and used by MB FMAs.
+#if defined(__AVX512F__)
+struct Vec {
+  using T = __m512;
+  static constexpr int64_t kLanes = 16;
+  static T zero() { return _mm512_setzero_ps(); }
+  static T load(const float* p) { return _mm512_loadu_ps(p); }
+  static T load_first(const float* p, int64_t n) { return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p); }
+  static T widen(const uint16_t* p) {
+    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+  }
+  static T widen_first(const uint16_t* p, int64_t n) {
+    const __m256i h = _mm256_maskz_loadu_epi16(static_cast<__mmask16>((1u << n) - 1), p);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+  }
+  static T fma(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
+  static float sum(T v) { return _mm512_reduce_add_ps(v); }
+};
+#else
+struct Vec {
+  using T = __m256;
+  static constexpr int64_t kLanes = 8;
+  static T zero() { return _mm256_setzero_ps(); }
+  static T load(const float* p) { return _mm256_loadu_ps(p); }
+  static T load_first(const float* p, int64_t n) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), lane));
+  }
+  static T widen(const uint16_t* p) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+  }
+  static T widen_first(const uint16_t* p, int64_t n) {
+    alignas(16) uint16_t tail[8] = {};
+    std::memcpy(tail, p, static_cast<size_t>(n) * sizeof(uint16_t));
+    return widen(tail);
+  }
+  static T fma(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
+  static float sum(T v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+  }
+};
+#endif
+
+// out[i, j] for i < MB, j < JB; x rows [MB, k] contiguous, w rows [JB, k] contiguous.
+template <int MB, int JB>
+MD_INLINE void widen_block(const float* x, const uint16_t* w, int64_t k, float* out, int64_t ldo) {
+  Vec::T acc[MB][JB];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < JB; ++j) acc[i][j] = Vec::zero();
+  int64_t p = 0;
+  for (; p + Vec::kLanes <= k; p += Vec::kLanes) {
+    Vec::T wv[JB];
+    for (int j = 0; j < JB; ++j) wv[j] = Vec::widen(w + j * k + p);
+    for (int i = 0; i < MB; ++i) {
+      const Vec::T xv = Vec::load(x + i * k + p);
+      for (int j = 0; j < JB; ++j) acc[i][j] = Vec::fma(xv, wv[j], acc[i][j]);
+    }
+  }
+  if (p < k) {
+    const int64_t n = k - p;
+    Vec::T wv[JB];
+    for (int j = 0; j < JB; ++j) wv[j] = Vec::widen_first(w + j * k + p, n);
+    for (int i = 0; i < MB; ++i) {
+      const Vec::T xv = Vec::load_first(x + i * k + p, n);
+      for (int j = 0; j < JB; ++j) acc[i][j] = Vec::fma(xv, wv[j], acc[i][j]);
+    }
+  }
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < JB; ++j) out[i * ldo + j] = Vec::sum(acc[i][j]);
+}
+
+template <int MB>
+void widen_tile(const float* x, const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out, int64_t n) {
+  constexpr int JB = MB <= 2 ? 8 : 4;
+  int64_t j = j0;
+  for (; j + JB <= j1; j += JB) widen_block<MB, JB>(x, w + j * k, k, out + j, n);
+  for (; j < j1; ++j) widen_block<MB, 1>(x, w + j * k, k, out + j, n);
+}
+
+// Columns [j0, j1) of out [m, n], m <= kDotRows: 8 W rows at a time stay in L1 while every group
+// of 4 rows of x passes, so W is read from memory once.
+void widen_columns(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k, int64_t j0,
+                   int64_t j1) {
+  for (int64_t j = j0; j < j1; j += 8) {
+    const int64_t je = imin(j1, j + 8);
+    for (int64_t i0 = 0; i0 < m; i0 += 4) {
+      const float* xi = x + i0 * k;
+      float* oi = out + i0 * n;
+      switch (imin(4, m - i0)) {
+        case 1: widen_tile<1>(xi, w, k, j, je, oi, n); break;
+        case 2: widen_tile<2>(xi, w, k, j, je, oi, n); break;
+        case 3: widen_tile<3>(xi, w, k, j, je, oi, n); break;
+        default: widen_tile<4>(xi, w, k, j, je, oi, n); break;
+      }
+    }
+  }
+}
+#else
+// Generic: one dot product at a time, 16 partial sums so the loop vectorises without
+// reassociating a single sum.
+void widen_columns(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k, int64_t j0,
+                   int64_t j1) {
+  for (int64_t j = j0; j < j1; ++j) {
+    const uint16_t* MD_RESTRICT wj = w + j * k;
+    for (int64_t i = 0; i < m; ++i) {
+      const float* MD_RESTRICT xi = x + i * k;
+      float part[16] = {};
+      int64_t p = 0;
+      for (; p + 16 <= k; p += 16)
+        for (int u = 0; u < 16; ++u) part[u] += xi[p + u] * widen(wj[p + u]);
+      float sum = 0.0f;
+      for (int u = 0; u < 16; ++u) sum += part[u];
+      for (; p < k; ++p) sum += xi[p] * widen(wj[p]);
+      out[i * n + j] = sum;
+    }
+  }
+}
+#endif
+
+#if defined(__AVX512F__)
+// AVX512-BF16: vdpbf16ps adds the products of 16 bf16 pairs of x and W to 16 float32 lanes
+// (products exact, sums rounded to float32, denormals flushed). x is rounded to bf16 (nearest
+// even) once per call, so the result is that of bf16(x) · W.
+#define MD_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
+
+template <int MB, int JB>
+MD_BF16_TARGET inline void dp_block(const uint16_t* x, const uint16_t* w, int64_t k, float* out, int64_t ldo) {
+  __m512 acc[MB][JB];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < JB; ++j) acc[i][j] = _mm512_setzero_ps();
+  int64_t p = 0;
+  for (; p + 32 <= k; p += 32) {
+    __m512bh wv[JB];
+    for (int j = 0; j < JB; ++j) {
+      wv[j] = (__m512bh)_mm512_loadu_si512(w + j * k + p);
+      _mm_prefetch(reinterpret_cast<const char*>(w + (JB + j) * k + p), _MM_HINT_T0);  // the next block's rows
+    }
+    for (int i = 0; i < MB; ++i) {
+      const __m512bh xv = (__m512bh)_mm512_loadu_si512(x + i * k + p);
+      for (int j = 0; j < JB; ++j) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], xv, wv[j]);
+    }
+  }
+  if (p < k) {
+    const __mmask32 mask = static_cast<__mmask32>((uint64_t{1} << (k - p)) - 1);
+    __m512bh wv[JB];
+    for (int j = 0; j < JB; ++j) wv[j] = (__m512bh)_mm512_maskz_loadu_epi16(mask, w + j * k + p);
+    for (int i = 0; i < MB; ++i) {
+      const __m512bh xv = (__m512bh)_mm512_maskz_loadu_epi16(mask, x + i * k + p);
+      for (int j = 0; j < JB; ++j) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], xv, wv[j]);
+    }
+  }
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < JB; ++j) out[i * ldo + j] = _mm512_reduce_add_ps(acc[i][j]);
+}
+
+template <int MB>
+MD_BF16_TARGET void dp_tile(const uint16_t* x, const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out,
+                            int64_t n) {
+  constexpr int JB = MB <= 2 ? 8 : 4;
+  int64_t j = j0;
+  for (; j + JB <= j1; j += JB) dp_block<MB, JB>(x, w + j * k, k, out + j, n);
+  for (; j < j1; ++j) dp_block<MB, 1>(x, w + j * k, k, out + j, n);
+}
+
+MD_BF16_TARGET void dp_columns(const uint16_t* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k,
+                               int64_t j0, int64_t j1) {
+  for (int64_t j = j0; j < j1; j += 8) {
+    const int64_t je = imin(j1, j + 8);
+    for (int64_t i0 = 0; i0 < m; i0 += 4) {
+      const uint16_t* xi = x + i0 * k;
+      float* oi = out + i0 * n;
+      switch (imin(4, m - i0)) {
+        case 1: dp_tile<1>(xi, w, k, j, je, oi, n); break;
+        case 2: dp_tile<2>(xi, w, k, j, je, oi, n); break;
+        case 3: dp_tile<3>(xi, w, k, j, je, oi, n); break;
+        default: dp_tile<4>(xi, w, k, j, je, oi, n); break;
+      }
+    }
+  }
+}
+
+// x [count] float32 -> bf16, round to nearest even (vcvtne2ps2bf16), count even.
+MD_BF16_TARGET void round_to_bf16(const float* x, uint16_t* out, int64_t count) {
+  int64_t p = 0;
+  for (; p + 32 <= count; p += 32)
+    _mm512_storeu_si512(out + p, (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(x + p + 16), _mm512_loadu_ps(x + p)));
+  for (; p < count; p += 2) {
+    const __m128bh pair = _mm_cvtneps_pbh(_mm_setr_ps(x[p], x[p + 1], 0.0f, 0.0f));
+    std::memcpy(out + p, &pair, 2 * sizeof(uint16_t));
+  }
+}
+
+// The x rows in bf16, kept between calls (only the JS thread calls the kernel).
+GrowingBuffer x_bf16_buffer;
+
+void matmul_dp(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k) {
+  uint16_t* xb = reinterpret_cast<uint16_t*>(x_bf16_buffer.get((m * k + 1) / 2));
+  round_to_bf16(x, xb, m * k);
+  parallel_range(n, m * n * k >= kParallelFlops ? 64 : n,
+                 [&](int64_t j0, int64_t j1) { dp_columns(xb, w, out, m, n, k, j0, j1); });
+}
+#endif
+
+// The float32 panels of W and their products for a prefill (only the JS thread calls the kernel).
+GrowingBuffer panel_buffer, panel_out_buffer;
+
+// More rows than a decode step: W decoded kPanelCols rows at a time, each panel an SGEMM
+// x · panelᵀ [m, cols] (gemm_batched writes C densely) copied into its columns of out.
+void matmul_panels(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k) {
+  float* panel = panel_buffer.get(kPanelCols * k);
+  float* product = panel_out_buffer.get(m * kPanelCols);
+  const int64_t zero = 0;
+  for (int64_t j0 = 0; j0 < n; j0 += kPanelCols) {
+    const int64_t cols = imin(kPanelCols, n - j0);
+    parallel_range(cols, 16, [&](int64_t c0, int64_t c1) { decode_rows(w, k, j0 + c0, j0 + c1, panel + c0 * k); });
+    BatchedGemmArgs args{};
+    args.g = GemmArgs{m, cols, k, x, k, 1, panel, 1, k, product, cols, false};
+    args.batch = 1;
+    args.a_off = &zero;
+    args.b_off = &zero;
+    kernels().gemm_batched(args);
+    for (int64_t i = 0; i < m; ++i) std::memcpy(out + i * n + j0, product + i * cols, static_cast<size_t>(cols) * sizeof(float));
+  }
+}
+
+// out [m, n] = x [m, k] · W [n, k]ᵀ.
+void matmul_bf16(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k) {
+  if (m == 0 || n == 0) return;
+  if (m > kDotRows) {
+    matmul_panels(x, w, out, m, n, k);
+    return;
+  }
+#if defined(__AVX512F__)
+  if (cpu_has_avx512_bf16()) {
+    matmul_dp(x, w, out, m, n, k);
+    return;
+  }
+#endif
+  parallel_range(n, m * n * k >= kParallelFlops ? 64 : n,
+                 [&](int64_t j0, int64_t j1) { widen_columns(x, w, out, m, n, k, j0, j1); });
+}
+
+// out [n_idx, h] = table[idx[i], :] widened; ids outside [0, rows) give zero rows.
+void gather_bf16(const uint16_t* table, const int32_t* idx, float* out, int64_t rows, int64_t h, int64_t n_idx) {
+  for (int64_t i = 0; i < n_idx; ++i) {
+    float* MD_RESTRICT dst = out + i * h;
+    if (idx[i] < 0 || idx[i] >= rows) {
+      for (int64_t c = 0; c < h; ++c) dst[c] = 0.0f;
+      continue;
+    }
+    const uint16_t* MD_RESTRICT src = table + idx[i] * h;
+    for (int64_t c = 0; c < h; ++c) dst[c] = widen(src[c]);
+  }
+}
+
+}  // namespace
+
+void register_bf16(Kernels& k) {
+  k.matmul_bf16 = matmul_bf16;
+  k.gather_bf16 = gather_bf16;
+}
+
+}  // namespace MD_ISA
+}  // namespace md
