@@ -181,16 +181,12 @@ void attention_fwd(const AttentionArgs& a, const float* q, const float* k, const
       const float* v0 = sh.krow(v, b, g, j0);
       for (int64_t i = 0; i < br; ++i) {
         float* MD_RESTRICT srow = S + i * BC;
-        // Max and sum over 16 lanes, then across them: a single running float would be a
-        // sequential chain the compiler may not reorder (no -ffast-math), so the loop would
-        // not vectorise.
-        float lanes[16];
-        for (int u = 0; u < 16; ++u) lanes[u] = srow[u];
-        for (int64_t j = 16; j < BC; j += 16)
-          for (int u = 0; u < 16; ++u) lanes[u] = srow[j + u] > lanes[u] ? srow[j + u] : lanes[u];
-        float mx = m[i];
-        for (int u = 0; u < 16; ++u) mx = lanes[u] > mx ? lanes[u] : mx;
+        const float block_max = row_max(srow, BC);
+        const float mx = block_max > m[i] ? block_max : m[i];
         if (mx == kMasked) continue;  // nothing visible in this block yet
+        // Sum over 16 lanes, then across them: a single running float would be a sequential
+        // chain the compiler may not reorder (no -ffast-math), so the loop would not vectorise.
+        float lanes[16];
         const float alpha = fast_exp(m[i] - mx);
         for (int u = 0; u < 16; ++u) lanes[u] = 0.0f;
         for (int64_t j = 0; j < BC; j += 16)
