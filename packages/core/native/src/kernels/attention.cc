@@ -4,7 +4,7 @@
 // thread ever holds more than one BR x BC block of the [s, t] score matrix.
 #include "common.h"
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -43,11 +43,36 @@ MD_INLINE void block_strip_avx512(int64_t M, int64_t K, const float* A, int64_t 
 }
 #endif
 
+#if defined(__AVX2__) && !defined(__AVX512F__)
+// R rows x 16 columns of C in 2R ymm accumulators (R <= 6 leaves registers for two B vectors and
+// the broadcast of A), 16 columns at a time; the same order of additions as the plain loop.
+template <int R>
+MD_INLINE void block_rows_avx2(int64_t N, int64_t K, const float* A, int64_t lda, int64_t acs, const float* B, int64_t ldb,
+                               float* C, int64_t ldc, bool accumulate) {
+  for (int64_t n = 0; n < N; n += 16) {
+    __m256 c[R][2];
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < 2; ++v) c[r][v] = accumulate ? _mm256_loadu_ps(C + r * ldc + n + 8 * v) : _mm256_setzero_ps();
+    for (int64_t k = 0; k < K; ++k) {
+      const __m256 b0 = _mm256_loadu_ps(B + k * ldb + n), b1 = _mm256_loadu_ps(B + k * ldb + n + 8);
+      for (int r = 0; r < R; ++r) {
+        const __m256 a = _mm256_broadcast_ss(A + r * lda + k * acs);
+        c[r][0] = _mm256_fmadd_ps(a, b0, c[r][0]);
+        c[r][1] = _mm256_fmadd_ps(a, b1, c[r][1]);
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < 2; ++v) _mm256_storeu_ps(C + r * ldc + n + 8 * v, c[r][v]);
+  }
+}
+#endif
+
 // C[i][0:N] (+)= sum_k A(i, k) * B[k][0:N] for the small block products of attention, with
-// A(i, k) = A[i * lda + k * acs] (acs > 1 reads A transposed). With AVX-512 and N a multiple of 16
-// (the block width 64, and head dims 32/64/128) C is register-blocked in strips of up to 64
-// columns: 4 rows x 64, 5 x 48, or 8 x 32/16 (the plain loop below would load and store C once
-// per k, which at head dim 32 made attention the largest cost of training a small model).
+// A(i, k) = A[i * lda + k * acs] (acs > 1 reads A transposed). With N a multiple of 16 (the block
+// width 64, and head dims 32/64/128) C is register-blocked: with AVX-512 in strips of up to 64
+// columns (4 rows x 64, 5 x 48, or 8 x 32/16), with AVX2 six rows x 16 columns in 12 ymm registers.
+// The plain loop below loads and stores C once per k, which at head dim 32 made attention the
+// largest cost of training a small model.
 MD_INLINE void block_gemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, int64_t acs, const float* B,
                           int64_t ldb, float* C, int64_t ldc, bool accumulate) {
 #if defined(__AVX512F__)
@@ -61,6 +86,22 @@ MD_INLINE void block_gemm(int64_t M, int64_t N, int64_t K, const float* A, int64
         case 2: block_strip_avx512<2, 8>(M, K, A, lda, acs, b, ldb, c, ldc, accumulate); break;
         default: block_strip_avx512<1, 8>(M, K, A, lda, acs, b, ldb, c, ldc, accumulate); break;
       }
+    }
+    return;
+  }
+#elif defined(__AVX2__)
+  if (N % 16 == 0) {
+    int64_t i = 0;
+    for (; i + 6 <= M; i += 6) block_rows_avx2<6>(N, K, A + i * lda, lda, acs, B, ldb, C + i * ldc, ldc, accumulate);
+    const float* a = A + i * lda;
+    float* c = C + i * ldc;
+    switch (M - i) {
+      case 1: block_rows_avx2<1>(N, K, a, lda, acs, B, ldb, c, ldc, accumulate); break;
+      case 2: block_rows_avx2<2>(N, K, a, lda, acs, B, ldb, c, ldc, accumulate); break;
+      case 3: block_rows_avx2<3>(N, K, a, lda, acs, B, ldb, c, ldc, accumulate); break;
+      case 4: block_rows_avx2<4>(N, K, a, lda, acs, B, ldb, c, ldc, accumulate); break;
+      case 5: block_rows_avx2<5>(N, K, a, lda, acs, B, ldb, c, ldc, accumulate); break;
+      default: break;
     }
     return;
   }
@@ -155,16 +196,12 @@ void attention_fwd(const AttentionArgs& a, const float* q, const float* k, const
       const float* v0 = sh.krow(v, b, g, j0);
       for (int64_t i = 0; i < br; ++i) {
         float* MD_RESTRICT srow = S + i * BC;
-        // Max and sum over 16 lanes, then across them: a single running float would be a
-        // sequential chain the compiler may not reorder (no -ffast-math), so the loop would
-        // not vectorise.
-        float lanes[16];
-        for (int u = 0; u < 16; ++u) lanes[u] = srow[u];
-        for (int64_t j = 16; j < BC; j += 16)
-          for (int u = 0; u < 16; ++u) lanes[u] = srow[j + u] > lanes[u] ? srow[j + u] : lanes[u];
-        float mx = m[i];
-        for (int u = 0; u < 16; ++u) mx = lanes[u] > mx ? lanes[u] : mx;
+        const float block_max = row_max(srow, BC);
+        const float mx = block_max > m[i] ? block_max : m[i];
         if (mx == kMasked) continue;  // nothing visible in this block yet
+        // Sum over 16 lanes, then across them: a single running float would be a sequential
+        // chain the compiler may not reorder (no -ffast-math), so the loop would not vectorise.
+        float lanes[16];
         const float alpha = fast_exp(m[i] - mx);
         for (int u = 0; u < 16; ++u) lanes[u] = 0.0f;
         for (int64_t j = 0; j < BC; j += 16)

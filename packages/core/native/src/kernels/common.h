@@ -7,6 +7,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include "../kernels.h"
 #include "../thread_pool.h"
 
@@ -105,6 +109,55 @@ MD_INLINE float fast_exp(float x) {
   float scale;
   std::memcpy(&scale, &bits, sizeof(scale));
   return p * scale;
+}
+
+/**
+ * Largest of x[0, n) (-inf when n = 0), NaNs skipped; *saw_nan, when given, says whether there
+ * was one. 16 lanes of running maxima, folded in lane order. maxps(a, b) is exactly
+ * a > b ? a : b, but GCC does not emit it for that expression without -ffinite-math-only, and on
+ * AVX2 it left the loop scalar (16 maxss per step).
+ */
+MD_INLINE float row_max(const float* MD_RESTRICT x, int64_t n, bool* saw_nan = nullptr) {
+  float part[16];
+  bool nan = false;
+  int64_t i = 0;
+#if defined(__AVX512F__)
+  __m512 p = _mm512_set1_ps(-INFINITY);
+  __mmask16 unordered = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 v = _mm512_loadu_ps(x + i);
+    p = _mm512_max_ps(v, p);
+    unordered |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+  }
+  _mm512_storeu_ps(part, p);
+  nan = unordered != 0;
+#elif defined(__AVX2__)
+  __m256 p0 = _mm256_set1_ps(-INFINITY), p1 = p0, unordered = _mm256_setzero_ps();
+  for (; i + 16 <= n; i += 16) {
+    const __m256 v0 = _mm256_loadu_ps(x + i), v1 = _mm256_loadu_ps(x + i + 8);
+    p0 = _mm256_max_ps(v0, p0);
+    p1 = _mm256_max_ps(v1, p1);
+    unordered = _mm256_or_ps(unordered, _mm256_or_ps(_mm256_cmp_ps(v0, v0, _CMP_UNORD_Q), _mm256_cmp_ps(v1, v1, _CMP_UNORD_Q)));
+  }
+  _mm256_storeu_ps(part, p0);
+  _mm256_storeu_ps(part + 8, p1);
+  nan = _mm256_movemask_ps(unordered) != 0;
+#else
+  for (int u = 0; u < 16; ++u) part[u] = -INFINITY;
+  for (; i + 16 <= n; i += 16)
+    for (int u = 0; u < 16; ++u) {
+      part[u] = x[i + u] > part[u] ? x[i + u] : part[u];
+      nan |= x[i + u] != x[i + u];
+    }
+#endif
+  float m = -INFINITY;
+  for (int u = 0; u < 16; ++u) m = part[u] > m ? part[u] : m;
+  for (; i < n; ++i) {
+    m = x[i] > m ? x[i] : m;
+    nan |= x[i] != x[i];
+  }
+  if (saw_nan) *saw_nan = nan;
+  return m;
 }
 
 MD_INLINE float sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }

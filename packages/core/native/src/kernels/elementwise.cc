@@ -142,22 +142,10 @@ MD_INLINE double row_sum(const float* MD_RESTRICT x, int64_t n) {
   return s;
 }
 
-MD_INLINE float row_max(const float* MD_RESTRICT x, int64_t n) {
-  float part[16];
-  for (int u = 0; u < 16; ++u) part[u] = -INFINITY;
-  int64_t i = 0;
+// Max of a row, NaN if it holds one (as tfjs' cpu Max).
+MD_INLINE float row_max_or_nan(const float* MD_RESTRICT x, int64_t n) {
   bool nan = false;
-  for (; i + 16 <= n; i += 16)
-    for (int u = 0; u < 16; ++u) {
-      part[u] = x[i + u] > part[u] ? x[i + u] : part[u];
-      nan |= x[i + u] != x[i + u];
-    }
-  float m = -INFINITY;
-  for (int u = 0; u < 16; ++u) m = part[u] > m ? part[u] : m;
-  for (; i < n; ++i) {
-    m = x[i] > m ? x[i] : m;
-    nan |= x[i] != x[i];
-  }
+  const float m = row_max(x, n, &nan);
   return nan ? NAN : m;
 }
 
@@ -169,7 +157,7 @@ void reduce(ReduceOp op, const float* x, float* out, int64_t outer, int64_t len,
         switch (op) {
           case ReduceOp::kSum: out[o] = static_cast<float>(row_sum(row, len)); break;
           case ReduceOp::kMean: out[o] = static_cast<float>(row_sum(row, len) / static_cast<double>(len)); break;
-          case ReduceOp::kMax: out[o] = row_max(row, len); break;
+          case ReduceOp::kMax: out[o] = row_max_or_nan(row, len); break;
           case ReduceOp::kMin: {
             float m = INFINITY;
             bool nan = false;
@@ -223,7 +211,7 @@ void softmax(const float* x, float* out, int64_t rows, int64_t cols) {
     for (int64_t r = b; r < e; ++r) {
       const float* MD_RESTRICT xi = x + r * cols;
       float* MD_RESTRICT o = out + r * cols;
-      float m = row_max(xi, cols);
+      float m = row_max_or_nan(xi, cols);
       for (int64_t j = 0; j < cols; ++j) o[j] = fast_exp(xi[j] - m);
       float inv = static_cast<float>(1.0 / row_sum(o, cols));
       for (int64_t j = 0; j < cols; ++j) o[j] *= inv;

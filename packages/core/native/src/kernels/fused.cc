@@ -116,18 +116,6 @@ void swiglu_bwd(const float* dy, const float* gate, const float* up, float* dgat
 
 constexpr int32_t kIgnoreIndex = -100;  // torch.nn.CrossEntropyLoss's default ignore_index
 
-MD_INLINE float row_max(const float* MD_RESTRICT x, int64_t n) {
-  float part[16];
-  for (int u = 0; u < 16; ++u) part[u] = -INFINITY;
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int u = 0; u < 16; ++u) part[u] = x[i + u] > part[u] ? x[i + u] : part[u];
-  float m = -INFINITY;
-  for (int u = 0; u < 16; ++u) m = part[u] > m ? part[u] : m;
-  for (; i < n; ++i) m = x[i] > m ? x[i] : m;
-  return m;
-}
-
 MD_INLINE double row_sum_exp(const float* MD_RESTRICT x, int64_t n, float m) {
   float part[16] = {};
   double total = 0.0;

@@ -164,6 +164,56 @@ void pack_panel_k_contiguous(const float* src, int64_t line_stride, int64_t line
   for (; k < kc; ++k)
     for (int i = 0; i < W; ++i) out[k * W + i] = i < lines ? src[i * line_stride + k] : 0.0f;
 }
+#elif defined(__AVX2__)
+// In-register transpose of an 8 x 8 block: on return r[k] holds element k of each input r[i].
+MD_INLINE void transpose8x8(__m256 r[8]) {
+  __m256 t[8];
+  for (int i = 0; i < 4; ++i) {
+    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 2; ++i) {
+    r[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+    r[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xee);
+    r[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+    r[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xee);
+  }
+  for (int i = 0; i < 4; ++i) {
+    t[i] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x20);
+    t[i + 4] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x31);
+  }
+  for (int i = 0; i < 8; ++i) r[i] = t[i];
+}
+
+// As the AVX-512 version, 8 lines x 8 k at a time. A panel is 16 (B) or 6 (A) lines wide; the
+// 6-wide groups are stored as 4 + 2 values (AMD's masked stores are microcoded and slow).
+template <int W>
+void pack_panel_k_contiguous(const float* src, int64_t line_stride, int64_t lines, int64_t kc, float* MD_RESTRICT out) {
+  static_assert(W % 8 == 0 || W == 6, "panels are whole groups of 8 lines, or one of 6");
+  int64_t k = 0;
+  for (; k + 8 <= kc; k += 8) {
+    for (int g = 0; g < W; g += 8) {
+      const int64_t rows = imax(0, imin(8, lines - g));
+      __m256 r[8];
+      for (int i = 0; i < 8; ++i) r[i] = i < rows ? _mm256_loadu_ps(src + (g + i) * line_stride + k) : _mm256_setzero_ps();
+      // One cache line of each line 4 lines ahead per 16 k (see the AVX-512 version).
+      if (k % 16 == 0)
+        for (int i = 0; i < rows; ++i) _mm_prefetch(reinterpret_cast<const char*>(src + (g + i) * line_stride + k + 64), _MM_HINT_T0);
+      transpose8x8(r);
+      for (int j = 0; j < 8; ++j) {
+        float* dst = out + (k + j) * W + g;
+        if constexpr (W == 6) {
+          _mm_storeu_ps(dst, _mm256_castps256_ps128(r[j]));
+          _mm_storel_pi(reinterpret_cast<__m64*>(dst + 4), _mm256_extractf128_ps(r[j], 1));
+        } else {
+          _mm256_storeu_ps(dst, r[j]);
+        }
+      }
+    }
+  }
+  for (; k < kc; ++k)
+    for (int i = 0; i < W; ++i) out[k * W + i] = i < lines ? src[i * line_stride + k] : 0.0f;
+}
 #endif
 
 // Packs `extent` lines (rows of A or columns of B) into panels of W lines: for each panel, kc
@@ -175,7 +225,7 @@ void pack_panels(const float* src0, int64_t line_stride, int64_t k_stride, int64
   for (int64_t p0 = 0; p0 < extent; p0 += W) {
     int64_t lines = imin(W, extent - p0);
     const float* src = src0 + p0 * line_stride;
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
     if (k_stride == 1) {
       pack_panel_k_contiguous<W>(src, line_stride, lines, kc, out);
       out += W * kc;

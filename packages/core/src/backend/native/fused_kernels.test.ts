@@ -128,6 +128,19 @@ describe.skipIf(!ADDON_BUILT)(`fused native kernels match the unfused compositio
     await expectFusedMatches([rand([7, 100], 5), labels], crossEntropySum, crossEntropySumUnfused, [0], 1e-5);
   });
 
+  it('crossEntropySum over several blocks of 1024 logits, the max late in the row', async () => {
+    // Logits that grow along the row: the sum of exps crosses its blocks of float partial sums
+    // with most of the mass in the last one.
+    const [rows, vocab] = [3, 2500];
+    const noise = rand([rows, vocab]).values;
+    const logits = f32(
+      [rows, vocab],
+      Float32Array.from(noise, (v, i) => v + 0.01 * (i % vocab)),
+    );
+    const labels: HostTensor = { values: Int32Array.from([2499, 0, 1500]), shape: [rows], dtype: 'int32' };
+    await expectFusedMatches([logits, labels], crossEntropySum, crossEntropySumUnfused, [0], 1e-5);
+  });
+
   it('adamwUpdate in place matches the composite update on cpu, also when the storage is shared', async () => {
     const run = async (backend: string, shareInit: boolean): Promise<Float32Array> => {
       await tf.setBackend(backend);
