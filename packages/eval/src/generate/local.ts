@@ -71,6 +71,8 @@ class LocalGenerator implements Generator {
       modelDir: this.options.modelDir,
       modelType: this.model.config.modelType,
       batchSize: this.options.batchSize,
+      // bf16 weights are held as packed int32 tensors (core/src/ops/bf16.ts).
+      weights: [...this.model.params.values()].some((v) => v.dtype === 'int32') ? 'bf16' : 'f32',
     };
   }
 

@@ -28,7 +28,15 @@ afterAll(() => stopCas());
 
 async function run(
   answer: (user: string) => string,
-  opts: { failFirst?: number; limit?: number; out?: string; meta?: Record<string, number>; judge?: boolean } = {},
+  opts: {
+    failFirst?: number;
+    limit?: number;
+    out?: string;
+    meta?: Record<string, number>;
+    judge?: boolean;
+    /** what the generator says its weights are (a local model's `weights`) */
+    weights?: string;
+  } = {},
 ) {
   dir ||= mkdtempSync(join(tmpdir(), 'mixdistill-eval-'));
   const answers = writeFixtureBenchmarks(join(dir, 'data'));
@@ -48,6 +56,10 @@ async function run(
     backoffMs: 1,
     settings,
   });
+  if (opts.weights) {
+    const describe = generator.describe.bind(generator);
+    generator.describe = () => ({ ...describe(), weights: opts.weights });
+  }
   const outDir = opts.out ?? join(dir, 'out');
   const results = await runEval({
     benchmarks: ALL,
@@ -144,5 +156,12 @@ describe('runEval against an OpenAI-compatible server', () => {
     const { results } = await run((eq) => `\\boxed{${eq}}`);
     expect(server!.requests()).toBe(TOTAL);
     expect(results.average).toBe(100);
+  });
+
+  it('refuses to resume with weights of another dtype (bf16 and f32 logits differ)', async () => {
+    await run((eq) => `\\boxed{${eq}}`, { limit: 1, weights: 'f32' });
+    await expect(run((eq) => `\\boxed{${eq}}`, { weights: 'bf16' })).rejects.toThrow(
+      /holds a run with another model, prompt or generation settings \(or weights of another --dtype\)/,
+    );
   });
 });

@@ -41,8 +41,10 @@ export interface EvalRunOptions {
 }
 
 /** What must not change between a run and its resumption (otherwise records would mix settings). */
+/** What a resumed run must share with the records already written (the weights' dtype changes the logits). */
 function runIdentity(o: EvalRunOptions): Record<string, unknown> {
-  return { model: o.model, prompt: o.prompt, settings: o.settings };
+  const { weights } = o.generator.describe();
+  return { model: o.model, prompt: o.prompt, settings: o.settings, ...(weights === undefined ? {} : { weights }) };
 }
 
 function checkResumable(outDir: string, identity: Record<string, unknown>): void {
@@ -57,7 +59,7 @@ function checkResumable(outDir: string, identity: Record<string, unknown>): void
         return;
       }
       throw new MixdistillError(
-        `${file}: this --out folder holds a run with another model, prompt or generation settings; use a new --out`,
+        `${file}: this --out folder holds a run with another model, prompt or generation settings (or weights of another --dtype); use a new --out`,
       );
     }
   } else {
