@@ -192,11 +192,7 @@ async function main(): Promise<void> {
       workloads.push(w);
     }
     if (opts.only.has('decode')) {
-      const ours = best(
-        opts.repeat,
-        () => cli('decode', ['--config', config]),
-        (r) => r.tokens_per_s,
-      );
+      // float32 and bf16 weights side by side; the PyTorch peer decodes in float32.
       const pt = usePeers
         ? best(
             opts.repeat,
@@ -204,21 +200,37 @@ async function main(): Promise<void> {
             (r) => r.tokens_per_s as number,
           )
         : null;
-      const w: Workload = {
-        kind: 'decode',
-        name: config,
-        figures: {
-          tokens_per_s: ours?.tokens_per_s ?? null,
-          time_to_first_token_ms: ours?.time_to_first_token_ms ?? null,
-          peak_rss_mb: ours?.peak_rss_mb ?? null,
-          torch_tokens_per_s: (pt?.tokens_per_s as number) ?? null,
-          torch_time_to_first_token_ms: (pt?.time_to_first_token_ms as number) ?? null,
-          torch_peak_rss_mb: (pt?.peak_rss_mb as number) ?? null,
-        },
-        ratios: { vs_torch: ratio(ours?.tokens_per_s, pt?.tokens_per_s as number) },
-      };
-      log(`decode ${config}: ${fmt(w.figures.tokens_per_s)} tokens/s (torch ${fmt(w.figures.torch_tokens_per_s)})`);
-      workloads.push(w);
+      let f32TokensPerS: number | undefined;
+      for (const dtype of ['f32', 'bf16'] as const) {
+        const ours = best(
+          opts.repeat,
+          () => cli('decode', ['--config', config, '--dtype', dtype]),
+          (r) => r.tokens_per_s,
+        );
+        if (dtype === 'f32') f32TokensPerS = ours?.tokens_per_s;
+        const w: Workload = {
+          kind: 'decode',
+          name: `${config} ${dtype}`,
+          figures: {
+            tokens_per_s: ours?.tokens_per_s ?? null,
+            time_to_first_token_ms: ours?.time_to_first_token_ms ?? null,
+            peak_rss_mb: ours?.peak_rss_mb ?? null,
+            // the kernel table (and the bf16 path) the run used; cli() types its numbers only
+            kernels: ((ours as Record<string, unknown> | null)?.kernels as string | undefined) ?? null,
+            torch_tokens_per_s: dtype === 'f32' ? ((pt?.tokens_per_s as number) ?? null) : null,
+            torch_time_to_first_token_ms: dtype === 'f32' ? ((pt?.time_to_first_token_ms as number) ?? null) : null,
+            torch_peak_rss_mb: dtype === 'f32' ? ((pt?.peak_rss_mb as number) ?? null) : null,
+          },
+          ratios:
+            dtype === 'f32'
+              ? { vs_torch: ratio(ours?.tokens_per_s, pt?.tokens_per_s as number) }
+              : { vs_f32: ratio(ours?.tokens_per_s, f32TokensPerS) },
+        };
+        log(
+          `decode ${w.name} (${w.figures.kernels ?? '?'}): ${fmt(w.figures.tokens_per_s)} tokens/s, peak RSS ${fmt(w.figures.peak_rss_mb, 0)} MB`,
+        );
+        workloads.push(w);
+      }
     }
   }
   blas.dispose();
@@ -255,7 +267,10 @@ function markdown(workloads: Workload[], header: string): string {
       return `| ${w.name} | ${fmt(f.ms, 2)} ms${f.gb_per_s ? `, ${fmt(f.gb_per_s)} GB/s` : ''}${f.gflops ? `, ${fmt(f.gflops)} GFLOP/s` : ''} | | |`;
     if (w.kind === 'train')
       return `| train ${w.name} | ${fmt(f.tokens_per_s, 0)} tok/s, peak RSS ${fmt(f.peak_rss_mb, 0)} MB (step ${fmt(f.step_ms, 0)} ms; ${fmt(f.step_ms_without_buffer_pool, 0)} ms without buffer pool) | torch ${fmt(f.torch_tokens_per_s, 0)} tok/s, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;
-    return `| decode ${w.name} | ${fmt(f.tokens_per_s)} tok/s, first token ${fmt(f.time_to_first_token_ms, 0)} ms, peak RSS ${fmt(f.peak_rss_mb, 0)} MB | torch ${fmt(f.torch_tokens_per_s)} tok/s, first token ${fmt(f.torch_time_to_first_token_ms, 0)} ms, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;
+    const ours = `${fmt(f.tokens_per_s)} tok/s, first token ${fmt(f.time_to_first_token_ms, 0)} ms, peak RSS ${fmt(f.peak_rss_mb, 0)} MB, kernels ${f.kernels ?? '?'}`;
+    if (w.ratios.vs_f32 !== undefined)
+      return `| decode ${w.name} | ${ours} | (float32 weights above) | ${times(w.ratios.vs_f32)} f32 |`;
+    return `| decode ${w.name} | ${ours} | torch ${fmt(f.torch_tokens_per_s)} tok/s, first token ${fmt(f.torch_time_to_first_token_ms, 0)} ms, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;
   });
   return [`${header}\n`, '| workload | mixdistill | peers | ratio |', '|---|---|---|---|', ...rows, ''].join('\n');
 }
