@@ -8,6 +8,7 @@
 // AVX2 tables without it widen W to float32 in registers and use FMAs with x as it is; the generic
 // table is scalar. More rows (a prefill) decode panels of W to float32 and run the packed SGEMM.
 #include "common.h"
+#include "vec.h"
 #include "../cpu_features.h"
 
 #if defined(__AVX512F__) || defined(__AVX2__)
@@ -39,13 +40,9 @@ void decode_rows(const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* ou
 #if defined(__AVX512F__) || defined(__AVX2__)
 // The widening dot products: MB rows of x x JB rows of W, one vector of k per step, W widened
 // once per step and used by MB FMAs.
+// Vec (vec.h) plus the bf16 -> float32 widening loads: a bf16 value is the top half of a float32.
 #if defined(__AVX512F__)
-struct Vec {
-  using T = __m512;
-  static constexpr int64_t kLanes = 16;
-  static T zero() { return _mm512_setzero_ps(); }
-  static T load(const float* p) { return _mm512_loadu_ps(p); }
-  static T load_first(const float* p, int64_t n) { return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p); }
+struct Bf16Vec : Vec {
   static T widen(const uint16_t* p) {
     const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
@@ -54,19 +51,9 @@ struct Vec {
     const __m256i h = _mm256_maskz_loadu_epi16(static_cast<__mmask16>((1u << n) - 1), p);
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
   }
-  static T fma(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
-  static float sum(T v) { return _mm512_reduce_add_ps(v); }
 };
 #else
-struct Vec {
-  using T = __m256;
-  static constexpr int64_t kLanes = 8;
-  static T zero() { return _mm256_setzero_ps(); }
-  static T load(const float* p) { return _mm256_loadu_ps(p); }
-  static T load_first(const float* p, int64_t n) {
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), lane));
-  }
+struct Bf16Vec : Vec {
   static T widen(const uint16_t* p) {
     const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
@@ -75,12 +62,6 @@ struct Vec {
     alignas(16) uint16_t tail[8] = {};
     std::memcpy(tail, p, static_cast<size_t>(n) * sizeof(uint16_t));
     return widen(tail);
-  }
-  static T fma(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
-  static float sum(T v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
   }
 };
 #endif
@@ -94,7 +75,7 @@ MD_INLINE void widen_block(const float* x, const uint16_t* w, int64_t k, float* 
   int64_t p = 0;
   for (; p + Vec::kLanes <= k; p += Vec::kLanes) {
     Vec::T wv[JB];
-    for (int j = 0; j < JB; ++j) wv[j] = Vec::widen(w + j * k + p);
+    for (int j = 0; j < JB; ++j) wv[j] = Bf16Vec::widen(w + j * k + p);
     for (int i = 0; i < MB; ++i) {
       const Vec::T xv = Vec::load(x + i * k + p);
       for (int j = 0; j < JB; ++j) acc[i][j] = Vec::fma(xv, wv[j], acc[i][j]);
@@ -103,7 +84,7 @@ MD_INLINE void widen_block(const float* x, const uint16_t* w, int64_t k, float* 
   if (p < k) {
     const int64_t n = k - p;
     Vec::T wv[JB];
-    for (int j = 0; j < JB; ++j) wv[j] = Vec::widen_first(w + j * k + p, n);
+    for (int j = 0; j < JB; ++j) wv[j] = Bf16Vec::widen_first(w + j * k + p, n);
     for (int i = 0; i < MB; ++i) {
       const Vec::T xv = Vec::load_first(x + i * k + p, n);
       for (int j = 0; j < JB; ++j) acc[i][j] = Vec::fma(xv, wv[j], acc[i][j]);

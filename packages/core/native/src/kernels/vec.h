@@ -1,0 +1,43 @@
+// One float32 vector of the table's width, for the dot-product loops (gemm.cc's few-row products,
+// bf16.cc's widening ones) on the two instruction sets that have FMA. Included by kernel sources
+// after common.h, so it lives in md::MD_ISA like everything there.
+#pragma once
+#include "common.h"
+
+#if defined(__AVX512F__) || defined(__AVX2__)
+namespace md {
+namespace MD_ISA {
+
+#if defined(__AVX512F__)
+struct Vec {
+  using T = __m512;
+  static constexpr int64_t kLanes = 16;
+  static T zero() { return _mm512_setzero_ps(); }
+  static T load(const float* p) { return _mm512_loadu_ps(p); }
+  // The first n (< kLanes) values, zeros after them.
+  static T load_first(const float* p, int64_t n) { return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p); }
+  static T fma(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
+  static float sum(T v) { return _mm512_reduce_add_ps(v); }
+};
+#else
+struct Vec {
+  using T = __m256;
+  static constexpr int64_t kLanes = 8;
+  static T zero() { return _mm256_setzero_ps(); }
+  static T load(const float* p) { return _mm256_loadu_ps(p); }
+  static T load_first(const float* p, int64_t n) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), lane));
+  }
+  static T fma(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
+  static float sum(T v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+  }
+};
+#endif
+
+}  // namespace MD_ISA
+}  // namespace md
+#endif
