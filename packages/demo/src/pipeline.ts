@@ -44,11 +44,10 @@ export interface DemoConfig {
 
 /**
  * The default run: three student sizes × three data kinds × three seeds = 27 runs of 2,000 steps,
- * two at a time (about 40 min on a 2-core AVX-512 machine). The steps are what the students need:
- * calibrated on seeds 101-102 (never reported), 'tiny' on short CoT scores like the majority answer
- * after 1,000 steps of 16 (3.2%), 1,600 of 8 (9.6%) or 1,500 of 16 on 2-3 step problems (12%), and
- * learns within 2,000 steps of 16 (50.6%); 'micro' reaches 19.8% there, the capacity-limited end of
- * the size axis. Fewer steps would buy time with students that have not learned the task.
+ * two at a time. The steps are what the students need: in calibration runs on seeds 101-102 (never
+ * reported) 'tiny' on short CoT still scored like the majority answer after 1,000 steps of 16 (3.2%),
+ * 1,600 of 8 (9.6%) or 1,500 of 16 on 2-3 step problems (12%); within 2,000 steps of 16 it learns it
+ * (77-83% on seed 1 in earlier builds). 'micro' is the capacity-limited end of the size axis.
  */
 export const DEFAULT_DEMO: Omit<DemoConfig, 'out'> = {
   sizes: ['micro', 'tiny', 'small'],
@@ -85,10 +84,11 @@ export function demoJobs(jobs: number): number {
 }
 
 /**
- * Relative cost of a run (long CoT is ~4x the tokens of short, Mix-Long ~1.6x; the large teacher's CoT
- * ~1.8x the small one's, Mix-Large ~1.2x), to start the longest first.
+ * Relative cost of a run, to start the longest first: long CoT is ~4x the tokens of short, and a
+ * Mix-Long batch costs about as much as a long one (its short responses are padded to its long
+ * ones); the large teacher's CoT is ~3x the small one's.
  */
-const KIND_COST: Record<string, number> = { long: 4, mix: 1.6, 'large-teacher': 1.8, 'mix-large': 1.2 };
+const KIND_COST: Record<string, number> = { long: 4, mix: 3.5, 'large-teacher': 3, 'mix-large': 2.5 };
 
 /** The teacher axis' data kinds and the file of each (`--teachers`). */
 function teacherFiles(t: TeacherData): Record<string, string> {

@@ -365,8 +365,8 @@ export function reportMarkdown(
     `- Data: ${ctx.trainProblems} training problems (the same problems for every kind), ${ctx.testProblems} held-out problems` +
       ` (1 in ${t.testEvery} number combinations is held out by a hash, so no test combination is ever trained on); problems and mixes from seed ${b.seed}.`,
     `- Mix-Long: ${ctx.mixCounts.long} long + ${ctx.mixCounts.short} short responses, paired by problem (the train package's mix code).`,
-    `- Same optimisation for every run: ${b.steps} AdamW steps of ${b.batchSize} examples (batched by length, as the HF Trainer's` +
-      ` group_by_length), cosine schedule, peak lr ${b.lr}, warm-up ${b.warmupRatio * 100}%, weight decay ${b.weightDecay}, gradient clipping 1.0.`,
+    `- Same optimisation for every run: ${b.steps} AdamW steps of ${b.batchSize} random examples, cosine schedule, peak lr ${b.lr},` +
+      ` warm-up ${b.warmupRatio * 100}%, weight decay ${b.weightDecay}, gradient clipping 1.0.`,
     '  Equal optimizer steps with equal examples per step means every kind sees the same problems the same number of times',
     '  (the paper compares data kinds over the same problems and epochs); long CoT therefore costs more tokens and time.',
     `- Evaluation: greedy decoding, at most ${b.maxNewTokens} new tokens, answer = last \\boxed{} (the eval package's extraction and grader).`,

@@ -85,7 +85,7 @@ export function demoConfig(
 export const demoCommand: CommandModule<object, Args> = {
   command: 'demo',
   describe:
-    'Reproduce the learnability gap end to end: tiny students of three sizes on short, long and Mix-Long CoT, three seeds each, with intervals (about 40 min on a 2-core AVX-512 CPU, about an hour on an AVX2-only one)',
+    'Reproduce the learnability gap end to end: tiny students of three sizes on short, long and Mix-Long CoT, three seeds each, with intervals (about 45 min on a 2-core AVX-512 CPU, about an hour on an AVX2-only one)',
   builder: (y) =>
     withBackendOption(y)
       .option('out', {
@@ -137,7 +137,7 @@ export const demoCommand: CommandModule<object, Args> = {
       })
       .example(
         '$0 demo',
-        'default run (3 sizes × 3 kinds × 3 seeds, about 40 min on a 2-core AVX-512 machine, about an hour on AVX2-only)',
+        'default run (3 sizes × 3 kinds × 3 seeds, about 45 min on a 2-core AVX-512 machine, about an hour on AVX2-only)',
       )
       .example('$0 demo --quick --out /tmp/demo-quick', 'smoke test of the pipeline, about a minute')
       .example('$0 demo --quick --sweep --out /tmp/demo-sweep', 'the mix-weight sweep (Figure 6) at smoke-test scale')
