@@ -49,7 +49,8 @@ export interface DemoData {
   trainAnswers: number[];
 }
 
-function writeJsonl(file: string, rows: unknown[]): void {
+/** Writes `rows` as JSONL, atomically. */
+export function writeJsonl(file: string, rows: unknown[]): void {
   writeFileAtomic(file, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
 

@@ -69,10 +69,14 @@ export interface RunResult {
 }
 
 /**
- * The training of every demo run (and of every weight of `demo --sweep`): the budget's optimisation
+ * The training of every demo run (of every weight of `demo --sweep`, and of the `--teachers` teachers): the budget's optimisation
  * from `modelDir`; the caller adds `data` and `out`.
  */
-export function runTrainConfig(modelDir: string, budget: RunBudget, seed: number): Omit<TrainConfig, 'data' | 'out'> {
+export function runTrainConfig(
+  modelDir: string,
+  budget: Pick<RunBudget, 'batchSize' | 'steps' | 'lr' | 'warmupRatio' | 'weightDecay'>,
+  seed: number,
+): Omit<TrainConfig, 'data' | 'out'> {
   return {
     ...TRAIN_DEFAULTS,
     model: modelDir,
@@ -112,7 +116,8 @@ export function initialStudent(
   return { dir, params };
 }
 
-function readMetrics(file: string): StepMetrics[] {
+/** The per-step metrics a training run wrote (none when it has not started). */
+export function readMetrics(file: string): StepMetrics[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')

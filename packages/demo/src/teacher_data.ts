@@ -32,10 +32,11 @@ import { join } from 'node:path';
 import { MixdistillError, ProgressBar, writeFileAtomic } from '@mixdistill/core';
 import { DEFAULT_PROBLEM_FIELDS, distill, type DistilledRow, type DistillStats } from '@mixdistill/distill';
 import { loadTokenizer } from '@mixdistill/models';
-import { mixFiles, train, TRAIN_DEFAULTS, type MixMeta, type StepMetrics, type TrainConfig } from '@mixdistill/train';
-import type { DataOptions, DemoData } from './data';
+import { mixFiles, train, type MixMeta } from '@mixdistill/train';
+import { type DataOptions, type DemoData, writeJsonl } from './data';
 import { elaborateSolution } from './elaborate_solution';
 import { evaluateStudent, type DemoEvalResult } from './evaluate';
+import { readMetrics, runTrainConfig } from './runs';
 import { createStudent, STUDENT_SIZES, type StudentSize } from './students';
 import { generateProblems } from './task';
 
@@ -153,33 +154,6 @@ function readRows<T>(file: string): T[] {
     .map((l) => JSON.parse(l) as T);
 }
 
-function writeJsonl(file: string, rows: unknown[]): void {
-  writeFileAtomic(file, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
-}
-
-/** The training of one teacher: the demo runs' optimisation with the teacher's steps. */
-function teacherTrainConfig(
-  modelDir: string,
-  spec: TeacherSpec,
-  opts: TeacherAxisOptions,
-): Omit<TrainConfig, 'data' | 'out'> {
-  return {
-    ...TRAIN_DEFAULTS,
-    model: modelDir,
-    batchSize: opts.batchSize,
-    maxSteps: spec.steps,
-    lr: opts.lr,
-    lrScheduler: 'cosine',
-    warmupRatio: opts.warmupRatio,
-    weightDecay: opts.weightDecay,
-    seed: opts.seed,
-    // As the demo's runs: only the final model; an interrupted teacher is retrained.
-    saveSteps: 0,
-    resume: false,
-    overwrite: true,
-  };
-}
-
 /**
  * The large teacher's corpus: the demo's training problems (regenerated from `data`'s options, checked
  * against the short file's ids) with the elaborate solution.
@@ -215,8 +189,7 @@ function responseBudget(corpus: string, tokenizerDir: string): number {
 
 /** Seconds of a finished training run, from its metrics.jsonl. */
 function trainedSeconds(trainDir: string): number {
-  const last = readRows<StepMetrics>(join(trainDir, 'metrics.jsonl')).at(-1);
-  return last?.elapsed_s ?? 0;
+  return readMetrics(join(trainDir, 'metrics.jsonl')).at(-1)?.elapsed_s ?? 0;
 }
 
 /** Trains, scores and distils one teacher, or reads back its stats.json. */
@@ -247,7 +220,11 @@ async function runTeacher(
   );
   if (!existsSync(join(modelDir, 'config.json'))) {
     await train(
-      { ...teacherTrainConfig(initDir, spec, opts), data: [{ file: corpus, weight: null }], out: trainDir },
+      {
+        ...runTrainConfig(initDir, { ...opts, steps: spec.steps }, opts.seed),
+        data: [{ file: corpus, weight: null }],
+        out: trainDir,
+      },
       { resumeCommand: 'the same demo command (finished stages are reused)' },
     );
   }
