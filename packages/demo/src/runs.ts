@@ -92,6 +92,10 @@ export function runTrainConfig(
     // learning (seeds 11-13: tiny on long CoT 31/28/56% against 59-96% before, small on Mix-Long 4%
     // against 95-98%).
     groupByLength: false,
+    // The same random batches, each laid end to end in one row (transformers' DataCollatorWithFlattening):
+    // the loss of padding without its compute, which on Mix-Long (a few long CoTs among short ones) was
+    // over half of every batch.
+    paddingFree: true,
     // Only the final model is saved: runs take minutes, so an interrupted run is simply redone
     // (finished runs are kept), and mid-run checkpoints stalled the native backend (see report).
     saveSteps: 0,

@@ -45,6 +45,11 @@ export interface TrainConfig {
   cutoffPolicy: CutoffPolicy;
   /** pack examples into rows of cutoffLen tokens */
   packing: boolean;
+  /**
+   * lay each micro-batch's examples end to end in one row (segment ids, positions restarting), as
+   * transformers' DataCollatorWithFlattening: the same examples and loss as padding, no pad tokens
+   */
+  paddingFree: boolean;
   /** on-the-fly mix size (default: the mixing rule's default) */
   mixSize?: number;
   /** pair weighted sources on this field */

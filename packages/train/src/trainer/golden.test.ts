@@ -61,6 +61,18 @@ describe.each(cases)('SFT on $fixture ($backend)', ({ backend, fixture }) => {
     final.close();
   });
 
+  it('gives the golden losses and norms padding-free (the batch flattened into one row)', async () => {
+    await tf.setBackend(backend);
+    const cfg = goldenConfig(fixture, { paddingFree: true });
+    await train(cfg, { stderr: silent });
+    readMetrics(cfg.out).forEach((x, i) => {
+      expect(Math.abs(x.loss - golden.losses[i]) / golden.losses[i]).toBeLessThan(1e-4);
+      expect(Math.abs(x.grad_norm - golden.grad_norms_before_clip[i]) / golden.grad_norms_before_clip[i]).toBeLessThan(
+        1e-4,
+      );
+    });
+  });
+
   it('gives the same losses with two accumulated micro-batches of one sequence', async () => {
     await tf.setBackend(backend);
     const cfg = goldenConfig(fixture, { batchSize: 1, gradAccum: 2 });

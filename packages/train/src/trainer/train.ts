@@ -169,13 +169,10 @@ async function runTraining(cfg: TrainConfig, io: TrainIO, interrupt: InterruptWa
   for (let step = startStep; step < totalSteps; step++) {
     const t0 = Date.now();
     const planned = plan[step];
-    const batches = planned.microBatches.map((rows) =>
-      collate(
-        rows.map((row) => row.map((i) => data.examples[i])),
-        padId,
-        cfg.packing,
-      ),
-    );
+    const batches = planned.microBatches.map((plannedRows) => {
+      const rows = plannedRows.map((row) => row.map((i) => data.examples[i]));
+      return cfg.paddingFree ? collate([rows.flat()], padId, true) : collate(rows, padId, cfg.packing);
+    });
     const lr = learningRate(schedule, step);
     let done: StepResult;
     try {

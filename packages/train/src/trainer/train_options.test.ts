@@ -18,6 +18,7 @@ describe('train options', () => {
       cutoffLen: null,
       cutoffPolicy: 'truncate',
       packing: false,
+      paddingFree: false,
       batchSize: 1,
       gradAccum: 1,
       shuffle: true,

@@ -131,6 +131,14 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     group: 'Data:',
     describe: 'pack whole examples into rows of --cutoff-len tokens (isolated attention)',
   }),
+  field('paddingFree', {
+    flag: 'padding-free',
+    type: 'boolean',
+    default: false,
+    group: 'Data:',
+    describe:
+      "lay each micro-batch's examples end to end in one row with isolated attention (transformers' DataCollatorWithFlattening): the same batches and loss as padding without computing pads; faster when lengths differ, e.g. Mix-Long",
+  }),
   field('mixSize', {
     flag: 'mix-size',
     type: 'number',

@@ -35,6 +35,10 @@ export function validateTrainConfig(cfg: TrainConfig): void {
     fail('mix-size', 'an integer ≥ 1', cfg.mixSize);
   if (cfg.packing && cfg.cutoffLen === null)
     throw new MixdistillError('--packing needs --cutoff-len (the packed row length)');
+  if (cfg.paddingFree && cfg.packing)
+    throw new MixdistillError(
+      '--padding-free and --packing: choose one (both remove padding; --packing also changes the batches)',
+    );
   if (cfg.saveMerged && !cfg.lora) throw new MixdistillError('--save-merged needs LoRA (--lora-rank)');
   if (cfg.lora) {
     positiveInt('lora-rank', cfg.lora.rank);

@@ -154,6 +154,25 @@ MD_INLINE void scores(const Shape& sh, int64_t b, const float* q0, const float* 
   }
 }
 
+// True when segment ids hide every key of [j0, j0 + bc) from every query row of [i0, i0 + br): the
+// ids of one side all lie below or all above the other's. Packed and padding-free rows (many examples
+// end to end) then cost the blocks of each example, not of the whole row. Skipping such a block is
+// exact: its scores would all be masked, adding 0 to every sum.
+MD_INLINE bool segments_apart(const Shape& sh, int64_t b, int64_t i0, int64_t br, int64_t j0, int64_t bc) {
+  if (!sh.a.segment_ids) return false;
+  const int32_t* seg = sh.a.segment_ids + b * sh.a.t;
+  int32_t qlo = seg[sh.qpos(i0)], qhi = qlo, klo = seg[j0], khi = klo;
+  for (int64_t p = sh.qpos(i0); p <= sh.qpos(i0 + br - 1); ++p) {
+    qlo = seg[p] < qlo ? seg[p] : qlo;
+    qhi = seg[p] > qhi ? seg[p] : qhi;
+  }
+  for (int64_t j = j0; j < j0 + bc; ++j) {
+    klo = seg[j] < klo ? seg[j] : klo;
+    khi = seg[j] > khi ? seg[j] : khi;
+  }
+  return khi < qlo || klo > qhi;
+}
+
 // kt[k][j] = K[j0 + j][k] (zero past bc).
 MD_INLINE void load_transposed(const float* k0, int64_t d, int64_t bc, float* MD_RESTRICT kt) {
   for (int64_t j = 0; j < BC; ++j)
@@ -192,6 +211,7 @@ void attention_fwd(const AttentionArgs& a, const float* q, const float* k, const
     const int64_t last_key = sh.qpos(i0 + br - 1);
     for (int64_t j0 = 0; j0 <= last_key; j0 += BC) {
       const int64_t bc = imin(BC, a.t - j0);
+      if (segments_apart(sh, b, i0, br, j0, bc)) continue;
       scores(sh, b, q0, kt_all + (b * a.hkv + g) * head_kt + j0 / BC * d * BC, i0, br, j0, bc, S);
       const float* v0 = sh.krow(v, b, g, j0);
       for (int64_t i = 0; i < br; ++i) {
@@ -273,6 +293,7 @@ void attention_bwd(const AttentionArgs& a, const float* q, const float* k, const
         const int64_t last_key = sh.qpos(i0 + br - 1);
         for (int64_t j0 = 0; j0 <= last_key; j0 += BC) {
           const int64_t bc = imin(BC, a.t - j0);
+          if (segments_apart(sh, b, i0, br, j0, bc)) continue;
           const float* k0 = sh.krow(k, b, g, j0);
           const float* vt = vt_head + j0 / BC * d * BC;
           scores(sh, b, q0, kt_head + j0 / BC * d * BC, i0, br, j0, bc, P);

@@ -102,6 +102,21 @@ describe.skipIf(!ADDON_BUILT)(`fused native kernels match the unfused compositio
       [0, 1, 2],
       2e-5,
     );
+    // A padding-free row: three examples end to end (90, 60 and 40 tokens) and 10 pads (segment 0),
+    // so whole key blocks lie in other examples and are skipped.
+    const flat = new Int32Array(200).map((_, j) => (j < 90 ? 1 : j < 150 ? 2 : j < 190 ? 3 : 0));
+    await expectFusedMatches(
+      [
+        rand([1, 2, 200, 32]),
+        rand([1, 1, 200, 32]),
+        rand([1, 1, 200, 32]),
+        { values: flat, shape: [1, 200], dtype: 'int32' },
+      ],
+      (q, k, v, sg) => causalAttention(q, k, v, { segmentIds: sg }),
+      (q, k, v, sg) => causalAttentionUnfused(q, k, v, { segmentIds: sg }),
+      [0, 1, 2],
+      2e-5,
+    );
     // Head dims 32, 48, 64 (Llama/Qwen) and 128: the register-blocked block products, every strip
     // width (64 columns, 48 = 3 vectors, 32 and 16 with 8 rows at a time) and row remainder.
     for (const d of [32, 48, 64, 128]) {
