@@ -2,7 +2,7 @@
 // the same machine, written to benchmarks/results/ as JSON (one object per workload, with
 // ratios) and a markdown table.
 //
-//   pnpm bench [--only matmul,kernels,train,decode] [--configs tiny,qwen0.5b-4l] [--repeat N] [--no-peers]
+//   pnpm bench [--only matmul,kernels,train,decode] [--configs tiny,qwen0.5b-4l,qwen0.5b] [--repeat N] [--no-peers]
 //
 // The machine may be shared: each figure is the best of its repetitions (--repeat reruns whole
 // workloads and keeps the best), and the report says so.
@@ -27,6 +27,19 @@ const MATMUL_SHAPES: { name: string; m: number; n: number; k: number; transposeB
   { name: 'down 512x896x4864', m: 512, n: 896, k: 4864, transposeB: true },
   { name: 'lm_head 512x151936x896', m: 512, n: 151936, k: 896, transposeB: true },
 ];
+
+/**
+ * Decoding shapes per config: the full Qwen2.5-0.5B at the issue's evaluation-like shape (a 512-token
+ * prompt, 128 new tokens) for one sequence and for 16 together; the smaller configs a quick 32 + 32.
+ */
+function decodeShapes(config: string): { prompt: number; newTokens: number; batch: number }[] {
+  if (config === 'qwen0.5b')
+    return [
+      { prompt: 512, newTokens: 128, batch: 1 },
+      { prompt: 512, newTokens: 128, batch: 16 },
+    ];
+  return [{ prompt: 32, newTokens: 32, batch: 1 }];
+}
 
 interface Workload {
   kind: string;
@@ -192,44 +205,60 @@ async function main(): Promise<void> {
       workloads.push(w);
     }
     if (opts.only.has('decode')) {
-      // float32 and bf16 weights side by side; the PyTorch peer decodes in float32.
-      const pt = usePeers
-        ? best(
+      // float32 and bf16 weights side by side; the PyTorch peer decodes in float32, one sequence.
+      for (const shape of decodeShapes(config)) {
+        const pt =
+          usePeers && shape.batch === 1
+            ? best(
+                opts.repeat,
+                () => torch.run('decode', [config, String(shape.prompt), String(shape.newTokens)]),
+                (r) => r.tokens_per_s as number,
+              )
+            : null;
+        let f32TokensPerS: number | undefined;
+        for (const dtype of ['f32', 'bf16'] as const) {
+          const ours = best(
             opts.repeat,
-            () => torch.run('decode', [config, '32', '32']),
-            (r) => r.tokens_per_s as number,
-          )
-        : null;
-      let f32TokensPerS: number | undefined;
-      for (const dtype of ['f32', 'bf16'] as const) {
-        const ours = best(
-          opts.repeat,
-          () => cli('decode', ['--config', config, '--dtype', dtype]),
-          (r) => r.tokens_per_s,
-        );
-        if (dtype === 'f32') f32TokensPerS = ours?.tokens_per_s;
-        const w: Workload = {
-          kind: 'decode',
-          name: `${config} ${dtype}`,
-          figures: {
-            tokens_per_s: ours?.tokens_per_s ?? null,
-            time_to_first_token_ms: ours?.time_to_first_token_ms ?? null,
-            peak_rss_mb: ours?.peak_rss_mb ?? null,
-            // the kernel table (and the bf16 path) the run used; cli() types its numbers only
-            kernels: ((ours as Record<string, unknown> | null)?.kernels as string | undefined) ?? null,
-            torch_tokens_per_s: dtype === 'f32' ? ((pt?.tokens_per_s as number) ?? null) : null,
-            torch_time_to_first_token_ms: dtype === 'f32' ? ((pt?.time_to_first_token_ms as number) ?? null) : null,
-            torch_peak_rss_mb: dtype === 'f32' ? ((pt?.peak_rss_mb as number) ?? null) : null,
-          },
-          ratios:
-            dtype === 'f32'
-              ? { vs_torch: ratio(ours?.tokens_per_s, pt?.tokens_per_s as number) }
-              : { vs_f32: ratio(ours?.tokens_per_s, f32TokensPerS) },
-        };
-        log(
-          `decode ${w.name} (${w.figures.kernels ?? '?'}): ${fmt(w.figures.tokens_per_s)} tokens/s, peak RSS ${fmt(w.figures.peak_rss_mb, 0)} MB`,
-        );
-        workloads.push(w);
+            () =>
+              cli('decode', [
+                '--config',
+                config,
+                '--dtype',
+                dtype,
+                '--prompt',
+                String(shape.prompt),
+                '--new-tokens',
+                String(shape.newTokens),
+                '--batch',
+                String(shape.batch),
+              ]),
+            (r) => r.tokens_per_s,
+          );
+          if (dtype === 'f32') f32TokensPerS = ours?.tokens_per_s;
+          const w: Workload = {
+            kind: 'decode',
+            name: `${config} ${dtype} prompt ${shape.prompt} +${shape.newTokens} batch ${shape.batch}`,
+            figures: {
+              tokens_per_s: ours?.tokens_per_s ?? null,
+              prefill_tokens_per_s: ours?.prefill_tokens_per_s ?? null,
+              time_to_first_token_ms: ours?.time_to_first_token_ms ?? null,
+              peak_rss_mb: ours?.peak_rss_mb ?? null,
+              // the kernel table (and the bf16 path) the run used; cli() types its numbers only
+              kernels: ((ours as Record<string, unknown> | null)?.kernels as string | undefined) ?? null,
+              torch_tokens_per_s: dtype === 'f32' ? ((pt?.tokens_per_s as number) ?? null) : null,
+              torch_time_to_first_token_ms: dtype === 'f32' ? ((pt?.time_to_first_token_ms as number) ?? null) : null,
+              torch_peak_rss_mb: dtype === 'f32' ? ((pt?.peak_rss_mb as number) ?? null) : null,
+            },
+            ratios:
+              dtype === 'f32'
+                ? { vs_torch: ratio(ours?.tokens_per_s, pt?.tokens_per_s as number) }
+                : { vs_f32: ratio(ours?.tokens_per_s, f32TokensPerS) },
+          };
+          log(
+            `decode ${w.name} (${w.figures.kernels ?? '?'}): ${fmt(w.figures.tokens_per_s)} tokens/s, prefill ${fmt(w.figures.prefill_tokens_per_s, 0)} tokens/s, peak RSS ${fmt(w.figures.peak_rss_mb, 0)} MB`,
+          );
+          workloads.push(w);
+        }
       }
     }
   }
@@ -267,7 +296,7 @@ function markdown(workloads: Workload[], header: string): string {
       return `| ${w.name} | ${fmt(f.ms, 2)} ms${f.gb_per_s ? `, ${fmt(f.gb_per_s)} GB/s` : ''}${f.gflops ? `, ${fmt(f.gflops)} GFLOP/s` : ''} | | |`;
     if (w.kind === 'train')
       return `| train ${w.name} | ${fmt(f.tokens_per_s, 0)} tok/s, peak RSS ${fmt(f.peak_rss_mb, 0)} MB (step ${fmt(f.step_ms, 0)} ms; ${fmt(f.step_ms_without_buffer_pool, 0)} ms without buffer pool) | torch ${fmt(f.torch_tokens_per_s, 0)} tok/s, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;
-    const ours = `${fmt(f.tokens_per_s)} tok/s, first token ${fmt(f.time_to_first_token_ms, 0)} ms, peak RSS ${fmt(f.peak_rss_mb, 0)} MB, kernels ${f.kernels ?? '?'}`;
+    const ours = `${fmt(f.tokens_per_s)} tok/s, prefill ${fmt(f.prefill_tokens_per_s, 0)} tok/s (first token ${fmt(f.time_to_first_token_ms, 0)} ms), peak RSS ${fmt(f.peak_rss_mb, 0)} MB, kernels ${f.kernels ?? '?'}`;
     if (w.ratios.vs_f32 !== undefined)
       return `| decode ${w.name} | ${ours} | (float32 weights above) | ${times(w.ratios.vs_f32)} f32 |`;
     return `| decode ${w.name} | ${ours} | torch ${fmt(f.torch_tokens_per_s)} tok/s, first token ${fmt(f.torch_time_to_first_token_ms, 0)} ms, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;

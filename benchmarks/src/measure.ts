@@ -200,10 +200,29 @@ export interface DecodeResult {
   kernels: string | null;
   prompt: number;
   newTokens: number;
+  /** sequences decoded together */
+  batch: number;
+  /** generated tokens per second after the first, summed over the batch */
   tokens_per_s: number;
-  /** prefill of the prompt up to the first generated token */
+  /** prefill of the prompts up to the first generated token */
   time_to_first_token_ms: number;
+  /** prompt tokens per second of that prefill, summed over the batch */
+  prefill_tokens_per_s: number;
   peak_rss_mb: number;
+}
+
+/** What {@link measureDecode} decodes. */
+export interface DecodeOptions {
+  /** prompt tokens per sequence */
+  prompt: number;
+  /** tokens generated per sequence (greedy; random weights never stop early) */
+  newTokens: number;
+  /** timed runs (the best is kept) */
+  repeats: number;
+  /** how the linear and embedding weights are held */
+  dtype: WeightDtype;
+  /** sequences decoded together */
+  batch: number;
 }
 
 /**
@@ -214,23 +233,38 @@ export interface DecodeResult {
 export async function measureDecode(
   name: string,
   bench: BenchConfig,
-  prompt = 32,
-  newTokens = 32,
-  repeats = 3,
-  dtype: WeightDtype = 'f32',
+  options: Partial<DecodeOptions> = {},
 ): Promise<DecodeResult> {
+  const { prompt, newTokens, repeats, dtype, batch } = {
+    prompt: 32,
+    newTokens: 32,
+    repeats: 3,
+    dtype: 'f32' as const,
+    batch: 1,
+    ...options,
+  };
   const config = parseModelConfig(bench.config, `${name} (benchmark config)`);
   const model = createModel(config, { seed: 0, dtype });
-  const ids = Array.from({ length: prompt }, (_, i) => (i * 7919 + 13) % config.vocabSize);
-  await generate(model, [ids], { maxNewTokens: newTokens });
+  // Different prompts per row, so no two rows compute the same thing.
+  const prompts = Array.from({ length: batch }, (_, r) =>
+    Array.from({ length: prompt }, (_, i) => (i * 7919 + 13 + r * 104729) % config.vocabSize),
+  );
+  await generate(model, prompts, { maxNewTokens: newTokens });
   let tokensPerS = 0;
   let firstTokenMs = Infinity;
   for (let r = 0; r < repeats; r++) {
+    // One stamp per decoding step (every row gets its token in the same step).
     const stamps: number[] = [];
     const started = now();
-    await generate(model, [ids], { maxNewTokens: newTokens, onToken: () => stamps.push(now()) });
+    await generate(model, prompts, {
+      maxNewTokens: newTokens,
+      onToken: (row) => {
+        if (row === 0) stamps.push(now());
+      },
+    });
     // The first token comes out of the prefill; the rest are one cached step each.
-    tokensPerS = Math.max(tokensPerS, (stamps.length - 1) / ((stamps[stamps.length - 1] - stamps[0]) / 1000));
+    const steps = stamps.length - 1;
+    tokensPerS = Math.max(tokensPerS, (batch * steps) / ((stamps[stamps.length - 1] - stamps[0]) / 1000));
     firstTokenMs = Math.min(firstTokenMs, stamps[0] - started);
   }
   for (const [, p] of model.params) p.dispose();
@@ -241,8 +275,10 @@ export async function measureDecode(
     kernels: info ? (dtype === 'bf16' ? `${info.isa} (bf16: ${info.bf16})` : info.isa) : null,
     prompt,
     newTokens,
+    batch,
     tokens_per_s: tokensPerS,
     time_to_first_token_ms: firstTokenMs,
+    prefill_tokens_per_s: (batch * prompt) / (firstTokenMs / 1000),
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
   };
 }

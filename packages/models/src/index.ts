@@ -11,7 +11,7 @@ export type {
   DecoderBlock,
   LayerWeights,
   LinearWeights,
-  PastKeyValue,
+  LayerCache,
 } from './model/decoder_block';
 export { parameterSpecs } from './model/parameters';
 export type { ParameterSpec, ParameterInit } from './model/parameters';

@@ -24,6 +24,7 @@ interface Args {
   steps?: number;
   prompt?: number;
   newTokens?: number;
+  batch?: number;
   dtype?: string;
   seq?: number[];
 }
@@ -82,6 +83,11 @@ export const benchCommand: CommandModule<object, Args> = {
       })
       .option('prompt', { type: 'number', default: 32, describe: 'decode: prompt tokens' })
       .option('new-tokens', { type: 'number', default: 32, describe: 'decode: generated tokens (greedy, KV cache)' })
+      .option('batch', {
+        type: 'number',
+        default: 1,
+        describe: 'decode: sequences decoded together (tokens/s and prefill tokens/s are summed over them)',
+      })
       .option('dtype', {
         type: 'string',
         choices: [...WEIGHT_DTYPES],
@@ -100,7 +106,11 @@ export const benchCommand: CommandModule<object, Args> = {
       )
       .example('$0 bench train --config tiny --json', 'training tokens/s and peak RSS of the 4M-parameter model')
       .example('$0 bench decode --config qwen0.5b-4l', 'greedy decoding tokens/s with a KV cache')
-      .example('$0 bench decode --config qwen0.5b --dtype bf16', 'the full Qwen2.5-0.5B shape with bf16 weights'),
+      .example('$0 bench decode --config qwen0.5b --dtype bf16', 'the full Qwen2.5-0.5B shape with bf16 weights')
+      .example(
+        '$0 bench decode --config qwen0.5b --dtype bf16 --prompt 512 --new-tokens 128 --batch 16',
+        'prefill of 16 prompts of 512 tokens, then 128 tokens each decoded together',
+      ),
   handler: async (argv) => {
     const workload = (argv as unknown as { workload: string }).workload;
     await setupBackend(argv.backend);
@@ -136,18 +146,19 @@ export const benchCommand: CommandModule<object, Args> = {
         `train ${r.config} (batch ${r.batch} x seq ${r.seq}): ${r.tokens_per_s.toFixed(0)} tokens/s, ${r.stepMs.toFixed(0)} ms/step, peak RSS ${r.peak_rss_mb.toFixed(0)} MB`,
       );
     } else {
-      const r = await measureDecode(
-        argv.config!,
-        benchConfig(argv.config),
-        argv.prompt,
-        argv.newTokens,
-        3,
-        argv.dtype as WeightDtype,
-      );
+      const batch = argv.batch ?? 1;
+      if (!Number.isInteger(batch) || batch < 1)
+        throw new MixdistillError(`--batch is ${batch}; expected a positive integer`);
+      const r = await measureDecode(argv.config!, benchConfig(argv.config), {
+        prompt: argv.prompt,
+        newTokens: argv.newTokens,
+        dtype: argv.dtype as WeightDtype,
+        batch,
+      });
       print(
         argv.json,
         r,
-        `decode ${r.config} ${r.dtype}: ${r.tokens_per_s.toFixed(1)} tokens/s (prompt ${r.prompt}, ${r.newTokens} new), peak RSS ${r.peak_rss_mb.toFixed(0)} MB, kernels ${r.kernels ?? 'none'}`,
+        `decode ${r.config} ${r.dtype} batch ${r.batch}: ${r.tokens_per_s.toFixed(1)} tokens/s (prompt ${r.prompt}, ${r.newTokens} new), prefill ${r.prefill_tokens_per_s.toFixed(0)} tokens/s (first token ${r.time_to_first_token_ms.toFixed(0)} ms), peak RSS ${r.peak_rss_mb.toFixed(0)} MB, kernels ${r.kernels ?? 'none'}`,
       );
     }
   },

@@ -339,20 +339,23 @@ AttentionArgs attention_args(const Napi::CallbackInfo& info, size_t first, const
   a.t = num(info, first + 4);
   a.d = num(info, first + 5);
   a.scale = static_cast<float>(real(info, first + 6));
+  a.t_stride = info.Length() > first + 7 ? num(info, first + 7) : a.t;
   if (a.hkv < 1 || a.hq % a.hkv != 0) fail(info.Env(), "attention: query heads must be a multiple of kv heads");
   if (a.s > a.t) fail(info.Env(), "attention: more queries than keys");
+  if (a.t_stride < a.t) fail(info.Env(), "attention: the key stride is below the key count");
   if (seg.IsTypedArray()) {
     auto arr = seg.As<Napi::Int32Array>();
-    if (static_cast<int64_t>(arr.ElementLength()) < a.b * a.t) fail(info.Env(), "attention: segmentIds too short");
+    if (static_cast<int64_t>(arr.ElementLength()) < a.b * a.t_stride) fail(info.Env(), "attention: segmentIds too short");
     a.segment_ids = arr.Data();
   }
   return a;
 }
 
-// attentionForward(q, k, v, segmentIds | null, out, lse, b, hq, hkv, s, t, d, scale)
+// attentionForward(q, k, v, segmentIds | null, out, lse, b, hq, hkv, s, t, d, scale[, tStride]): k/v hold
+// tStride rows per (batch, kv head), of which the first t are keys (a KV cache's capacity; default t).
 Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
   AttentionArgs a = attention_args(info, 6, info[3]);
-  const int64_t qn = a.b * a.hq * a.s * a.d, kn = a.b * a.hkv * a.t * a.d;
+  const int64_t qn = a.b * a.hq * a.s * a.d, kn = a.b * a.hkv * a.t_stride * a.d;
   kernels().attention_fwd(a, f32(info, 0, qn, "attention"), f32(info, 1, kn, "attention"), f32(info, 2, kn, "attention"),
                           f32(info, 4, qn, "attention"), f32(info, 5, a.b * a.hq * a.s, "attention"));
   return info.Env().Undefined();
@@ -361,6 +364,7 @@ Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
 // attentionBackward(q, k, v, segmentIds | null, out, lse, dout, dq, dk, dv, b, hq, hkv, s, t, d, scale)
 Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
   AttentionArgs a = attention_args(info, 10, info[3]);
+  if (a.t_stride != a.t) fail(info.Env(), "attentionGrad: keys must fill k/v (no key stride)");
   const int64_t qn = a.b * a.hq * a.s * a.d, kn = a.b * a.hkv * a.t * a.d;
   const char* w = "attentionGrad";
   kernels().attention_bwd(a, f32(info, 0, qn, w), f32(info, 1, kn, w), f32(info, 2, kn, w), f32(info, 4, qn, w),

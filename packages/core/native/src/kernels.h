@@ -51,7 +51,10 @@ struct BinaryArgs {
 struct AttentionArgs {
   int64_t b, hq, hkv, s, t, d;
   float scale;
-  const int32_t* segment_ids;  // [b, t] or null: attention only within equal ids
+  const int32_t* segment_ids;  // [b, t_stride] or null: attention only within equal ids
+  // Key rows per (batch, kv head) in k/v, and ids per row: t, or a KV cache's capacity (>= t) of
+  // which the first t are keys. The backward pass takes t_stride == t only.
+  int64_t t_stride;
 };
 
 struct Kernels {

@@ -36,25 +36,41 @@ export interface AttentionDims {
   hq: number;
   hkv: number;
   s: number;
+  /** keys attended to (attr keyLength) */
   t: number;
   d: number;
+  /** positions in k/v's axis 2 (a KV cache's capacity), ≥ t */
+  tStride: number;
 }
 
-/** Checks MdCausalAttention's q [b, hq, s, d], k/v [b, hkv, t, d] and returns the sizes. */
-export function attentionDims(q: tf.TensorInfo, k: tf.TensorInfo, v: tf.TensorInfo): AttentionDims {
+/**
+ * Checks MdCausalAttention's q [b, hq, s, d], k/v [b, hkv, capacity, d] and its keyLength attr
+ * (default: the capacity) and returns the sizes.
+ */
+export function attentionDims(
+  q: tf.TensorInfo,
+  k: tf.TensorInfo,
+  v: tf.TensorInfo,
+  attrs?: Record<string, unknown>,
+): AttentionDims {
   need(
     allFloat32(q, k, v) && q.shape.length === 4 && k.shape.length === 4,
     `MdCausalAttention: expected float32 q [b, hq, s, d], k/v [b, hkv, t, d], got [${q.shape}], [${k.shape}]`,
   );
   const [b, hq, s, d] = q.shape;
-  const [kb, hkv, t, kd] = k.shape;
+  const [kb, hkv, tStride, kd] = k.shape;
+  const t = (attrs?.keyLength as number | undefined) ?? tStride;
+  need(
+    Number.isInteger(t) && t >= 0 && t <= tStride,
+    `MdCausalAttention: keyLength ${t} outside k's ${tStride} positions`,
+  );
   need(
     kb === b && kd === d && tf.util.arraysEqual(k.shape, v.shape),
     `MdCausalAttention: k [${k.shape}] / v [${v.shape}] do not fit q [${q.shape}]`,
   );
   need(hq % hkv === 0, `MdCausalAttention: ${hq} query heads are not a multiple of ${hkv} key/value heads`);
   need(t >= s, `MdCausalAttention: ${s} queries but only ${t} keys`);
-  return { b, hq, hkv, s, t, d };
+  return { b, hq, hkv, s, t, d, tStride };
 }
 
 /** Checks MdCrossEntropySum's logits float32 [n, vocab] and labels int32 [n]; returns [n, vocab]. */

@@ -107,6 +107,38 @@ describe.each(backends)('causalAttention on %s', (backend) => {
     tf.dispose([q, k, v, segmentIds, got]);
   });
 
+  it('reads only the first keyLength positions of a KV cache buffer and of its segment ids', async () => {
+    await tf.setBackend(backend);
+    // Keys 0..t-1 in buffers of capacity 9 whose unused positions are NaN: nothing may read them.
+    const shapes = { b: 2, hq: 4, hkv: 2, s: 2, t: 6, d: 4 };
+    const { q, k, v } = inputs(shapes, 21);
+    const segments = [
+      [0, 1, 1, 1, 1, 1],
+      [1, 1, 1, 1, 2, 2],
+    ];
+    const withCapacity = (x: tf.Tensor) => tf.concat([x, tf.fill([2, 2, 3, 4], Number.NaN)], 2);
+    const kCap = withCapacity(k);
+    const vCap = withCapacity(v);
+    const segmentIds = tf.tensor2d(
+      segments.map((row) => [...row, 7, 7, 7]),
+      [2, 9],
+      'int32',
+    );
+    const got = causalAttention(q, kCap, vCap, { segmentIds, keyLength: 6 });
+    const expected = attentionReference(
+      q.dataSync() as Float32Array,
+      k.dataSync() as Float32Array,
+      v.dataSync() as Float32Array,
+      shapes,
+      0.5,
+      segments,
+    );
+    const values = got.dataSync();
+    for (let i = 0; i < expected.length; i++) expect(values[i]).toBeCloseTo(expected[i], 5);
+    expect(() => causalAttention(q, kCap, vCap, { keyLength: 10 })).toThrow(/keyLength/);
+    tf.dispose([q, k, v, kCap, vCap, segmentIds, got]);
+  });
+
   it('has gradients that match finite differences', async () => {
     await tf.setBackend(backend);
     const { q, k, v } = inputs({ b: 1, hq: 2, hkv: 1, s: 3, t: 4, d: 2 }, 11);

@@ -12,6 +12,12 @@ export interface CausalAttentionOptions {
    * left padding, given its own id) never see each other. Absent: every earlier key is visible.
    */
   segmentIds?: tf.Tensor;
+  /**
+   * Keys actually present: only positions 0..keyLength-1 of k, v (axis 2) and segmentIds (axis 1)
+   * are keys, the rest is a KV cache's unused capacity; query i sits at key position
+   * keyLength - s + i. Default: all of k's positions. No gradient when below k's length.
+   */
+  keyLength?: number;
 }
 
 /** Added to masked scores: finite, so a fully masked row gives a uniform row instead of NaN. */
@@ -21,19 +27,24 @@ const MASKED_SCORE = -1e30;
  * Attention of s queries over t keys (t ≥ s; with a KV cache the queries are the last s positions,
  * so query i sits at key position t - s + i and sees keys 0..t-s+i). Query head h reads key/value
  * head floor(h / (hq / hkv)), as repeat_kv does.
- * Fused kernel `MdCausalAttention`: inputs `{q, k, v}` plus `segmentIds` when given, attrs `{scale}`.
+ * Fused kernel `MdCausalAttention`: inputs `{q, k, v}` plus `segmentIds` when given, attrs
+ * `{scale, keyLength}` (keyLength = t ≤ k's axis 2, whose remaining positions the kernel never reads).
  */
 export function causalAttention(
   q: tf.Tensor, // [b, hq, s, d]
-  k: tf.Tensor, // [b, hkv, t, d]
-  v: tf.Tensor, // [b, hkv, t, d]
+  k: tf.Tensor, // [b, hkv, capacity ≥ t, d]
+  v: tf.Tensor, // [b, hkv, capacity, d]
   options: CausalAttentionOptions = {},
 ): tf.Tensor {
   const scale = options.scale ?? 1 / Math.sqrt(q.shape[q.rank - 1] as number);
+  const capacity = k.shape[2] as number;
+  const keyLength = options.keyLength ?? capacity;
+  if (!(Number.isInteger(keyLength) && keyLength >= 0 && keyLength <= capacity))
+    throw new Error(`causalAttention: keyLength ${keyLength} is outside k's ${capacity} positions`);
   if (hasFusedKernel(FUSED_KERNELS.causalAttention)) {
     const inputs: Record<string, tf.Tensor> = { q, k, v };
     if (options.segmentIds) inputs.segmentIds = options.segmentIds;
-    return runFusedKernel(FUSED_KERNELS.causalAttention, inputs, { scale });
+    return runFusedKernel(FUSED_KERNELS.causalAttention, inputs, { scale, keyLength });
   }
   return causalAttentionUnfused(q, k, v, { ...options, scale });
 }
@@ -45,6 +56,20 @@ export function causalAttentionUnfused(
   v: tf.Tensor,
   options: CausalAttentionOptions = {},
 ): tf.Tensor {
+  if (options.keyLength !== undefined && options.keyLength < (k.shape[2] as number)) {
+    const t = options.keyLength;
+    return tf.tidy(() =>
+      causalAttentionUnfused(
+        q,
+        tf.slice(k, [0, 0, 0, 0], [-1, -1, t, -1]),
+        tf.slice(v, [0, 0, 0, 0], [-1, -1, t, -1]),
+        {
+          scale: options.scale,
+          segmentIds: options.segmentIds ? tf.slice(options.segmentIds, [0, 0], [-1, t]) : undefined,
+        },
+      ),
+    );
+  }
   const [b, hq, s, d] = q.shape as [number, number, number, number];
   const [, hkv, t] = k.shape as [number, number, number, number];
   if (hq % hkv !== 0)

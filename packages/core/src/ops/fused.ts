@@ -16,6 +16,7 @@ export const FUSED_KERNELS = {
   globalNormSq: 'MdGlobalNormSq',
   linearBf16: 'MdMatMulBf16',
   gatherBf16: 'MdGatherBf16',
+  writeInto: 'MdWriteInto',
 } as const;
 
 /** Backward kernels a backend registers with the forward ones; the gradients of the fused ops run them. */

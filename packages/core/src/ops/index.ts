@@ -19,5 +19,6 @@ export {
   packBf16,
   widenBf16,
 } from './bf16';
+export { writeInto, writeIntoUnfused } from './write_into';
 export { FUSED_KERNELS, hasFusedKernel, runFusedKernel, runFusedKernelOutputs } from './fused';
 export type { KernelAttrs } from './fused';

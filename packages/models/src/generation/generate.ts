@@ -54,7 +54,11 @@ export async function generate(
   });
   const results: GenerationResult[] = prompts.map(() => ({ tokens: [], finishReason: 'length' }));
   if (options.maxNewTokens === 0) return results;
-  const cache = new KVCache(model.config.numHiddenLayers);
+  // Room for the longest prompt and every new token: the cache's buffers never grow.
+  const cache = new KVCache(
+    model.config.numHiddenLayers,
+    Math.max(...prompts.map((p) => p.length)) + options.maxNewTokens,
+  );
   let inputs: StepInputs | null = null;
   try {
     const width = Math.max(...prompts.map((p) => p.length));

@@ -1,24 +1,72 @@
 // Keys and values of every layer for the positions processed so far, so each decoding step
-// computes only the new token (transformers' DynamicCache). Owns its tensors: call dispose().
-import { tf } from '@mixdistill/core';
-import type { PastKeyValue } from '../model/decoder_block';
+// computes only the new token (transformers' DynamicCache). The positions live in preallocated
+// buffers [b, kvHeads, capacity, headDim] that each step writes into in place (core's `writeInto`),
+// so a step copies its new keys and values only, not the whole cache; when they are full the
+// buffers double. Attention reads the first `length` positions (its `keyLength`). Owns its tensors:
+// call dispose().
+import { tf, writeInto } from '@mixdistill/core';
+import type { LayerCache } from '../model/decoder_block';
+
+/** One layer's buffers: [b, kvHeads, capacity, headDim]. */
+interface LayerBuffers {
+  key: tf.Tensor;
+  value: tf.Tensor;
+}
 
 export class KVCache {
-  private readonly layers: (PastKeyValue | null)[];
-  /** int32 [b, length], or null while every row is one segment. */
+  private readonly layers: (LayerBuffers | null)[];
+  /** int32 [b, capacity], or null while every row is one segment. */
   private segments: tf.Tensor | null = null;
   /** Positions cached so far. */
   private cachedLength = 0;
+  /** Positions the buffers hold room for. */
+  private capacity = 0;
 
-  constructor(numLayers: number) {
-    this.layers = new Array<PastKeyValue | null>(numLayers).fill(null);
+  /**
+   * @param numLayers decoder layers of the model
+   * @param reserve positions to make room for at the first forward pass (e.g. the longest prompt
+   *   plus the tokens to generate), so that the buffers never grow; they double when exceeded
+   */
+  constructor(
+    numLayers: number,
+    private readonly reserve = 0,
+  ) {
+    this.layers = new Array<LayerBuffers | null>(numLayers).fill(null);
   }
 
+  /** Positions cached so far. */
   get length(): number {
     return this.cachedLength;
   }
 
-  /** Segment ids of all keys (cached + the new `s` positions), kept by the cache. */
+  /**
+   * Makes room for `s` more positions; a forward pass calls it once, before its first layer. Full
+   * buffers double (one copy of what they hold).
+   */
+  prepare(s: number): void {
+    const needed = this.cachedLength + s;
+    if (needed <= this.capacity) return;
+    const capacity = Math.max(needed, 2 * this.capacity, this.reserve);
+    const grow = (t: tf.Tensor, axis: number) => {
+      const shape = t.shape.slice();
+      shape[axis] = capacity;
+      const bigger = tf.keep(writeInto(tf.zeros(shape, t.dtype), t, axis, 0));
+      t.dispose();
+      return bigger;
+    };
+    tf.tidy(() => {
+      this.layers.forEach((entry, i) => {
+        if (entry) this.layers[i] = { key: grow(entry.key, 2), value: grow(entry.value, 2) };
+      });
+      if (this.segments) this.segments = grow(this.segments, 1);
+    });
+    this.capacity = capacity;
+  }
+
+  /**
+   * Writes the new positions' segment ids after the cached ones and returns all of them, int32
+   * [b, capacity] (the first length + s are real), or null while every row is one segment.
+   */
   extendSegmentIds(newIds: tf.Tensor | null, batch: number, s: number): tf.Tensor | null {
     if (!newIds && !this.segments) return null;
     if (!this.segments && this.cachedLength > 0) {
@@ -26,22 +74,32 @@ export class KVCache {
     }
     // New positions without ids continue each row's last segment (the usual decoding step).
     const added = newIds ?? tf.tile(tf.slice(this.segments!, [0, this.cachedLength - 1], [batch, 1]), [1, s]);
-    // A copy when there is nothing to concatenate with: the caller owns (and may dispose) newIds.
-    const all = this.segments ? tf.concat([this.segments, added], 1) : tf.clone(added);
-    this.segments?.dispose();
-    this.segments = tf.keep(all);
-    return all;
+    const buffer = this.segments ?? tf.zeros([batch, this.capacity], 'int32');
+    this.segments = tf.keep(writeInto(buffer, added, 1, this.cachedLength));
+    if (buffer !== this.segments) buffer.dispose();
+    return this.segments;
   }
 
-  layer(index: number): PastKeyValue | null {
-    return this.layers[index];
+  /** Layer `index`'s slot, for its decoder block. */
+  layer(index: number): LayerCache {
+    return { append: (key, value) => this.append(index, key, value) };
   }
 
-  /** Replaces layer `index`'s entry with keys/values covering every position so far. */
-  update(index: number, key: tf.Tensor, value: tf.Tensor): void {
+  /** Writes layer `index`'s new keys/values [b, kvHeads, s, headDim] after the cached positions. */
+  private append(index: number, key: tf.Tensor, value: tf.Tensor) {
+    const s = key.shape[2] as number;
+    if (this.cachedLength + s > this.capacity)
+      throw new Error('KVCache: prepare(s) was not called for this forward pass');
     const old = this.layers[index];
-    this.layers[index] = { key: tf.keep(key), value: tf.keep(value) };
+    const buffer = (t: tf.Tensor) => tf.zeros([t.shape[0], t.shape[1], this.capacity, t.shape[3]] as number[]);
+    const entry = {
+      key: tf.keep(writeInto(old?.key ?? buffer(key), key, 2, this.cachedLength)),
+      value: tf.keep(writeInto(old?.value ?? buffer(value), value, 2, this.cachedLength)),
+    };
+    // The writes consumed the old buffers: only the returned tensors may be read from now on.
     if (old) tf.dispose([old.key, old.value]);
+    this.layers[index] = entry;
+    return { ...entry, length: this.cachedLength + s };
   }
 
   /** Keeps only the given batch rows (in that order), e.g. to drop sequences that finished. */
@@ -72,5 +130,6 @@ export class KVCache {
     this.segments?.dispose();
     this.segments = null;
     this.cachedLength = 0;
+    this.capacity = 0;
   }
 }

@@ -125,7 +125,7 @@ export class CausalLM {
   /** The per-forward context every block shares (RoPE angles, attention segments). */
   blockContext(positionIds: tf.Tensor, segmentIds: tf.Tensor | null): BlockContext {
     const { cos, sin } = ropeCosSin(positionIds, this.inverseFrequencies);
-    return { config: this.config, cos, sin, segmentIds, linear: this.linear, past: null };
+    return { config: this.config, cos, sin, segmentIds, linear: this.linear, cache: null };
   }
 
   /** Decoder layer `index` on hidden [b, s, hidden]: a pure function of its inputs. */
@@ -157,6 +157,7 @@ export class CausalLM {
     return tf.tidy(() => {
       const [b, s] = inputIds.shape as [number, number];
       const past = cache?.length ?? 0;
+      cache?.prepare(s);
       const positionIds =
         options.positionIds ?? tf.tile(tf.reshape(tf.range(past, past + s, 1, 'int32'), [1, s]), [b, 1]);
       const segmentIds = cache
@@ -171,9 +172,7 @@ export class CausalLM {
           hidden = blockRunner(i, hidden, ctx, (h, c) => this.block(i, h, c).hidden);
           continue;
         }
-        const out = this.block(i, hidden, { ...ctx, past: cache?.layer(i) ?? null });
-        if (cache) cache.update(i, out.key, out.value);
-        hidden = out.hidden;
+        hidden = this.block(i, hidden, { ...ctx, cache: cache?.layer(i) ?? null }).hidden;
       }
       cache?.advance(s);
       if (options.lastPositionOnly && s > 1) hidden = tf.slice(hidden, [0, s - 1, 0], [b, 1, this.config.hiddenSize]);

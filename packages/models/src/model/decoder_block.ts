@@ -29,10 +29,14 @@ export interface LayerWeights {
 /** x [..., in] -> [..., out]; every projection goes through this so adapters can wrap it. */
 export type LinearFn = (x: tf.Tensor, weights: LinearWeights) => tf.Tensor;
 
-/** Keys and values of earlier positions (a KV cache entry). */
-export interface PastKeyValue {
-  key: tf.Tensor; // [b, kvHeads, past, headDim], RoPE already applied
-  value: tf.Tensor; // [b, kvHeads, past, headDim]
+/** A layer's slot in a KV cache. */
+export interface LayerCache {
+  /**
+   * Stores this forward pass's keys/values [b, kvHeads, s, headDim] (RoPE applied) after the cached
+   * positions; returns every key/value so far, as buffers [b, kvHeads, capacity, headDim] whose first
+   * `length` positions are keys (the rest is unused capacity).
+   */
+  append(key: tf.Tensor, value: tf.Tensor): { key: tf.Tensor; value: tf.Tensor; length: number };
 }
 
 /** What a block needs besides the hidden state and its weights; shared by every layer of one forward. */
@@ -40,18 +44,18 @@ export interface BlockContext {
   config: ModelConfig;
   cos: tf.Tensor; // [b, s, headDim / 2]
   sin: tf.Tensor; // [b, s, headDim / 2]
-  /** int32 [b, past + s]: attention stays within equal ids; null: plain causal attention. */
+  /**
+   * int32 [b, s], with a cache [b, capacity] (the first past + s are real): attention stays within
+   * equal ids; null: plain causal attention.
+   */
   segmentIds: tf.Tensor | null;
   linear: LinearFn;
-  /** This layer's cached keys/values, or null without a cache. */
-  past: PastKeyValue | null;
+  /** This layer's slot in the KV cache, or null without a cache. */
+  cache: LayerCache | null;
 }
 
 export interface BlockOutput {
   hidden: tf.Tensor; // [b, s, hidden]
-  /** All keys/values the queries attended to (past + new), for the cache. */
-  key: tf.Tensor; // [b, kvHeads, past + s, headDim]
-  value: tf.Tensor; // [b, kvHeads, past + s, headDim]
 }
 
 export type DecoderBlock = (hidden: tf.Tensor, weights: LayerWeights, ctx: BlockContext) => BlockOutput;
@@ -63,15 +67,13 @@ export const preNormDecoderBlock: DecoderBlock = (hidden, w, ctx) => {
   const q = applyRope(toHeads(linear(x, w.q), b, s, c.numAttentionHeads, c.headDim), ctx.cos, ctx.sin);
   let key = applyRope(toHeads(linear(x, w.k), b, s, c.numKeyValueHeads, c.headDim), ctx.cos, ctx.sin);
   let value = toHeads(linear(x, w.v), b, s, c.numKeyValueHeads, c.headDim);
-  if (ctx.past) {
-    key = tf.concat([ctx.past.key, key], 2);
-    value = tf.concat([ctx.past.value, value], 2);
-  }
-  const attended = causalAttention(q, key, value, ctx.segmentIds ? { segmentIds: ctx.segmentIds } : {}); // [b, heads, s, d]
+  let keyLength = s;
+  if (ctx.cache) ({ key, value, length: keyLength } = ctx.cache.append(key, value));
+  const attended = causalAttention(q, key, value, { segmentIds: ctx.segmentIds ?? undefined, keyLength }); // [b, heads, s, d]
   const h = tf.add(hidden, linear(fromHeads(attended, b, s, c.numAttentionHeads * c.headDim), w.o));
   const y = rmsNorm(h, w.postAttentionNorm, c.rmsNormEps);
   const mlp = linear(swiglu(linear(y, w.gate), linear(y, w.up)), w.down);
-  return { hidden: tf.add(h, mlp), key, value };
+  return { hidden: tf.add(h, mlp) };
 };
 
 /** [b, s, heads * d] -> [b, heads, s, d]; a single position needs no transpose, only a reshape. */

@@ -128,7 +128,9 @@ struct Shape {
   // Absolute key position of query row i.
   int64_t qpos(int64_t i) const { return a.t - a.s + i; }
   const float* qrow(const float* q, int64_t b, int64_t h, int64_t i) const { return q + ((b * a.hq + h) * a.s + i) * a.d; }
-  const float* krow(const float* k, int64_t b, int64_t g, int64_t j) const { return k + ((b * a.hkv + g) * a.t + j) * a.d; }
+  const float* krow(const float* k, int64_t b, int64_t g, int64_t j) const {
+    return k + ((b * a.hkv + g) * a.t_stride + j) * a.d;
+  }
 };
 
 // S[i][j] = scale * <q_i, k_j> for a br x bc block (masked entries = kMasked), with K transposed
@@ -136,7 +138,7 @@ struct Shape {
 MD_INLINE void scores(const Shape& sh, int64_t b, const float* q0, const float* kt, int64_t i0, int64_t br, int64_t j0,
                       int64_t bc, float* MD_RESTRICT S) {
   const int64_t d = sh.a.d;
-  const int32_t* seg = sh.a.segment_ids ? sh.a.segment_ids + b * sh.a.t : nullptr;
+  const int32_t* seg = sh.a.segment_ids ? sh.a.segment_ids + b * sh.a.t_stride : nullptr;
   block_gemm(br, BC, d, q0, d, 1, kt, BC, S, BC, false);
   // Below the diagonal without segments every key is visible to every row: nothing to mask.
   const bool all_visible = !seg && bc == BC && j0 + BC - 1 <= sh.qpos(i0);
@@ -160,7 +162,7 @@ MD_INLINE void scores(const Shape& sh, int64_t b, const float* q0, const float* 
 // exact: its scores would all be masked, adding 0 to every sum.
 MD_INLINE bool segments_apart(const Shape& sh, int64_t b, int64_t i0, int64_t br, int64_t j0, int64_t bc) {
   if (!sh.a.segment_ids) return false;
-  const int32_t* seg = sh.a.segment_ids + b * sh.a.t;
+  const int32_t* seg = sh.a.segment_ids + b * sh.a.t_stride;
   int32_t qlo = seg[sh.qpos(i0)], qhi = qlo, klo = seg[j0], khi = klo;
   for (int64_t p = sh.qpos(i0); p <= sh.qpos(i0 + br - 1); ++p) {
     qlo = seg[p] < qlo ? seg[p] : qlo;
@@ -194,7 +196,7 @@ void attention_fwd(const AttentionArgs& a, const float* q, const float* k, const
   const bool parallel = a.b * a.hq * a.s * a.t * d >= kParallelFlops;
   const int64_t kblocks = (a.t + BC - 1) / BC, head_kt = kblocks * d * BC;
   float* const kt_all = transposed_kv.get(a.b * a.hkv * head_kt);
-  parallel_for_if(parallel, a.b * a.hkv, [&](int64_t bg) { transpose_blocks(k + bg * a.t * d, a.t, d, kt_all + bg * head_kt); });
+  parallel_for_if(parallel, a.b * a.hkv, [&](int64_t bg) { transpose_blocks(k + bg * a.t_stride * d, a.t, d, kt_all + bg * head_kt); });
   parallel_for_if(parallel, a.b * a.hq * qblocks, [&](int64_t task) {
     const int64_t qb = task % qblocks, h = (task / qblocks) % a.hq, b = task / (qblocks * a.hq);
     const int64_t g = h / sh.group(), i0 = qb * BR, br = imin(BR, a.s - i0);

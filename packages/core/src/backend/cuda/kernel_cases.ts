@@ -2,7 +2,16 @@
 // on seeded inputs with odd sizes, broadcasting, transposes and non-contiguous axes. Each case is
 // run on the cuda backend and on tfjs' cpu backend (the reference: same tfjs op, its own kernels)
 // by cuda_backend.test.ts and by the GPU check (benchmarks/gpu).
-import { adamwStep, causalAttention, crossEntropySum, globalNormSq, rmsNorm, applyRope, swiglu } from '../../ops';
+import {
+  adamwStep,
+  applyRope,
+  causalAttention,
+  crossEntropySum,
+  globalNormSq,
+  rmsNorm,
+  swiglu,
+  writeInto,
+} from '../../ops';
 import { seededValues } from '../../ops/op_test_helpers';
 import { tf } from '../../tf';
 
@@ -62,6 +71,7 @@ function gradsOf(f: (...xs: tf.Tensor[]) => tf.Tensor, wrt: number): (...xs: tf.
 export function kernelCases(): KernelCase[] {
   seed = 11;
   const segIds = ints([0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1], [2, 12]);
+  const segIds10 = ints([0, 0, 1, 1, 1, 1, 1, 9, 9, 9, 1, 1, 1, 1, 2, 2, 2, 9, 9, 9], [2, 10]);
   return [
     { name: 'Add broadcast', inputs: [rand([3, 1, 5]), rand([4, 5])], f: (a, b) => tf.add(a, b), tol: 1e-6 },
     {
@@ -241,6 +251,12 @@ export function kernelCases(): KernelCase[] {
       tol: 1e-5,
     },
     {
+      name: 'MdCausalAttention in a KV cache buffer (keyLength 7 of 10), segments',
+      inputs: [rand([2, 2, 2, 8]), rand([2, 1, 10, 8]), rand([2, 1, 10, 8]), segIds10],
+      f: (q, k, v, seg) => causalAttention(q, k, v, { segmentIds: seg, keyLength: 7 }),
+      tol: 1e-5,
+    },
+    {
       name: 'MdCausalAttention segments, grads',
       inputs: [rand([2, 2, 12, 8]), rand([2, 1, 12, 8]), rand([2, 1, 12, 8]), segIds],
       f: gradsOf((q, k, v, seg) => causalAttention(q, k, v, { segmentIds: seg }), 3),
@@ -251,6 +267,12 @@ export function kernelCases(): KernelCase[] {
       inputs: [rand([1, 2, 5, 64]), rand([1, 2, 5, 64]), rand([1, 2, 5, 64])],
       f: gradsOf((q, k, v) => causalAttention(q, k, v), 3),
       tol: 1e-4,
+    },
+    {
+      name: 'MdWriteInto (a KV cache append)',
+      inputs: [rand([2, 1, 6, 8]), rand([2, 1, 1, 8])],
+      f: (buffer, update) => writeInto(tf.clone(buffer), update, 2, 4),
+      tol: 0,
     },
     {
       name: 'MdCrossEntropySum',

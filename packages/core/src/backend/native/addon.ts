@@ -121,6 +121,8 @@ export interface NativeAddon {
     t: number,
     d: number,
     scale: number,
+    /** rows per (batch, kv head) in k/v and ids per row of segmentIds, of which the first t are keys (default t) */
+    tStride?: number,
   ): void;
   attentionBackward(
     q: Float32Array,

@@ -10,7 +10,7 @@ import { BF16_NATIVE_KERNELS } from './kernels/bf16';
 import { FUSED_GRADIENTS, FUSED_NATIVE_KERNELS } from './kernels/fused';
 import type { KernelArgs, NativeKernel } from './kernels/kernel_util';
 import { ELEMENTWISE_KERNELS } from './kernels/elementwise';
-import { LAYOUT_KERNELS } from './kernels/layout';
+import { LAYOUT_FUSED_KERNELS, LAYOUT_KERNELS } from './kernels/layout';
 import { MATMUL_KERNELS } from './kernels/matmul';
 import { OPTIMIZER_NATIVE_KERNELS } from './kernels/optimizer';
 import { REDUCE_KERNELS } from './kernels/reduce';
@@ -48,7 +48,12 @@ function registerKernels(): void {
     };
     tf.registerKernel({ ...config, backendName: NATIVE_BACKEND_NAME, kernelFunc });
   }
-  for (const k of [...FUSED_NATIVE_KERNELS, ...OPTIMIZER_NATIVE_KERNELS, ...BF16_NATIVE_KERNELS]) {
+  for (const k of [
+    ...FUSED_NATIVE_KERNELS,
+    ...OPTIMIZER_NATIVE_KERNELS,
+    ...BF16_NATIVE_KERNELS,
+    ...LAYOUT_FUSED_KERNELS,
+  ]) {
     tf.registerKernel({
       kernelName: k.name,
       backendName: NATIVE_BACKEND_NAME,

@@ -16,7 +16,7 @@ import {
   product,
   ropeDims,
 } from '../../kernel_checks';
-import type { CudaKernel, CudaKernelArgs } from './kernel_util';
+import { type CudaKernel, type CudaKernelArgs, stridedCopy } from './kernel_util';
 
 // ---------------------------------------------------------------- RMSNorm
 // inputs {x [..., h], weight [h]}, attrs {eps} -> y [..., h]; side data: 1/rms per row.
@@ -101,34 +101,53 @@ function swigluGrad({ inputs, backend }: CudaKernelArgs): tf.TensorInfo[] {
 // inputs {q [b, hq, s, d], k [b, hkv, t, d], v [b, hkv, t, d], segmentIds? int32 [b, t]}, attrs {scale}.
 
 /** The shared checks plus this kernel's own limit on the head dimension. */
-function cudaAttentionDims(q: tf.TensorInfo, k: tf.TensorInfo, v: tf.TensorInfo): AttentionDims {
-  const dims = attentionDims(q, k, v);
+function cudaAttentionDims(
+  q: tf.TensorInfo,
+  k: tf.TensorInfo,
+  v: tf.TensorInfo,
+  attrs?: Record<string, unknown>,
+): AttentionDims {
+  const dims = attentionDims(q, k, v, attrs);
   need(dims.d <= 256, `MdCausalAttention: head dim ${dims.d} is above the cuda kernel's 256`);
   return dims;
 }
 
+/**
+ * The first t of `rows` positions of each of `outer` rows of `inner` values, as a new device buffer
+ * (the keys of a KV cache whose capacity exceeds them: this kernel reads t-row blocks).
+ */
+function leadingRows(backend: CudaBackend, x: tf.TensorInfo, outer: number, rows: number, t: number, inner: number) {
+  const out = backend.alloc(outer * t * inner);
+  stridedCopy(backend, backend.ptr(x), out, [outer, t * inner], [rows * inner, 1], [t * inner, 1]);
+  return out;
+}
+
 function causalAttention({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo {
   const { q, k, v, segmentIds } = inputs;
-  const { b, hq, hkv, s, t, d } = cudaAttentionDims(q, k, v);
+  const { b, hq, hkv, s, t, d, tStride } = cudaAttentionDims(q, k, v, attrs);
   let seg = 0;
   if (segmentIds) {
     need(
       segmentIds.dtype === 'int32' &&
         segmentIds.shape.length === 2 &&
         segmentIds.shape[0] === b &&
-        segmentIds.shape[1] === t,
-      `MdCausalAttention: segmentIds must be int32 [b, t] = [${b}, ${t}], got ${segmentIds.dtype} [${segmentIds.shape}]`,
+        segmentIds.shape[1] === tStride,
+      `MdCausalAttention: segmentIds must be int32 [b, t] = [${b}, ${tStride}], got ${segmentIds.dtype} [${segmentIds.shape}]`,
     );
     // Kept for the backward pass: the caller may dispose its segment ids before then.
-    seg = backend.alloc(b * t);
-    if (b * t > 0) backend.addon.copy(seg, backend.ptr(segmentIds), b * t * 4);
+    seg = leadingRows(backend, segmentIds, b, tStride, t, 1);
   }
+  // A KV cache's unused capacity: this kernel reads keys as t-row blocks, so copy the t rows.
+  const kv =
+    tStride === t
+      ? null
+      : [leadingRows(backend, k, b * hkv, tStride, t, d), leadingRows(backend, v, b * hkv, tStride, t, d)];
   const out = backend.output(q.shape, 'float32');
   const lse = backend.alloc(b * hq * s);
   backend.addon.attentionForward(
     backend.ptr(q),
-    backend.ptr(k),
-    backend.ptr(v),
+    kv ? kv[0] : backend.ptr(k),
+    kv ? kv[1] : backend.ptr(v),
     seg,
     out.ptr,
     lse,
@@ -140,6 +159,7 @@ function causalAttention({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorI
     d,
     attrs?.scale as number,
   );
+  for (const p of kv ?? []) backend.release(p); // stream order: the kernel reads them before any reuse
   backend.setSide(out.info, { rowStats: lse, segmentIds: seg === 0 ? undefined : seg });
   return out.info;
 }
@@ -148,7 +168,8 @@ function causalAttentionGrad({ inputs, backend, attrs }: CudaKernelArgs): tf.Ten
   const { dy, q, k, v, out } = inputs;
   const side = backend.getSide(out);
   need(side !== undefined, 'MdCausalAttentionGrad: the forward statistics of this output were released');
-  const { b, hq, hkv, s, t, d } = cudaAttentionDims(q, k, v);
+  const { b, hq, hkv, s, t, d, tStride } = cudaAttentionDims(q, k, v, attrs);
+  need(tStride === t, 'MdCausalAttentionGrad: no gradient when keyLength is below the keys in k/v (a KV cache)');
   const dq = backend.output(q.shape, 'float32'),
     dk = backend.output(k.shape, 'float32'),
     dv = backend.output(v.shape, 'float32');

@@ -119,7 +119,8 @@ function swigluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
 }
 
 // ---------------------------------------------------------------- causal attention
-// inputs {q [b, hq, s, d], k [b, hkv, t, d], v [b, hkv, t, d], segmentIds? int32 [b, t]}, attrs {scale}.
+// inputs {q [b, hq, s, d], k [b, hkv, cap, d], v [b, hkv, cap, d], segmentIds? int32 [b, cap]},
+// attrs {scale, keyLength t ≤ cap}: the first t positions are keys (a KV cache's capacity is read in place).
 
 function attentionForward(
   backend: NativeBackend,
@@ -127,10 +128,10 @@ function attentionForward(
   k: tf.TensorInfo,
   v: tf.TensorInfo,
   segmentIds: Int32Array | null,
-  scale: number,
+  attrs: Record<string, unknown> | undefined,
 ) {
-  const dims = attentionDims(q, k, v);
-  const { b, hq, hkv, s, t, d } = dims;
+  const dims = attentionDims(q, k, v, attrs);
+  const { b, hq, hkv, s, t, d, tStride } = dims;
   const out = backend.output(q.shape);
   const lse = backend.pool.take(b * hq * s);
   backend.addon.attentionForward(
@@ -146,7 +147,8 @@ function attentionForward(
     s,
     t,
     d,
-    scale,
+    attrs?.scale as number,
+    tStride,
   );
   return { out, lse, dims };
 }
@@ -164,7 +166,7 @@ function causalAttention({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo 
     );
     seg = backend.i32(segmentIds).slice(); // kept for the backward pass
   }
-  const { out, lse } = attentionForward(backend, q, k, v, seg, attrs?.scale as number);
+  const { out, lse } = attentionForward(backend, q, k, v, seg, attrs);
   backend.setSide(out.info, { rowStats: lse, segmentIds: seg ?? undefined });
   return out.info;
 }
@@ -174,7 +176,8 @@ function causalAttentionGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorI
   const scale = attrs?.scale as number;
   const side = backend.getSide(out);
   need(side !== undefined, 'MdCausalAttentionGrad: the forward statistics of this output were released');
-  const { b, hq, hkv, s, t, d } = attentionDims(q, k, v);
+  const { b, hq, hkv, s, t, d, tStride } = attentionDims(q, k, v, attrs);
+  need(tStride === t, 'MdCausalAttentionGrad: no gradient when keyLength is below the keys in k/v (a KV cache)');
   const dq = backend.output(q.shape),
     dk = backend.output(k.shape),
     dv = backend.output(v.shape);

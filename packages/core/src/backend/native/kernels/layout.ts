@@ -1,6 +1,9 @@
-// Data movement: Transpose, Slice, Concat, GatherV2 (embedding lookup) and UnsortedSegmentSum (its gradient).
+// Data movement: Transpose, Slice, Concat, GatherV2 (embedding lookup) and UnsortedSegmentSum (its
+// gradient), and MdWriteInto (a KV cache's in-place append).
 import { tf } from '../../../tf';
-import { allFloat32, product, stridesOf, type KernelArgs, type NativeKernel } from './kernel_util';
+import { FUSED_KERNELS } from '../../../ops/fused';
+import { checkWriteInto } from '../../../ops/write_into';
+import { allFloat32, need, product, stridesOf, type KernelArgs, type NativeKernel } from './kernel_util';
 
 function transpose({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
   const { x } = inputs;
@@ -119,6 +122,38 @@ function slice({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
   return out.info;
 }
 
+// inputs {buffer, update} (one dtype, float32 or int32), attrs {axis, offset} -> buffer with update
+// written at offset along axis (contract: ops/write_into.ts). In place when no other tensor shares the
+// buffer's storage, so a KV cache's append copies the new positions only.
+function writeInto({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const { buffer, update } = inputs;
+  const axis = attrs?.axis as number;
+  const offset = attrs?.offset as number;
+  checkWriteInto(buffer.shape, update.shape, buffer.dtype, update.dtype, axis, offset);
+  const view = (t: tf.TensorInfo) => (t.dtype === 'int32' ? backend.i32(t) : backend.f32(t));
+  need(
+    (buffer.dtype === 'float32' || buffer.dtype === 'int32') && buffer.dtype === update.dtype,
+    `MdWriteInto: expected float32 or int32 tensors, got ${buffer.dtype}`,
+  );
+  let info: tf.TensorInfo;
+  let dst: Float32Array | Int32Array;
+  if (backend.data.get(buffer.dataId).refCount === 1) {
+    backend.incRef(buffer.dataId);
+    info = { dataId: buffer.dataId, shape: buffer.shape, dtype: buffer.dtype };
+    dst = view(buffer);
+  } else {
+    dst = view(buffer).slice();
+    info = backend.makeTensorInfo(buffer.shape, buffer.dtype, dst);
+  }
+  const src = view(update);
+  const inner = product(buffer.shape, axis + 1);
+  const outer = product(buffer.shape, 0, axis);
+  const block = update.shape[axis] * inner; // one outer index's values of update
+  const stride = buffer.shape[axis] * inner;
+  for (let o = 0; o < outer; o++) dst.set(src.subarray(o * block, (o + 1) * block), o * stride + offset * inner);
+  return info;
+}
+
 export const LAYOUT_KERNELS: NativeKernel[] = [
   { name: 'Concat', run: concat },
   { name: 'Slice', run: slice },
@@ -126,3 +161,6 @@ export const LAYOUT_KERNELS: NativeKernel[] = [
   { name: 'GatherV2', run: gatherV2 },
   { name: 'UnsortedSegmentSum', run: unsortedSegmentSum },
 ];
+
+/** The layout kernels of core/src/ops (no cpu kernel of that name). */
+export const LAYOUT_FUSED_KERNELS: NativeKernel[] = [{ name: FUSED_KERNELS.writeInto, run: writeInto }];
