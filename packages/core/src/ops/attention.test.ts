@@ -56,6 +56,20 @@ function attentionReference(
   return out;
 }
 
+/** Checks `got` against attentionReference on the given q, k, v (k/v of exactly t positions). */
+function expectReference(
+  got: tf.Tensor,
+  { q, k, v }: { q: tf.Tensor; k: tf.Tensor; v: tf.Tensor },
+  shapes: Shapes,
+  scale: number,
+  segments?: number[][],
+): void {
+  const data = (x: tf.Tensor) => x.dataSync() as Float32Array;
+  const expected = attentionReference(data(q), data(k), data(v), shapes, scale, segments);
+  const values = got.dataSync();
+  for (let i = 0; i < expected.length; i++) expect(values[i]).toBeCloseTo(expected[i], 5);
+}
+
 function inputs(shapes: Shapes, seed: number) {
   const { b, hq, hkv, s, t, d } = shapes;
   return {
@@ -72,15 +86,7 @@ describe.each(backends)('causalAttention on %s', (backend) => {
     const { q, k, v } = inputs(shapes, 1);
     const got = causalAttention(q, k, v);
     expect(got.shape).toEqual([2, 6, 3, 4]);
-    const expected = attentionReference(
-      q.dataSync() as Float32Array,
-      k.dataSync() as Float32Array,
-      v.dataSync() as Float32Array,
-      shapes,
-      0.5,
-    );
-    const values = got.dataSync();
-    for (let i = 0; i < expected.length; i++) expect(values[i]).toBeCloseTo(expected[i], 5);
+    expectReference(got, { q, k, v }, shapes, 0.5);
     tf.dispose([q, k, v, got]);
   });
 
@@ -94,16 +100,7 @@ describe.each(backends)('causalAttention on %s', (backend) => {
     const { q, k, v } = inputs(shapes, 7);
     const segmentIds = tf.tensor2d(segments, [2, 5], 'int32');
     const got = causalAttention(q, k, v, { segmentIds, scale: 0.3 });
-    const expected = attentionReference(
-      q.dataSync() as Float32Array,
-      k.dataSync() as Float32Array,
-      v.dataSync() as Float32Array,
-      shapes,
-      0.3,
-      segments,
-    );
-    const values = got.dataSync();
-    for (let i = 0; i < expected.length; i++) expect(values[i]).toBeCloseTo(expected[i], 5);
+    expectReference(got, { q, k, v }, shapes, 0.3, segments);
     tf.dispose([q, k, v, segmentIds, got]);
   });
 
@@ -125,16 +122,7 @@ describe.each(backends)('causalAttention on %s', (backend) => {
       'int32',
     );
     const got = causalAttention(q, kCap, vCap, { segmentIds, keyLength: 6 });
-    const expected = attentionReference(
-      q.dataSync() as Float32Array,
-      k.dataSync() as Float32Array,
-      v.dataSync() as Float32Array,
-      shapes,
-      0.5,
-      segments,
-    );
-    const values = got.dataSync();
-    for (let i = 0; i < expected.length; i++) expect(values[i]).toBeCloseTo(expected[i], 5);
+    expectReference(got, { q, k, v }, shapes, 0.5, segments);
     expect(() => causalAttention(q, kCap, vCap, { keyLength: 10 })).toThrow(/keyLength/);
     tf.dispose([q, k, v, kCap, vCap, segmentIds, got]);
   });
