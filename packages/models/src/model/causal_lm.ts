@@ -172,7 +172,16 @@ export class CausalLM {
           hidden = blockRunner(i, hidden, ctx, (h, c) => this.block(i, h, c).hidden);
           continue;
         }
-        hidden = this.block(i, hidden, { ...ctx, cache: cache?.layer(i) ?? null }).hidden;
+        if (!cache) {
+          hidden = this.block(i, hidden, ctx).hidden;
+          continue;
+        }
+        // Generation records no gradients, so each layer's intermediates can go as soon as it is
+        // done: kept to the end of the forward, a prefill of 16 prompts × 512 tokens held every
+        // layer's MLP activations at once (23 GB peak RSS for Qwen2.5-0.5B).
+        const previous = hidden;
+        hidden = tf.tidy(() => this.block(i, previous, { ...ctx, cache: cache.layer(i) }).hidden);
+        previous.dispose();
       }
       cache?.advance(s);
       if (options.lastPositionOnly && s > 1) hidden = tf.slice(hidden, [0, s - 1, 0], [b, 1, this.config.hiddenSize]);
