@@ -76,7 +76,7 @@ export class KVCache {
     const added = newIds ?? tf.tile(tf.slice(this.segments!, [0, this.cachedLength - 1], [batch, 1]), [1, s]);
     const buffer = this.segments ?? tf.zeros([batch, this.capacity], 'int32');
     this.segments = tf.keep(writeInto(buffer, added, 1, this.cachedLength));
-    if (buffer !== this.segments) buffer.dispose();
+    buffer.dispose(); // consumed by the write
     return this.segments;
   }
 

@@ -3,7 +3,7 @@
 import { tf } from '../../../tf';
 import { FUSED_KERNELS } from '../../../ops/fused';
 import { checkWriteInto } from '../../../ops/write_into';
-import { allFloat32, need, product, stridesOf, type KernelArgs, type NativeKernel } from './kernel_util';
+import { allFloat32, need, product, stridesOf, type KernelArgs, type NativeKernel, writable } from './kernel_util';
 
 function transpose({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
   const { x } = inputs;
@@ -130,22 +130,12 @@ function writeInto({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const axis = attrs?.axis as number;
   const offset = attrs?.offset as number;
   checkWriteInto(buffer.shape, update.shape, buffer.dtype, update.dtype, axis, offset);
-  const view = (t: tf.TensorInfo) => (t.dtype === 'int32' ? backend.i32(t) : backend.f32(t));
   need(
-    (buffer.dtype === 'float32' || buffer.dtype === 'int32') && buffer.dtype === update.dtype,
+    buffer.dtype === 'float32' || buffer.dtype === 'int32',
     `MdWriteInto: expected float32 or int32 tensors, got ${buffer.dtype}`,
   );
-  let info: tf.TensorInfo;
-  let dst: Float32Array | Int32Array;
-  if (backend.data.get(buffer.dataId).refCount === 1) {
-    backend.incRef(buffer.dataId);
-    info = { dataId: buffer.dataId, shape: buffer.shape, dtype: buffer.dtype };
-    dst = view(buffer);
-  } else {
-    dst = view(buffer).slice();
-    info = backend.makeTensorInfo(buffer.shape, buffer.dtype, dst);
-  }
-  const src = view(update);
+  const { info, values: dst } = writable(backend, buffer, buffer.dtype as 'float32' | 'int32');
+  const src = update.dtype === 'int32' ? backend.i32(update) : backend.f32(update);
   const inner = product(buffer.shape, axis + 1);
   const outer = product(buffer.shape, 0, axis);
   const block = update.shape[axis] * inner; // one outer index's values of update

@@ -5,22 +5,7 @@ import type { tf } from '../../../tf';
 import { FUSED_KERNELS } from '../../../ops/fused';
 import type { NativeBackend } from '../native_backend';
 import { allFloat32, need, product } from '../../kernel_checks';
-import type { KernelArgs, NativeKernel } from './kernel_util';
-
-/**
- * Storage the kernel may overwrite for `t`: its own when only one tensor holds it (returned as
- * the output with its reference count raised, as tfjs' Reshape returns its input), else a copy.
- */
-function writable(backend: NativeBackend, t: tf.TensorInfo): { info: tf.TensorInfo; values: Float32Array } {
-  const values = backend.f32(t);
-  if (backend.data.get(t.dataId).refCount === 1) {
-    backend.incRef(t.dataId);
-    return { info: { dataId: t.dataId, shape: t.shape, dtype: 'float32' }, values };
-  }
-  const out = backend.output(t.shape);
-  out.values.set(values);
-  return out;
-}
+import { type KernelArgs, type NativeKernel, writable } from './kernel_util';
 
 // inputs {param, grad, m, v}, attrs {lr, beta1, beta2, eps, weightDecay, step, gradScale} -> [param', m', v'].
 // m and v are updated in place; the new parameter is written into a pooled buffer that then becomes
@@ -35,8 +20,8 @@ function adamw({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
     `MdAdamW: param [${param.shape}] but grad [${grad.shape}], m [${m.shape}], v [${v.shape}]`,
   );
   const a = attrs as Record<string, number>;
-  const m1 = writable(backend, m);
-  const v1 = writable(backend, v);
+  const m1 = writable(backend, m, 'float32');
+  const v1 = writable(backend, v, 'float32');
   const next = backend.pool.take(n);
   backend.addon.adamw(
     backend.f32(param),
