@@ -3,7 +3,6 @@
 // ops/adamw.ts and ops/global_norm.ts.
 import type { tf } from '../../../tf';
 import { FUSED_KERNELS } from '../../../ops/fused';
-import type { NativeBackend } from '../native_backend';
 import { allFloat32, need, product } from '../../kernel_checks';
 import { type KernelArgs, type NativeKernel, writable } from './kernel_util';
 
