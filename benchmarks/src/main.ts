@@ -203,6 +203,28 @@ async function main(): Promise<void> {
         `train ${config}: ${fmt(w.figures.tokens_per_s, 0)} tokens/s (torch ${fmt(w.figures.torch_tokens_per_s, 0)}), step ${fmt(w.figures.step_ms, 0)} ms, ${fmt(w.figures.step_ms_without_buffer_pool, 0)} ms without the pool, peak RSS ${fmt(w.figures.peak_rss_mb, 0)} MB`,
       );
       workloads.push(w);
+      if (backend.name === 'native') {
+        // Mixed precision: bf16 operands in every matrix product, float32 everything else.
+        const mixed = best(
+          opts.repeat,
+          () => cli('train', ['--config', config, '--precision', 'bf16']),
+          (r) => r.tokens_per_s,
+        );
+        const wm: Workload = {
+          kind: 'train',
+          name: `${config} bf16`,
+          figures: {
+            tokens_per_s: mixed?.tokens_per_s ?? null,
+            step_ms: mixed?.stepMs ?? null,
+            peak_rss_mb: mixed?.peak_rss_mb ?? null,
+          },
+          ratios: { vs_f32: ratio(mixed?.tokens_per_s, ours?.tokens_per_s) },
+        };
+        log(
+          `train ${config} bf16: ${fmt(wm.figures.tokens_per_s, 0)} tokens/s (${times(wm.ratios.vs_f32)} float32), step ${fmt(wm.figures.step_ms, 0)} ms, peak RSS ${fmt(wm.figures.peak_rss_mb, 0)} MB`,
+        );
+        workloads.push(wm);
+      }
     }
     if (opts.only.has('decode')) {
       // float32 and bf16 weights side by side; the PyTorch peer decodes in float32, one sequence.
@@ -294,6 +316,8 @@ function markdown(workloads: Workload[], header: string): string {
       return `| matmul ${w.name} | ${fmt(f.gflops)} GFLOP/s | OpenBLAS ${fmt(f.openblas_gflops)}, torch ${fmt(f.torch_gflops)} | ${times(w.ratios.vs_openblas)} OpenBLAS |`;
     if (w.kind === 'kernel')
       return `| ${w.name} | ${fmt(f.ms, 2)} ms${f.gb_per_s ? `, ${fmt(f.gb_per_s)} GB/s` : ''}${f.gflops ? `, ${fmt(f.gflops)} GFLOP/s` : ''} | | |`;
+    if (w.kind === 'train' && w.ratios.vs_f32 !== undefined)
+      return `| train ${w.name} | ${fmt(f.tokens_per_s, 0)} tok/s, peak RSS ${fmt(f.peak_rss_mb, 0)} MB (step ${fmt(f.step_ms, 0)} ms) | (float32 above) | ${times(w.ratios.vs_f32)} f32 |`;
     if (w.kind === 'train')
       return `| train ${w.name} | ${fmt(f.tokens_per_s, 0)} tok/s, peak RSS ${fmt(f.peak_rss_mb, 0)} MB (step ${fmt(f.step_ms, 0)} ms; ${fmt(f.step_ms_without_buffer_pool, 0)} ms without buffer pool) | torch ${fmt(f.torch_tokens_per_s, 0)} tok/s, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;
     const ours = `${fmt(f.tokens_per_s)} tok/s, prefill ${fmt(f.prefill_tokens_per_s, 0)} tok/s (first token ${fmt(f.time_to_first_token_ms, 0)} ms), peak RSS ${fmt(f.peak_rss_mb, 0)} MB, kernels ${f.kernels ?? '?'}`;

@@ -1,7 +1,16 @@
 // Throughput measurements on the active backend, run by `mixdistill bench` and `pnpm bench`.
 // Each reports the best of several timed repetitions after a warm-up (the machine may be shared,
 // so the best run is the one least disturbed by other processes).
-import { applyRope, causalAttention, crossEntropySum, rmsNorm, swiglu, tf } from '@mixdistill/core';
+import {
+  applyRope,
+  causalAttention,
+  crossEntropySum,
+  precisionFromEnv,
+  rmsNorm,
+  swiglu,
+  tf,
+  type Precision,
+} from '@mixdistill/core';
 import { createModel, generate, parseModelConfig, type WeightDtype } from '@mixdistill/models';
 import { AdamW, collate, TRAIN_DEFAULTS, trainStep } from '@mixdistill/train';
 import type { BenchConfig } from './configs';
@@ -127,6 +136,8 @@ export interface TrainResult {
   config: string;
   batch: number;
   seq: number;
+  /** precision of the matrix products (`--precision`: fp32, or bf16 mixed precision) */
+  precision: Precision;
   stepMs: number;
   tokens_per_s: number;
   peak_rss_mb: number;
@@ -177,6 +188,7 @@ export function measureTrain(name: string, bench: BenchConfig, steps = 3, warmup
     config: name,
     batch,
     seq,
+    precision: precisionFromEnv(),
     stepMs,
     tokens_per_s: (batch * seq) / (stepMs / 1000),
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,

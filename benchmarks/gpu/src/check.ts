@@ -17,7 +17,7 @@ import {
   Checkpoint,
   compareWithCpu,
   crossEntropySum,
-  cudaMathMode,
+  precisionFromEnv,
   IGNORE_INDEX,
   fallbackCounts,
   probeCuda,
@@ -358,7 +358,7 @@ await stage('bf16 golden + train step', async () => {
       losses: step.losses,
     };
   } finally {
-    if (!args.fake) setCudaMathMode(cudaMathMode());
+    if (!args.fake) setCudaMathMode(precisionFromEnv());
   }
 });
 

@@ -1,16 +1,6 @@
 // Shared by every command that computes with tensors: pick the backend and print the one line.
-import {
-  BACKEND_NAMES,
-  CUDA_MATH_MODES,
-  describeBackend,
-  MixdistillError,
-  selectBackend,
-  type BackendInfo,
-} from '@mixdistill/core';
+import { BACKEND_NAMES, describeBackend, PRECISIONS, selectBackend, type BackendInfo } from '@mixdistill/core';
 import type { Argv } from 'yargs';
-
-/** `--precision` as given on this command line (undefined: not given). */
-let precisionFlag: string | undefined;
 
 /** Adds `--backend` and `--precision` to a command. */
 export function withBackendOption<T>(y: Argv<T>) {
@@ -22,15 +12,14 @@ export function withBackendOption<T>(y: Argv<T>) {
     })
     .option('precision', {
       type: 'string',
-      choices: [...CUDA_MATH_MODES],
+      choices: [...PRECISIONS],
       describe:
-        'cuda: precision of matrix products (default: MIXDISTILL_CUDA_MATH, else fp32). bf16 multiplies bfloat16 operands with float32 accumulation; weights, optimizer state, loss and norms stay float32',
+        'precision of matrix products (default: MIXDISTILL_PRECISION, else fp32): bf16 multiplies bfloat16 operands with float32 accumulation (native, cuda; mixed-precision training), tf32 uses TF32 tensor cores (cuda); weights, optimizer state, loss and norms stay float32',
     });
-  // The cuda backend reads its math mode from the environment when it is registered. (yargs
-  // instances are mutable: the middleware is added without changing the returned argv type.)
+  // Backends read the precision from the environment when they are registered. (yargs instances
+  // are mutable: the middleware is added without changing the returned argv type.)
   out.middleware((argv) => {
-    precisionFlag = argv.precision as string | undefined;
-    if (precisionFlag !== undefined) process.env.MIXDISTILL_CUDA_MATH = precisionFlag;
+    if (argv.precision !== undefined) process.env.MIXDISTILL_PRECISION = argv.precision as string;
   });
   return out;
 }
@@ -38,11 +27,6 @@ export function withBackendOption<T>(y: Argv<T>) {
 /** Activates the backend and reports it on stderr (stdout stays for results). */
 export async function setupBackend(requested?: string): Promise<BackendInfo> {
   const info = await selectBackend(requested);
-  if (precisionFlag !== undefined && precisionFlag !== 'fp32' && info.name !== 'cuda') {
-    throw new MixdistillError(
-      `--precision ${precisionFlag} needs the cuda backend, but ${info.name} is active (it computes in float32); use --backend cuda or leave --precision out`,
-    );
-  }
   process.stderr.write(`${describeBackend(info)}\n`);
   for (const reason of info.skipped) {
     if (process.env.MIXDISTILL_VERBOSE) process.stderr.write(`  (${reason})\n`);

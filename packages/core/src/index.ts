@@ -8,17 +8,12 @@ export {
   BackendUnavailableError,
 } from './backend/select';
 export type { BackendInfo, BackendName } from './backend/select';
+export { PRECISIONS, precisionFromEnv, supportedPrecisions, type Precision } from './backend/precision';
+export { setNativePrecision } from './backend/native/register';
 export { fallbackCounts, fallbackTotal, resetFallbackCounts } from './backend/fallback_counts';
 // The cuda backend's checks, for benchmarks/gpu (a GPU session) and tests: what the addon finds on
 // this machine, the host-memory fake of the addon, and every kernel case compared with cpu.
-export {
-  CUDA_MATH_MODES,
-  cudaMathMode,
-  probeCuda,
-  registerFakeCudaBackend,
-  setCudaMathMode,
-} from './backend/cuda/register';
-export type { CudaMathMode } from './backend/cuda/register';
+export { probeCuda, registerFakeCudaBackend, setCudaMathMode } from './backend/cuda/register';
 export type { CudaProbe } from './backend/cuda/cuda_addon';
 export { compareWithCpu } from './backend/cuda/kernel_cases';
 export { MixdistillError } from './errors';

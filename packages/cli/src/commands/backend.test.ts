@@ -33,11 +33,11 @@ describe('mixdistill backend', () => {
     expect(r.stdout).toMatch(/^ {2}fallbacks: not applicable$/m);
   });
 
-  it('--precision bf16 off cuda fails with one line (only the cuda backend has a bf16 mode)', () => {
+  it('--precision bf16 on a backend without it fails with one line', () => {
     const r = mixdistill('backend', '--backend', 'cpu', '--precision', 'bf16');
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe(
-      'mixdistill: --precision bf16 needs the cuda backend, but cpu is active (it computes in float32); use --backend cuda or leave --precision out',
+      'mixdistill: --precision bf16: the cpu backend computes fp32 only; use --backend cuda or native, or leave --precision out',
     );
   });
 

@@ -143,7 +143,7 @@ export const benchCommand: CommandModule<object, Args> = {
       print(
         argv.json,
         r,
-        `train ${r.config} (batch ${r.batch} x seq ${r.seq}): ${r.tokens_per_s.toFixed(0)} tokens/s, ${r.stepMs.toFixed(0)} ms/step, peak RSS ${r.peak_rss_mb.toFixed(0)} MB`,
+        `train ${r.config} (batch ${r.batch} x seq ${r.seq}, ${r.precision} products): ${r.tokens_per_s.toFixed(0)} tokens/s, ${r.stepMs.toFixed(0)} ms/step, peak RSS ${r.peak_rss_mb.toFixed(0)} MB`,
       );
     } else {
       const batch = argv.batch ?? 1;

@@ -140,8 +140,9 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// batchMatMul(a, b, out, batch, M, N, K, transA, transB, aIdx: Int32Array, bIdx: Int32Array)
-// a holds matrices [M, K] (or [K, M] when transA) at aIdx[i] * M * K; out is [batch, M, N].
+// batchMatMul(a, b, out, batch, M, N, K, transA, transB, aIdx: Int32Array, bIdx: Int32Array, bf16)
+// a holds matrices [M, K] (or [K, M] when transA) at aIdx[i] * M * K; out is [batch, M, N]; bf16:
+// multiply the operands rounded to bfloat16 (float32 accumulation).
 Napi::Value BatchMatMul(const Napi::CallbackInfo& info) {
   const int64_t batch = num(info, 3), M = num(info, 4), N = num(info, 5), K = num(info, 6);
   const bool ta = info[7].ToBoolean(), tb = info[8].ToBoolean();
@@ -171,6 +172,7 @@ Napi::Value BatchMatMul(const Napi::CallbackInfo& info) {
   args.g.C = f32(info, 2, batch * M * N, "batchMatMul");
   args.g.ldc = N;
   args.g.accumulate = false;
+  args.g.bf16 = info[11].ToBoolean();
   args.batch = batch;
   args.a_off = aoff.get();
   args.b_off = boff.get();

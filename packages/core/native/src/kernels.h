@@ -17,6 +17,9 @@ struct GemmArgs {
   float* C;  // C(i, j) = C[i * ldc + j]
   int64_t ldc;
   bool accumulate;  // add into C instead of overwriting it
+  // Multiply bfloat16 operands: A and B rounded to bf16 (nearest even), products accumulated in
+  // float32 (mixed-precision training; the cuda backend's bf16 mode).
+  bool bf16;
 };
 
 /** Batched product: matrix b uses A + a_off[b], B + b_off[b], C + b * M * N (tfjs broadcasting). */

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import os from 'node:os';
 import { MixdistillError } from '../errors';
+import { precisionFromEnv, supportedPrecisions, type Precision } from './precision';
 import { tf } from '../tf';
 
 /** Names a user can ask for. */
@@ -26,6 +27,8 @@ export interface BackendInfo {
    * another table or thread count sums in another order.
    */
   kernels: string | null;
+  /** Precision of matrix products (`--precision`, MIXDISTILL_PRECISION; see precision.ts). */
+  precision: Precision;
   /** Why better backends were skipped (empty when the first choice worked). */
   skipped: string[];
 }
@@ -135,7 +138,16 @@ export async function selectBackend(requested?: string): Promise<BackendInfo> {
   }
   const candidates = wanted ? CANDIDATES.filter((c) => c.name === wanted) : CANDIDATES;
   const skipped: string[] = [];
+  const precision = precisionFromEnv();
   for (const candidate of candidates) {
+    const supported = supportedPrecisions(candidate.name);
+    if (!supported.includes(precision)) {
+      const able = BACKEND_NAMES.filter((n) => supportedPrecisions(n).includes(precision));
+      const reason = `--precision ${precision}: the ${candidate.name} backend computes ${supported.join(', ')} only; use --backend ${able.join(' or ')}, or leave --precision out`;
+      if (wanted) throw new BackendUnavailableError(reason);
+      skipped.push(reason);
+      continue;
+    }
     try {
       const loaded = await candidate.load();
       const ok = await tf.setBackend(loaded.tfName);
@@ -145,6 +157,7 @@ export async function selectBackend(requested?: string): Promise<BackendInfo> {
         version: loaded.version,
         threads: loaded.threads,
         kernels: loaded.kernels ?? null,
+        precision,
         skipped,
       };
     } catch (err) {
@@ -158,7 +171,8 @@ export async function selectBackend(requested?: string): Promise<BackendInfo> {
 
 /** The single start-up line, e.g. `backend: native 0.1.0 (AVX-512), 2 threads`. */
 export function describeBackend(info: BackendInfo): string {
-  return `backend: ${info.name} ${info.version}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  const precision = info.precision === 'fp32' ? '' : `, ${info.precision} matrix products`;
+  return `backend: ${info.name} ${info.version}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${precision}`;
 }
 
 /**

@@ -2,9 +2,15 @@
 // ("Anatomy of high-performance matrix multiplication", 2008): B is packed in KC x NR panels
 // that stay in L1, A in MR x KC panels of an MC x KC block that stays in L2, and an MR x NR
 // register-blocked micro-kernel does the FMAs. Transposed operands are handled by the packing
-// (row/column strides), so every layout runs the same micro-kernel.
+// (row/column strides), so every layout runs the same micro-kernel. Products with bfloat16
+// operands (GemmArgs::bf16) round A and B as they are packed; with AVX512-BF16 the panels hold
+// bf16 pairs and a vdpbf16ps micro-kernel multiplies them (twice the multiply-adds per
+// instruction), elsewhere the float32 micro-kernel multiplies the rounded values.
 #include "common.h"
 #include "vec.h"
+#include "../cpu_features.h"
+
+#include <utility>
 
 #if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
@@ -252,46 +258,165 @@ void pack_panels(const float* src0, int64_t line_stride, int64_t k_stride, int64
   }
 }
 
-// Ap: MR-row panels of A[i0:i0+mc, k0:k0+kc].
-void pack_a(const GemmArgs& g, int64_t i0, int64_t mc, int64_t k0, int64_t kc, float* MD_RESTRICT ap) {
-  pack_panels<MR>(g.A + i0 * g.a_rs + k0 * g.a_cs, g.a_rs, g.a_cs, mc, kc, ap);
+// x rounded to the nearest bfloat16 (ties to even), kept as a float32; NaNs stay NaN.
+MD_INLINE float round_to_bf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, sizeof(u));
+  const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+  u = (u & 0x7fffffffu) > 0x7f800000u ? u : rounded;
+  std::memcpy(&x, &u, sizeof(x));
+  return x;
 }
 
-// Bp: NR-column panels of B[k0:k0+kc, j0:j0+nc].
-void pack_b(const GemmArgs& g, int64_t k0, int64_t kc, int64_t j0, int64_t nc, float* MD_RESTRICT bp) {
-  pack_panels<NR>(g.B + k0 * g.b_rs + j0 * g.b_cs, g.b_cs, g.b_rs, nc, kc, bp);
+// Packed panels of float32 values: what the float32 micro-kernel multiplies. For a bf16 product
+// on a CPU without AVX512-BF16 the packed values are rounded to bf16 in place.
+struct F32Panels {
+  using T = float;
+  // Elements of T per panel line for kc values of k.
+  static int64_t depth(int64_t kc) { return kc; }
+
+  // Ap: MR-row panels of A[i0:i0+mc, k0:k0+kc].
+  static void pack_a(const GemmArgs& g, int64_t i0, int64_t mc, int64_t k0, int64_t kc, T* MD_RESTRICT ap) {
+    pack_panels<MR>(g.A + i0 * g.a_rs + k0 * g.a_cs, g.a_rs, g.a_cs, mc, kc, ap);
+    if (g.bf16) round_all(ap, (mc + MR - 1) / MR * MR * kc);
+  }
+
+  // Bp: NR-column panels of B[k0:k0+kc, j0:j0+nc].
+  static void pack_b(const GemmArgs& g, int64_t k0, int64_t kc, int64_t j0, int64_t nc, T* MD_RESTRICT bp) {
+    pack_panels<NR>(g.B + k0 * g.b_rs + j0 * g.b_cs, g.b_cs, g.b_rs, nc, kc, bp);
+    if (g.bf16) round_all(bp, (nc + NR - 1) / NR * NR * kc);
+  }
+
+  static void micro(int64_t kc, const T* a, const T* b, float* c, int64_t ldc, bool accumulate) {
+    micro_kernel(kc, a, b, c, ldc, accumulate);
+  }
+
+  static void round_all(float* MD_RESTRICT x, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) x[i] = round_to_bf16(x[i]);
+  }
+};
+
+#if defined(__AVX512F__)
+#define MD_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
+
+// A float32 panel [kc][W] (as pack_panels writes it) as bf16 pairs along k, the operand layout of
+// vdpbf16ps: out[p][i] = (bf16(panel[2p][i]), bf16(panel[2p + 1][i])), zero past kc.
+template <int W>
+MD_BF16_TARGET void to_pairs(const float* MD_RESTRICT panel, int64_t kc, uint16_t* MD_RESTRICT out) {
+  // vcvtne2ps2bf16 gives [row 2p x 16, row 2p+1 x 16]; lane 2j of the result takes lane j, 2j+1 lane 16 + j.
+  alignas(64) static const uint16_t kInterleave[32] = {0, 16, 1, 17, 2,  18, 3,  19, 4,  20, 5,  21, 6,  22, 7,  23,
+                                                       8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+  const __m512i interleave = _mm512_load_si512(kInterleave);
+  for (int64_t p = 0; 2 * p < kc; ++p) {
+    const float* row0 = panel + 2 * p * W;
+    const bool has_row1 = 2 * p + 1 < kc;
+    for (int g = 0; g < W; g += 16) {
+      const int n = W - g < 16 ? W - g : 16;
+      const __mmask16 lanes = static_cast<__mmask16>((1u << n) - 1);
+      const __m512 v0 = _mm512_maskz_loadu_ps(lanes, row0 + g);
+      const __m512 v1 = has_row1 ? _mm512_maskz_loadu_ps(lanes, row0 + W + g) : _mm512_setzero_ps();
+      const __m512i pairs = _mm512_permutexvar_epi16(interleave, (__m512i)_mm512_cvtne2ps_pbh(v1, v0));
+      _mm512_mask_storeu_epi16(out + (p * W + g) * 2, static_cast<__mmask32>((uint64_t{1} << (2 * n)) - 1), pairs);
+    }
+  }
 }
 
-// One thread, one C tile: the five loops around the micro-kernel. When the caller packed A (or
-// B) once for all threads, pre_a (pre_b) holds it: the panels of K block pc start at
-// pc * pad_m (pc * pad_n), laid out as pack_a (pack_b) writes them.
-void gemm_blocked(const GemmArgs& g, float* ap_buf, float* bp_buf, const float* pre_a, const float* pre_b,
-                  int64_t pad_m, int64_t pad_n) {
+// C[MR x NR] (+)= Ap · Bp over kc values of k held as pairs: 2 vdpbf16ps per row of A and pair,
+// each 16 columns x 2 k (products exact, sums in float32, denormals flushed).
+MD_BF16_TARGET void micro_kernel_bf16(int64_t kc, const uint16_t* MD_RESTRICT a, const uint16_t* MD_RESTRICT b,
+                                      float* MD_RESTRICT c, int64_t ldc, bool accumulate) {
+  __m512 acc[MR][2];
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int64_t p = 0; 2 * p < kc; ++p) {
+    const __m512bh b0 = (__m512bh)_mm512_loadu_si512(b), b1 = (__m512bh)_mm512_loadu_si512(b + 32);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 16 * NR), _MM_HINT_T0);
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) {
+      int32_t pair;
+      std::memcpy(&pair, a + 2 * i, sizeof(pair));
+      const __m512bh ai = (__m512bh)_mm512_set1_epi32(pair);
+      acc[i][0] = _mm512_dpbf16_ps(acc[i][0], ai, b0);
+      acc[i][1] = _mm512_dpbf16_ps(acc[i][1], ai, b1);
+    }
+    a += 2 * MR;
+    b += 2 * NR;
+  }
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i) {
+    float* row = c + i * ldc;
+    if (accumulate) {
+      acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_loadu_ps(row));
+      acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(row + 16));
+    }
+    _mm512_storeu_ps(row, acc[i][0]);
+    _mm512_storeu_ps(row + 16, acc[i][1]);
+  }
+}
+
+// Packed panels of bf16 pairs along k (AVX512-BF16): packed as float32 a panel at a time, then
+// rounded into pairs while the panel is in L1.
+struct Bf16PairPanels {
+  using T = uint16_t;
+  static int64_t depth(int64_t kc) { return (kc + 1) & ~int64_t{1}; }
+
+  template <int W>
+  static void pack(const float* src, int64_t line_stride, int64_t k_stride, int64_t extent, int64_t kc,
+                   T* MD_RESTRICT out) {
+    alignas(64) float panel[W * KC];
+    for (int64_t p0 = 0; p0 < extent; p0 += W) {
+      pack_panels<W>(src + p0 * line_stride, line_stride, k_stride, imin(W, extent - p0), kc, panel);
+      to_pairs<W>(panel, kc, out);
+      out += W * depth(kc);
+    }
+  }
+
+  static void pack_a(const GemmArgs& g, int64_t i0, int64_t mc, int64_t k0, int64_t kc, T* MD_RESTRICT ap) {
+    pack<MR>(g.A + i0 * g.a_rs + k0 * g.a_cs, g.a_rs, g.a_cs, mc, kc, ap);
+  }
+
+  static void pack_b(const GemmArgs& g, int64_t k0, int64_t kc, int64_t j0, int64_t nc, T* MD_RESTRICT bp) {
+    pack<NR>(g.B + k0 * g.b_rs + j0 * g.b_cs, g.b_cs, g.b_rs, nc, kc, bp);
+  }
+
+  static void micro(int64_t kc, const T* a, const T* b, float* c, int64_t ldc, bool accumulate) {
+    micro_kernel_bf16(kc, a, b, c, ldc, accumulate);
+  }
+};
+#endif
+
+// One thread, one C tile: the five loops around the micro-kernel, over panels of kind P
+// (F32Panels or Bf16PairPanels). When the caller packed A (or B) once for all threads, pre_a
+// (pre_b) holds it: the panels of K block pc start at pc * pad_m (pc * pad_n), laid out as
+// P::pack_a (P::pack_b) writes them.
+template <class P>
+void gemm_blocked(const GemmArgs& g, typename P::T* ap_buf, typename P::T* bp_buf, const typename P::T* pre_a,
+                  const typename P::T* pre_b, int64_t pad_m, int64_t pad_n) {
   alignas(64) float edge[MR * NR];
   for (int64_t jc = 0; jc < g.N; jc += NC) {
     int64_t nc = imin(NC, g.N - jc);
     for (int64_t pc = 0; pc < g.K; pc += KC) {
-      int64_t kc = imin(KC, g.K - pc);
+      int64_t kc = imin(KC, g.K - pc), depth = P::depth(kc);
       bool acc = g.accumulate || pc > 0;
-      const float* bp = bp_buf;
-      if (pre_b) bp = pre_b + pc * pad_n + jc * kc;
-      else pack_b(g, pc, kc, jc, nc, bp_buf);
+      const typename P::T* bp = bp_buf;
+      if (pre_b) bp = pre_b + pc * pad_n + jc * depth;
+      else P::pack_b(g, pc, kc, jc, nc, bp_buf);
       for (int64_t ic = 0; ic < g.M; ic += MC) {
         int64_t mc = imin(MC, g.M - ic);
-        const float* ap = ap_buf;
-        if (pre_a) ap = pre_a + pc * pad_m + ic * kc;
-        else pack_a(g, ic, mc, pc, kc, ap_buf);
+        const typename P::T* ap = ap_buf;
+        if (pre_a) ap = pre_a + pc * pad_m + ic * depth;
+        else P::pack_a(g, ic, mc, pc, kc, ap_buf);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           int64_t nr = imin(NR, nc - jr);
           for (int64_t ir = 0; ir < mc; ir += MR) {
             int64_t mr = imin(MR, mc - ir);
             float* c = g.C + (ic + ir) * g.ldc + jc + jr;
-            const float* a = ap + ir * kc;
-            const float* b = bp + jr * kc;
+            const typename P::T* a = ap + ir * depth;
+            const typename P::T* b = bp + jr * depth;
             if (mr == MR && nr == NR) {
-              micro_kernel(kc, a, b, c, g.ldc, acc);
+              P::micro(kc, a, b, c, g.ldc, acc);
             } else {
-              micro_kernel(kc, a, b, edge, NR, false);
+              P::micro(kc, a, b, edge, NR, false);
               for (int64_t i = 0; i < mr; ++i)
                 for (int64_t j = 0; j < nr; ++j)
                   c[i * g.ldc + j] = acc ? c[i * g.ldc + j] + edge[i * NR + j] : edge[i * NR + j];
@@ -447,7 +572,7 @@ void zero_or_keep(const GemmArgs& g) {
     for (int64_t j = 0; j < g.N; ++j) g.C[i * g.ldc + j] = 0.0f;
 }
 
-// Per-thread packing buffers, sized once for the largest blocks.
+// Per-thread packing buffers, sized once for the largest blocks (float32; bf16 pairs take half).
 struct PackBuffers {
   Scratch a{MC * KC + MR * KC};
   Scratch b{NC * KC + NR * KC};
@@ -462,43 +587,36 @@ PackBuffers& thread_buffers() {
 // The operand packed once for all threads (only the JS thread calls the gemm).
 GrowingBuffer shared_pack_buffer;
 
-void gemm_batched(const BatchedGemmArgs& args) {
+// Matrix b of a batched product, its C written densely.
+GemmArgs batch_matrix(const BatchedGemmArgs& args, int64_t b) {
+  GemmArgs g = args.g;
+  g.A = args.g.A + args.a_off[b];
+  g.B = args.g.B + args.b_off[b];
+  g.C = args.g.C + b * args.g.M * args.g.N;
+  g.ldc = args.g.N;
+  return g;
+}
+
+// Every matrix of a batched product through the packed, blocked path with panels of kind P.
+template <class P>
+void gemm_packed(const BatchedGemmArgs& args) {
+  using T = typename P::T;
   const GemmArgs& g0 = args.g;
   const int64_t M = g0.M, N = g0.N, K = g0.K, batch = args.batch;
-  if (M == 0 || N == 0 || batch == 0) return;
-  auto matrix = [&](int64_t b) {
-    GemmArgs g = g0;
-    g.A = g0.A + args.a_off[b];
-    g.B = g0.B + args.b_off[b];
-    g.C = g0.C + b * M * N;
-    g.ldc = N;
-    return g;
+  auto buffers_of = [](PackBuffers& buffers) {
+    return std::make_pair(reinterpret_cast<T*>(buffers.a.get()), reinterpret_cast<T*>(buffers.b.get()));
   };
-  if (K == 0) {
-    for (int64_t b = 0; b < batch; ++b) zero_or_keep(matrix(b));
-    return;
-  }
-#if defined(__AVX512F__) || defined(__AVX2__)
-  if (M <= kDotRows && g0.b_rs == 1) {
-    for (int64_t b = 0; b < batch; ++b) gemm_dot(matrix(b));
-    return;
-  }
-#endif
-  if (M <= kSmallM && (g0.b_cs == 1 || g0.b_rs == 1)) {
-    for (int64_t b = 0; b < batch; ++b) gemm_small_m(matrix(b));
-    return;
-  }
   const int64_t threads = pool_threads();
   if (batch * M * N * K < kParallelWork) {
-    PackBuffers& buffers = thread_buffers();
-    for (int64_t b = 0; b < batch; ++b) gemm_blocked(matrix(b), buffers.a.get(), buffers.b.get(), nullptr, nullptr, 0, 0);
+    auto [ap, bp] = buffers_of(thread_buffers());
+    for (int64_t b = 0; b < batch; ++b) gemm_blocked<P>(batch_matrix(args, b), ap, bp, nullptr, nullptr, 0, 0);
     return;
   }
   if (batch >= threads * 2 || threads == 1) {
     // Enough whole matrices (attention heads, small batches): one per task.
     parallel_for(batch, [&](int64_t b) {
-      PackBuffers& buffers = thread_buffers();
-      gemm_blocked(matrix(b), buffers.a.get(), buffers.b.get(), nullptr, nullptr, 0, 0);
+      auto [ap, bp] = buffers_of(thread_buffers());
+      gemm_blocked<P>(batch_matrix(args, b), ap, bp, nullptr, nullptr, 0, 0);
     });
     return;
   }
@@ -516,9 +634,9 @@ void gemm_batched(const BatchedGemmArgs& args) {
   auto strip_start = [&](int64_t s) { return imin(dim, s * units / splits * unit); };
   const int64_t pad_m = (M + MR - 1) / MR * MR, pad_n = (N + NR - 1) / NR * NR;
   constexpr int64_t kChunk = KC * 16;
-  float* const shared_pack = shared_pack_buffer.get((split_n ? pad_m : pad_n) * imin(K, kChunk));
+  T* const shared_pack = reinterpret_cast<T*>(shared_pack_buffer.get((split_n ? pad_m : pad_n) * imin(K, kChunk)));
   for (int64_t b = 0; b < batch; ++b) {
-    const GemmArgs whole = matrix(b);
+    const GemmArgs whole = batch_matrix(args, b);
     for (int64_t k0 = 0; k0 < K; k0 += kChunk) {
       GemmArgs sub = whole;
       sub.K = imin(kChunk, K - k0);
@@ -535,14 +653,14 @@ void gemm_batched(const BatchedGemmArgs& args) {
         const int64_t p0 = (task % groups) * group, p1 = imin(panels, p0 + group);
         if (split_n) {
           const int64_t i0 = p0 * MR, rows = imin(M, p1 * MR) - i0;
-          if (rows > 0) pack_a(sub, i0, rows, pc, kc, shared_pack + pc * pad_m + i0 * kc);
+          if (rows > 0) P::pack_a(sub, i0, rows, pc, kc, shared_pack + pc * pad_m + i0 * P::depth(kc));
         } else {
           const int64_t j0 = p0 * NR, cols = imin(N, p1 * NR) - j0;
-          if (cols > 0) pack_b(sub, pc, kc, j0, cols, shared_pack + pc * pad_n + j0 * kc);
+          if (cols > 0) P::pack_b(sub, pc, kc, j0, cols, shared_pack + pc * pad_n + j0 * P::depth(kc));
         }
       });
       parallel_for(splits, [&](int64_t s) {
-        PackBuffers& buffers = thread_buffers();
+        auto [ap, bp] = buffers_of(thread_buffers());
         const int64_t lo = strip_start(s), hi = strip_start(s + 1);
         if (lo >= hi) return;
         GemmArgs g = sub;
@@ -550,16 +668,44 @@ void gemm_batched(const BatchedGemmArgs& args) {
           g.B += lo * g.b_cs;
           g.C += lo;
           g.N = hi - lo;
-          gemm_blocked(g, buffers.a.get(), buffers.b.get(), shared_pack, nullptr, pad_m, 0);
+          gemm_blocked<P>(g, ap, bp, shared_pack, nullptr, pad_m, 0);
         } else {
           g.A += lo * g.a_rs;
           g.C += lo * g.ldc;
           g.M = hi - lo;
-          gemm_blocked(g, buffers.a.get(), buffers.b.get(), nullptr, shared_pack, 0, pad_n);
+          gemm_blocked<P>(g, ap, bp, nullptr, shared_pack, 0, pad_n);
         }
       });
     }
   }
+}
+
+void gemm_batched(const BatchedGemmArgs& args) {
+  const GemmArgs& g0 = args.g;
+  const int64_t M = g0.M, N = g0.N, K = g0.K, batch = args.batch;
+  if (M == 0 || N == 0 || batch == 0) return;
+  if (K == 0) {
+    for (int64_t b = 0; b < batch; ++b) zero_or_keep(batch_matrix(args, b));
+    return;
+  }
+  if (g0.bf16) {
+    // Every bf16 product is packed: the packing rounds the operands.
+#if defined(__AVX512F__)
+    if (cpu_has_avx512_bf16()) return gemm_packed<Bf16PairPanels>(args);
+#endif
+    return gemm_packed<F32Panels>(args);
+  }
+#if defined(__AVX512F__) || defined(__AVX2__)
+  if (M <= kDotRows && g0.b_rs == 1) {
+    for (int64_t b = 0; b < batch; ++b) gemm_dot(batch_matrix(args, b));
+    return;
+  }
+#endif
+  if (M <= kSmallM && (g0.b_cs == 1 || g0.b_rs == 1)) {
+    for (int64_t b = 0; b < batch; ++b) gemm_small_m(batch_matrix(args, b));
+    return;
+  }
+  gemm_packed<F32Panels>(args);
 }
 
 }  // namespace

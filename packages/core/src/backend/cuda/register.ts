@@ -3,6 +3,7 @@
 // select.ts calls this at start-up; it throws with the reason when cuda cannot be used.
 import { createRequire } from 'node:module';
 import { MixdistillError } from '../../errors';
+import { PRECISIONS, precisionFromEnv, type Precision } from '../precision';
 import { tf } from '../../tf';
 import { FUSED_GRADIENTS } from '../native/kernels/fused';
 import { cublasSearchDirs } from './cublas_dirs';
@@ -81,20 +82,6 @@ function registerKernels(backendName: string): void {
   for (const g of FUSED_GRADIENTS) tf.registerGradient(g);
 }
 
-/** Precision of the cuda backend's matrix products (the rest is float32 whatever the mode). */
-export const CUDA_MATH_MODES = ['fp32', 'tf32', 'bf16'] as const;
-export type CudaMathMode = (typeof CUDA_MATH_MODES)[number];
-
-/**
- * The math mode from MIXDISTILL_CUDA_MATH (`--precision` sets it): fp32 (default, exact), tf32
- * (cuBLAS' TF32 tensor-core path), or bf16 (operands cast to bfloat16, float32 accumulation).
- */
-export function cudaMathMode(): CudaMathMode {
-  const env = process.env.MIXDISTILL_CUDA_MATH || 'fp32';
-  if ((CUDA_MATH_MODES as readonly string[]).includes(env)) return env as CudaMathMode;
-  throw new MixdistillError(`MIXDISTILL_CUDA_MATH is '${env}'; expected one of ${CUDA_MATH_MODES.join(', ')}`);
-}
-
 /** @mixdistill/core's version ('bundled' where a bundle left package.json behind, as benchmarks/gpu's does). */
 function packageVersion(): string {
   try {
@@ -118,7 +105,7 @@ export function registerCudaBackend(): { version: string; threads: number } {
     const blas = probe.cublasReason && probe.cublasReason !== probe.reason ? `; ${probe.cublasReason}` : '';
     throw new Error(`${probe.reason}${blas}`);
   }
-  const mode = cudaMathMode();
+  const mode = precisionFromEnv();
   const init = addon.init(dirs);
   addon.setMathMode(mode);
   tf.registerBackend(CUDA_BACKEND_NAME, () => new CudaBackend(addon, init), 1);
@@ -133,12 +120,12 @@ export function registerCudaBackend(): { version: string; threads: number } {
 
 /**
  * Switches the registered `cuda` backend's matrix products to `mode` from the next launch (the
- * GPU check compares modes in one process; a run sets it once, through MIXDISTILL_CUDA_MATH).
+ * GPU check compares modes in one process; a run sets it once, through MIXDISTILL_PRECISION).
  */
-export function setCudaMathMode(mode: CudaMathMode): void {
+export function setCudaMathMode(mode: Precision): void {
   if (!registered) throw new MixdistillError('setCudaMathMode: the cuda backend is not registered');
-  if (!(CUDA_MATH_MODES as readonly string[]).includes(mode)) {
-    throw new MixdistillError(`cuda math mode '${mode}': expected one of ${CUDA_MATH_MODES.join(', ')}`);
+  if (!(PRECISIONS as readonly string[]).includes(mode)) {
+    throw new MixdistillError(`cuda math mode '${mode}': expected one of ${PRECISIONS.join(', ')}`);
   }
   loadCudaAddon().setMathMode(mode);
 }
@@ -150,7 +137,7 @@ const fakes = new Set<string>();
  * (never `cuda`, never chosen by select.ts): for tests and the GPU check's dry run on machines
  * without a GPU. `math` is its matmul mode (the fake models fp32 and bf16). Returns the tfjs backend name.
  */
-export function registerFakeCudaBackend(name = 'cuda-fake', math: CudaMathMode = 'fp32'): string {
+export function registerFakeCudaBackend(name = 'cuda-fake', math: Precision = 'fp32'): string {
   if (name === CUDA_BACKEND_NAME) throw new Error('the fake cuda backend cannot take the name cuda');
   if (fakes.has(name)) return name;
   const addon = createFakeCudaAddon();

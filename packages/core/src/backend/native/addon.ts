@@ -13,6 +13,7 @@ export interface NativeAddon {
   alloc(n: number): Float32Array;
   /** Frees an alloc'd array now and detaches it (later access throws); nothing may use it anymore. */
   free(values: Float32Array): void;
+  /** `bf16`: multiply the operands rounded to bfloat16, accumulating in float32. */
   batchMatMul(
     a: Float32Array,
     b: Float32Array,
@@ -25,6 +26,7 @@ export interface NativeAddon {
     transposeB: boolean,
     aIndex: Int32Array,
     bIndex: Int32Array,
+    bf16: boolean,
   ): void;
   binary(
     op: number,

@@ -39,9 +39,14 @@ export class NativeBackend extends MathBackendCPU {
   /** Buffers of int32 storage copied into addon memory that no user code has seen (freed with their tensor). */
   private readonly hugeInt32 = new WeakSet<ArrayBufferLike>();
 
+  /**
+   * @param precision of matrix products: fp32, or bf16 (operands rounded to bfloat16, float32
+   *   accumulation; `setNativePrecision` changes it)
+   */
   constructor(
     readonly addon: NativeAddon,
     totalMem: number,
+    public precision: 'fp32' | 'bf16',
   ) {
     super();
     this.pool = new BufferPool(addon, poolLimitBytes(totalMem));

@@ -4,6 +4,8 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { tf } from '../../tf';
+import { MixdistillError } from '../../errors';
+import { precisionFromEnv } from '../precision';
 import { loadAddon } from './addon';
 import { NativeBackend } from './native_backend';
 import { BF16_NATIVE_KERNELS } from './kernels/bf16';
@@ -71,9 +73,19 @@ export function registerNativeBackend(): { version: string; threads: number; isa
   if (registered) return registered;
   const addon = loadAddon();
   const { isa, threads } = addon.info();
-  tf.registerBackend(NATIVE_BACKEND_NAME, () => new NativeBackend(addon, os.totalmem()), 1);
+  const precision = precisionFromEnv() === 'bf16' ? 'bf16' : 'fp32';
+  tf.registerBackend(NATIVE_BACKEND_NAME, () => new NativeBackend(addon, os.totalmem(), precision), 1);
   registerKernels();
   const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
   registered = { version: `${pkg.version} (${isa})`, threads, isa };
   return registered;
+}
+
+/**
+ * Switches the native backend's matrix products to `precision` from the next kernel (tests and
+ * benchmarks compare precisions in one process; a run sets it once, through MIXDISTILL_PRECISION).
+ */
+export function setNativePrecision(precision: 'fp32' | 'bf16'): void {
+  if (!registered) throw new MixdistillError('setNativePrecision: the native backend is not registered');
+  (tf.findBackend(NATIVE_BACKEND_NAME) as NativeBackend).precision = precision;
 }

@@ -1,4 +1,5 @@
-// BatchMatMul (and _FusedMatMul without activation) on the addon's packed SGEMM.
+// BatchMatMul (and _FusedMatMul without activation) on the addon's packed SGEMM, with bfloat16
+// operands when the backend's precision is bf16.
 import { tf } from '../../../tf';
 import { allFloat32, product, type KernelArgs, type NativeKernel } from './kernel_util';
 
@@ -65,6 +66,7 @@ function batchMatMul(args: KernelArgs): tf.TensorInfo | null {
     transposeB,
     aIndex,
     bIndex,
+    backend.precision === 'bf16',
   );
   return out.info;
 }
