@@ -85,7 +85,7 @@ export function demoConfig(
 export const demoCommand: CommandModule<object, Args> = {
   command: 'demo',
   describe:
-    'Reproduce the learnability gap end to end: tiny students of three sizes on short, long and Mix-Long CoT, three seeds each, with intervals (33 min measured on a 2-core AVX-512 CPU, about 55 min on an AVX2-only one; --sizes micro,small about 22 min)',
+    'Reproduce the learnability gap end to end: tiny students of three sizes on short, long and Mix-Long CoT, three seeds each, with intervals (25 min measured on a 2-core AVX-512 CPU, about 43 min on an AVX2-only one; --sizes micro,small about 17 min)',
   builder: (y) =>
     withBackendOption(y)
       .option('out', {
@@ -137,11 +137,11 @@ export const demoCommand: CommandModule<object, Args> = {
       })
       .example(
         '$0 demo',
-        'default run (3 sizes × 3 kinds × 3 seeds, 33 min on a 2-core AVX-512 machine, ~55 min on AVX2-only)',
+        'default run (3 sizes × 3 kinds × 3 seeds, 25 min on a 2-core AVX-512 machine, ~43 min on AVX2-only)',
       )
       .example('$0 demo --quick --out /tmp/demo-quick', 'smoke test of the pipeline, about a minute')
       .example('$0 demo --quick --sweep --out /tmp/demo-sweep', 'the mix-weight sweep (Figure 6) at smoke-test scale')
-      .example('$0 demo --sizes micro,small', "the README's main job: the smallest and largest sizes (~22 min)")
+      .example('$0 demo --sizes micro,small', "the README's main job: the smallest and largest sizes (~17 min)")
       .example('$0 demo --seed 11 --out runs/demo-seed11', 'the same study on other seeds and problems')
       .example('$0 demo --teachers --out runs/demo-teachers', "also the teacher axis (the paper's Table 2, Mix-Large)")
       .example('$0 demo --sizes tiny,small,base --seeds 5 --out runs/demo-big', 'a larger study'),
