@@ -93,7 +93,14 @@ void swiglu_fwd(const float* gate, const float* up, float* out, int64_t n) {
     const float* MD_RESTRICT g = gate;
     const float* MD_RESTRICT u = up;
     float* MD_RESTRICT o = out;
-    for (int64_t i = b; i < e; ++i) o[i] = g[i] * sigmoid(g[i]) * u[i];
+    int64_t i = b;
+#if defined(__AVX2__) && !defined(__AVX512F__)
+    for (; i + 8 <= e; i += 8) {
+      const __m256 gv = _mm256_loadu_ps(g + i);
+      _mm256_storeu_ps(o + i, _mm256_mul_ps(_mm256_mul_ps(gv, sigmoid8(gv)), _mm256_loadu_ps(u + i)));
+    }
+#endif
+    for (; i < e; ++i) o[i] = g[i] * sigmoid(g[i]) * u[i];
   });
 }
 
@@ -105,7 +112,18 @@ void swiglu_bwd(const float* dy, const float* gate, const float* up, float* dgat
     const float* MD_RESTRICT d = dy;
     float* MD_RESTRICT dg = dgate;
     float* MD_RESTRICT du = dup;
-    for (int64_t i = b; i < e; ++i) {
+    int64_t i = b;
+#if defined(__AVX2__) && !defined(__AVX512F__)
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (; i + 8 <= e; i += 8) {
+      const __m256 gv = _mm256_loadu_ps(g + i), dv = _mm256_loadu_ps(d + i);
+      const __m256 s = sigmoid8(gv);
+      _mm256_storeu_ps(du + i, _mm256_mul_ps(dv, _mm256_mul_ps(gv, s)));
+      const __m256 slope = _mm256_fmadd_ps(gv, _mm256_sub_ps(one, s), one);  // 1 + g (1 - s)
+      _mm256_storeu_ps(dg + i, _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(dv, _mm256_loadu_ps(u + i)), s), slope));
+    }
+#endif
+    for (; i < e; ++i) {
       float s = sigmoid(g[i]);
       float silu = g[i] * s;
       du[i] = d[i] * silu;
