@@ -9,17 +9,17 @@ import { activatableBackends, seededValues } from './op_test_helpers';
 
 const backends = await activatableBackends();
 
-/** Whether `backend` rounds x [m, k] to bf16 before multiplying: the AVX512-BF16 dot products do (m ≤ 16; more rows run the float32 SGEMM). */
-function roundsInput(backend: string, m: number): boolean {
+/** Whether `backend` rounds x to bf16 before multiplying: the AVX512-BF16 paths do (dot products up to 16 rows, the bf16 GEMM above). */
+function roundsInput(backend: string): boolean {
   // Read from the active backend's addon, not imported: ops/ stays free of backends (import_boundaries.test.ts).
   const addon = (tf.backend() as { addon?: { info(): { bf16: string } } }).addon;
-  return backend === 'native' && m <= 16 && addon?.info().bf16 === 'vdpbf16ps';
+  return backend === 'native' && addon?.info().bf16 === 'vdpbf16ps';
 }
 
 const bf16 = (v: number) => bfloat16ToFloat32(float32ToBfloat16(v));
 
-// Sizes: decode rows (1..16, every row-tile remainder), prefill rows (> 16: float32 panels and
-// the SGEMM), k with and without vector tails, n with column-block tails, one product big enough
+// Sizes: decode rows (1..16, every row-tile remainder), prefill rows (> 16: widened panels and
+// the GEMM), k with and without vector tails, n with column-block tails, one product big enough
 // to run on the thread pool.
 const SHAPES: [number, number, number][] = [
   [1, 1, 2],
@@ -44,7 +44,7 @@ describe.each(backends)('bf16 weights on %s', (backend) => {
       const ws = seededValues(n * k, n + 3 * k, 0.5);
       const packed = packBf16(ws, [n, k], 'w');
       const got = tf.tidy(() => linearBf16(tf.tensor2d(xs, [m, k]), bf16Tensor(packed, [n, k])).dataSync());
-      const round = roundsInput(backend, m);
+      const round = roundsInput(backend);
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
           // Reference: float64 sums of the values the kernel multiplies (bf16(w), and bf16(x) when it rounds x).

@@ -6,7 +6,8 @@
 // is read once, as half the bytes of a float32 weight. AVX-512 machines with AVX512-BF16 multiply
 // with vdpbf16ps (x rounded to bf16 once per call, 32 products per instruction); the AVX-512 and
 // AVX2 tables without it widen W to float32 in registers and use FMAs with x as it is; the generic
-// table is scalar. More rows (a prefill) decode panels of W to float32 and run the packed SGEMM.
+// table is scalar. More rows (a prefill) decode panels of W to float32 and run the packed GEMM
+// (its bf16 kernel where the CPU has AVX512-BF16, so x is rounded to bf16 there as in decoding).
 #include "common.h"
 #include "vec.h"
 #include "../cpu_features.h"
@@ -229,9 +230,12 @@ void matmul_dp(const float* x, const uint16_t* w, float* out, int64_t m, int64_t
 // The float32 panels of W and their products for a prefill (only the JS thread calls the kernel).
 GrowingBuffer panel_buffer, panel_out_buffer;
 
-// More rows than a decode step: W decoded kPanelCols rows at a time, each panel an SGEMM
-// x · panelᵀ [m, cols] (gemm_batched writes C densely) copied into its columns of out.
-void matmul_panels(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k) {
+// More rows than a decode step: W decoded kPanelCols rows at a time, each panel a GEMM
+// x · panelᵀ [m, cols] (gemm_batched writes C densely) copied into its columns of out. With
+// panels_in_bf16 the GEMM multiplies bf16 operands (x rounded, the panel exact): the vdpbf16ps
+// kernel, and the decode path's semantics on a CPU with AVX512-BF16.
+void matmul_panels(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k,
+                   bool panels_in_bf16) {
   float* panel = panel_buffer.get(kPanelCols * k);
   float* product = panel_out_buffer.get(m * kPanelCols);
   const int64_t zero = 0;
@@ -240,6 +244,7 @@ void matmul_panels(const float* x, const uint16_t* w, float* out, int64_t m, int
     parallel_range(cols, 16, [&](int64_t c0, int64_t c1) { decode_rows(w, k, j0 + c0, j0 + c1, panel + c0 * k); });
     BatchedGemmArgs args{};
     args.g = GemmArgs{m, cols, k, x, k, 1, panel, 1, k, product, cols, false};
+    args.g.bf16 = panels_in_bf16;
     args.batch = 1;
     args.a_off = &zero;
     args.b_off = &zero;
@@ -251,12 +256,17 @@ void matmul_panels(const float* x, const uint16_t* w, float* out, int64_t m, int
 // out [m, n] = x [m, k] · W [n, k]ᵀ.
 void matmul_bf16(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k) {
   if (m == 0 || n == 0) return;
+#if defined(__AVX512F__)
+  const bool dp = cpu_has_avx512_bf16();
+#else
+  const bool dp = false;
+#endif
   if (m > kDotRows) {
-    matmul_panels(x, w, out, m, n, k);
+    matmul_panels(x, w, out, m, n, k, dp);
     return;
   }
 #if defined(__AVX512F__)
-  if (cpu_has_avx512_bf16()) {
+  if (dp) {
     matmul_dp(x, w, out, m, n, k);
     return;
   }
