@@ -19,11 +19,14 @@ static inline void cpu_relax() {}
 namespace md {
 namespace {
 
-// How long a worker polls for the next loop before sleeping (checked every 256 polls, so a few
-// tens of microseconds in practice). Short on purpose: on the 2-core reference machine a spinning
-// worker takes the core the JS thread needs between kernels; 200 us -> 10 us raised the tiny
-// training benchmark from ~4,300 to ~5,100 tokens/s, and 2 ms dropped it to ~3,200.
-constexpr auto kSpin = std::chrono::microseconds(10);
+// How long a worker polls for the next loop before sleeping (checked every 256 polls). A sleeping
+// worker takes tens of microseconds to wake here, so a loop that starts while it sleeps runs
+// mostly on the calling thread. Decoding calls ~170 products a token with JS work between them:
+// with a 10 us spin the worker slept through most of them and bf16 Qwen2.5-0.5B decoded at 23-27
+// tokens/s; with 0.5-5 ms, 29-32 (matrix-vector products 31 -> 24 ms a token). Training tokens/s
+// did not move (tiny 6.3-6.8k at 10 us, 6.6-7.2k at 500 us; an earlier pool had lost a quarter to
+// a 2 ms spin). Kept short enough that an idle worker leaves the core within half a millisecond.
+constexpr auto kSpin = std::chrono::microseconds(500);
 
 class Pool {
  public:
