@@ -393,13 +393,15 @@ Napi::Value SumSquares(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), kernels().sum_squares(f32(info, 0, n, "sumSquares"), n));
 }
 
-// matMulBf16(x, w: Int32Array, out, m, n, k): out [m, n] = x [m, k] · Wᵀ, W [n, k] bf16 packed two
-// per int32 (element 2i in the low half), i.e. the bytes of a bf16 array.
+// matMulBf16(x, w: Int32Array, out, m, n, k, bias?): out [m, n] = x [m, k] · Wᵀ (+ bias [n] on
+// every row), W [n, k] bf16 packed two per int32 (element 2i in the low half), i.e. the bytes of a
+// bf16 array.
 Napi::Value MatMulBf16(const Napi::CallbackInfo& info) {
   const int64_t m = num(info, 3), n = num(info, 4), k = num(info, 5);
   if (k % 2 != 0) fail(info.Env(), "matMulBf16: k must be even (bf16 pairs)");
   const int32_t* w = i32(info, 1, n * k / 2, "matMulBf16");
-  kernels().matmul_bf16(f32(info, 0, m * k, "matMulBf16"), reinterpret_cast<const uint16_t*>(w),
+  const float* bias = info.Length() > 6 && !info[6].IsUndefined() && !info[6].IsNull() ? f32(info, 6, n, "matMulBf16") : nullptr;
+  kernels().matmul_bf16(f32(info, 0, m * k, "matMulBf16"), reinterpret_cast<const uint16_t*>(w), bias,
                         f32(info, 2, m * n, "matMulBf16"), m, n, k);
   return info.Env().Undefined();
 }

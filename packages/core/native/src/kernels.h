@@ -102,9 +102,9 @@ struct Kernels {
                 double beta2, float eps, float weight_decay, double bias1, double bias2, float grad_scale);
   // Σ x², accumulated in float64 (a term of the global gradient norm).
   double (*sum_squares)(const float* x, int64_t n);
-  // out [m, n] = x [m, k] · Wᵀ with W [n, k] bfloat16 (bit patterns), accumulated in float32
-  // (kernels/bf16.cc; with AVX512-BF16, x is rounded to bf16 first).
-  void (*matmul_bf16)(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k);
+  // out [m, n] = x [m, k] · Wᵀ (+ bias [n] on every row, when not null) with W [n, k] bfloat16 (bit
+  // patterns), accumulated in float32 (kernels/bf16.cc; with AVX512-BF16, x is rounded to bf16 first).
+  void (*matmul_bf16)(const float* x, const uint16_t* w, const float* bias, float* out, int64_t m, int64_t n, int64_t k);
   // out [n_idx, h] = table [rows, h] (bfloat16) at idx, widened to float32; out-of-range ids give zero rows.
   void (*gather_bf16)(const uint16_t* table, const int32_t* idx, float* out, int64_t rows, int64_t h, int64_t n_idx);
 };

@@ -82,6 +82,23 @@ describe.each(backends)('bf16 weights on %s', (backend) => {
     tf.dispose([w, x]);
   });
 
+  it('linearBf16 adds the bias after the product, for any rank of x', async () => {
+    await tf.setBackend(backend);
+    const [k, n] = [34, 19];
+    const w = bf16Tensor(packBf16(seededValues(n * k, 21, 0.5), [n, k], 'w'), [n, k]);
+    const bias = tf.tensor1d(seededValues(n, 22, 3));
+    const x = tf.tensor3d(seededValues(2 * 3 * k, 23, 2), [2, 3, k]);
+    const withBias = linearBf16(x, w, bias);
+    expect(withBias.shape).toEqual([2, 3, n]);
+    const got = withBias.dataSync();
+    const plain = tf.tidy(() => linearBf16(tf.reshape(x, [6, k]), w).dataSync());
+    const b = bias.dataSync();
+    // The same products, then one float32 addition of the bias.
+    for (let i = 0; i < 6 * n; i++) expect(got[i]).toBe(Math.fround(plain[i] + b[i % n]));
+    expect(() => linearBf16(x, w, tf.zeros([n + 1]))).toThrow(`linearBf16: bias must be [${n}], got [${n + 1}]`);
+    tf.dispose([w, bias, x, withBias]);
+  });
+
   it('gatherBf16 widens the rows exactly', async () => {
     await tf.setBackend(backend);
     const [rows, h] = [11, 18];

@@ -7,9 +7,11 @@
 // used as read, without a float32 copy. A bf16 value is the top half of a float32's bits.
 //
 // Kernels a backend may register (no gradients: bf16 weights are never trained):
-// - `MdMatMulBf16`: inputs `{x, weight}`, x float32 [m, k], weight int32 [n, k / 2] (packed as
-//   above) → float32 [m, n] = x · Wᵀ, products accumulated in float32. The kernel may round x to
-//   bf16 first (the native AVX512-BF16 path does); the result is then bf16(x) · W.
+// - `MdMatMulBf16`: inputs `{x, weight, bias?}`, x float32 [..., k], weight int32 [n, k / 2]
+//   (packed as above), bias float32 [n] or absent → float32 [..., n] = x · Wᵀ + bias, products
+//   accumulated in float32, the bias added after. The kernel may round x to bf16 first (the native
+//   AVX512-BF16 path does); the result is then bf16(x) · W + bias. Any rank of x, so a decode step
+//   costs one kernel call per linear layer, not four (reshape, product, bias, reshape).
 // - `MdGatherBf16`: inputs `{table, indices}`, table int32 [rows, h / 2], indices int32 [n] →
 //   float32 [n, h], the rows widened exactly.
 // The fallbacks widen the weight with tfjs int32 ops and a 65536-entry float32 table (exact on
@@ -73,8 +75,11 @@ export function isBf16(w: tf.Tensor): boolean {
   return w.dtype === 'int32';
 }
 
-/** x [..., k] · Wᵀ → float32 [..., n], W bf16 [n, k] packed as int32 [n, k / 2]. Kernel `MdMatMulBf16`. */
-export function linearBf16(x: tf.Tensor, weight: tf.Tensor): tf.Tensor {
+/**
+ * x [..., k] · Wᵀ (+ bias [n]) → float32 [..., n], W bf16 [n, k] packed as int32 [n, k / 2].
+ * Kernel `MdMatMulBf16`.
+ */
+export function linearBf16(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null = null): tf.Tensor {
   const k = x.shape[x.shape.length - 1] as number;
   const [n, halfK] = weight.shape as [number, number];
   if (weight.dtype !== 'int32' || weight.rank !== 2 || halfK * 2 !== k) {
@@ -82,13 +87,13 @@ export function linearBf16(x: tf.Tensor, weight: tf.Tensor): tf.Tensor {
       `linearBf16: x [${x.shape}] needs weight int32 [n, ${k / 2}], got ${weight.dtype} [${weight.shape}]`,
     );
   }
-  return tf.tidy(() => {
-    const rows = tf.reshape(x, [-1, k]); // [m, k]
-    const y = hasFusedKernel(FUSED_KERNELS.linearBf16)
-      ? runFusedKernel(FUSED_KERNELS.linearBf16, { x: rows, weight })
-      : linearBf16Unfused(rows, weight);
-    return tf.reshape(y, [...x.shape.slice(0, -1), n]);
-  });
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== n)) {
+    throw new Error(`linearBf16: bias must be [${n}], got [${bias.shape}]`);
+  }
+  if (hasFusedKernel(FUSED_KERNELS.linearBf16)) {
+    return runFusedKernel(FUSED_KERNELS.linearBf16, bias ? { x, weight, bias } : { x, weight });
+  }
+  return linearBf16Unfused(x, weight, bias);
 }
 
 /** Rows of a bf16 table [rows, h] (int32 [rows, h / 2]) at int32 `indices` [n] → float32 [n, h]. Kernel `MdGatherBf16`. */
@@ -115,9 +120,14 @@ export function widenBf16(packed: tf.Tensor): tf.Tensor2D {
   });
 }
 
-/** The composition of tfjs ops for backends without `MdMatMulBf16`: widen W, then x · Wᵀ in float32. */
-export function linearBf16Unfused(x: tf.Tensor, weight: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.matMul(x, widenBf16(weight), false, true));
+/** The composition of tfjs ops for backends without `MdMatMulBf16`: widen W, then x · Wᵀ (+ bias) in float32. */
+export function linearBf16Unfused(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null = null): tf.Tensor {
+  const k = x.shape[x.shape.length - 1] as number;
+  const n = weight.shape[0] as number;
+  return tf.tidy(() => {
+    const y = tf.matMul(tf.reshape(x, [-1, k]), widenBf16(weight), false, true); // [m, n]
+    return tf.reshape(bias ? tf.add(y, bias) : y, [...x.shape.slice(0, -1), n]);
+  });
 }
 
 /** The composition of tfjs ops for backends without `MdGatherBf16`: gather packed rows, then widen. */

@@ -59,14 +59,21 @@ export class CausalLM {
     this.adapter = adapter;
   }
 
-  /** x [..., in] · weightᵀ + bias -> [..., out], then the adapter if one is set; a bf16 weight (int32) runs `linearBf16`. */
+  /**
+   * x [..., in] · weightᵀ + bias -> [..., out], then the adapter if one is set; a bf16 weight
+   * (int32) runs `linearBf16`, one kernel with the bias and any rank of x.
+   */
   readonly linear = (x: tf.Tensor, w: LinearWeights): tf.Tensor => {
-    const outDim = w.weight.shape[0] as number;
-    const inDim = x.shape[x.shape.length - 1] as number;
-    const rows = tf.reshape(x, [-1, inDim]); // [n, in]
-    let y = isBf16(w.weight) ? linearBf16(rows, w.weight) : tf.matMul(rows, w.weight, false, true); // [n, out]
-    if (w.bias) y = tf.add(y, w.bias);
-    y = tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
+    let y: tf.Tensor;
+    if (isBf16(w.weight)) {
+      y = linearBf16(x, w.weight, w.bias);
+    } else {
+      const outDim = w.weight.shape[0] as number;
+      const inDim = x.shape[x.shape.length - 1] as number;
+      y = tf.matMul(tf.reshape(x, [-1, inDim]), w.weight, false, true); // [n, out]
+      if (w.bias) y = tf.add(y, w.bias);
+      y = tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
+    }
     return this.adapter ? this.adapter(w.name, x, y) : y;
   };
 

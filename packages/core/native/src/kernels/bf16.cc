@@ -38,6 +38,15 @@ void decode_rows(const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* ou
   for (int64_t i = 0; i < count; ++i) dst[i] = widen(src[i]);
 }
 
+// out [m, n] columns [j0, j1) += bias [n] on every row, after the products (as x·Wᵀ then + b).
+void add_bias(const float* bias, float* out, int64_t m, int64_t n, int64_t j0, int64_t j1) {
+  if (bias == nullptr) return;
+  for (int64_t i = 0; i < m; ++i) {
+    float* MD_RESTRICT o = out + i * n;
+    for (int64_t j = j0; j < j1; ++j) o[j] += bias[j];
+  }
+}
+
 #if defined(__AVX512F__) || defined(__AVX2__)
 // The widening dot products: MB rows of x x JB rows of W, one vector of k per step, W widened
 // once per step and used by MB FMAs.
@@ -219,11 +228,13 @@ MD_BF16_TARGET void round_to_bf16(const float* x, uint16_t* out, int64_t count) 
 // The x rows in bf16, kept between calls (only the JS thread calls the kernel).
 GrowingBuffer x_bf16_buffer;
 
-void matmul_dp(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k) {
+void matmul_dp(const float* x, const uint16_t* w, const float* bias, float* out, int64_t m, int64_t n, int64_t k) {
   uint16_t* xb = reinterpret_cast<uint16_t*>(x_bf16_buffer.get((m * k + 1) / 2));
   round_to_bf16(x, xb, m * k);
-  parallel_range(n, m * n * k >= kParallelFlops ? 64 : n,
-                 [&](int64_t j0, int64_t j1) { dp_columns(xb, w, out, m, n, k, j0, j1); });
+  parallel_range(n, m * n * k >= kParallelFlops ? 64 : n, [&](int64_t j0, int64_t j1) {
+    dp_columns(xb, w, out, m, n, k, j0, j1);
+    add_bias(bias, out, m, n, j0, j1);
+  });
 }
 #endif
 
@@ -234,7 +245,7 @@ GrowingBuffer panel_buffer, panel_out_buffer;
 // x · panelᵀ [m, cols] (gemm_batched writes C densely) copied into its columns of out. With
 // panels_in_bf16 the GEMM multiplies bf16 operands (x rounded, the panel exact): the vdpbf16ps
 // kernel, and the decode path's semantics on a CPU with AVX512-BF16.
-void matmul_panels(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k,
+void matmul_panels(const float* x, const uint16_t* w, const float* bias, float* out, int64_t m, int64_t n, int64_t k,
                    bool panels_in_bf16) {
   float* panel = panel_buffer.get(kPanelCols * k);
   float* product = panel_out_buffer.get(m * kPanelCols);
@@ -250,11 +261,12 @@ void matmul_panels(const float* x, const uint16_t* w, float* out, int64_t m, int
     args.b_off = &zero;
     kernels().gemm_batched(args);
     for (int64_t i = 0; i < m; ++i) std::memcpy(out + i * n + j0, product + i * cols, static_cast<size_t>(cols) * sizeof(float));
+    add_bias(bias, out, m, n, j0, j0 + cols);
   }
 }
 
-// out [m, n] = x [m, k] · W [n, k]ᵀ.
-void matmul_bf16(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k) {
+// out [m, n] = x [m, k] · W [n, k]ᵀ (+ bias [n] on every row when bias is not null).
+void matmul_bf16(const float* x, const uint16_t* w, const float* bias, float* out, int64_t m, int64_t n, int64_t k) {
   if (m == 0 || n == 0) return;
 #if defined(__AVX512F__)
   const bool dp = cpu_has_avx512_bf16();
@@ -262,17 +274,19 @@ void matmul_bf16(const float* x, const uint16_t* w, float* out, int64_t m, int64
   const bool dp = false;
 #endif
   if (m > kDotRows) {
-    matmul_panels(x, w, out, m, n, k, dp);
+    matmul_panels(x, w, bias, out, m, n, k, dp);
     return;
   }
 #if defined(__AVX512F__)
   if (dp) {
-    matmul_dp(x, w, out, m, n, k);
+    matmul_dp(x, w, bias, out, m, n, k);
     return;
   }
 #endif
-  parallel_range(n, m * n * k >= kParallelFlops ? 64 : n,
-                 [&](int64_t j0, int64_t j1) { widen_columns(x, w, out, m, n, k, j0, j1); });
+  parallel_range(n, m * n * k >= kParallelFlops ? 64 : n, [&](int64_t j0, int64_t j1) {
+    widen_columns(x, w, out, m, n, k, j0, j1);
+    add_bias(bias, out, m, n, j0, j1);
+  });
 }
 
 // out [n_idx, h] = table[idx[i], :] widened; ids outside [0, rows) give zero rows.

@@ -162,8 +162,16 @@ export interface NativeAddon {
   ): void;
   /** Σ x² over the first n values, accumulated in float64 */
   sumSquares(x: Float32Array, n: number): number;
-  /** out [m, n] = x [m, k] · Wᵀ, W [n, k] bf16 packed two per int32 (ops/bf16.ts) */
-  matMulBf16(x: Float32Array, w: Int32Array, out: Float32Array, m: number, n: number, k: number): void;
+  /** out [m, n] = x [m, k] · Wᵀ (+ bias [n] on every row), W [n, k] bf16 packed two per int32 (ops/bf16.ts) */
+  matMulBf16(
+    x: Float32Array,
+    w: Int32Array,
+    out: Float32Array,
+    m: number,
+    n: number,
+    k: number,
+    bias?: Float32Array,
+  ): void;
   /** out [indices, h] = rows of the bf16 table [rows, h] (packed as in matMulBf16), widened */
   gatherBf16(table: Int32Array, indices: Int32Array, out: Float32Array, rows: number, h: number): void;
 }

@@ -6,17 +6,30 @@ import { FUSED_KERNELS } from '../../../ops/fused';
 import { need, product } from '../../kernel_checks';
 import type { KernelArgs, NativeKernel } from './kernel_util';
 
-// inputs {x float32 [m, k], weight int32 [n, k/2]} -> float32 [m, n].
+// inputs {x float32 [..., k], weight int32 [n, k/2], bias? float32 [n]} -> float32 [..., n].
 function matMulBf16({ inputs, backend }: KernelArgs): tf.TensorInfo {
-  const { x, weight } = inputs;
-  const [m, k] = x.shape;
+  const { x, weight, bias } = inputs;
+  const k = x.shape[x.shape.length - 1];
   const [n, halfK] = weight.shape;
   need(
-    x.dtype === 'float32' && weight.dtype === 'int32' && x.shape.length === 2 && halfK * 2 === k,
-    `MdMatMulBf16: x float32 [m, k] and weight int32 [n, k/2], got ${x.dtype} [${x.shape}], ${weight.dtype} [${weight.shape}]`,
+    x.dtype === 'float32' && weight.dtype === 'int32' && x.shape.length >= 1 && halfK * 2 === k,
+    `MdMatMulBf16: x float32 [..., k] and weight int32 [n, k/2], got ${x.dtype} [${x.shape}], ${weight.dtype} [${weight.shape}]`,
   );
-  const out = backend.output([m, n]);
-  backend.addon.matMulBf16(backend.f32(x), backend.i32(weight), out.values, m, n, k);
+  need(
+    !bias || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === n),
+    `MdMatMulBf16: bias float32 [${n}], got ${bias?.dtype} [${bias?.shape}]`,
+  );
+  const m = product(x.shape) / k;
+  const out = backend.output([...x.shape.slice(0, -1), n]);
+  backend.addon.matMulBf16(
+    backend.f32(x),
+    backend.i32(weight),
+    out.values,
+    m,
+    n,
+    k,
+    bias ? backend.f32(bias) : undefined,
+  );
   return out.info;
 }
 
