@@ -286,6 +286,11 @@ async function main(): Promise<void> {
             (r) => r.tokens_per_s,
           );
           if (dtype === 'f32') f32TokensPerS = ours?.tokens_per_s;
+          // llama.cpp's row beside ours: its F32 beside f32, its better 16-bit type beside bf16.
+          const peerFigure = (key: keyof LlamaCppFigures): number | null =>
+            dtype === 'f32' ? (lc[0]?.[key] ?? null) : lc16(key);
+          const llamaDecode = peerFigure('decode_tokens_per_s');
+          const llamaPrefill = peerFigure('prefill_tokens_per_s');
           const w: Workload = {
             kind: 'decode',
             name: `${config} ${dtype} prompt ${shape.prompt} +${shape.newTokens} batch ${shape.batch}`,
@@ -299,10 +304,8 @@ async function main(): Promise<void> {
               torch_tokens_per_s: dtype === 'f32' ? ((pt?.tokens_per_s as number) ?? null) : null,
               torch_time_to_first_token_ms: dtype === 'f32' ? ((pt?.time_to_first_token_ms as number) ?? null) : null,
               torch_peak_rss_mb: dtype === 'f32' ? ((pt?.peak_rss_mb as number) ?? null) : null,
-              llama_cpp_tokens_per_s:
-                dtype === 'f32' ? (lc[0]?.decode_tokens_per_s ?? null) : lc16('decode_tokens_per_s'),
-              llama_cpp_prefill_tokens_per_s:
-                dtype === 'f32' ? (lc[0]?.prefill_tokens_per_s ?? null) : lc16('prefill_tokens_per_s'),
+              llama_cpp_tokens_per_s: llamaDecode,
+              llama_cpp_prefill_tokens_per_s: llamaPrefill,
             },
             ratios: {
               ...(dtype === 'f32'
@@ -310,14 +313,8 @@ async function main(): Promise<void> {
                 : { vs_f32: ratio(ours?.tokens_per_s, f32TokensPerS) }),
               ...(lc[0] || lc[1] || lc[2]
                 ? {
-                    vs_llama_cpp: ratio(
-                      ours?.tokens_per_s,
-                      dtype === 'f32' ? lc[0]?.decode_tokens_per_s : lc16('decode_tokens_per_s'),
-                    ),
-                    prefill_vs_llama_cpp: ratio(
-                      ours?.prefill_tokens_per_s,
-                      dtype === 'f32' ? lc[0]?.prefill_tokens_per_s : lc16('prefill_tokens_per_s'),
-                    ),
+                    vs_llama_cpp: ratio(ours?.tokens_per_s, llamaDecode),
+                    prefill_vs_llama_cpp: ratio(ours?.prefill_tokens_per_s, llamaPrefill),
                   }
                 : {}),
             },
