@@ -119,14 +119,17 @@ MD_INLINE void block_gemm(int64_t M, int64_t N, int64_t K, const float* A, int64
 }
 
 constexpr int64_t BR = 64, BC = 64;
+// Query rows up to which the forward pass takes the decoding layout (attention_fwd_decode).
+constexpr int64_t kDecodeRows = 4;
 static_assert(BC % 16 == 0, "the forward pass reduces score rows 16 lanes at a time");
 constexpr float kMasked = -1e30f;
 
 struct Shape {
   const AttentionArgs& a;
   int64_t group() const { return a.hq / a.hkv; }
-  // Absolute key position of query row i.
-  int64_t qpos(int64_t i) const { return a.t - a.s + i; }
+  // Absolute key position of query row i; rows past s are the next heads' (the decoding layout
+  // stacks a group's heads [group, s] into one block).
+  int64_t qpos(int64_t i) const { return a.t - a.s + i % a.s; }
   const float* qrow(const float* q, int64_t b, int64_t h, int64_t i) const { return q + ((b * a.hq + h) * a.s + i) * a.d; }
   const float* krow(const float* k, int64_t b, int64_t g, int64_t j) const {
     return k + ((b * a.hkv + g) * a.t_stride + j) * a.d;
@@ -175,10 +178,30 @@ MD_INLINE bool segments_apart(const Shape& sh, int64_t b, int64_t i0, int64_t br
   return khi < qlo || klo > qhi;
 }
 
-// kt[k][j] = K[j0 + j][k] (zero past bc).
+// kt[k][j] = K[j0 + j][k] (zero past bc): columns of 16 (AVX-512) or 8 (AVX2) keys gathered at once.
 MD_INLINE void load_transposed(const float* k0, int64_t d, int64_t bc, float* MD_RESTRICT kt) {
+#if defined(__AVX512F__)
+  const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                          _mm512_set1_epi32(static_cast<int32_t>(d)));
+  for (int64_t j = 0; j < BC; j += 16) {
+    const int64_t n = imax(0, imin(16, bc - j));
+    const __mmask16 live = static_cast<__mmask16>((1u << n) - 1);
+    for (int64_t k = 0; k < d; ++k)
+      _mm512_storeu_ps(kt + k * BC + j, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, rows, k0 + j * d + k, 4));
+  }
+#elif defined(__AVX2__)
+  const __m256i rows = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(static_cast<int32_t>(d)));
+  for (int64_t j = 0; j < BC; j += 8) {
+    const int64_t n = imax(0, imin(8, bc - j));
+    const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    for (int64_t k = 0; k < d; ++k)
+      _mm256_storeu_ps(kt + k * BC + j, _mm256_mask_i32gather_ps(_mm256_setzero_ps(), k0 + j * d + k, rows,
+                                                                  _mm256_castsi256_ps(live), 4));
+  }
+#else
   for (int64_t j = 0; j < BC; ++j)
     for (int64_t k = 0; k < d; ++k) kt[k * BC + j] = j < bc ? k0[j * d + k] : 0.0f;
+#endif
 }
 
 // All t rows of one head's K (or V) as transposed blocks: block jb at out + jb * d * BC. Every
@@ -190,7 +213,112 @@ MD_INLINE void transpose_blocks(const float* k0, int64_t t, int64_t d, float* MD
 
 GrowingBuffer transposed_kv;
 
+// The running state of br query rows of one head: max m, sum l and the unnormalised output acc [br, d].
+struct RowState {
+  float* acc;
+  float* m;
+  float* l;
+};
+
+MD_INLINE void start_rows(const RowState& st, int64_t br, int64_t d) {
+  for (int64_t i = 0; i < br; ++i) {
+    st.m[i] = kMasked;
+    st.l[i] = 0.0f;
+  }
+  for (int64_t i = 0; i < br * d; ++i) st.acc[i] = 0.0f;
+}
+
+// Folds key block [j0, j0 + bc) (kt: the block transposed, v0: its value rows) into the state of
+// query rows i0..i0+br-1 of head (b, ·) whose queries start at q0; S is a BR x BC scratch.
+MD_INLINE void fold_block(const Shape& sh, int64_t b, const float* q0, const float* kt, const float* v0, int64_t i0,
+                          int64_t br, int64_t j0, int64_t bc, float* MD_RESTRICT S, const RowState& st) {
+  const int64_t d = sh.a.d;
+  scores(sh, b, q0, kt, i0, br, j0, bc, S);
+  for (int64_t i = 0; i < br; ++i) {
+    float* MD_RESTRICT srow = S + i * BC;
+    const float block_max = row_max(srow, BC);
+    const float mx = block_max > st.m[i] ? block_max : st.m[i];
+    if (mx == kMasked) continue;  // nothing visible in this block yet
+    // Sum over 16 lanes, then across them: a single running float would be a sequential
+    // chain the compiler may not reorder (no -ffast-math), so the loop would not vectorise.
+    float lanes[16];
+    const float alpha = fast_exp(st.m[i] - mx);
+    for (int u = 0; u < 16; ++u) lanes[u] = 0.0f;
+    for (int64_t j = 0; j < BC; j += 16)
+      for (int u = 0; u < 16; ++u) {
+        const float p = srow[j + u] == kMasked ? 0.0f : fast_exp(srow[j + u] - mx);
+        srow[j + u] = p;
+        lanes[u] += p;
+      }
+    float sum = 0.0f;
+    for (int u = 0; u < 16; ++u) sum += lanes[u];
+    st.l[i] = st.l[i] * alpha + sum;
+    st.m[i] = mx;
+    float* MD_RESTRICT ai = st.acc + i * d;
+    for (int64_t c = 0; c < d; ++c) ai[c] *= alpha;
+  }
+  // acc += P V (rows with nothing visible yet have P = 0: their scores were all masked).
+  for (int64_t i = 0; i < br; ++i) {
+    float* MD_RESTRICT srow = S + i * BC;
+    if (srow[0] == kMasked)
+      for (int64_t j = 0; j < BC; ++j) srow[j] = 0.0f;
+  }
+  block_gemm(br, d, bc, S, BC, 1, v0, d, st.acc, d, true);
+}
+
+// out = acc / l and lse = m + log l for the br rows of one head (rows that saw no key: 0 and kMasked).
+MD_INLINE void finish_rows(const RowState& st, int64_t br, int64_t d, float* o0, float* lse0) {
+  for (int64_t i = 0; i < br; ++i) {
+    const float inv = st.l[i] > 0.0f ? 1.0f / st.l[i] : 0.0f;
+    for (int64_t c = 0; c < d; ++c) o0[i * d + c] = st.acc[i * d + c] * inv;
+    lse0[i] = st.l[i] > 0.0f ? st.m[i] + std::log(st.l[i]) : kMasked;
+  }
+}
+
+// Asks for the next key block's K and V rows (n floats each) while this one is computed: a decoding
+// step reads the cache from memory (the weights streamed through since the last step evicted it),
+// and the transposition's column reads alone leave the hardware prefetchers behind.
+MD_INLINE void prefetch_rows(const float* k, const float* v, int64_t n) {
+  for (int64_t i = 0; i < n; i += 16) {
+    __builtin_prefetch(k + i);
+    __builtin_prefetch(v + i);
+  }
+}
+
+// A decoding step (a few query rows against a long KV cache): the queries of one (batch, kv head),
+// [group, s, d] and contiguous, form one block of group * s rows (the row of query i of a head is
+// i % s, see Shape::qpos), so one task per (batch, kv head) walks the key blocks once and
+// multiplies each transposed block with every query head of the group at once. Every row sees the
+// same additions in the same order as in the training layout below (one task per query head, all
+// of K transposed up front), so the results are identical.
+void attention_fwd_decode(const AttentionArgs& a, const float* q, const float* k, const float* v, float* out,
+                          float* lse) {
+  const Shape sh{a};
+  const int64_t d = a.d, rows = sh.group() * a.s;
+  parallel_for_if(a.b * a.hkv > 1 && a.b * a.hq * a.s * a.t * d >= kParallelFlops / 8, a.b * a.hkv, [&](int64_t bg) {
+    const int64_t b = bg / a.hkv, g = bg % a.hkv;
+    alignas(64) float S[BR * BC];
+    Scratch buf(d * BC + rows * (d + 2));
+    float* kt = buf.get();
+    const RowState st{kt + d * BC, kt + d * BC + rows * d, kt + d * BC + rows * d + rows};
+    start_rows(st, rows, d);
+    const float* q0 = q + bg * rows * d;  // heads g * group.. of batch b: [group, s, d]
+    for (int64_t j0 = 0; j0 <= sh.qpos(a.s - 1); j0 += BC) {
+      const int64_t bc = imin(BC, a.t - j0);
+      if (segments_apart(sh, b, 0, rows, j0, bc)) continue;
+      prefetch_rows(sh.krow(k, b, g, j0 + BC), sh.krow(v, b, g, j0 + BC), imin(BC, a.t - j0 - BC) * d);
+      load_transposed(sh.krow(k, b, g, j0), d, bc, kt);
+      fold_block(sh, b, q0, kt, sh.krow(v, b, g, j0), 0, rows, j0, bc, S, st);
+    }
+    finish_rows(st, rows, d, out + bg * rows * d, lse + bg * rows);
+  });
+}
+
 void attention_fwd(const AttentionArgs& a, const float* q, const float* k, const float* v, float* out, float* lse) {
+  if (a.s <= kDecodeRows && a.s * (a.hq / a.hkv) <= BR) {
+    attention_fwd_decode(a, q, k, v, out, lse);
+    return;
+  }
   const Shape sh{a};
   const int64_t d = a.d, qblocks = (a.s + BR - 1) / BR;
   const bool parallel = a.b * a.hq * a.s * a.t * d >= kParallelFlops;
@@ -201,59 +329,18 @@ void attention_fwd(const AttentionArgs& a, const float* q, const float* k, const
     const int64_t qb = task % qblocks, h = (task / qblocks) % a.hq, b = task / (qblocks * a.hq);
     const int64_t g = h / sh.group(), i0 = qb * BR, br = imin(BR, a.s - i0);
     alignas(64) float S[BR * BC];
-    Scratch buf(BR * d);
-    float* acc = buf.get();
-    float m[BR], l[BR];
-    for (int64_t i = 0; i < br; ++i) {
-      m[i] = kMasked;
-      l[i] = 0.0f;
-    }
-    for (int64_t i = 0; i < br * d; ++i) acc[i] = 0.0f;
+    Scratch buf(BR * (d + 2));
+    const RowState st{buf.get(), buf.get() + BR * d, buf.get() + BR * d + BR};
+    start_rows(st, br, d);
     const float* q0 = sh.qrow(q, b, h, i0);
     const int64_t last_key = sh.qpos(i0 + br - 1);
     for (int64_t j0 = 0; j0 <= last_key; j0 += BC) {
       const int64_t bc = imin(BC, a.t - j0);
       if (segments_apart(sh, b, i0, br, j0, bc)) continue;
-      scores(sh, b, q0, kt_all + (b * a.hkv + g) * head_kt + j0 / BC * d * BC, i0, br, j0, bc, S);
-      const float* v0 = sh.krow(v, b, g, j0);
-      for (int64_t i = 0; i < br; ++i) {
-        float* MD_RESTRICT srow = S + i * BC;
-        const float block_max = row_max(srow, BC);
-        const float mx = block_max > m[i] ? block_max : m[i];
-        if (mx == kMasked) continue;  // nothing visible in this block yet
-        // Sum over 16 lanes, then across them: a single running float would be a sequential
-        // chain the compiler may not reorder (no -ffast-math), so the loop would not vectorise.
-        float lanes[16];
-        const float alpha = fast_exp(m[i] - mx);
-        for (int u = 0; u < 16; ++u) lanes[u] = 0.0f;
-        for (int64_t j = 0; j < BC; j += 16)
-          for (int u = 0; u < 16; ++u) {
-            const float p = srow[j + u] == kMasked ? 0.0f : fast_exp(srow[j + u] - mx);
-            srow[j + u] = p;
-            lanes[u] += p;
-          }
-        float sum = 0.0f;
-        for (int u = 0; u < 16; ++u) sum += lanes[u];
-        l[i] = l[i] * alpha + sum;
-        m[i] = mx;
-        float* MD_RESTRICT ai = acc + i * d;
-        for (int64_t c = 0; c < d; ++c) ai[c] *= alpha;
-      }
-      // acc += P V (rows with nothing visible yet have P = 0: their scores were all masked).
-      for (int64_t i = 0; i < br; ++i) {
-        float* MD_RESTRICT srow = S + i * BC;
-        if (srow[0] == kMasked)
-          for (int64_t j = 0; j < BC; ++j) srow[j] = 0.0f;
-      }
-      block_gemm(br, d, bc, S, BC, 1, v0, d, acc, d, true);
+      fold_block(sh, b, q0, kt_all + (b * a.hkv + g) * head_kt + j0 / BC * d * BC, sh.krow(v, b, g, j0), i0, br, j0,
+                 bc, S, st);
     }
-    float* o0 = out + ((b * a.hq + h) * a.s + i0) * d;
-    float* lse0 = lse + (b * a.hq + h) * a.s + i0;
-    for (int64_t i = 0; i < br; ++i) {
-      const float inv = l[i] > 0.0f ? 1.0f / l[i] : 0.0f;
-      for (int64_t c = 0; c < d; ++c) o0[i * d + c] = acc[i * d + c] * inv;
-      lse0[i] = l[i] > 0.0f ? m[i] + std::log(l[i]) : kMasked;
-    }
+    finish_rows(st, br, d, out + ((b * a.hq + h) * a.s + i0) * d, lse + (b * a.hq + h) * a.s + i0);
   });
 }
 

@@ -140,6 +140,29 @@ describe.skipIf(!ADDON_BUILT)(`fused native kernels match the unfused compositio
     );
   });
 
+  it('causalAttention: a decoding step (s ≤ 4 rows, all heads of a KV group at once) gives exactly the rows of a longer query block', async () => {
+    // Qwen2.5-0.5B's heads (14 query, 2 KV, d 64), a KV cache buffer of 140 positions of which 130
+    // are keys, and a left-padded row (segment 0 is its padding).
+    const [b, hq, hkv, s, capacity, t, d] = [2, 14, 2, 6, 140, 130, 64];
+    const segments = new Int32Array(b * capacity).map((_, i) => (i < capacity + 37 && i >= capacity ? 0 : 1));
+    const inputs = [
+      rand([b, hq, s, d]),
+      rand([b, hkv, capacity, d]),
+      rand([b, hkv, capacity, d]),
+      { values: segments, shape: [b, capacity], dtype: 'int32' } as HostTensor,
+    ];
+    const attend = (rows: number) => (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, sg: tf.Tensor) =>
+      causalAttention(tf.slice(q, [0, 0, s - rows, 0], [b, hq, rows, d]), k, v, { segmentIds: sg, keyLength: t });
+    const block = await runOn('native', inputs, attend(s)); // [b, hq, s, d]: one block of the training layout
+    for (const rows of [1, 2, 4]) {
+      const step = await runOn('native', inputs, attend(rows));
+      const want: number[] = [];
+      for (let bh = 0; bh < b * hq; bh++)
+        want.push(...block.values.subarray((bh * s + s - rows) * d, (bh + 1) * s * d));
+      expect(step.values, `${rows} rows`).toEqual(Float32Array.from(want));
+    }
+  });
+
   it('crossEntropySum with ignored positions', async () => {
     const labels: HostTensor = { values: Int32Array.from([3, -100, 0, 99, 42, -100, 7]), shape: [7], dtype: 'int32' };
     await expectFusedMatches([rand([7, 100], 5), labels], crossEntropySum, crossEntropySumUnfused, [0], 1e-5);
