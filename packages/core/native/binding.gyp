@@ -40,7 +40,7 @@
     {
       "target_name": "mixdistill_native",
       "dependencies": ["md_kernels_generic", "md_kernels_avx2", "md_kernels_avx512"],
-      "sources": ["src/addon.cc", "src/thread_pool.cc", "src/cpu_features.cc"],
+      "sources": ["src/addon.cc", "src/decoder_layer.cc", "src/thread_pool.cc", "src/cpu_features.cc"],
       "libraries": ["-lpthread"]
     }
   ]

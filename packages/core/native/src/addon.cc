@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include "cpu_features.h"
+#include "decoder_layer.h"
 #include "kernels.h"
 #include "thread_pool.h"
 
@@ -418,6 +419,87 @@ Napi::Value GatherBf16(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// decoderLayerBf16(layer): one decoding step of a pre-norm decoder layer (decoder_layer.h). `layer`
+// holds the sizes (batch, hidden, heads, kvHeads, headDim, intermediate, eps, scale, past,
+// capacity) and the arrays: x, y, inputNorm, postAttentionNorm (Float32Array), the weights q, k, v,
+// o, gate, up, down (Int32Array, bf16 packed two per int32) with optional biases qBias … downBias,
+// cos, sin, keyCache, valueCache (written at `past`) and segmentIds (Int32Array) or null.
+Napi::Value DecoderLayerBf16(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  if (!info[0].IsObject()) fail(env, "decoderLayerBf16: expected one object argument");
+  auto o = info[0].As<Napi::Object>();
+  auto size = [&](const char* name) -> int64_t {
+    auto v = o.Get(name);
+    if (!v.IsNumber()) fail(env, std::string("decoderLayerBf16: ") + name + " must be a number");
+    return v.As<Napi::Number>().Int64Value();
+  };
+  auto real_of = [&](const char* name) -> float {
+    auto v = o.Get(name);
+    if (!v.IsNumber()) fail(env, std::string("decoderLayerBf16: ") + name + " must be a number");
+    return static_cast<float>(v.As<Napi::Number>().DoubleValue());
+  };
+  auto floats = [&](const char* name, int64_t n, bool optional = false) -> float* {
+    auto v = o.Get(name);
+    if (optional && (v.IsUndefined() || v.IsNull())) return nullptr;
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      fail(env, std::string("decoderLayerBf16: ") + name + " must be a Float32Array");
+    auto arr = v.As<Napi::Float32Array>();
+    if (static_cast<int64_t>(arr.ElementLength()) < n)
+      fail(env, std::string("decoderLayerBf16: ") + name + " has " + std::to_string(arr.ElementLength()) +
+                    " elements, needs " + std::to_string(n));
+    return arr.Data();
+  };
+  auto ints = [&](const char* name, int64_t n, bool optional = false) -> int32_t* {
+    auto v = o.Get(name);
+    if (optional && (v.IsUndefined() || v.IsNull())) return nullptr;
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+      fail(env, std::string("decoderLayerBf16: ") + name + " must be an Int32Array");
+    auto arr = v.As<Napi::Int32Array>();
+    if (static_cast<int64_t>(arr.ElementLength()) < n)
+      fail(env, std::string("decoderLayerBf16: ") + name + " has " + std::to_string(arr.ElementLength()) +
+                    " elements, needs " + std::to_string(n));
+    return arr.Data();
+  };
+  DecoderLayerArgs a{};
+  a.batch = size("batch");
+  a.hidden = size("hidden");
+  a.heads = size("heads");
+  a.kv_heads = size("kvHeads");
+  a.head_dim = size("headDim");
+  a.intermediate = size("intermediate");
+  a.eps = real_of("eps");
+  a.scale = real_of("scale");
+  a.past = size("past");
+  a.capacity = size("capacity");
+  const int64_t m = a.batch, h = a.hidden, d = a.head_dim, inter = a.intermediate;
+  const int64_t qw = a.heads * d, kvw = a.kv_heads * d;
+  if (m < 1 || h < 2 || h % 2 != 0 || d < 2 || d % 2 != 0 || inter < 2 || inter % 2 != 0 || qw % 2 != 0)
+    fail(env, "decoderLayerBf16: sizes must be positive and even");
+  if (a.kv_heads < 1 || a.heads % a.kv_heads != 0) fail(env, "decoderLayerBf16: heads must be a multiple of kvHeads");
+  if (a.past < 0 || a.past >= a.capacity) fail(env, "decoderLayerBf16: past must lie in [0, capacity)");
+  a.x = floats("x", m * h);
+  a.y = floats("y", m * h);
+  a.input_norm = floats("inputNorm", h);
+  a.post_attention_norm = floats("postAttentionNorm", h);
+  auto bf16 = [&](const char* name, const char* bias, int64_t out, int64_t in) {
+    return Bf16Linear{reinterpret_cast<const uint16_t*>(ints(name, out * in / 2)), floats(bias, out, true)};
+  };
+  a.q = bf16("q", "qBias", qw, h);
+  a.k = bf16("k", "kBias", kvw, h);
+  a.v = bf16("v", "vBias", kvw, h);
+  a.o = bf16("o", "oBias", h, qw);
+  a.gate = bf16("gate", "gateBias", inter, h);
+  a.up = bf16("up", "upBias", inter, h);
+  a.down = bf16("down", "downBias", h, inter);
+  a.cos = floats("cos", m * d / 2);
+  a.sin = floats("sin", m * d / 2);
+  a.key_cache = floats("keyCache", m * kvw * a.capacity);
+  a.value_cache = floats("valueCache", m * kvw * a.capacity);
+  a.segment_ids = ints("segmentIds", m * a.capacity, true);
+  decoder_layer_bf16(a);
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
@@ -444,6 +526,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sumSquares", Napi::Function::New(env, SumSquares));
   exports.Set("matMulBf16", Napi::Function::New(env, MatMulBf16));
   exports.Set("gatherBf16", Napi::Function::New(env, GatherBf16));
+  exports.Set("decoderLayerBf16", Napi::Function::New(env, DecoderLayerBf16));
   return exports;
 }
 

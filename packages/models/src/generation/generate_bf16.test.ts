@@ -7,6 +7,7 @@ import { activatableBackends, tf } from '@mixdistill/core';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../weights/load_model';
 import { generate } from './generate';
+import { KVCache } from './kv_cache';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.resolve(HERE, '../../../../fixtures');
@@ -76,6 +77,36 @@ describe.each(backends)('bf16 greedy generation on %s', (backend) => {
       expect(compared, 'steps with a clear float32 margin').toBeGreaterThanOrEqual(4);
       f32.dispose();
       bf16.dispose();
+    },
+  );
+});
+
+describe.skipIf(!backends.includes('native'))('bf16 decoding steps as one kernel a layer (native)', () => {
+  it.each(['tiny-qwen2', 'tiny-llama3'])(
+    '%s: the fused layer gives the tokens and logits of the composed one, batched and left-padded',
+    async (fixture) => {
+      await tf.setBackend('native');
+      const model = loadModel(path.join(FIXTURES, fixture), { dtype: 'bf16' }).model;
+      const prompts = [PROMPT, PROMPT.slice(2)];
+      const run = async () => {
+        const tokens = (await generate(model, prompts, { maxNewTokens: STEPS })).map((r) => r.tokens);
+        // One cached step's logits after a prefill, compared bit for bit.
+        const cache = new KVCache(model.config.numHiddenLayers, PROMPT.length + 1);
+        tf.tidy(() => {
+          model.forward(tf.tensor2d([PROMPT], [1, PROMPT.length], 'int32'), { cache, lastPositionOnly: true });
+        });
+        const logits = tf.tidy(() => model.forward(tf.tensor2d([[7]], [1, 1], 'int32'), { cache }).dataSync());
+        cache.dispose();
+        return { tokens, logits };
+      };
+      const fused = await run();
+      // An adapter (here one that changes nothing) routes every layer through the composition.
+      model.setLinearAdapter((_name, _x, y) => y);
+      const composed = await run();
+      model.setLinearAdapter(null);
+      expect(fused.tokens).toEqual(composed.tokens);
+      expect(fused.logits).toEqual(composed.logits);
+      model.dispose();
     },
   );
 });

@@ -82,7 +82,21 @@ export class KVCache {
 
   /** Layer `index`'s slot, for its decoder block. */
   layer(index: number): LayerCache {
-    return { append: (key, value) => this.append(index, key, value) };
+    return {
+      append: (key, value) => this.append(index, key, value),
+      buffers: () => {
+        const entry = this.layers[index];
+        return entry ? { ...entry, offset: this.cachedLength } : null;
+      },
+      replace: (key, value) => this.replace(index, key, value),
+    };
+  }
+
+  /** Takes layer `index`'s buffers back from a kernel that wrote them (and consumed the old ones). */
+  private replace(index: number, key: tf.Tensor, value: tf.Tensor): void {
+    const old = this.layers[index];
+    this.layers[index] = { key: tf.keep(key), value: tf.keep(value) };
+    if (old) tf.dispose([old.key, old.value]);
   }
 
   /** Writes layer `index`'s new keys/values [b, kvHeads, s, headDim] after the cached positions. */

@@ -132,7 +132,7 @@ export class CausalLM {
   /** The per-forward context every block shares (RoPE angles, attention segments). */
   blockContext(positionIds: tf.Tensor, segmentIds: tf.Tensor | null): BlockContext {
     const { cos, sin } = ropeCosSin(positionIds, this.inverseFrequencies);
-    return { config: this.config, cos, sin, segmentIds, linear: this.linear, cache: null };
+    return { config: this.config, cos, sin, segmentIds, linear: this.linear, cache: null, plainLinear: !this.adapter };
   }
 
   /** Decoder layer `index` on hidden [b, s, hidden]: a pure function of its inputs. */

@@ -3,7 +3,15 @@
 //   y = h + down_proj(silu(gate_proj(norm2(h))) * up_proj(norm2(h)))
 // A pure function of (hidden, the layer's weights, the context): training can recompute it for
 // activation checkpointing, and generation passes the cached keys/values in the context.
-import { applyRope, causalAttention, rmsNorm, swiglu, tf } from '@mixdistill/core';
+import {
+  applyRope,
+  canRunDecoderLayerBf16,
+  causalAttention,
+  decoderLayerBf16,
+  rmsNorm,
+  swiglu,
+  tf,
+} from '@mixdistill/core';
 import type { ModelConfig } from '../config';
 
 /** One linear layer's tensors and its Hugging Face module name (for adapters such as LoRA). */
@@ -37,6 +45,13 @@ export interface LayerCache {
    * `length` positions are keys (the rest is unused capacity).
    */
   append(key: tf.Tensor, value: tf.Tensor): { key: tf.Tensor; value: tf.Tensor; length: number };
+  /**
+   * For a kernel that writes the new positions itself: the buffers [b, kvHeads, capacity, headDim]
+   * and the position to write at, or null before the first write. The kernel consumes the buffers;
+   * `replace` takes the ones it returns.
+   */
+  buffers(): { key: tf.Tensor; value: tf.Tensor; offset: number } | null;
+  replace(key: tf.Tensor, value: tf.Tensor): void;
 }
 
 /** What a block needs besides the hidden state and its weights; shared by every layer of one forward. */
@@ -52,6 +67,8 @@ export interface BlockContext {
   linear: LinearFn;
   /** This layer's slot in the KV cache, or null without a cache. */
   cache: LayerCache | null;
+  /** `linear` is plain x·Wᵀ + b (no adapter wraps it), so a fused kernel may run the layer. */
+  plainLinear: boolean;
 }
 
 export interface BlockOutput {
@@ -61,6 +78,8 @@ export interface BlockOutput {
 export type DecoderBlock = (hidden: tf.Tensor, weights: LayerWeights, ctx: BlockContext) => BlockOutput;
 
 export const preNormDecoderBlock: DecoderBlock = (hidden, w, ctx) => {
+  const fused = fusedDecodingStep(hidden, w, ctx);
+  if (fused) return { hidden: fused };
   const { config: c, linear } = ctx;
   const [b, s] = hidden.shape as [number, number, number];
   const x = rmsNorm(hidden, w.inputNorm, c.rmsNormEps); // [b, s, hidden]
@@ -75,6 +94,27 @@ export const preNormDecoderBlock: DecoderBlock = (hidden, w, ctx) => {
   const mlp = linear(swiglu(linear(y, w.gate), linear(y, w.up)), w.down);
   return { hidden: tf.add(h, mlp) };
 };
+
+/**
+ * A decoding step (one position, a cache that holds earlier ones) as one kernel where the backend
+ * has it and every weight is bf16: the same floats as the composition above, without its ~20
+ * dispatches. Null where it does not apply.
+ */
+function fusedDecodingStep(hidden: tf.Tensor, w: LayerWeights, ctx: BlockContext): tf.Tensor | null {
+  const buffers = ctx.cache?.buffers();
+  if (!ctx.cache || !buffers || hidden.shape[1] !== 1 || !ctx.plainLinear || !canRunDecoderLayerBf16(w)) return null;
+  const out = decoderLayerBf16(hidden, w, {
+    cos: ctx.cos,
+    sin: ctx.sin,
+    keyCache: buffers.key,
+    valueCache: buffers.value,
+    past: buffers.offset,
+    segmentIds: ctx.segmentIds,
+    eps: ctx.config.rmsNormEps,
+  });
+  ctx.cache.replace(out.keyCache, out.valueCache);
+  return out.hidden;
+}
 
 /** [b, s, heads * d] -> [b, heads, s, d]; a single position needs no transpose, only a reshape. */
 function toHeads(x: tf.Tensor, b: number, s: number, heads: number, d: number): tf.Tensor {

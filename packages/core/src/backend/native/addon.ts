@@ -174,6 +174,47 @@ export interface NativeAddon {
   ): void;
   /** out [indices, h] = rows of the bf16 table [rows, h] (packed as in matMulBf16), widened */
   gatherBf16(table: Int32Array, indices: Int32Array, out: Float32Array, rows: number, h: number): void;
+  /** one decoding step of a pre-norm decoder layer with bf16 weights (native/src/decoder_layer.h) */
+  decoderLayerBf16(layer: DecoderLayerBf16Call): void;
+}
+
+/** The argument of `decoderLayerBf16`: sizes, then the arrays (weights bf16 packed two per int32). */
+export interface DecoderLayerBf16Call {
+  batch: number;
+  hidden: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  intermediate: number;
+  eps: number;
+  scale: number;
+  /** positions already cached; the new key/value are written at this position */
+  past: number;
+  /** positions per (sequence, kv head) in keyCache/valueCache */
+  capacity: number;
+  x: Float32Array; // [batch, hidden]
+  y: Float32Array; // [batch, hidden]
+  inputNorm: Float32Array;
+  postAttentionNorm: Float32Array;
+  q: Int32Array;
+  k: Int32Array;
+  v: Int32Array;
+  o: Int32Array;
+  gate: Int32Array;
+  up: Int32Array;
+  down: Int32Array;
+  qBias: Float32Array | null;
+  kBias: Float32Array | null;
+  vBias: Float32Array | null;
+  oBias: Float32Array | null;
+  gateBias: Float32Array | null;
+  upBias: Float32Array | null;
+  downBias: Float32Array | null;
+  cos: Float32Array; // [batch, headDim / 2]
+  sin: Float32Array;
+  keyCache: Float32Array; // [batch, kvHeads, capacity, headDim]
+  valueCache: Float32Array;
+  segmentIds: Int32Array | null; // [batch, capacity]
 }
 
 /** Where `pnpm install` (native/build.mjs) puts the addon. */

@@ -13,9 +13,13 @@ import { loadAddon } from './addon';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../../../..');
 const VITEST = path.join(ROOT, 'node_modules/vitest/vitest.mjs');
-const FILES = ['native_kernels.test.ts', 'fused_kernels.test.ts', 'matmul_bf16.test.ts', '../../ops/bf16.test.ts'].map(
-  (f) => path.join(HERE, f),
-);
+const FILES = [
+  'native_kernels.test.ts',
+  'fused_kernels.test.ts',
+  'matmul_bf16.test.ts',
+  '../../ops/bf16.test.ts',
+  '../../ops/decoder_layer_bf16.test.ts',
+].map((f) => path.join(HERE, f));
 
 /** Instruction sets below the one start-up picks (the order of native/src/cpu_features.cc). */
 function lowerIsas(): string[] {

@@ -9,6 +9,7 @@ import { precisionFromEnv } from '../precision';
 import { loadAddon } from './addon';
 import { NativeBackend } from './native_backend';
 import { BF16_NATIVE_KERNELS } from './kernels/bf16';
+import { DECODER_LAYER_NATIVE_KERNELS } from './kernels/decoder_layer';
 import { FUSED_GRADIENTS, FUSED_NATIVE_KERNELS } from './kernels/fused';
 import type { KernelArgs, NativeKernel } from './kernels/kernel_util';
 import { ELEMENTWISE_KERNELS } from './kernels/elementwise';
@@ -54,6 +55,7 @@ function registerKernels(): void {
     ...FUSED_NATIVE_KERNELS,
     ...OPTIMIZER_NATIVE_KERNELS,
     ...BF16_NATIVE_KERNELS,
+    ...DECODER_LAYER_NATIVE_KERNELS,
     ...LAYOUT_FUSED_KERNELS,
   ]) {
     tf.registerKernel({

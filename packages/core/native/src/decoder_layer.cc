@@ -1,0 +1,87 @@
+#include "decoder_layer.h"
+
+#include <cstring>
+#include <vector>
+
+#include "kernels.h"
+
+namespace md {
+namespace {
+
+// The step's intermediates, kept between calls (only the JS thread runs a layer).
+struct Scratch {
+  std::vector<float> normed, rstd, q, roped_q, k, roped_k, v, attended, lse, proj, h, gate, up, act;
+};
+
+float* sized(std::vector<float>& buffer, int64_t n) {
+  if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(static_cast<size_t>(n));
+  return buffer.data();
+}
+
+void linear(const Kernels& kn, const float* x, const Bf16Linear& l, float* out, int64_t rows, int64_t out_dim,
+            int64_t in_dim) {
+  kn.matmul_bf16(x, l.w, l.bias, out, rows, out_dim, in_dim);
+}
+
+}  // namespace
+
+void decoder_layer_bf16(const DecoderLayerArgs& a) {
+  static Scratch s;
+  const Kernels& kn = kernels();
+  const int64_t m = a.batch, h = a.hidden, d = a.head_dim, qw = a.heads * d, kvw = a.kv_heads * d;
+  const int64_t inter = a.intermediate;
+
+  // Attention half: norm, projections, rotary embedding ([m, heads, 1, d] is [m, heads·d]).
+  float* normed = sized(s.normed, m * h);
+  float* rstd = sized(s.rstd, m);
+  kn.rmsnorm_fwd(a.x, a.input_norm, normed, rstd, m, h, a.eps);
+  float* q = sized(s.q, m * qw);
+  float* k = sized(s.k, m * kvw);
+  float* v = sized(s.v, m * kvw);
+  linear(kn, normed, a.q, q, m, qw, h);
+  linear(kn, normed, a.k, k, m, kvw, h);
+  linear(kn, normed, a.v, v, m, kvw, h);
+  float* roped_q = sized(s.roped_q, m * qw);
+  kn.rope(q, a.cos, a.sin, roped_q, m, a.heads, 1, d, m, 1.0f);
+  float* roped_k = sized(s.roped_k, m * kvw);
+  kn.rope(k, a.cos, a.sin, roped_k, m, a.kv_heads, 1, d, m, 1.0f);
+
+  // The new keys and values into the cache at position `past`.
+  for (int64_t b = 0; b < m; ++b)
+    for (int64_t g = 0; g < a.kv_heads; ++g) {
+      const int64_t at = ((b * a.kv_heads + g) * a.capacity + a.past) * d;
+      std::memcpy(a.key_cache + at, roped_k + (b * a.kv_heads + g) * d, static_cast<size_t>(d) * sizeof(float));
+      std::memcpy(a.value_cache + at, v + (b * a.kv_heads + g) * d, static_cast<size_t>(d) * sizeof(float));
+    }
+  AttentionArgs att{};
+  att.b = m;
+  att.hq = a.heads;
+  att.hkv = a.kv_heads;
+  att.s = 1;
+  att.t = a.past + 1;
+  att.d = d;
+  att.scale = a.scale;
+  att.segment_ids = a.segment_ids;
+  att.t_stride = a.capacity;
+  float* attended = sized(s.attended, m * qw);
+  kn.attention_fwd(att, roped_q, a.key_cache, a.value_cache, attended, sized(s.lse, m * a.heads));
+
+  // Residual: h = x + o_proj(attended).
+  float* proj = sized(s.proj, m * h);
+  float* hid = sized(s.h, m * h);
+  linear(kn, attended, a.o, proj, m, h, qw);
+  for (int64_t i = 0; i < m * h; ++i) hid[i] = a.x[i] + proj[i];
+
+  // MLP half: y = h + down_proj(silu(gate) * up).
+  kn.rmsnorm_fwd(hid, a.post_attention_norm, normed, rstd, m, h, a.eps);
+  float* gate = sized(s.gate, m * inter);
+  float* up = sized(s.up, m * inter);
+  linear(kn, normed, a.gate, gate, m, inter, h);
+  linear(kn, normed, a.up, up, m, inter, h);
+  float* act = sized(s.act, m * inter);
+  kn.swiglu_fwd(gate, up, act, m * inter);
+  linear(kn, act, a.down, proj, m, h, inter);
+  for (int64_t i = 0; i < m * h; ++i) a.y[i] = hid[i] + proj[i];
+}
+
+}  // namespace md
