@@ -23,6 +23,14 @@ namespace {
 constexpr int64_t kDotRows = 16;  // up to this many rows of x: dot products, no packing
 constexpr int64_t kPanelCols = 256;  // W rows decoded to float32 per SGEMM call for more rows
 
+// Columns per task of the dot-product path, or all of them (one thread). The work is reading W,
+// so a W of 128 KiB or more is split even when its multiply-adds are below kParallelFlops: a
+// decoding step's q/o (896 x 896, 1.6 MB) and k/v (128 x 896) products ran on one thread at
+// 27 GB/s and 22 GB/s, where the pool's two threads read the MLP's weights at ~50 GB/s.
+int64_t dot_grain(int64_t m, int64_t n, int64_t k) {
+  return m * n * k >= kParallelFlops || n * k >= (int64_t{64} << 10) ? 64 : n;
+}
+
 MD_INLINE float widen(uint16_t b) {
   const uint32_t bits = static_cast<uint32_t>(b) << 16;
   float f;
@@ -231,7 +239,7 @@ GrowingBuffer x_bf16_buffer;
 void matmul_dp(const float* x, const uint16_t* w, const float* bias, float* out, int64_t m, int64_t n, int64_t k) {
   uint16_t* xb = reinterpret_cast<uint16_t*>(x_bf16_buffer.get((m * k + 1) / 2));
   round_to_bf16(x, xb, m * k);
-  parallel_range(n, m * n * k >= kParallelFlops ? 64 : n, [&](int64_t j0, int64_t j1) {
+  parallel_range(n, dot_grain(m, n, k), [&](int64_t j0, int64_t j1) {
     dp_columns(xb, w, out, m, n, k, j0, j1);
     add_bias(bias, out, m, n, j0, j1);
   });
@@ -283,7 +291,7 @@ void matmul_bf16(const float* x, const uint16_t* w, const float* bias, float* ou
     return;
   }
 #endif
-  parallel_range(n, m * n * k >= kParallelFlops ? 64 : n, [&](int64_t j0, int64_t j1) {
+  parallel_range(n, dot_grain(m, n, k), [&](int64_t j0, int64_t j1) {
     widen_columns(x, w, out, m, n, k, j0, j1);
     add_bias(bias, out, m, n, j0, j1);
   });
