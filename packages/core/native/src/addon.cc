@@ -419,6 +419,21 @@ Napi::Value GatherBf16(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Property `name` of `o` as a typed array of at least n elements (null when optional and absent).
+template <class T, napi_typedarray_type kType>
+T* property_array(const Napi::Object& o, const char* name, int64_t n, bool optional, const char* type_name) {
+  auto env = o.Env();
+  auto v = o.Get(name);
+  if (optional && (v.IsUndefined() || v.IsNull())) return nullptr;
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != kType)
+    fail(env, std::string("decoderLayerBf16: ") + name + " must be " + type_name);
+  auto arr = v.As<Napi::TypedArrayOf<T>>();
+  if (static_cast<int64_t>(arr.ElementLength()) < n)
+    fail(env, std::string("decoderLayerBf16: ") + name + " has " + std::to_string(arr.ElementLength()) +
+                  " elements, needs " + std::to_string(n));
+  return arr.Data();
+}
+
 // decoderLayerBf16(layer): one decoding step of a pre-norm decoder layer (decoder_layer.h). `layer`
 // holds the sizes (batch, hidden, heads, kvHeads, headDim, intermediate, eps, scale, past,
 // capacity) and the arrays: x, y, inputNorm, postAttentionNorm (Float32Array), the weights q, k, v,
@@ -438,27 +453,11 @@ Napi::Value DecoderLayerBf16(const Napi::CallbackInfo& info) {
     if (!v.IsNumber()) fail(env, std::string("decoderLayerBf16: ") + name + " must be a number");
     return static_cast<float>(v.As<Napi::Number>().DoubleValue());
   };
-  auto floats = [&](const char* name, int64_t n, bool optional = false) -> float* {
-    auto v = o.Get(name);
-    if (optional && (v.IsUndefined() || v.IsNull())) return nullptr;
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-      fail(env, std::string("decoderLayerBf16: ") + name + " must be a Float32Array");
-    auto arr = v.As<Napi::Float32Array>();
-    if (static_cast<int64_t>(arr.ElementLength()) < n)
-      fail(env, std::string("decoderLayerBf16: ") + name + " has " + std::to_string(arr.ElementLength()) +
-                    " elements, needs " + std::to_string(n));
-    return arr.Data();
+  auto floats = [&](const char* name, int64_t n, bool optional = false) {
+    return property_array<float, napi_float32_array>(o, name, n, optional, "a Float32Array");
   };
-  auto ints = [&](const char* name, int64_t n, bool optional = false) -> int32_t* {
-    auto v = o.Get(name);
-    if (optional && (v.IsUndefined() || v.IsNull())) return nullptr;
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-      fail(env, std::string("decoderLayerBf16: ") + name + " must be an Int32Array");
-    auto arr = v.As<Napi::Int32Array>();
-    if (static_cast<int64_t>(arr.ElementLength()) < n)
-      fail(env, std::string("decoderLayerBf16: ") + name + " has " + std::to_string(arr.ElementLength()) +
-                    " elements, needs " + std::to_string(n));
-    return arr.Data();
+  auto ints = [&](const char* name, int64_t n, bool optional = false) {
+    return property_array<int32_t, napi_int32_array>(o, name, n, optional, "an Int32Array");
   };
   DecoderLayerArgs a{};
   a.batch = size("batch");
