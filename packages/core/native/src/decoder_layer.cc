@@ -18,11 +18,6 @@ float* sized(std::vector<float>& buffer, int64_t n) {
   return buffer.data();
 }
 
-void linear(const Kernels& kn, const float* x, const Bf16Linear& l, float* out, int64_t rows, int64_t out_dim,
-            int64_t in_dim) {
-  kn.matmul_bf16(x, l.w, l.bias, out, rows, out_dim, in_dim);
-}
-
 }  // namespace
 
 void decoder_layer_bf16(const DecoderLayerArgs& a) {
@@ -38,9 +33,9 @@ void decoder_layer_bf16(const DecoderLayerArgs& a) {
   float* q = sized(s.q, m * qw);
   float* k = sized(s.k, m * kvw);
   float* v = sized(s.v, m * kvw);
-  linear(kn, normed, a.q, q, m, qw, h);
-  linear(kn, normed, a.k, k, m, kvw, h);
-  linear(kn, normed, a.v, v, m, kvw, h);
+  kn.matmul_bf16(normed, a.q.w, a.q.bias, q, m, qw, h);
+  kn.matmul_bf16(normed, a.k.w, a.k.bias, k, m, kvw, h);
+  kn.matmul_bf16(normed, a.v.w, a.v.bias, v, m, kvw, h);
   float* roped_q = sized(s.roped_q, m * qw);
   kn.rope(q, a.cos, a.sin, roped_q, m, a.heads, 1, d, m, 1.0f);
   float* roped_k = sized(s.roped_k, m * kvw);
@@ -69,18 +64,18 @@ void decoder_layer_bf16(const DecoderLayerArgs& a) {
   // Residual: h = x + o_proj(attended).
   float* proj = sized(s.proj, m * h);
   float* hid = sized(s.h, m * h);
-  linear(kn, attended, a.o, proj, m, h, qw);
+  kn.matmul_bf16(attended, a.o.w, a.o.bias, proj, m, h, qw);
   for (int64_t i = 0; i < m * h; ++i) hid[i] = a.x[i] + proj[i];
 
   // MLP half: y = h + down_proj(silu(gate) * up).
   kn.rmsnorm_fwd(hid, a.post_attention_norm, normed, rstd, m, h, a.eps);
   float* gate = sized(s.gate, m * inter);
   float* up = sized(s.up, m * inter);
-  linear(kn, normed, a.gate, gate, m, inter, h);
-  linear(kn, normed, a.up, up, m, inter, h);
+  kn.matmul_bf16(normed, a.gate.w, a.gate.bias, gate, m, inter, h);
+  kn.matmul_bf16(normed, a.up.w, a.up.bias, up, m, inter, h);
   float* act = sized(s.act, m * inter);
   kn.swiglu_fwd(gate, up, act, m * inter);
-  linear(kn, act, a.down, proj, m, h, inter);
+  kn.matmul_bf16(act, a.down.w, a.down.bias, proj, m, h, inter);
   for (int64_t i = 0; i < m * h; ++i) a.y[i] = hid[i] + proj[i];
 }
 

@@ -53,11 +53,15 @@ export interface DecoderLayerBf16Step {
   eps: number;
 }
 
-const LINEARS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
+/** The layer's linear layers, by their names in the kernel's inputs (biases: `${name}Bias`). */
+export const DECODER_LAYER_LINEARS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
 
 /** Whether the active backend runs the fused layer, and every weight of `w` is bf16. */
 export function canRunDecoderLayerBf16(w: DecoderLayerBf16Weights): boolean {
-  return hasFusedKernel(FUSED_KERNELS.decoderLayerBf16) && LINEARS.every((name) => w[name].weight.dtype === 'int32');
+  return (
+    hasFusedKernel(FUSED_KERNELS.decoderLayerBf16) &&
+    DECODER_LAYER_LINEARS.every((name) => w[name].weight.dtype === 'int32')
+  );
 }
 
 /**
@@ -88,7 +92,7 @@ export function decoderLayerBf16(
     keyCache: step.keyCache,
     valueCache: step.valueCache,
   };
-  for (const name of LINEARS) {
+  for (const name of DECODER_LAYER_LINEARS) {
     inputs[name] = w[name].weight;
     const bias = w[name].bias;
     if (bias) inputs[`${name}Bias`] = bias;

@@ -106,14 +106,13 @@ export class KVCache {
       throw new Error('KVCache: prepare(s) was not called for this forward pass');
     const old = this.layers[index];
     const buffer = (t: tf.Tensor) => tf.zeros([t.shape[0], t.shape[1], this.capacity, t.shape[3]] as number[]);
-    const entry = {
-      key: tf.keep(writeInto(old?.key ?? buffer(key), key, 2, this.cachedLength)),
-      value: tf.keep(writeInto(old?.value ?? buffer(value), value, 2, this.cachedLength)),
-    };
-    // The writes consumed the old buffers: only the returned tensors may be read from now on.
-    if (old) tf.dispose([old.key, old.value]);
-    this.layers[index] = entry;
-    return { ...entry, length: this.cachedLength + s };
+    // The writes consume the old buffers: only the returned tensors may be read from now on.
+    this.replace(
+      index,
+      writeInto(old?.key ?? buffer(key), key, 2, this.cachedLength),
+      writeInto(old?.value ?? buffer(value), value, 2, this.cachedLength),
+    );
+    return { ...this.layers[index]!, length: this.cachedLength + s };
   }
 
   /** Keeps only the given batch rows (in that order), e.g. to drop sequences that finished. */

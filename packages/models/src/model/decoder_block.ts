@@ -101,8 +101,10 @@ export const preNormDecoderBlock: DecoderBlock = (hidden, w, ctx) => {
  * dispatches. Null where it does not apply.
  */
 function fusedDecodingStep(hidden: tf.Tensor, w: LayerWeights, ctx: BlockContext): tf.Tensor | null {
-  const buffers = ctx.cache?.buffers();
-  if (!ctx.cache || !buffers || hidden.shape[1] !== 1 || !ctx.plainLinear || !canRunDecoderLayerBf16(w)) return null;
+  const { cache } = ctx;
+  if (!cache || hidden.shape[1] !== 1 || !ctx.plainLinear || !canRunDecoderLayerBf16(w)) return null;
+  const buffers = cache.buffers();
+  if (!buffers) return null;
   const out = decoderLayerBf16(hidden, w, {
     cos: ctx.cos,
     sin: ctx.sin,
@@ -112,7 +114,7 @@ function fusedDecodingStep(hidden: tf.Tensor, w: LayerWeights, ctx: BlockContext
     segmentIds: ctx.segmentIds,
     eps: ctx.config.rmsNormEps,
   });
-  ctx.cache.replace(out.keyCache, out.valueCache);
+  cache.replace(out.keyCache, out.valueCache);
   return out.hidden;
 }
 

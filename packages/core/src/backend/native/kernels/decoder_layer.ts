@@ -1,11 +1,10 @@
 // MdDecoderLayerBf16 on the native backend: one decoding step of a pre-norm decoder layer with bf16
 // weights in one addon call (native/src/decoder_layer.cc). Contract: ops/decoder_layer_bf16.ts.
 import type { tf } from '../../../tf';
+import { DECODER_LAYER_LINEARS } from '../../../ops/decoder_layer_bf16';
 import { FUSED_KERNELS } from '../../../ops/fused';
 import { need } from '../../kernel_checks';
 import { type KernelArgs, type NativeKernel, writable } from './kernel_util';
-
-const LINEARS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
 
 // -> [hidden' [b, 1, h], keyCache', valueCache'] (the caches written in place when unshared).
 function decoderLayerBf16({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
@@ -14,7 +13,7 @@ function decoderLayerBf16({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo
   const [, kvHeads, capacity, headDim] = keyCache.shape;
   const heads = inputs.q.shape[0] / headDim;
   const intermediate = inputs.gate.shape[0];
-  const expected: Record<(typeof LINEARS)[number], [number, number]> = {
+  const expected: Record<(typeof DECODER_LAYER_LINEARS)[number], [number, number]> = {
     q: [heads * headDim, h],
     k: [kvHeads * headDim, h],
     v: [kvHeads * headDim, h],
@@ -33,7 +32,7 @@ function decoderLayerBf16({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo
       valueCache.dtype === 'float32',
     `MdDecoderLayerBf16: keyCache [${keyCache.shape}] and valueCache [${valueCache.shape}] must be float32 of one shape`,
   );
-  for (const name of LINEARS) {
+  for (const name of DECODER_LAYER_LINEARS) {
     const [out, inDim] = expected[name];
     const w = inputs[name];
     need(
