@@ -6,8 +6,9 @@
 #
 # Sets up Node from the carry folder, finds cuBLAS in the Python environment, records the GPU,
 # runs `mixdistill backend --json`, the check's stages (kernels vs cpu, golden fixtures, training
-# steps with fallback counts, generation, a Qwen2.5-0.5B-shaped step timing, a checkpoint) and
-# transformers' logits on that checkpoint. Writes report.json, report.md and logs to $OUT in
+# steps with fallback counts, generation, a Qwen2.5-0.5B-shaped step timed in fp32 and bf16, a
+# checkpoint), transformers' logits on that checkpoint, and PyTorch timing the same step
+# (benchmarks/peers/torch_reference.py, issue 14's peer). Writes report.json, report.md and logs to $OUT in
 # under 6 minutes (each step has a timeout within a 350 s budget). FAKE=1 runs the stages on the host-memory fake
 # addon instead (no GPU needed; for trying this script anywhere).
 set -u
@@ -74,8 +75,11 @@ log "backend (exit $BRC): $(cat "$OUT/backend.json")"
 FAKE_ARG=()
 [ "${FAKE:-}" = 1 ] && FAKE_ARG=(--fake)
 log "check stages${FAKE_ARG:+ (fake addon)}"
+# The timed step's shape, shared with the PyTorch peer below.
+BENCH_LAYERS="${BENCH_LAYERS:-24}"
+BENCH_SEQ="${BENCH_SEQ:-512}"
 timeout 240 "$NODE" --max-old-space-size=16384 "$CARRY/app/check.mjs" --out "$OUT" --fixtures fixtures ${FAKE_ARG[@]+"${FAKE_ARG[@]}"} \
-  ${CHECK_ARGS:-} 2> "$OUT/check.stderr"
+  --bench-layers "$BENCH_LAYERS" --bench-seq "$BENCH_SEQ" ${CHECK_ARGS:-} 2> "$OUT/check.stderr"
 RC=$?
 log "check.mjs exit $RC ($( [ $RC = 124 ] && echo 'timed out' || echo 'see report.md'))"
 tail -n 5 "$OUT/check.stderr" | tee -a "$OUT/check.log" >&2
@@ -102,6 +106,16 @@ if [ -f "$OUT/hf/mixdistill_logits.f32" ] && command -v python3 > /dev/null && [
     echo
     echo '```'
   } >> "$OUT/report.md"
+fi
+# PyTorch on the same step (issue 14): fp32 and bf16 autocast, fused AdamW, beside ours.
+if [ "${FAKE:-}" != 1 ] && command -v python3 > /dev/null && [ "$(left)" -gt 40 ]; then
+  for P in fp32 bf16; do
+    log "PyTorch step, $P"
+    timeout "$(( $(left) / 2 ))" python3 benchmarks/peers/torch_reference.py --device cuda --precision "$P" \
+      --layers "$BENCH_LAYERS" --seq "$BENCH_SEQ" train qwen0.5b > "$OUT/torch-$P.json" 2> "$OUT/torch-$P.stderr"
+    log "torch $P: $(cat "$OUT/torch-$P.json" 2>/dev/null || tail -n 2 "$OUT/torch-$P.stderr")"
+  done
+  python3 "$HERE/step_vs_torch.py" "$OUT" >> "$OUT/report.md" 2>> "$OUT/check.log"
 fi
 # The checkpoint (2 GB for the 0.5B shape) must not travel back; the numbers are in the report.
 rm -f "$OUT"/hf/*.safetensors "$OUT"/hf/*.tmp* "$OUT/hf/mixdistill_logits.f32"

@@ -7,6 +7,10 @@ packages/cli/src/bench/configs.ts. Prints one JSON object per line.
 
 Run with OMP_WAIT_POLICY=PASSIVE (its fastest setting on the 2-core reference machine).
 Usage: python3 torch_reference.py --threads 2 matmul M N K TRANSPOSE_B | train CONFIG | decode CONFIG
+
+On a GPU (the peer of the cuda backend, benchmarks/gpu/check.sh): --device cuda, --precision
+fp32|tf32|bf16 (bf16: autocast, the matrix products in bfloat16 with float32 weights and AdamW
+state, as `--precision bf16`), and --layers / --seq to match mixdistill's timed step.
 """
 import argparse
 import json
@@ -38,30 +42,30 @@ def rotate_half(x):
 
 
 class Model(torch.nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, device="cpu"):
         super().__init__()
         self.c = c
         h, d = c["hidden"], c["hidden"] // c["heads"]
         self.d = d
-        p = lambda *shape: torch.nn.Parameter(torch.randn(*shape) * 0.02)
+        p = lambda *shape: torch.nn.Parameter(torch.randn(*shape, device=device) * 0.02)
         self.embed = p(c["vocab"], h)
         self.layers = torch.nn.ModuleList()
         for _ in range(c["layers"]):
             layer = torch.nn.Module()
-            layer.ln1, layer.ln2 = torch.nn.Parameter(torch.ones(h)), torch.nn.Parameter(torch.ones(h))
+            layer.ln1, layer.ln2 = (torch.nn.Parameter(torch.ones(h, device=device)) for _ in range(2))
             layer.q, layer.k, layer.v = p(h, h), p(c["kv"] * d, h), p(c["kv"] * d, h)
             layer.o = p(h, h)
             layer.gate, layer.up, layer.down = p(c["inter"], h), p(c["inter"], h), p(h, c["inter"])
             self.layers.append(layer)
-        self.norm = torch.nn.Parameter(torch.ones(h))
+        self.norm = torch.nn.Parameter(torch.ones(h, device=device))
         self.lm_head = None if c["tied"] else p(c["vocab"], h)
-        self.inv_freq = 1.0 / (c["theta"] ** (torch.arange(0, d, 2).float() / d))
+        self.inv_freq = 1.0 / (c["theta"] ** (torch.arange(0, d, 2, device=device).float() / d))
 
     def forward(self, ids, cache=None, start=0):
         c, d = self.c, self.d
         b, s = ids.shape
         x = F.embedding(ids, self.embed)
-        pos = torch.arange(start, start + s).float()
+        pos = torch.arange(start, start + s, device=ids.device).float()
         freqs = torch.outer(pos, self.inv_freq)
         emb = torch.cat((freqs, freqs), dim=-1)
         cos, sin = emb.cos()[None, None], emb.sin()[None, None]
@@ -80,7 +84,7 @@ class Model(torch.nn.Module):
             k, v = k.repeat_interleave(group, 1), v.repeat_interleave(group, 1)
             scores = q @ k.transpose(-1, -2) / math.sqrt(d)
             if s > 1:
-                mask = torch.ones(s, t, dtype=torch.bool).tril(t - s)
+                mask = torch.ones(s, t, dtype=torch.bool, device=ids.device).tril(t - s)
                 scores = scores.masked_fill(~mask, float("-inf"))
             att = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, s, -1)
             x = x + F.linear(att, L.o)
@@ -90,33 +94,51 @@ class Model(torch.nn.Module):
         return F.linear(x, self.embed if self.lm_head is None else self.lm_head)
 
 
-def best_ms(fn, repeats, warmup=1):
+def sync(device):
+    """Waits for the queued GPU work, so a timer stops when the work is done (no-op on the CPU)."""
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def best_ms(fn, repeats, warmup=1, device="cpu"):
     for _ in range(warmup):
         fn()
+    sync(device)
     best = float("inf")
     for _ in range(repeats):
         t0 = time.perf_counter()
         fn()
+        sync(device)
         best = min(best, time.perf_counter() - t0)
     return best * 1000
 
 
-def train(name, steps):
-    c = CONFIGS[name]
+def train(name, steps, device="cpu", precision="fp32", layers=None, seq=None):
+    c = dict(CONFIGS[name], **{k: v for k, v in (("layers", layers), ("seq", seq)) if v})
     torch.manual_seed(0)
-    model = Model(c)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.01)
-    ids = (torch.arange(c["batch"] * c["seq"]) * 7919 + 13).remainder(c["vocab"]).view(c["batch"], c["seq"])
+    torch.backends.cuda.matmul.allow_tf32 = precision == "tf32"
+    model = Model(c, device)
+    # fused AdamW where this torch has it on this device (one kernel per step, like MdAdamW)
+    fused = {"fused": True} if device.startswith("cuda") else {}
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.01, **fused)
+    n = c["batch"] * c["seq"]
+    ids = (torch.arange(n, device=device) * 7919 + 13).remainder(c["vocab"]).view(c["batch"], c["seq"])
 
     def step():
-        logits = model(ids)
-        loss = F.cross_entropy(logits[:, :-1].reshape(-1, c["vocab"]), ids[:, 1:].reshape(-1))
+        with torch.autocast(device.split(":")[0], dtype=torch.bfloat16, enabled=precision == "bf16"):
+            logits = model(ids)
+        loss = F.cross_entropy(logits[:, :-1].float().reshape(-1, c["vocab"]), ids[:, 1:].reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
 
-    ms = best_ms(step, steps, warmup=2)
-    return {"config": name, "stepMs": ms, "tokens_per_s": c["batch"] * c["seq"] / (ms / 1000), "peak_rss_mb": peak_rss_mb()}
+    ms = best_ms(step, steps, warmup=2, device=device)
+    out = {"config": name, "layers": c["layers"], "seq": c["seq"], "device": device, "precision": precision,
+           "stepMs": ms, "tokens_per_s": n / (ms / 1000), "peak_rss_mb": peak_rss_mb()}
+    if device.startswith("cuda"):
+        out["gpu"] = torch.cuda.get_device_name()
+        out["peak_device_gib"] = torch.cuda.max_memory_allocated() / 2**30
+    return out
 
 
 @torch.no_grad()
@@ -160,6 +182,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=3)
+    ap.add_argument("--device", default="cpu", help="train: cpu or cuda")
+    ap.add_argument("--precision", choices=["fp32", "tf32", "bf16"], default="fp32", help="train: matrix products")
+    ap.add_argument("--layers", type=int, help="train: decoder layers (default: the config's)")
+    ap.add_argument("--seq", type=int, help="train: tokens per sequence (default: the config's)")
     ap.add_argument("workload", choices=["matmul", "train", "decode"])
     ap.add_argument("args", nargs="*")
     a = ap.parse_args()
@@ -168,7 +194,7 @@ def main():
         m, n, k, tb = a.args
         out = matmul(int(m), int(n), int(k), tb == "1")
     elif a.workload == "train":
-        out = train(a.args[0], a.steps)
+        out = train(a.args[0], a.steps, a.device, a.precision, a.layers, a.seq)
     else:
         out = decode(a.args[0], int(a.args[1]) if len(a.args) > 1 else 32, int(a.args[2]) if len(a.args) > 2 else 32)
     out["torch"] = torch.__version__

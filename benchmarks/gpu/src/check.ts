@@ -404,33 +404,50 @@ await stage('save checkpoint for transformers', async () => {
 
 if (big) {
   const model = big;
-  await stage('bench qwen0.5b step', async () => {
-    await tf.setBackend(report.target);
-    const seq = args.fake ? 32 : Number(args['bench-seq']); // the fake computes in JavaScript
-    const optimizer = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
-    const ids = Array.from({ length: seq }, (_, i) => (i * 7919) % model.config.vocabSize);
-    const batch = collate([[{ inputIds: ids, labels: ids }]], 0, false);
-    const times: number[] = [];
-    const { fallbacks } = await withFallbackCounts(() => {
-      for (let step = 0; step < 3; step++) {
-        const t0 = performance.now();
-        trainStep(model, [batch], optimizer, { lr: 1e-5, maxGradNorm: 1 });
-        times.push((performance.now() - t0) / 1000);
+  // Both precisions of the issue-14 comparison (check.sh times torch_reference.py on the same step
+  // beside it). The fake addon has one mode, so there both stages run its float32.
+  for (const precision of ['fp32', 'bf16'] as const) {
+    await stage(`bench qwen0.5b step ${precision}`, async () => {
+      await tf.setBackend(report.target);
+      if (!args.fake) setCudaMathMode(precision);
+      try {
+        return await benchStep(model);
+      } finally {
+        if (!args.fake) setCudaMathMode(precisionFromEnv());
       }
     });
-    optimizer.dispose();
-    const timed = times.slice(1);
-    const s = timed.reduce((a, b) => a + b, 0) / timed.length;
-    const mem = tf.memory() as unknown as { numBytesInGPU?: number; peakBytesInGPU?: number };
-    return {
-      ok: true,
-      summary: `${model.config.numHiddenLayers} layers, seq ${seq}: ${s.toFixed(2)} s/step, ${(seq / s).toFixed(0)} tokens/s (steps ${times.map((t) => t.toFixed(2)).join(', ')} s); peak device ${((mem.peakBytesInGPU ?? 0) / 2 ** 30).toFixed(2)} GiB; fallbacks ${JSON.stringify(fallbacks)}`,
-      times,
-      fallbacks,
-    };
-  });
+  }
 }
 big?.dispose();
+
+/** Three full training steps of `model` at seq --bench-seq; the mean of the last two is timed. */
+async function benchStep(model: CausalLM): Promise<Record<string, unknown> & { ok: boolean; summary: string }> {
+  const seq = args.fake ? 32 : Number(args['bench-seq']); // the fake computes in JavaScript
+  const optimizer = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+  const ids = Array.from({ length: seq }, (_, i) => (i * 7919) % model.config.vocabSize);
+  const batch = collate([[{ inputIds: ids, labels: ids }]], 0, false);
+  const times: number[] = [];
+  const { fallbacks } = await withFallbackCounts(() => {
+    for (let step = 0; step < 3; step++) {
+      const t0 = performance.now();
+      trainStep(model, [batch], optimizer, { lr: 1e-5, maxGradNorm: 1 });
+      times.push((performance.now() - t0) / 1000);
+    }
+  });
+  optimizer.dispose();
+  const timed = times.slice(1);
+  const s = timed.reduce((a, b) => a + b, 0) / timed.length;
+  const mem = tf.memory() as unknown as { numBytesInGPU?: number; peakBytesInGPU?: number };
+  return {
+    ok: true,
+    summary: `${model.config.numHiddenLayers} layers, seq ${seq}: ${s.toFixed(3)} s/step, ${(seq / s).toFixed(0)} tokens/s (steps ${times.map((t) => t.toFixed(3)).join(', ')} s); peak device ${((mem.peakBytesInGPU ?? 0) / 2 ** 30).toFixed(2)} GiB; fallbacks ${JSON.stringify(fallbacks)}`,
+    layers: model.config.numHiddenLayers,
+    seq,
+    tokensPerS: seq / s,
+    times,
+    fallbacks,
+  };
+}
 
 report.ok = Object.values(report.stages).every((s) => s.ok);
 writeReport();
