@@ -117,6 +117,14 @@ if [ "${FAKE:-}" != 1 ] && command -v python3 > /dev/null && [ "$(left)" -gt 40 
   done
   python3 "$HERE/step_vs_torch.py" "$OUT" >> "$OUT/report.md" 2>> "$OUT/check.log"
 fi
+# transformers' own model on issue 14's workloads, if time is left (alone it needs no carry:
+# `python3 benchmarks/peers/transformers_gpu.py > $OUT/transformers-peer.json`).
+if [ "${FAKE:-}" != 1 ] && command -v python3 > /dev/null && [ "$(left)" -gt 90 ]; then
+  log "transformers peer (train seq 2048 batch 1/4/8, decode 512+256 batch 1/32)"
+  timeout "$(left)" python3 benchmarks/peers/transformers_gpu.py > "$OUT/transformers-peer.json" 2> "$OUT/transformers-peer.stderr"
+  log "transformers peer exit $?: $(grep -c '"workload"' "$OUT/transformers-peer.stderr") workloads"
+  { echo; echo "## transformers peer (issue 14 anchors)"; echo; echo '```'; grep '^{"workload"' "$OUT/transformers-peer.stderr"; echo '```'; } >> "$OUT/report.md"
+fi
 # The checkpoint (2 GB for the 0.5B shape) must not travel back; the numbers are in the report.
 rm -f "$OUT"/hf/*.safetensors "$OUT"/hf/*.tmp* "$OUT/hf/mixdistill_logits.f32"
 
