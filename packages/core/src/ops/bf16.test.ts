@@ -19,8 +19,8 @@ function roundsInput(backend: string): boolean {
 const bf16 = (v: number) => bfloat16ToFloat32(float32ToBfloat16(v));
 
 // Sizes: decode rows (1..16, every row-tile remainder), prefill rows (> 16: widened panels and
-// the GEMM), k with and without vector tails, n with column-block tails, one product big enough
-// to run on the thread pool.
+// the GEMM), k with and without vector tails (54: whole pairs of vectors, one vector and a tail
+// on AVX-512), n with column-block tails, one product big enough to run on the thread pool.
 const SHAPES: [number, number, number][] = [
   [1, 1, 2],
   [1, 9, 30],
@@ -29,6 +29,7 @@ const SHAPES: [number, number, number][] = [
   [4, 70, 898],
   [5, 13, 34],
   [7, 33, 130],
+  [3, 11, 54],
   [16, 20, 256],
   [17, 300, 66],
   [40, 9, 898],

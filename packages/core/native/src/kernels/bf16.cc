@@ -5,8 +5,8 @@
 // Decoding (up to kDotRows rows, the case that decides tokens/s) is memory-bound on W: each W row
 // is read once, as half the bytes of a float32 weight. AVX-512 machines with AVX512-BF16 multiply
 // with vdpbf16ps (x rounded to bf16 once per call, 32 products per instruction); the AVX-512 and
-// AVX2 tables without it widen W to float32 in registers and use FMAs with x as it is; the generic
-// table is scalar. More rows (a prefill) decode panels of W to float32 and run the packed GEMM
+// AVX2 tables without it widen W to float32 in registers and use FMAs with x split into even and
+// odd positions once per call; the generic table is scalar. More rows (a prefill) decode panels of W to float32 and run the packed GEMM
 // (its bf16 kernel where the CPU has AVX512-BF16, so x is rounded to bf16 there as in decoding).
 #include "common.h"
 #include "vec.h"
@@ -56,11 +56,18 @@ void add_bias(const float* bias, float* out, int64_t m, int64_t n, int64_t j0, i
 }
 
 #if defined(__AVX512F__) || defined(__AVX2__)
-// The widening dot products: MB rows of x x JB rows of W, one vector of k per step, W widened
-// once per step and used by MB FMAs.
-// Vec (vec.h) plus the bf16 -> float32 widening loads: a bf16 value is the top half of a float32.
+// The widening dot products: MB rows of x x JB rows of W. A bf16 value is the top half of a
+// float32, so a vector of 2·kLanes bf16 values is two float32 vectors without a shuffle: shifted
+// left by 16 bits it holds the values at even positions, masked to its top halves those at odd
+// positions. x is split the same way once per call (split_pairs), so each step reads one vector
+// of W and multiplies it with two of x; a widening load (vpmovzxwd) instead ran on the shuffle
+// port and kept the AVX2 table compute-bound at ~28 GB/s on the MLP's weights.
 #if defined(__AVX512F__)
 struct Bf16Vec : Vec {
+  using Bits = __m512i;
+  static Bits load_bits(const uint16_t* p) { return _mm512_loadu_si512(p); }
+  static T even(Bits v) { return _mm512_castsi512_ps(_mm512_slli_epi32(v, 16)); }
+  static T odd(Bits v) { return _mm512_castsi512_ps(_mm512_and_si512(v, _mm512_set1_epi32(~0xffff))); }
   static T widen(const uint16_t* p) {
     const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
@@ -72,6 +79,10 @@ struct Bf16Vec : Vec {
 };
 #else
 struct Bf16Vec : Vec {
+  using Bits = __m256i;
+  static Bits load_bits(const uint16_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static T even(Bits v) { return _mm256_castsi256_ps(_mm256_slli_epi32(v, 16)); }
+  static T odd(Bits v) { return _mm256_castsi256_ps(_mm256_and_si256(v, _mm256_set1_epi32(~0xffff))); }
   static T widen(const uint16_t* p) {
     const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
@@ -84,28 +95,51 @@ struct Bf16Vec : Vec {
 };
 #endif
 
-// out[i, j] for i < MB, j < JB; x rows [MB, k] contiguous, w rows [JB, k] contiguous.
+constexpr int64_t kPairBlock = 2 * Vec::kLanes;  // the values one split step covers
+
+// x [m, k] -> xs [m, k]: each whole block of kPairBlock values as its even positions, then its
+// odd ones; the last k % kPairBlock values of a row as they are.
+void split_pairs(const float* x, float* xs, int64_t m, int64_t k) {
+  const int64_t whole = k - k % kPairBlock;
+  for (int64_t i = 0; i < m; ++i) {
+    const float* MD_RESTRICT src = x + i * k;
+    float* MD_RESTRICT dst = xs + i * k;
+    for (int64_t p = 0; p < whole; p += kPairBlock)
+      for (int64_t u = 0; u < Vec::kLanes; ++u) {
+        dst[p + u] = src[p + 2 * u];
+        dst[p + Vec::kLanes + u] = src[p + 2 * u + 1];
+      }
+    for (int64_t p = whole; p < k; ++p) dst[p] = src[p];
+  }
+}
+
+// out[i, j] for i < MB, j < JB; xs rows [MB, k] split by split_pairs, w rows [JB, k] contiguous.
 template <int MB, int JB>
-MD_INLINE void widen_block(const float* x, const uint16_t* w, int64_t k, float* out, int64_t ldo) {
+MD_INLINE void widen_block(const float* xs, const uint16_t* w, int64_t k, float* out, int64_t ldo) {
   Vec::T acc[MB][JB];
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < JB; ++j) acc[i][j] = Vec::zero();
   int64_t p = 0;
-  for (; p + Vec::kLanes <= k; p += Vec::kLanes) {
-    Vec::T wv[JB];
-    for (int j = 0; j < JB; ++j) wv[j] = Bf16Vec::widen(w + j * k + p);
-    for (int i = 0; i < MB; ++i) {
-      const Vec::T xv = Vec::load(x + i * k + p);
-      for (int j = 0; j < JB; ++j) acc[i][j] = Vec::fma(xv, wv[j], acc[i][j]);
+  for (; p + kPairBlock <= k; p += kPairBlock)
+    for (int j = 0; j < JB; ++j) {
+      const Bf16Vec::Bits bits = Bf16Vec::load_bits(w + j * k + p);
+      _mm_prefetch(reinterpret_cast<const char*>(w + (JB + j) * k + p), _MM_HINT_T0);  // the next block's rows
+      const Vec::T even = Bf16Vec::even(bits), odd = Bf16Vec::odd(bits);
+      for (int i = 0; i < MB; ++i) {
+        acc[i][j] = Vec::fma(Vec::load(xs + i * k + p), even, acc[i][j]);
+        acc[i][j] = Vec::fma(Vec::load(xs + i * k + p + Vec::kLanes), odd, acc[i][j]);
+      }
     }
-  }
+  for (; p + Vec::kLanes <= k; p += Vec::kLanes)
+    for (int j = 0; j < JB; ++j) {
+      const Vec::T wv = Bf16Vec::widen(w + j * k + p);
+      for (int i = 0; i < MB; ++i) acc[i][j] = Vec::fma(Vec::load(xs + i * k + p), wv, acc[i][j]);
+    }
   if (p < k) {
     const int64_t n = k - p;
-    Vec::T wv[JB];
-    for (int j = 0; j < JB; ++j) wv[j] = Bf16Vec::widen_first(w + j * k + p, n);
-    for (int i = 0; i < MB; ++i) {
-      const Vec::T xv = Vec::load_first(x + i * k + p, n);
-      for (int j = 0; j < JB; ++j) acc[i][j] = Vec::fma(xv, wv[j], acc[i][j]);
+    for (int j = 0; j < JB; ++j) {
+      const Vec::T wv = Bf16Vec::widen_first(w + j * k + p, n);
+      for (int i = 0; i < MB; ++i) acc[i][j] = Vec::fma(Vec::load_first(xs + i * k + p, n), wv, acc[i][j]);
     }
   }
   for (int i = 0; i < MB; ++i)
@@ -113,21 +147,21 @@ MD_INLINE void widen_block(const float* x, const uint16_t* w, int64_t k, float* 
 }
 
 template <int MB>
-void widen_tile(const float* x, const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out, int64_t n) {
+void widen_tile(const float* xs, const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out, int64_t n) {
   constexpr int JB = MB <= 2 ? 8 : 4;
   int64_t j = j0;
-  for (; j + JB <= j1; j += JB) widen_block<MB, JB>(x, w + j * k, k, out + j, n);
-  for (; j < j1; ++j) widen_block<MB, 1>(x, w + j * k, k, out + j, n);
+  for (; j + JB <= j1; j += JB) widen_block<MB, JB>(xs, w + j * k, k, out + j, n);
+  for (; j < j1; ++j) widen_block<MB, 1>(xs, w + j * k, k, out + j, n);
 }
 
-// Columns [j0, j1) of out [m, n], m <= kDotRows: 8 W rows at a time stay in L1 while every group
-// of 4 rows of x passes, so W is read from memory once.
-void widen_columns(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k, int64_t j0,
+// Columns [j0, j1) of out [m, n], m <= kDotRows, xs split by split_pairs: 8 W rows at a time stay
+// in L1 while every group of 4 rows of x passes, so W is read from memory once.
+void widen_columns(const float* xs, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k, int64_t j0,
                    int64_t j1) {
   for (int64_t j = j0; j < j1; j += 8) {
     const int64_t je = imin(j1, j + 8);
     for (int64_t i0 = 0; i0 < m; i0 += 4) {
-      const float* xi = x + i0 * k;
+      const float* xi = xs + i0 * k;
       float* oi = out + i0 * n;
       switch (imin(4, m - i0)) {
         case 1: widen_tile<1>(xi, w, k, j, je, oi, n); break;
@@ -141,6 +175,7 @@ void widen_columns(const float* x, const uint16_t* w, float* out, int64_t m, int
 #else
 // Generic: one dot product at a time, 16 partial sums so the loop vectorises without
 // reassociating a single sum.
+
 void widen_columns(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k, int64_t j0,
                    int64_t j1) {
   for (int64_t j = j0; j < j1; ++j) {
@@ -246,6 +281,9 @@ void matmul_dp(const float* x, const uint16_t* w, const float* bias, float* out,
 }
 #endif
 
+// x split by split_pairs for the widening dot products (only the JS thread calls the kernel).
+GrowingBuffer x_split_buffer;
+
 // The float32 panels of W and their products for a prefill (only the JS thread calls the kernel).
 GrowingBuffer panel_buffer, panel_out_buffer;
 
@@ -291,8 +329,14 @@ void matmul_bf16(const float* x, const uint16_t* w, const float* bias, float* ou
     return;
   }
 #endif
+#if defined(__AVX512F__) || defined(__AVX2__)
+  float* xs = x_split_buffer.get(m * k);
+  split_pairs(x, xs, m, k);
+#else
+  const float* xs = x;
+#endif
   parallel_range(n, dot_grain(m, n, k), [&](int64_t j0, int64_t j1) {
-    widen_columns(x, w, out, m, n, k, j0, j1);
+    widen_columns(xs, w, out, m, n, k, j0, j1);
     add_bias(bias, out, m, n, j0, j1);
   });
 }
