@@ -6,8 +6,9 @@
 // is read once, as half the bytes of a float32 weight. AVX-512 machines with AVX512-BF16 multiply
 // with vdpbf16ps (x rounded to bf16 once per call, 32 products per instruction); the AVX-512 and
 // AVX2 tables without it widen W to float32 in registers and use FMAs with x split into even and
-// odd positions once per call; the generic table is scalar. More rows (a prefill) decode panels of W to float32 and run the packed GEMM
-// (its bf16 kernel where the CPU has AVX512-BF16, so x is rounded to bf16 there as in decoding).
+// odd positions once per call; the generic table is scalar. More rows (a prefill) decode panels of
+// W to float32 and run the packed GEMM (its bf16 kernel where the CPU has AVX512-BF16, so x is
+// rounded to bf16 there as in decoding).
 #include "common.h"
 #include "vec.h"
 #include "../cpu_features.h"
@@ -175,7 +176,6 @@ void widen_columns(const float* xs, const uint16_t* w, float* out, int64_t m, in
 #else
 // Generic: one dot product at a time, 16 partial sums so the loop vectorises without
 // reassociating a single sum.
-
 void widen_columns(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k, int64_t j0,
                    int64_t j1) {
   for (int64_t j = j0; j < j1; ++j) {
@@ -281,8 +281,10 @@ void matmul_dp(const float* x, const uint16_t* w, const float* bias, float* out,
 }
 #endif
 
+#if defined(__AVX512F__) || defined(__AVX2__)
 // x split by split_pairs for the widening dot products (only the JS thread calls the kernel).
 GrowingBuffer x_split_buffer;
+#endif
 
 // The float32 panels of W and their products for a prefill (only the JS thread calls the kernel).
 GrowingBuffer panel_buffer, panel_out_buffer;
