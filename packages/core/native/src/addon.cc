@@ -44,15 +44,26 @@ double real(const Napi::CallbackInfo& info, size_t i) {
   return info[i].As<Napi::Number>().DoubleValue();
 }
 
+constexpr const char* typed_array_name(napi_typedarray_type type) {
+  return type == napi_float32_array ? "a Float32Array" : type == napi_int32_array ? "an Int32Array" : "a Float64Array";
+}
+
+// v as a typed array of kType with at least min_len elements; where() names it in an error (only
+// built when one is raised: this runs for every argument of every kernel call).
+template <class T, napi_typedarray_type kType, class Where>
+T* typed_array(Napi::Env env, const Napi::Value& v, int64_t min_len, const Where& where) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != kType)
+    fail(env, where() + " must be " + typed_array_name(kType));
+  auto arr = v.As<Napi::TypedArrayOf<T>>();
+  if (static_cast<int64_t>(arr.ElementLength()) < min_len)
+    fail(env, where() + " has " + std::to_string(arr.ElementLength()) + " elements, needs " + std::to_string(min_len));
+  return arr.Data();
+}
+
 template <class T, napi_typedarray_type kType>
 T* array(const Napi::CallbackInfo& info, size_t i, int64_t min_len, const char* what) {
-  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != kType)
-    fail(info.Env(), std::string(what) + ": argument " + std::to_string(i) + " has the wrong array type");
-  auto arr = info[i].As<Napi::TypedArrayOf<T>>();
-  if (static_cast<int64_t>(arr.ElementLength()) < min_len)
-    fail(info.Env(), std::string(what) + ": argument " + std::to_string(i) + " has " +
-                         std::to_string(arr.ElementLength()) + " elements, needs " + std::to_string(min_len));
-  return arr.Data();
+  return typed_array<T, kType>(info.Env(), info[i], min_len,
+                               [&] { return std::string(what) + ": argument " + std::to_string(i); });
 }
 
 float* f32(const Napi::CallbackInfo& info, size_t i, int64_t n, const char* what) {
@@ -421,17 +432,10 @@ Napi::Value GatherBf16(const Napi::CallbackInfo& info) {
 
 // Property `name` of `o` as a typed array of at least n elements (null when optional and absent).
 template <class T, napi_typedarray_type kType>
-T* property_array(const Napi::Object& o, const char* name, int64_t n, bool optional, const char* type_name) {
-  auto env = o.Env();
+T* property_array(const Napi::Object& o, const char* name, int64_t n, bool optional) {
   auto v = o.Get(name);
   if (optional && (v.IsUndefined() || v.IsNull())) return nullptr;
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != kType)
-    fail(env, std::string("decoderLayerBf16: ") + name + " must be " + type_name);
-  auto arr = v.As<Napi::TypedArrayOf<T>>();
-  if (static_cast<int64_t>(arr.ElementLength()) < n)
-    fail(env, std::string("decoderLayerBf16: ") + name + " has " + std::to_string(arr.ElementLength()) +
-                  " elements, needs " + std::to_string(n));
-  return arr.Data();
+  return typed_array<T, kType>(o.Env(), v, n, [&] { return std::string("decoderLayerBf16: ") + name; });
 }
 
 // decoderLayerBf16(layer): one decoding step of a pre-norm decoder layer (decoder_layer.h). `layer`
@@ -443,21 +447,18 @@ Napi::Value DecoderLayerBf16(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   if (!info[0].IsObject()) fail(env, "decoderLayerBf16: expected one object argument");
   auto o = info[0].As<Napi::Object>();
-  auto size = [&](const char* name) -> int64_t {
+  auto number = [&](const char* name) {
     auto v = o.Get(name);
     if (!v.IsNumber()) fail(env, std::string("decoderLayerBf16: ") + name + " must be a number");
-    return v.As<Napi::Number>().Int64Value();
+    return v.As<Napi::Number>();
   };
-  auto real_of = [&](const char* name) -> float {
-    auto v = o.Get(name);
-    if (!v.IsNumber()) fail(env, std::string("decoderLayerBf16: ") + name + " must be a number");
-    return static_cast<float>(v.As<Napi::Number>().DoubleValue());
-  };
+  auto size = [&](const char* name) { return number(name).Int64Value(); };
+  auto real_of = [&](const char* name) { return static_cast<float>(number(name).DoubleValue()); };
   auto floats = [&](const char* name, int64_t n, bool optional = false) {
-    return property_array<float, napi_float32_array>(o, name, n, optional, "a Float32Array");
+    return property_array<float, napi_float32_array>(o, name, n, optional);
   };
   auto ints = [&](const char* name, int64_t n, bool optional = false) {
-    return property_array<int32_t, napi_int32_array>(o, name, n, optional, "an Int32Array");
+    return property_array<int32_t, napi_int32_array>(o, name, n, optional);
   };
   DecoderLayerArgs a{};
   a.batch = size("batch");
