@@ -20,6 +20,9 @@ struct GemmArgs {
   // Multiply bfloat16 operands: A and B rounded to bf16 (nearest even), products accumulated in
   // float32 (mixed-precision training; the cuda backend's bf16 mode).
   bool bf16;
+  // B held as bf16 values instead of B (B(k, j) = B_bf16[k * b_rs + j * b_cs] widened exactly),
+  // widened as it is packed: a prefill's products with bf16 weights.
+  const uint16_t* B_bf16 = nullptr;
 };
 
 /** Batched product: matrix b uses A + a_off[b], B + b_off[b], C + b * M * N (tfjs broadcasting). */

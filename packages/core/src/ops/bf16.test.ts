@@ -18,8 +18,8 @@ function roundsInput(backend: string): boolean {
 
 const bf16 = (v: number) => bfloat16ToFloat32(float32ToBfloat16(v));
 
-// Sizes: decode rows (1..16, every row-tile remainder), prefill rows (> 16: widened panels and
-// the GEMM), k with and without vector tails (54: whole pairs of vectors, one vector and a tail
+// Sizes: decode rows (1..16, every row-tile remainder), prefill rows (> 16: the packed GEMM, W
+// widened as it is packed), k with and without vector tails (54: whole pairs of vectors, one vector and a tail
 // on AVX-512), n with column-block tails, one product big enough to run on the thread pool.
 const SHAPES: [number, number, number][] = [
   [1, 1, 2],
@@ -34,6 +34,10 @@ const SHAPES: [number, number, number][] = [
   [17, 300, 66],
   [40, 9, 898],
   [1, 2048, 1024],
+  // A prefill's packed GEMM on threads, k past one chunk of packing: split along n (x packed once,
+  // shared) and along m (W packed once, widened from bf16 as it is packed).
+  [40, 300, 5200],
+  [300, 40, 5200],
 ];
 
 describe.each(backends)('bf16 weights on %s', (backend) => {

@@ -6,9 +6,9 @@
 // is read once, as half the bytes of a float32 weight. AVX-512 machines with AVX512-BF16 multiply
 // with vdpbf16ps (x rounded to bf16 once per call, 32 products per instruction); the AVX-512 and
 // AVX2 tables without it widen W to float32 in registers and use FMAs with x split into even and
-// odd positions once per call; the generic table is scalar. More rows (a prefill) decode panels of
-// W to float32 and run the packed GEMM (its bf16 kernel where the CPU has AVX512-BF16, so x is
-// rounded to bf16 there as in decoding).
+// odd positions once per call; the generic table is scalar. More rows (a prefill) run the packed
+// GEMM with W widened as its panels are packed (its bf16 kernel where the CPU has AVX512-BF16, so
+// x is rounded to bf16 there as in decoding).
 #include "common.h"
 #include "vec.h"
 #include "../cpu_features.h"
@@ -22,7 +22,6 @@ namespace MD_ISA {
 namespace {
 
 constexpr int64_t kDotRows = 16;  // up to this many rows of x: dot products, no packing
-constexpr int64_t kPanelCols = 256;  // W rows decoded to float32 per SGEMM call for more rows
 
 // Columns per task of the dot-product path, or all of them (one thread). The work is reading W,
 // so a W of 128 KiB or more is split even when its multiply-adds are below kParallelFlops: a
@@ -37,14 +36,6 @@ MD_INLINE float widen(uint16_t b) {
   float f;
   std::memcpy(&f, &bits, sizeof(f));
   return f;
-}
-
-// W rows [j0, j1) of [n, k] decoded into out [j1 - j0, k].
-void decode_rows(const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out) {
-  const uint16_t* MD_RESTRICT src = w + j0 * k;
-  float* MD_RESTRICT dst = out;
-  const int64_t count = (j1 - j0) * k;
-  for (int64_t i = 0; i < count; ++i) dst[i] = widen(src[i]);
 }
 
 // out [m, n] columns [j0, j1) += bias [n] on every row, after the products (as x·Wᵀ then + b).
@@ -286,31 +277,20 @@ void matmul_dp(const float* x, const uint16_t* w, const float* bias, float* out,
 GrowingBuffer x_split_buffer;
 #endif
 
-// The float32 panels of W and their products for a prefill (only the JS thread calls the kernel).
-GrowingBuffer panel_buffer, panel_out_buffer;
-
-// More rows than a decode step: W decoded kPanelCols rows at a time, each panel a GEMM
-// x · panelᵀ [m, cols] (gemm_batched writes C densely) copied into its columns of out. With
-// panels_in_bf16 the GEMM multiplies bf16 operands (x rounded, the panel exact): the vdpbf16ps
-// kernel, and the decode path's semantics on a CPU with AVX512-BF16.
+// More rows than a decode step: the packed GEMM x · Wᵀ, W widened to float32 as its panels are
+// packed (GemmArgs::B_bf16), so W is never decoded whole. With panels_in_bf16 the GEMM multiplies
+// bf16 operands (x rounded, W exact): the vdpbf16ps kernel, and the decode path's semantics on a
+// CPU with AVX512-BF16.
 void matmul_panels(const float* x, const uint16_t* w, const float* bias, float* out, int64_t m, int64_t n, int64_t k,
                    bool panels_in_bf16) {
-  float* panel = panel_buffer.get(kPanelCols * k);
-  float* product = panel_out_buffer.get(m * kPanelCols);
   const int64_t zero = 0;
-  for (int64_t j0 = 0; j0 < n; j0 += kPanelCols) {
-    const int64_t cols = imin(kPanelCols, n - j0);
-    parallel_range(cols, 16, [&](int64_t c0, int64_t c1) { decode_rows(w, k, j0 + c0, j0 + c1, panel + c0 * k); });
-    BatchedGemmArgs args{};
-    args.g = GemmArgs{m, cols, k, x, k, 1, panel, 1, k, product, cols, false};
-    args.g.bf16 = panels_in_bf16;
-    args.batch = 1;
-    args.a_off = &zero;
-    args.b_off = &zero;
-    kernels().gemm_batched(args);
-    for (int64_t i = 0; i < m; ++i) std::memcpy(out + i * n + j0, product + i * cols, static_cast<size_t>(cols) * sizeof(float));
-    add_bias(bias, out, m, n, j0, j0 + cols);
-  }
+  BatchedGemmArgs args{};
+  args.g = GemmArgs{m, n, k, x, k, 1, nullptr, 1, k, out, n, false, panels_in_bf16, w};
+  args.batch = 1;
+  args.a_off = &zero;
+  args.b_off = &zero;
+  kernels().gemm_batched(args);
+  add_bias(bias, out, m, n, 0, n);
 }
 
 // out [m, n] = x [m, k] · W [n, k]ᵀ (+ bias [n] on every row when bias is not null).

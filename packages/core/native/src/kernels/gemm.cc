@@ -121,6 +121,15 @@ void micro_kernel(int64_t kc, const float* MD_RESTRICT a, const float* MD_RESTRI
 }
 #endif
 
+// A packed value as float32: float32 as it is, bf16 widened exactly (its bits are the top half).
+MD_INLINE float as_float(float x) { return x; }
+MD_INLINE float as_float(uint16_t b) {
+  const uint32_t bits = static_cast<uint32_t>(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+
 #if defined(__AVX512F__)
 // In-register transpose of a 16 x 16 block: on return r[k] holds element k of each input r[i].
 MD_INLINE void transpose16x16(__m512 r[16]) {
@@ -149,17 +158,24 @@ MD_INLINE void transpose16x16(__m512 r[16]) {
   }
 }
 
+// 16 values from p as float32 (bf16 widened: a 16-bit shift into the top half).
+MD_INLINE __m512 load16(const float* p) { return _mm512_loadu_ps(p); }
+MD_INLINE __m512 load16(const uint16_t* p) {
+  const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
 // One panel of `lines` (<= W) lines that are contiguous along k (rows of a row-major A, columns
 // of a transposed B): 16 lines x 16 k at a time, transposed in registers, missing lines as zeros.
 // The scalar loop would write every value to a different cache line; this packs ~4x faster.
-template <int W>
-void pack_panel_k_contiguous(const float* src, int64_t line_stride, int64_t lines, int64_t kc, float* MD_RESTRICT out) {
+template <int W, typename S>
+void pack_panel_k_contiguous(const S* src, int64_t line_stride, int64_t lines, int64_t kc, float* MD_RESTRICT out) {
   int64_t k = 0;
   for (; k + 16 <= kc; k += 16) {
     for (int g = 0; g < W; g += 16) {
       const int64_t rows = imax(0, imin(16, lines - g));
       __m512 r[16];
-      for (int i = 0; i < 16; ++i) r[i] = i < rows ? _mm512_loadu_ps(src + (g + i) * line_stride + k) : _mm512_setzero_ps();
+      for (int i = 0; i < 16; ++i) r[i] = i < rows ? load16(src + (g + i) * line_stride + k) : _mm512_setzero_ps();
       // 16 lines at once are more streams than the hardware prefetchers follow: measured on the
       // k/v shape, prefetching 4 cache lines ahead halved the packing time (40 -> ~20 us).
       for (int i = 0; i < rows; ++i) _mm_prefetch(reinterpret_cast<const char*>(src + (g + i) * line_stride + k + 64), _MM_HINT_T0);
@@ -169,7 +185,7 @@ void pack_panel_k_contiguous(const float* src, int64_t line_stride, int64_t line
     }
   }
   for (; k < kc; ++k)
-    for (int i = 0; i < W; ++i) out[k * W + i] = i < lines ? src[i * line_stride + k] : 0.0f;
+    for (int i = 0; i < W; ++i) out[k * W + i] = i < lines ? as_float(src[i * line_stride + k]) : 0.0f;
 }
 #elif defined(__AVX2__)
 // In-register transpose of an 8 x 8 block: on return r[k] holds element k of each input r[i].
@@ -192,17 +208,24 @@ MD_INLINE void transpose8x8(__m256 r[8]) {
   for (int i = 0; i < 8; ++i) r[i] = t[i];
 }
 
+// 8 values from p as float32 (bf16 widened: a 16-bit shift into the top half).
+MD_INLINE __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
+MD_INLINE __m256 load8(const uint16_t* p) {
+  const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
 // As the AVX-512 version, 8 lines x 8 k at a time. A panel is 16 (B) or 6 (A) lines wide; the
 // 6-wide groups are stored as 4 + 2 values (AMD's masked stores are microcoded and slow).
-template <int W>
-void pack_panel_k_contiguous(const float* src, int64_t line_stride, int64_t lines, int64_t kc, float* MD_RESTRICT out) {
+template <int W, typename S>
+void pack_panel_k_contiguous(const S* src, int64_t line_stride, int64_t lines, int64_t kc, float* MD_RESTRICT out) {
   static_assert(W % 8 == 0 || W == 6, "panels are whole groups of 8 lines, or one of 6");
   int64_t k = 0;
   for (; k + 8 <= kc; k += 8) {
     for (int g = 0; g < W; g += 8) {
       const int64_t rows = imax(0, imin(8, lines - g));
       __m256 r[8];
-      for (int i = 0; i < 8; ++i) r[i] = i < rows ? _mm256_loadu_ps(src + (g + i) * line_stride + k) : _mm256_setzero_ps();
+      for (int i = 0; i < 8; ++i) r[i] = i < rows ? load8(src + (g + i) * line_stride + k) : _mm256_setzero_ps();
       // One cache line of each line 4 lines ahead per 16 k (see the AVX-512 version).
       if (k % 16 == 0)
         for (int i = 0; i < rows; ++i) _mm_prefetch(reinterpret_cast<const char*>(src + (g + i) * line_stride + k + 64), _MM_HINT_T0);
@@ -219,19 +242,20 @@ void pack_panel_k_contiguous(const float* src, int64_t line_stride, int64_t line
     }
   }
   for (; k < kc; ++k)
-    for (int i = 0; i < W; ++i) out[k * W + i] = i < lines ? src[i * line_stride + k] : 0.0f;
+    for (int i = 0; i < W; ++i) out[k * W + i] = i < lines ? as_float(src[i * line_stride + k]) : 0.0f;
 }
 #endif
 
 // Packs `extent` lines (rows of A or columns of B) into panels of W lines: for each panel, kc
 // groups of W values, one group per k (zero-padded past `extent`). `line_stride` steps between
 // lines, `k_stride` along k; when lines are adjacent in memory a group is one contiguous copy.
-template <int W>
-void pack_panels(const float* src0, int64_t line_stride, int64_t k_stride, int64_t extent, int64_t kc,
+// The source holds float32 or bf16 values (S = uint16_t, widened as they are packed).
+template <int W, typename S>
+void pack_panels(const S* src0, int64_t line_stride, int64_t k_stride, int64_t extent, int64_t kc,
                  float* MD_RESTRICT out) {
   for (int64_t p0 = 0; p0 < extent; p0 += W) {
     int64_t lines = imin(W, extent - p0);
-    const float* src = src0 + p0 * line_stride;
+    const S* src = src0 + p0 * line_stride;
 #if defined(__AVX512F__) || defined(__AVX2__)
     if (k_stride == 1) {
       pack_panel_k_contiguous<W>(src, line_stride, lines, kc, out);
@@ -241,14 +265,14 @@ void pack_panels(const float* src0, int64_t line_stride, int64_t k_stride, int64
 #endif
     if (lines == W && line_stride == 1) {
       for (int64_t k = 0; k < kc; ++k) {
-        const float* s = src + k * k_stride;
-        for (int i = 0; i < W; ++i) out[k * W + i] = s[i];
+        const S* s = src + k * k_stride;
+        for (int i = 0; i < W; ++i) out[k * W + i] = as_float(s[i]);
       }
     } else {
       for (int i = 0; i < W; ++i) {
         if (i < lines) {
-          const float* s = src + i * line_stride;
-          for (int64_t k = 0; k < kc; ++k) out[k * W + i] = s[k * k_stride];
+          const S* s = src + i * line_stride;
+          for (int64_t k = 0; k < kc; ++k) out[k * W + i] = as_float(s[k * k_stride]);
         } else {
           for (int64_t k = 0; k < kc; ++k) out[k * W + i] = 0.0f;
         }
@@ -281,9 +305,14 @@ struct F32Panels {
     if (g.bf16) round_all(ap, (mc + MR - 1) / MR * MR * kc);
   }
 
-  // Bp: NR-column panels of B[k0:k0+kc, j0:j0+nc].
+  // Bp: NR-column panels of B[k0:k0+kc, j0:j0+nc] (a bf16 B needs no rounding).
   static void pack_b(const GemmArgs& g, int64_t k0, int64_t kc, int64_t j0, int64_t nc, T* MD_RESTRICT bp) {
-    pack_panels<NR>(g.B + k0 * g.b_rs + j0 * g.b_cs, g.b_cs, g.b_rs, nc, kc, bp);
+    const int64_t at = k0 * g.b_rs + j0 * g.b_cs;
+    if (g.B_bf16) {
+      pack_panels<NR>(g.B_bf16 + at, g.b_cs, g.b_rs, nc, kc, bp);
+      return;
+    }
+    pack_panels<NR>(g.B + at, g.b_cs, g.b_rs, nc, kc, bp);
     if (g.bf16) round_all(bp, (nc + NR - 1) / NR * NR * kc);
   }
 
@@ -360,8 +389,8 @@ struct Bf16PairPanels {
   using T = uint16_t;
   static int64_t depth(int64_t kc) { return (kc + 1) & ~int64_t{1}; }
 
-  template <int W>
-  static void pack(const float* src, int64_t line_stride, int64_t k_stride, int64_t extent, int64_t kc,
+  template <int W, typename S>
+  static void pack(const S* src, int64_t line_stride, int64_t k_stride, int64_t extent, int64_t kc,
                    T* MD_RESTRICT out) {
     alignas(64) float panel[W * KC];
     for (int64_t p0 = 0; p0 < extent; p0 += W) {
@@ -376,7 +405,9 @@ struct Bf16PairPanels {
   }
 
   static void pack_b(const GemmArgs& g, int64_t k0, int64_t kc, int64_t j0, int64_t nc, T* MD_RESTRICT bp) {
-    pack<NR>(g.B + k0 * g.b_rs + j0 * g.b_cs, g.b_cs, g.b_rs, nc, kc, bp);
+    const int64_t at = k0 * g.b_rs + j0 * g.b_cs;
+    if (g.B_bf16) pack<NR>(g.B_bf16 + at, g.b_cs, g.b_rs, nc, kc, bp);
+    else pack<NR>(g.B + at, g.b_cs, g.b_rs, nc, kc, bp);
   }
 
   static void micro(int64_t kc, const T* a, const T* b, float* c, int64_t ldc, bool accumulate) {
@@ -587,11 +618,17 @@ PackBuffers& thread_buffers() {
 // The operand packed once for all threads (only the JS thread calls the gemm).
 GrowingBuffer shared_pack_buffer;
 
+// B moved on by `elements` values, whichever of B and B_bf16 holds it.
+void advance_b(GemmArgs& g, int64_t elements) {
+  if (g.B_bf16) g.B_bf16 += elements;
+  else g.B += elements;
+}
+
 // Matrix b of a batched product, its C written densely.
 GemmArgs batch_matrix(const BatchedGemmArgs& args, int64_t b) {
   GemmArgs g = args.g;
   g.A = args.g.A + args.a_off[b];
-  g.B = args.g.B + args.b_off[b];
+  advance_b(g, args.b_off[b]);
   g.C = args.g.C + b * args.g.M * args.g.N;
   g.ldc = args.g.N;
   return g;
@@ -641,7 +678,7 @@ void gemm_packed(const BatchedGemmArgs& args) {
       GemmArgs sub = whole;
       sub.K = imin(kChunk, K - k0);
       sub.A += k0 * whole.a_cs;
-      sub.B += k0 * whole.b_rs;
+      advance_b(sub, k0 * whole.b_rs);
       sub.accumulate = whole.accumulate || k0 > 0;
       const int64_t kblocks = (sub.K + KC - 1) / KC;
       // Pack the shared operand: one task per (K block, group of panels).
@@ -665,7 +702,7 @@ void gemm_packed(const BatchedGemmArgs& args) {
         if (lo >= hi) return;
         GemmArgs g = sub;
         if (split_n) {
-          g.B += lo * g.b_cs;
+          advance_b(g, lo * g.b_cs);
           g.C += lo;
           g.N = hi - lo;
           gemm_blocked<P>(g, ap, bp, shared_pack, nullptr, pad_m, 0);
@@ -688,8 +725,8 @@ void gemm_batched(const BatchedGemmArgs& args) {
     for (int64_t b = 0; b < batch; ++b) zero_or_keep(batch_matrix(args, b));
     return;
   }
-  if (g0.bf16) {
-    // Every bf16 product is packed: the packing rounds the operands.
+  if (g0.bf16 || g0.B_bf16) {
+    // Every bf16 product is packed: the packing rounds (or widens) the operands.
 #if defined(__AVX512F__)
     if (cpu_has_avx512_bf16()) return gemm_packed<Bf16PairPanels>(args);
 #endif
