@@ -15,6 +15,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeBackend, selectBackend } from '@mixdistill/core';
+import { type ModelConfig, parseModelConfig } from '@mixdistill/models';
+import { BENCH_CONFIGS } from './configs';
+import {
+  type Ceilings,
+  decodeBytesPerToken,
+  measureCeilings,
+  prefillFlopsPerToken,
+  trainFlopsPerToken,
+} from './ceilings';
 import { measureAttention, measureMatmul, measureMemoryKernels } from './measure';
 import { type LlamaCppFigures, LlamaCppPeer, OpenBlasPeer, TorchPeer } from './peers';
 
@@ -130,6 +139,8 @@ async function main(): Promise<void> {
     `peers: torch ${torch.available ? torch.version : 'absent'}, openblas ${blas.available ? 'present' : 'absent'}, llama.cpp ${llama.available ? llama.source : 'absent (set MIXDISTILL_LLAMA_CPP)'}${usePeers ? '' : ' (disabled)'}`,
   );
   const workloads: Workload[] = [];
+  const ceilingsBefore = measureCeilings(backend.kernels, threads);
+  if (ceilingsBefore) log(`ceilings before: ${describeCeilings(ceilingsBefore)}`);
 
   if (opts.only.has('matmul')) {
     for (const s of MATMUL_SHAPES) {
@@ -214,6 +225,7 @@ async function main(): Promise<void> {
           step_ms: ours?.stepMs ?? null,
           peak_rss_mb: ours?.peak_rss_mb ?? null,
           step_ms_without_buffer_pool: unpooled?.stepMs ?? null,
+          flops_per_token: trainFlopsPerToken(modelConfig(config), BENCH_CONFIGS[config].seq),
           torch_tokens_per_s: (pt?.tokens_per_s as number) ?? null,
           torch_peak_rss_mb: (pt?.peak_rss_mb as number) ?? null,
         },
@@ -237,6 +249,8 @@ async function main(): Promise<void> {
             tokens_per_s: mixed?.tokens_per_s ?? null,
             step_ms: mixed?.stepMs ?? null,
             peak_rss_mb: mixed?.peak_rss_mb ?? null,
+            flops_per_token: trainFlopsPerToken(modelConfig(config), BENCH_CONFIGS[config].seq),
+            bf16_products: 1,
           },
           ratios: { vs_f32: ratio(mixed?.tokens_per_s, ours?.tokens_per_s) },
         };
@@ -306,6 +320,18 @@ async function main(): Promise<void> {
               torch_peak_rss_mb: dtype === 'f32' ? ((pt?.peak_rss_mb as number) ?? null) : null,
               llama_cpp_tokens_per_s: llamaDecode,
               llama_cpp_prefill_tokens_per_s: llamaPrefill,
+              // What the ceilings bound (withCeilings): bytes a decoding step of one sequence reads,
+              // flops a prompt token costs.
+              bytes_per_token:
+                shape.batch === 1
+                  ? decodeBytesPerToken(
+                      modelConfig(config),
+                      dtype === 'bf16' ? 2 : 4,
+                      shape.prompt + shape.newTokens / 2,
+                    )
+                  : null,
+              prefill_flops_per_token: prefillFlopsPerToken(modelConfig(config), shape.prompt),
+              bf16_products: dtype === 'bf16' && String(ours?.kernels ?? '').includes('vdpbf16ps') ? 1 : 0,
             },
             ratios: {
               ...(dtype === 'f32'
@@ -328,10 +354,19 @@ async function main(): Promise<void> {
     }
   }
   blas.dispose();
+  const ceilingsAfter = measureCeilings(backend.kernels, threads);
+  if (ceilingsAfter) log(`ceilings after: ${describeCeilings(ceilingsAfter)}`);
+  const ceilings = bestCeilings(ceilingsBefore, ceilingsAfter);
+  if (ceilings) for (const w of workloads) withCeilings(w, ceilings);
 
   const report = {
     date: new Date().toISOString(),
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), loadavg: os.loadavg() },
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.availableParallelism(),
+      loadavg: os.loadavg(),
+      ceilings: { before: ceilingsBefore, after: ceilingsAfter },
+    },
     backend,
     peers: {
       torch: torch.available ? torch.version : null,
@@ -349,11 +384,67 @@ async function main(): Promise<void> {
     `${describeBackend(backend)}; torch ${report.peers.torch ?? 'absent'}; load average ${os
       .loadavg()
       .map((l) => l.toFixed(1))
-      .join(' ')}`,
+      .join(' ')}${ceilings ? `\n\nceilings (best of before and after): ${describeCeilings(ceilings)}` : ''}`,
   );
   fs.writeFileSync(path.join(RESULTS_DIR, `bench-${stamp}.md`), md);
   process.stdout.write(md);
   log(`wrote ${path.relative(ROOT, path.join(RESULTS_DIR, `bench-${stamp}.json`))} and .md`);
+}
+
+/** A bench config's parsed model config (for the ceilings' costs). */
+function modelConfig(name: string): ModelConfig {
+  return parseModelConfig(BENCH_CONFIGS[name].config, `${name} (benchmark config)`);
+}
+
+function describeCeilings(c: Ceilings): string {
+  const dot = c.bf16_dot_gflops ? `, vdpbf16ps ${fmt(c.bf16_dot_gflops, 0)} GFLOP/s` : '';
+  return `table ${c.isa}, ${c.threads} threads: FMA ${fmt(c.fma_gflops, 0)} GFLOP/s${dot}, memory read ${fmt(c.read_gb_per_s)} GB/s`;
+}
+
+/** The higher of each ceiling measured before and after the workloads. */
+function bestCeilings(a: Ceilings | null, b: Ceilings | null): Ceilings | null {
+  if (!a || !b) return a ?? b;
+  const dot = Math.max(a.bf16_dot_gflops ?? 0, b.bf16_dot_gflops ?? 0);
+  return {
+    ...a,
+    fma_gflops: Math.max(a.fma_gflops, b.fma_gflops),
+    bf16_dot_gflops: dot || null,
+    read_gb_per_s: Math.max(a.read_gb_per_s, b.read_gb_per_s),
+  };
+}
+
+/**
+ * Adds each workload's ceiling in tokens/s and its fraction of it: decoding one sequence against
+ * reading its bytes a token, prefill and training against the multiply-add rate of the products
+ * they run (vdpbf16ps for bf16 products where the run used it).
+ */
+function withCeilings(w: Workload, c: Ceilings): void {
+  const f = w.figures;
+  const flopRate = (f.bf16_products === 1 && c.bf16_dot_gflops ? c.bf16_dot_gflops : c.fma_gflops) * 1e9;
+  const ceiling = (perSecond: number, cost: unknown): number | null =>
+    typeof cost === 'number' && cost > 0 ? perSecond / cost : null;
+  if (w.kind === 'train') {
+    f.flops_ceiling_tokens_per_s = ceiling(flopRate, f.flops_per_token);
+    w.ratios.of_flops_ceiling = ratio(f.tokens_per_s as number, f.flops_ceiling_tokens_per_s);
+  }
+  if (w.kind === 'decode') {
+    f.read_ceiling_tokens_per_s = ceiling(c.read_gb_per_s * 1e9, f.bytes_per_token);
+    w.ratios.of_read_ceiling = ratio(f.tokens_per_s as number, f.read_ceiling_tokens_per_s);
+    f.prefill_ceiling_tokens_per_s = ceiling(flopRate, f.prefill_flops_per_token);
+    w.ratios.prefill_of_flops_ceiling = ratio(f.prefill_tokens_per_s as number, f.prefill_ceiling_tokens_per_s);
+    for (const key of ['llama_cpp_tokens_per_s', 'llama_cpp_prefill_tokens_per_s'] as const) {
+      const ceilingKey =
+        key === 'llama_cpp_tokens_per_s' ? 'read_ceiling_tokens_per_s' : 'prefill_ceiling_tokens_per_s';
+      w.ratios[`${key.replace('_tokens_per_s', '')}_of_ceiling`] = ratio(f[key] as number, f[ceilingKey] as number);
+    }
+  }
+}
+
+/** ", 62% of its ceiling (57 tok/s)" for a fraction and the ceiling it is of. */
+function ofCeiling(fraction: number | null | undefined, ceiling: unknown, what: string): string {
+  return fraction && typeof ceiling === 'number'
+    ? `, ${(fraction * 100).toFixed(0)}% of the ${what} ceiling (${fmt(ceiling, 0)} tok/s)`
+    : '';
 }
 
 function markdown(workloads: Workload[], header: string): string {
@@ -363,19 +454,22 @@ function markdown(workloads: Workload[], header: string): string {
       return `| matmul ${w.name} | ${fmt(f.gflops)} GFLOP/s | OpenBLAS ${fmt(f.openblas_gflops)}, torch ${fmt(f.torch_gflops)} | ${times(w.ratios.vs_openblas)} OpenBLAS |`;
     if (w.kind === 'kernel')
       return `| ${w.name} | ${fmt(f.ms, 2)} ms${f.gb_per_s ? `, ${fmt(f.gb_per_s)} GB/s` : ''}${f.gflops ? `, ${fmt(f.gflops)} GFLOP/s` : ''} | | |`;
+    const flops = ofCeiling(w.ratios.of_flops_ceiling, f.flops_ceiling_tokens_per_s, 'flops');
     if (w.kind === 'train' && w.ratios.vs_f32 !== undefined)
-      return `| train ${w.name} | ${fmt(f.tokens_per_s, 0)} tok/s, peak RSS ${fmt(f.peak_rss_mb, 0)} MB (step ${fmt(f.step_ms, 0)} ms) | (float32 above) | ${times(w.ratios.vs_f32)} f32 |`;
+      return `| train ${w.name} | ${fmt(f.tokens_per_s, 0)} tok/s, peak RSS ${fmt(f.peak_rss_mb, 0)} MB (step ${fmt(f.step_ms, 0)} ms) | (float32 above) | ${times(w.ratios.vs_f32)} f32${flops} |`;
     if (w.kind === 'train')
-      return `| train ${w.name} | ${fmt(f.tokens_per_s, 0)} tok/s, peak RSS ${fmt(f.peak_rss_mb, 0)} MB (step ${fmt(f.step_ms, 0)} ms; ${fmt(f.step_ms_without_buffer_pool, 0)} ms without buffer pool) | torch ${fmt(f.torch_tokens_per_s, 0)} tok/s, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch |`;
+      return `| train ${w.name} | ${fmt(f.tokens_per_s, 0)} tok/s, peak RSS ${fmt(f.peak_rss_mb, 0)} MB (step ${fmt(f.step_ms, 0)} ms; ${fmt(f.step_ms_without_buffer_pool, 0)} ms without buffer pool) | torch ${fmt(f.torch_tokens_per_s, 0)} tok/s, ${fmt(f.torch_peak_rss_mb, 0)} MB | ${times(w.ratios.vs_torch)} torch${flops} |`;
     const ours = `${fmt(f.tokens_per_s)} tok/s, prefill ${fmt(f.prefill_tokens_per_s, 0)} tok/s (first token ${fmt(f.time_to_first_token_ms, 0)} ms), peak RSS ${fmt(f.peak_rss_mb, 0)} MB, kernels ${f.kernels ?? '?'}`;
     const llamaCpp =
       w.ratios.vs_llama_cpp !== undefined
         ? `; llama.cpp ${w.ratios.vs_f32 !== undefined ? 'best 16-bit' : 'F32'} ${fmt(f.llama_cpp_tokens_per_s)} tok/s, prefill ${fmt(f.llama_cpp_prefill_tokens_per_s, 0)} tok/s`
         : '';
     const llamaRatio =
-      w.ratios.vs_llama_cpp !== undefined
+      (w.ratios.vs_llama_cpp !== undefined
         ? `, ${times(w.ratios.vs_llama_cpp)} llama.cpp (prefill ${times(w.ratios.prefill_vs_llama_cpp)})`
-        : '';
+        : '') +
+      ofCeiling(w.ratios.of_read_ceiling, f.read_ceiling_tokens_per_s, 'read') +
+      ofCeiling(w.ratios.prefill_of_flops_ceiling, f.prefill_ceiling_tokens_per_s, 'prefill flops');
     if (w.ratios.vs_f32 !== undefined)
       return `| decode ${w.name} | ${ours} | (float32 weights above)${llamaCpp} | ${times(w.ratios.vs_f32)} f32${llamaRatio} |`;
     return `| decode ${w.name} | ${ours} | torch ${fmt(f.torch_tokens_per_s)} tok/s, first token ${fmt(f.torch_time_to_first_token_ms, 0)} ms, ${fmt(f.torch_peak_rss_mb, 0)} MB${llamaCpp} | ${times(w.ratios.vs_torch)} torch${llamaRatio} |`;
