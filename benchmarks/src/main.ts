@@ -69,6 +69,8 @@ const USAGE = `pnpm bench [--only matmul,kernels,train,decode] [--configs tiny,q
 
 Peers: PyTorch when /usr/bin/python3 imports torch, OpenBLAS when libopenblas-dev is installed,
 llama.cpp (qwen0.5b decode) when MIXDISTILL_LLAMA_CPP names a checkout with build/bin/llama-bench.
+Ceilings: with gcc, the machine's FMA, vdpbf16ps and memory-read rates at the kernel table's width,
+before and after the workloads; decode, prefill and training rows say what fraction of theirs they reach.
 Writes benchmarks/results/bench-<date>.json and .md; the table goes to stdout, progress to stderr.
 `;
 
