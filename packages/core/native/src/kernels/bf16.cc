@@ -278,14 +278,14 @@ GrowingBuffer x_split_buffer;
 #endif
 
 // More rows than a decode step: the packed GEMM x · Wᵀ, W widened to float32 as its panels are
-// packed (GemmArgs::B_bf16), so W is never decoded whole. With panels_in_bf16 the GEMM multiplies
+// packed (GemmArgs::B_bf16), so W is never decoded whole. With bf16_operands the GEMM multiplies
 // bf16 operands (x rounded, W exact): the vdpbf16ps kernel, and the decode path's semantics on a
 // CPU with AVX512-BF16.
-void matmul_panels(const float* x, const uint16_t* w, const float* bias, float* out, int64_t m, int64_t n, int64_t k,
-                   bool panels_in_bf16) {
+void matmul_packed(const float* x, const uint16_t* w, const float* bias, float* out, int64_t m, int64_t n, int64_t k,
+                   bool bf16_operands) {
   const int64_t zero = 0;
   BatchedGemmArgs args{};
-  args.g = GemmArgs{m, n, k, x, k, 1, nullptr, 1, k, out, n, false, panels_in_bf16, w};
+  args.g = GemmArgs{m, n, k, x, k, 1, nullptr, 1, k, out, n, false, bf16_operands, w};
   args.batch = 1;
   args.a_off = &zero;
   args.b_off = &zero;
@@ -302,7 +302,7 @@ void matmul_bf16(const float* x, const uint16_t* w, const float* bias, float* ou
   const bool dp = false;
 #endif
   if (m > kDotRows) {
-    matmul_panels(x, w, bias, out, m, n, k, dp);
+    matmul_packed(x, w, bias, out, m, n, k, dp);
     return;
   }
 #if defined(__AVX512F__)
