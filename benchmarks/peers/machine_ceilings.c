@@ -1,8 +1,9 @@
 /* The machine's ceilings for `pnpm bench`, measured with the vector width of a kernel table: the
- * multiply-add rate (float32 FMA, and vdpbf16ps where the table is AVX-512 and the CPU has
- * AVX512-BF16) and the rate at which memory can be read, both on THREADS threads. Prefill and training
- * are bounded by the first, decoding by the second, so a throughput divided by its ceiling says how
- * much is left on this machine at this moment (the machines are shared: measure both in one run).
+ * multiply-add rate (float32 FMA, and vdpbf16ps where the table is AVX-512, the CPU has AVX512-BF16
+ * and MIXDISTILL_ISA does not force the table) and the rate at which memory can be read, both on
+ * THREADS threads. Prefill and training are bounded by the first, decoding by the second, so a
+ * throughput divided by its ceiling says how much is left on this machine at this moment (the
+ * machines are shared: measure both in one run).
  *
  * Usage: machine_ceilings THREADS READ_MIB -> one JSON line (best of 3 FMA runs, best of 5 read passes).
  * Build: gcc -O3 -pthread with -mavx2 -mfma (table avx2), -mavx512f -mavx512bw -mavx512vl -mfma (avx512),
@@ -122,7 +123,9 @@ int main(int argc, char** argv) {
   const double fma = best_gflops(fma_loop, threads, CHAINS * LANES * 2.0);
   char bf16[32] = "null";
 #if defined(__AVX512F__)
-  if (__builtin_cpu_supports("avx512bf16"))
+  /* As the native backend: a table forced with MIXDISTILL_ISA never uses vdpbf16ps. */
+  const char* forced = getenv("MIXDISTILL_ISA");
+  if (__builtin_cpu_supports("avx512bf16") && (forced == NULL || *forced == '\0'))
     snprintf(bf16, sizeof bf16, "%.1f", best_gflops(bf16_loop, threads, CHAINS * 16 * 4.0));
 #endif
 

@@ -26,7 +26,7 @@ export interface Ceilings {
   threads: number;
   /** float32 multiply-adds, 2 flops each */
   fma_gflops: number;
-  /** vdpbf16ps (two bf16 products a lane, 4 flops), where the table is avx512 and the CPU has AVX512-BF16 */
+  /** vdpbf16ps (two bf16 products a lane, 4 flops), where the native table uses it (avx512, AVX512-BF16, MIXDISTILL_ISA unset) */
   bf16_dot_gflops: number | null;
   /** reading a 1 GiB buffer once, all threads */
   read_gb_per_s: number;
