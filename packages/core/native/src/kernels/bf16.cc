@@ -31,13 +31,6 @@ int64_t dot_grain(int64_t m, int64_t n, int64_t k) {
   return m * n * k >= kParallelFlops || n * k >= (int64_t{64} << 10) ? 64 : n;
 }
 
-MD_INLINE float widen(uint16_t b) {
-  const uint32_t bits = static_cast<uint32_t>(b) << 16;
-  float f;
-  std::memcpy(&f, &bits, sizeof(f));
-  return f;
-}
-
 // out [m, n] columns [j0, j1) += bias [n] on every row, after the products (as x·Wᵀ then + b).
 void add_bias(const float* bias, float* out, int64_t m, int64_t n, int64_t j0, int64_t j1) {
   if (bias == nullptr) return;
@@ -176,10 +169,10 @@ void widen_columns(const float* x, const uint16_t* w, float* out, int64_t m, int
       float part[16] = {};
       int64_t p = 0;
       for (; p + 16 <= k; p += 16)
-        for (int u = 0; u < 16; ++u) part[u] += xi[p + u] * widen(wj[p + u]);
+        for (int u = 0; u < 16; ++u) part[u] += xi[p + u] * bf16_to_float(wj[p + u]);
       float sum = 0.0f;
       for (int u = 0; u < 16; ++u) sum += part[u];
-      for (; p < k; ++p) sum += xi[p] * widen(wj[p]);
+      for (; p < k; ++p) sum += xi[p] * bf16_to_float(wj[p]);
       out[i * n + j] = sum;
     }
   }
@@ -332,7 +325,7 @@ void gather_bf16(const uint16_t* table, const int32_t* idx, float* out, int64_t 
       continue;
     }
     const uint16_t* MD_RESTRICT src = table + idx[i] * h;
-    for (int64_t c = 0; c < h; ++c) dst[c] = widen(src[c]);
+    for (int64_t c = 0; c < h; ++c) dst[c] = bf16_to_float(src[c]);
   }
 }
 

@@ -42,6 +42,14 @@ inline void parallel_for_if(bool parallel, int64_t tasks, const F& f) {
   }
 }
 
+/** A bf16 value as float32, exactly: its 16 bits are the top half of the float's. */
+MD_INLINE float bf16_to_float(uint16_t b) {
+  const uint32_t bits = static_cast<uint32_t>(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+
 /** Below this many multiply-adds a kernel runs on the calling thread (see gemm.cc). */
 constexpr int64_t kParallelFlops = int64_t{1} << 21;
 

@@ -123,12 +123,7 @@ void micro_kernel(int64_t kc, const float* MD_RESTRICT a, const float* MD_RESTRI
 
 // A packed value as float32: float32 as it is, bf16 widened exactly (its bits are the top half).
 MD_INLINE float as_float(float x) { return x; }
-MD_INLINE float as_float(uint16_t b) {
-  const uint32_t bits = static_cast<uint32_t>(b) << 16;
-  float f;
-  std::memcpy(&f, &bits, sizeof(f));
-  return f;
-}
+MD_INLINE float as_float(uint16_t b) { return bf16_to_float(b); }
 
 #if defined(__AVX512F__)
 // In-register transpose of a 16 x 16 block: on return r[k] holds element k of each input r[i].
