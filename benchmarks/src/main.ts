@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeBackend, selectBackend } from '@mixdistill/core';
-import { type ModelConfig, parseModelConfig } from '@mixdistill/models';
+import { parseModelConfig } from '@mixdistill/models';
 import { BENCH_CONFIGS } from './configs';
 import {
   type Ceilings,
@@ -201,6 +201,9 @@ async function main(): Promise<void> {
   }
 
   for (const config of opts.configs) {
+    // The costs the ceilings bound (withCeilings).
+    const model = parseModelConfig(BENCH_CONFIGS[config].config, `${config} (benchmark config)`);
+    const trainFlops = trainFlopsPerToken(model, BENCH_CONFIGS[config].seq);
     if (opts.only.has('train')) {
       const ours = best(
         opts.repeat,
@@ -227,7 +230,7 @@ async function main(): Promise<void> {
           step_ms: ours?.stepMs ?? null,
           peak_rss_mb: ours?.peak_rss_mb ?? null,
           step_ms_without_buffer_pool: unpooled?.stepMs ?? null,
-          flops_per_token: trainFlopsPerToken(modelConfig(config), BENCH_CONFIGS[config].seq),
+          flops_per_token: trainFlops,
           torch_tokens_per_s: (pt?.tokens_per_s as number) ?? null,
           torch_peak_rss_mb: (pt?.peak_rss_mb as number) ?? null,
         },
@@ -251,7 +254,7 @@ async function main(): Promise<void> {
             tokens_per_s: mixed?.tokens_per_s ?? null,
             step_ms: mixed?.stepMs ?? null,
             peak_rss_mb: mixed?.peak_rss_mb ?? null,
-            flops_per_token: trainFlopsPerToken(modelConfig(config), BENCH_CONFIGS[config].seq),
+            flops_per_token: trainFlops,
             bf16_products: 1,
           },
           ratios: { vs_f32: ratio(mixed?.tokens_per_s, ours?.tokens_per_s) },
@@ -326,13 +329,9 @@ async function main(): Promise<void> {
               // flops a prompt token costs.
               bytes_per_token:
                 shape.batch === 1
-                  ? decodeBytesPerToken(
-                      modelConfig(config),
-                      dtype === 'bf16' ? 2 : 4,
-                      shape.prompt + shape.newTokens / 2,
-                    )
+                  ? decodeBytesPerToken(model, dtype === 'bf16' ? 2 : 4, shape.prompt + shape.newTokens / 2)
                   : null,
-              prefill_flops_per_token: prefillFlopsPerToken(modelConfig(config), shape.prompt),
+              prefill_flops_per_token: prefillFlopsPerToken(model, shape.prompt),
               bf16_products: dtype === 'bf16' && String(ours?.kernels ?? '').includes('vdpbf16ps') ? 1 : 0,
             },
             ratios: {
@@ -391,11 +390,6 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(RESULTS_DIR, `bench-${stamp}.md`), md);
   process.stdout.write(md);
   log(`wrote ${path.relative(ROOT, path.join(RESULTS_DIR, `bench-${stamp}.json`))} and .md`);
-}
-
-/** A bench config's parsed model config (for the ceilings' costs). */
-function modelConfig(name: string): ModelConfig {
-  return parseModelConfig(BENCH_CONFIGS[name].config, `${name} (benchmark config)`);
 }
 
 function describeCeilings(c: Ceilings): string {
