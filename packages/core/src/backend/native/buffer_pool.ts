@@ -4,8 +4,9 @@
 // step that reuses last step's buffers runs much faster than one that allocates new ones.
 //
 // Only buffers the pool handed out can come back, and only while nothing else may hold them:
-// the backend calls `escape` when an array leaves its control (read by user code through
-// dataSync/data, or wrapped by another tensor), and such a buffer is never reused.
+// the backend calls `escape` when an array leaves its control (user code wrote a tensor from
+// it, or a tensor's storage was moved), and such a buffer is never reused. Reads through
+// dataSync/data get a copy instead (NativeBackend.readSync), so read outputs stay poolable.
 import type { NativeAddon } from './addon';
 
 /** Counters for the benchmark's allocation report. */

@@ -1,5 +1,6 @@
 // No leaks: 1,000 small training steps (embedding, RMSNorm, attention, SwiGLU, cross-entropy,
-// gradients, AdamW) leave the tensor count, the pool's fresh allocations and RSS flat.
+// gradients, AdamW) leave the tensor count, the pool's fresh allocations and RSS flat; so does a
+// decoding-like loop that reads a vocabulary-sized output every step without yielding.
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../tf';
 import { adamwUpdate } from '../../ops/adamw';
@@ -89,5 +90,30 @@ describe.skipIf(!ADDON_BUILT)(`native backend memory${SKIP_REASON}`, () => {
     expect(backend.pool.stats().freshAllocations - fresh).toBeLessThan(20);
     expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 2 ** 20);
     tf.dispose([...params.values(), ...[...state.values()].flatMap((s) => [s.m, s.v]), ids, labels]);
+  });
+
+  it('reads pooled outputs as copies, so a loop that never yields reuses one buffer', () => {
+    tf.setBackend('native');
+    const backend = tf.backend() as NativeBackend;
+    const vocab = 151_936; // Qwen2.5's logits row: 0.6 MB
+    const bias = tf.ones([1, vocab]);
+    const first = tf.add(bias, 1);
+    const read = first.dataSync() as Float32Array;
+    first.dispose();
+    const second = tf.add(bias, 2); // takes the buffer `first` gave back
+    expect(read[0]).toBe(2);
+    expect(second.dataSync()[0]).toBe(3);
+    second.dispose();
+    // As generate() does per token, with no await between steps for addon-memory finalizers to run.
+    const fresh = backend.pool.stats().freshAllocations;
+    const rss = process.memoryUsage().rss;
+    for (let i = 0; i < 500; i++) {
+      const logits = tf.add(bias, i);
+      expect(logits.dataSync()[vocab - 1]).toBe(i + 1);
+      logits.dispose();
+    }
+    expect(backend.pool.stats().freshAllocations - fresh).toBeLessThan(5);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 2 ** 20); // handing out storage: ~300 MB
+    bias.dispose();
   });
 });
