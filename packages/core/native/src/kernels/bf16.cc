@@ -99,22 +99,37 @@ void split_pairs(const float* x, float* xs, int64_t m, int64_t k) {
 }
 
 // out[i, j] for i < MB, j < JB; xs rows [MB, k] split by split_pairs, w rows [JB, k] contiguous.
+// One row of x (MB = 1, decoding) loads its two vectors for each W row, which needs 3 registers
+// besides the accumulators. More rows widen all JB W vectors first and then load each row's two
+// vectors once: MB·JB accumulators + 2·JB + 2 registers (widen_tile keeps that within the ISA's).
 template <int MB, int JB>
 MD_INLINE void widen_block(const float* xs, const uint16_t* w, int64_t k, float* out, int64_t ldo) {
   Vec::T acc[MB][JB];
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < JB; ++j) acc[i][j] = Vec::zero();
   int64_t p = 0;
-  for (; p + kPairBlock <= k; p += kPairBlock)
-    for (int j = 0; j < JB; ++j) {
-      const Bf16Vec::Bits bits = Bf16Vec::load_bits(w + j * k + p);
-      _mm_prefetch(reinterpret_cast<const char*>(w + (JB + j) * k + p), _MM_HINT_T0);  // the next block's rows
-      const Vec::T even = Bf16Vec::even(bits), odd = Bf16Vec::odd(bits);
+  for (; p + kPairBlock <= k; p += kPairBlock) {
+    if constexpr (MB == 1) {
+      for (int j = 0; j < JB; ++j) {
+        const Bf16Vec::Bits bits = Bf16Vec::load_bits(w + j * k + p);
+        _mm_prefetch(reinterpret_cast<const char*>(w + (JB + j) * k + p), _MM_HINT_T0);  // the next block's rows
+        acc[0][j] = Vec::fma(Vec::load(xs + p), Bf16Vec::even(bits), acc[0][j]);
+        acc[0][j] = Vec::fma(Vec::load(xs + p + Vec::kLanes), Bf16Vec::odd(bits), acc[0][j]);
+      }
+    } else {
+      Vec::T even[JB], odd[JB];
+      for (int j = 0; j < JB; ++j) {
+        const Bf16Vec::Bits bits = Bf16Vec::load_bits(w + j * k + p);
+        _mm_prefetch(reinterpret_cast<const char*>(w + (JB + j) * k + p), _MM_HINT_T0);
+        even[j] = Bf16Vec::even(bits);
+        odd[j] = Bf16Vec::odd(bits);
+      }
       for (int i = 0; i < MB; ++i) {
-        acc[i][j] = Vec::fma(Vec::load(xs + i * k + p), even, acc[i][j]);
-        acc[i][j] = Vec::fma(Vec::load(xs + i * k + p + Vec::kLanes), odd, acc[i][j]);
+        const Vec::T xe = Vec::load(xs + i * k + p), xo = Vec::load(xs + i * k + p + Vec::kLanes);
+        for (int j = 0; j < JB; ++j) acc[i][j] = Vec::fma(xo, odd[j], Vec::fma(xe, even[j], acc[i][j]));
       }
     }
+  }
   for (; p + Vec::kLanes <= k; p += Vec::kLanes)
     for (int j = 0; j < JB; ++j) {
       const Vec::T wv = Bf16Vec::widen(w + j * k + p);
@@ -131,9 +146,21 @@ MD_INLINE void widen_block(const float* xs, const uint16_t* w, int64_t k, float*
     for (int j = 0; j < JB; ++j) out[i * ldo + j] = Vec::sum(acc[i][j]);
 }
 
+// W rows per block for MB rows of x: the most (1, 2, 4 or 8: widen_columns takes 8 at a time)
+// that fit the vector registers (16 on AVX2, 32 on AVX-512) by widen_block's count. With 4x4
+// accumulators, AVX2 spilled and 16 rows ran at ~108 GFLOP/s, half its FMA rate.
+template <int MB>
+constexpr int widen_columns_per_block() {
+  if (MB == 1) return 8;
+  const int registers = Vec::kLanes == 16 ? 32 : 16;
+  int jb = 1;
+  while (jb < 8 && MB * 2 * jb + 2 * 2 * jb + 2 <= registers) jb *= 2;
+  return jb;
+}
+
 template <int MB>
 void widen_tile(const float* xs, const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out, int64_t n) {
-  constexpr int JB = MB <= 2 ? 8 : 4;
+  constexpr int JB = widen_columns_per_block<MB>();
   int64_t j = j0;
   for (; j + JB <= j1; j += JB) widen_block<MB, JB>(xs, w + j * k, k, out + j, n);
   for (; j < j1; ++j) widen_block<MB, 1>(xs, w + j * k, k, out + j, n);
