@@ -20,6 +20,7 @@ export {
   widenBf16,
 } from './bf16';
 export { writeInto, writeIntoUnfused } from './write_into';
+export { readInto } from './read_into';
 export { canRunDecoderLayerBf16, decoderLayerBf16 } from './decoder_layer_bf16';
 export type { Bf16LinearWeights, DecoderLayerBf16Step, DecoderLayerBf16Weights } from './decoder_layer_bf16';
 export { FUSED_KERNELS, hasFusedKernel, runFusedKernel, runFusedKernelOutputs } from './fused';

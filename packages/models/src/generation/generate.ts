@@ -2,7 +2,7 @@
 // left-padded prompts, then one single-token forward per step (transformers' generate with
 // padding_side="left": padding is its own attention segment and positions start at each
 // prompt's first real token, so a padded row computes what it would alone).
-import { MixdistillError, tf } from '@mixdistill/core';
+import { MixdistillError, readInto, tf } from '@mixdistill/core';
 import type { CausalLM } from '../model/causal_lm';
 import type { Tokenizer } from '../tokenizer/tokenizer';
 import { KVCache } from './kv_cache';
@@ -85,6 +85,8 @@ export async function generate(
     };
     // Prompt index of each row of the running batch: finished sequences leave it (and the cache).
     let active = prompts.map((_, i) => i);
+    // Every step's logits land in this one array (as many rows as the first step, which has the most).
+    let logitsBuffer: Float32Array | undefined;
     for (;;) {
       const logits = model.forward(inputs.ids, {
         positionIds: inputs.positions,
@@ -93,7 +95,8 @@ export async function generate(
         lastPositionOnly: true,
       }); // [active, 1, vocab]
       tf.dispose([inputs.ids, inputs.positions, inputs.segments ?? []]);
-      const values = (await logits.data()) as Float32Array;
+      const values = await readInto(logits, logitsBuffer);
+      logitsBuffer ??= values;
       logits.dispose();
       const vocab = values.length / active.length;
       const keptRows: number[] = [];

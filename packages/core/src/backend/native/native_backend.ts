@@ -142,6 +142,11 @@ export class NativeBackend extends MathBackendCPU {
     return reused && values === stored ? stored.slice() : values;
   }
 
+  /** Copies a float32 tensor's values into `out` (its size), with no allocation (ops/read_into.ts). */
+  readInto(t: tf.TensorInfo, out: Float32Array): void {
+    out.set(this.f32(t));
+  }
+
   override disposeData(dataId: DataId, force = false): boolean {
     const entry = this.data.has(dataId) ? this.data.get(dataId) : undefined;
     const released = super.disposeData(dataId, force);
