@@ -192,10 +192,25 @@ void xent_bwd(const float* logits, const int32_t* labels, const float* lse, floa
   });
 }
 
+// Elements [b, e) of adamw, with every scalar a parameter: written inside the parallel lambda,
+// GCC left the loop scalar (~17 GB/s on the AVX2 table).
+void adamw_range(const float* p, float* po, const float* MD_RESTRICT g, float* MD_RESTRICT m, float* MD_RESTRICT v,
+                 int64_t b, int64_t e, float b1, float one_minus_b1, float b2, float one_minus_b2, float decay,
+                 float step_size, float inv_sqrt_bias2, float eps, float grad_scale) {
+  for (int64_t i = b; i < e; ++i) {
+    const float gi = g[i] * grad_scale;
+    m[i] = b1 * m[i] + one_minus_b1 * gi;
+    v[i] = b2 * v[i] + one_minus_b2 * gi * gi;
+    const float denom = std::sqrt(v[i]) * inv_sqrt_bias2 + eps;
+    po[i] = p[i] * decay - step_size * m[i] / denom;
+  }
+}
+
 // torch.optim.AdamW (decoupled weight decay, bias-corrected moments) on g = grad * grad_scale
 // (the clip coefficient, applied here instead of in a separate pass over every gradient):
 //   p -= lr * wd * p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
 //   p -= (lr / bias1) * m / (sqrt(v) / sqrt(bias2) + eps)
+// param may alias param_out.
 void adamw(const float* param, float* param_out, const float* grad, float* m, float* v, int64_t n, float lr, double beta1,
            double beta2, float eps, float weight_decay, double bias1, double bias2, float grad_scale) {
   // 1 - beta in float64, then rounded, as torch does with its Python-float betas (1 - 0.999f in
@@ -206,18 +221,8 @@ void adamw(const float* param, float* param_out, const float* grad, float* m, fl
   const float step_size = static_cast<float>(lr / bias1);
   const float inv_sqrt_bias2 = static_cast<float>(1.0 / std::sqrt(bias2));
   parallel_range(n, kGrain, [&](int64_t b, int64_t e) {
-    const float* p = param;  // may alias param_out
-    float* po = param_out;
-    const float* MD_RESTRICT g = grad;
-    float* MD_RESTRICT mm = m;
-    float* MD_RESTRICT vv = v;
-    for (int64_t i = b; i < e; ++i) {
-      const float gi = g[i] * grad_scale;
-      mm[i] = b1 * mm[i] + one_minus_b1 * gi;
-      vv[i] = b2 * vv[i] + one_minus_b2 * gi * gi;
-      float denom = std::sqrt(vv[i]) * inv_sqrt_bias2 + eps;
-      po[i] = p[i] * decay - step_size * mm[i] / denom;
-    }
+    adamw_range(param, param_out, grad, m, v, b, e, b1, one_minus_b1, b2, one_minus_b2, decay, step_size,
+                inv_sqrt_bias2, eps, grad_scale);
   });
 }
 
