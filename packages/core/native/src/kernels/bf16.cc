@@ -53,10 +53,6 @@ struct Bf16Vec : Vec {
   static Bits load_bits(const uint16_t* p) { return _mm512_loadu_si512(p); }
   static T even(Bits v) { return _mm512_castsi512_ps(_mm512_slli_epi32(v, 16)); }
   static T odd(Bits v) { return _mm512_castsi512_ps(_mm512_and_si512(v, _mm512_set1_epi32(~0xffff))); }
-  static T widen(const uint16_t* p) {
-    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-  }
   static T widen_first(const uint16_t* p, int64_t n) {
     const __m256i h = _mm256_maskz_loadu_epi16(static_cast<__mmask16>((1u << n) - 1), p);
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
@@ -68,14 +64,10 @@ struct Bf16Vec : Vec {
   static Bits load_bits(const uint16_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
   static T even(Bits v) { return _mm256_castsi256_ps(_mm256_slli_epi32(v, 16)); }
   static T odd(Bits v) { return _mm256_castsi256_ps(_mm256_and_si256(v, _mm256_set1_epi32(~0xffff))); }
-  static T widen(const uint16_t* p) {
-    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-  }
   static T widen_first(const uint16_t* p, int64_t n) {
     alignas(16) uint16_t tail[8] = {};
     std::memcpy(tail, p, static_cast<size_t>(n) * sizeof(uint16_t));
-    return widen(tail);
+    return load(tail);
   }
 };
 #endif
@@ -132,7 +124,7 @@ MD_INLINE void widen_block(const float* xs, const uint16_t* w, int64_t k, float*
   }
   for (; p + Vec::kLanes <= k; p += Vec::kLanes)
     for (int j = 0; j < JB; ++j) {
-      const Vec::T wv = Bf16Vec::widen(w + j * k + p);
+      const Vec::T wv = Vec::load(w + j * k + p);
       for (int i = 0; i < MB; ++i) acc[i][j] = Vec::fma(Vec::load(xs + i * k + p), wv, acc[i][j]);
     }
   if (p < k) {

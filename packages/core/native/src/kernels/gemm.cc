@@ -153,13 +153,6 @@ MD_INLINE void transpose16x16(__m512 r[16]) {
   }
 }
 
-// 16 values from p as float32 (bf16 widened: a 16-bit shift into the top half).
-MD_INLINE __m512 load16(const float* p) { return _mm512_loadu_ps(p); }
-MD_INLINE __m512 load16(const uint16_t* p) {
-  const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-}
-
 // One panel of `lines` (<= W) lines that are contiguous along k (rows of a row-major A, columns
 // of a transposed B): 16 lines x 16 k at a time, transposed in registers, missing lines as zeros.
 // The scalar loop would write every value to a different cache line; this packs ~4x faster.
@@ -170,7 +163,7 @@ void pack_panel_k_contiguous(const S* src, int64_t line_stride, int64_t lines, i
     for (int g = 0; g < W; g += 16) {
       const int64_t rows = imax(0, imin(16, lines - g));
       __m512 r[16];
-      for (int i = 0; i < 16; ++i) r[i] = i < rows ? load16(src + (g + i) * line_stride + k) : _mm512_setzero_ps();
+      for (int i = 0; i < 16; ++i) r[i] = i < rows ? Vec::load(src + (g + i) * line_stride + k) : _mm512_setzero_ps();
       // 16 lines at once are more streams than the hardware prefetchers follow: measured on the
       // k/v shape, prefetching 4 cache lines ahead halved the packing time (40 -> ~20 us).
       for (int i = 0; i < rows; ++i) _mm_prefetch(reinterpret_cast<const char*>(src + (g + i) * line_stride + k + 64), _MM_HINT_T0);
@@ -203,13 +196,6 @@ MD_INLINE void transpose8x8(__m256 r[8]) {
   for (int i = 0; i < 8; ++i) r[i] = t[i];
 }
 
-// 8 values from p as float32 (bf16 widened: a 16-bit shift into the top half).
-MD_INLINE __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
-MD_INLINE __m256 load8(const uint16_t* p) {
-  const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-}
-
 // As the AVX-512 version, 8 lines x 8 k at a time. A panel is 16 (B) or 6 (A) lines wide; the
 // 6-wide groups are stored as 4 + 2 values (AMD's masked stores are microcoded and slow).
 template <int W, typename S>
@@ -220,7 +206,7 @@ void pack_panel_k_contiguous(const S* src, int64_t line_stride, int64_t lines, i
     for (int g = 0; g < W; g += 8) {
       const int64_t rows = imax(0, imin(8, lines - g));
       __m256 r[8];
-      for (int i = 0; i < 8; ++i) r[i] = i < rows ? load8(src + (g + i) * line_stride + k) : _mm256_setzero_ps();
+      for (int i = 0; i < 8; ++i) r[i] = i < rows ? Vec::load(src + (g + i) * line_stride + k) : _mm256_setzero_ps();
       // One cache line of each line 4 lines ahead per 16 k (see the AVX-512 version).
       if (k % 16 == 0)
         for (int i = 0; i < rows; ++i) _mm_prefetch(reinterpret_cast<const char*>(src + (g + i) * line_stride + k + 64), _MM_HINT_T0);

@@ -1,5 +1,5 @@
 // One float32 vector of the table's width, for the dot-product loops (gemm.cc's few-row products,
-// bf16.cc's widening ones) on the two instruction sets that have FMA. Included by kernel sources
+// bf16.cc's widening ones) and the GEMM's packing on the two instruction sets that have FMA. Included by kernel sources
 // after common.h, so it lives in md::MD_ISA like everything there.
 #pragma once
 #include "common.h"
@@ -14,6 +14,11 @@ struct Vec {
   static constexpr int64_t kLanes = 16;
   static T zero() { return _mm512_setzero_ps(); }
   static T load(const float* p) { return _mm512_loadu_ps(p); }
+  // kLanes bf16 values widened to float32 (a bf16 value is the top half of a float32).
+  static T load(const uint16_t* p) {
+    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+  }
   // The first n (< kLanes) values, zeros after them.
   static T load_first(const float* p, int64_t n) { return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p); }
   static T fma(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
@@ -25,6 +30,10 @@ struct Vec {
   static constexpr int64_t kLanes = 8;
   static T zero() { return _mm256_setzero_ps(); }
   static T load(const float* p) { return _mm256_loadu_ps(p); }
+  static T load(const uint16_t* p) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+  }
   static T load_first(const float* p, int64_t n) {
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), lane));
