@@ -428,11 +428,11 @@ function withCeilings(w: Workload, c: Ceilings): void {
     w.ratios.of_read_ceiling = ratio(f.tokens_per_s as number, f.read_ceiling_tokens_per_s);
     f.prefill_ceiling_tokens_per_s = ceiling(flopRate, f.prefill_flops_per_token);
     w.ratios.prefill_of_flops_ceiling = ratio(f.prefill_tokens_per_s as number, f.prefill_ceiling_tokens_per_s);
-    for (const key of ['llama_cpp_tokens_per_s', 'llama_cpp_prefill_tokens_per_s'] as const) {
-      const ceilingKey =
-        key === 'llama_cpp_tokens_per_s' ? 'read_ceiling_tokens_per_s' : 'prefill_ceiling_tokens_per_s';
-      w.ratios[`${key.replace('_tokens_per_s', '')}_of_ceiling`] = ratio(f[key] as number, f[ceilingKey] as number);
-    }
+    w.ratios.llama_cpp_of_ceiling = ratio(f.llama_cpp_tokens_per_s as number, f.read_ceiling_tokens_per_s);
+    w.ratios.llama_cpp_prefill_of_ceiling = ratio(
+      f.llama_cpp_prefill_tokens_per_s as number,
+      f.prefill_ceiling_tokens_per_s,
+    );
   }
 }
 
