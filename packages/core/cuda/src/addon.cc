@@ -384,6 +384,14 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// argMaxRows(x, out, rows, cols)
+Napi::Value ArgMaxRows(const Napi::CallbackInfo& info) {
+  need_ready();
+  argmax_rows(ptr<float>(info, 0), ptr<int32_t>(info, 1), num(info, 2), num(info, 3));
+  check_launch("argMaxRows");
+  return info.Env().Undefined();
+}
+
 // gather(x, indices, out, outer, axisLen, inner, nIdx)
 Napi::Value Gather(const Napi::CallbackInfo& info) {
   need_ready();
@@ -632,6 +640,7 @@ Napi::Object Init_(Napi::Env env, Napi::Object exports) {
   MDC_ENTRY("fill", Fill);
   MDC_ENTRY("stridedCopy", StridedCopy);
   MDC_ENTRY("reduce", Reduce);
+  MDC_ENTRY("argMaxRows", ArgMaxRows);
   MDC_ENTRY("gather", Gather);
   MDC_ENTRY("segmentSum", SegmentSum);
   MDC_ENTRY("gemm", Gemm);

@@ -50,6 +50,9 @@ void strided_copy(const int32_t* src, int32_t* dst, const Dims& iter, const Dims
 // reduce.cu
 /** x viewed as [outer, len, inner] -> out [outer, inner]. */
 void reduce(int op, int dtype, const void* x, void* out, int64_t outer, int64_t len, int64_t inner);
+/** out [rows] = index of the largest value of each row of x [rows, cols], the lowest among equals; NaN
+ *  never wins over a number, and a row starting with NaN gives 0 (as tfjs' cpu ArgMax). */
+void argmax_rows(const float* x, int32_t* out, int64_t rows, int64_t cols);
 /** x viewed as [outer, axis_len, inner], indices [n_idx] -> out [outer, n_idx, inner]. */
 void gather(const int32_t* x, const int32_t* indices, int32_t* out, int64_t outer, int64_t axis_len, int64_t inner,
             int64_t n_idx);

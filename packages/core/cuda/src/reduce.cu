@@ -1,4 +1,5 @@
-// Reductions over the middle axis of [outer, len, inner], gather along an axis, and segment sums.
+// Reductions over the middle axis of [outer, len, inner], argmax over rows, gather along an axis, and
+// segment sums.
 // Straightforward kernels: one block per row when the reduced axis is innermost, else one thread
 // per output walking the axis (coalesced across `inner`).
 #include <cfloat>
@@ -73,6 +74,42 @@ void reduce_typed(int op, const T* x, T* out, int64_t outer, int64_t len, int64_
   }
 }
 
+// Whether value v at index i beats the best so far: larger, or equal at a lower index. NaN never
+// beats anything (both comparisons are false), so it is never a candidate.
+__device__ inline bool beats(float v, int64_t i, float best, int64_t best_index) {
+  return v > best || (v == best && i < best_index);
+}
+
+// One block per row: the index of the largest value, the lowest among equals; 0 when the row's first
+// value is NaN (tfjs' cpu ArgMax scans with a strict > from index 0, so a NaN there never moves).
+__global__ void argmax_rows_kernel(const float* x, int32_t* out, int64_t rows, int64_t cols) {
+  __shared__ float best[kReduceThreads];
+  __shared__ int64_t best_index[kReduceThreads];
+  for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
+    const float* xr = x + row * cols;
+    float b = -INFINITY;
+    int64_t bi = cols;  // no candidate yet: any number, -inf included, beats it
+    for (int64_t j = threadIdx.x; j < cols; j += blockDim.x)
+      if (beats(xr[j], j, b, bi)) {
+        b = xr[j];
+        bi = j;
+      }
+    best[threadIdx.x] = b;
+    best_index[threadIdx.x] = bi;
+    __syncthreads();
+    for (int w = blockDim.x / 2; w > 0; w >>= 1) {
+      const int t = threadIdx.x;
+      if (t < w && beats(best[t + w], best_index[t + w], best[t], best_index[t])) {
+        best[t] = best[t + w];
+        best_index[t] = best_index[t + w];
+      }
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) out[row] = xr[0] != xr[0] || best_index[0] >= cols ? 0 : static_cast<int32_t>(best_index[0]);
+    __syncthreads();
+  }
+}
+
 __global__ void gather_kernel(const int32_t* x, const int32_t* indices, int32_t* out, int64_t outer, int64_t axis_len,
                               int64_t inner, int64_t n_idx, int* flag) {
   const int64_t n = outer * n_idx * inner;
@@ -102,6 +139,12 @@ __global__ void segment_sum_kernel(const float* x, const int32_t* ids, float* ou
 void reduce(int op, int dtype, const void* x, void* out, int64_t outer, int64_t len, int64_t inner) {
   if (dtype == kF32) reduce_typed<float>(op, static_cast<const float*>(x), static_cast<float*>(out), outer, len, inner);
   else reduce_typed<int32_t>(op, static_cast<const int32_t*>(x), static_cast<int32_t*>(out), outer, len, inner);
+}
+
+void argmax_rows(const float* x, int32_t* out, int64_t rows, int64_t cols) {
+  if (rows == 0) return;
+  const int64_t blocks = rows < 65535 ? rows : 65535;
+  argmax_rows_kernel<<<static_cast<unsigned>(blocks), kReduceThreads, 0, stream()>>>(x, out, rows, cols);
 }
 
 void gather(const int32_t* x, const int32_t* indices, int32_t* out, int64_t outer, int64_t axis_len, int64_t inner,

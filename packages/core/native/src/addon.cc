@@ -236,6 +236,14 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// argMaxRows(x, out: Int32Array, rows, cols): out[r] = argmax of row r (kernels.h).
+Napi::Value ArgMaxRows(const Napi::CallbackInfo& info) {
+  const int64_t rows = num(info, 2), cols = num(info, 3);
+  if (cols < 1) fail(info.Env(), "argMaxRows: rows need at least one value");
+  kernels().argmax_rows(f32(info, 0, rows * cols, "argMaxRows"), i32(info, 1, rows, "argMaxRows"), rows, cols);
+  return info.Env().Undefined();
+}
+
 // softmax(x, out, rows, cols)
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
   const int64_t rows = num(info, 2), cols = num(info, 3);
@@ -509,6 +517,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
+  exports.Set("argMaxRows", Napi::Function::New(env, ArgMaxRows));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("transpose", Napi::Function::New(env, Transpose));
   exports.Set("gather", Napi::Function::New(env, Gather));

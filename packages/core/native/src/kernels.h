@@ -71,6 +71,9 @@ struct Kernels {
   // Reduces the middle axis of x [outer, len, inner] into out [outer, inner].
   void (*reduce)(ReduceOp op, const float* x, float* out, int64_t outer, int64_t len, int64_t inner);
   void (*softmax)(const float* x, float* out, int64_t rows, int64_t cols);
+  // out[r] = the index of row r's largest value, the lowest among ties; NaN never wins over a number
+  // (as tfjs' cpu ArgMax: a strict > scan from index 0, so a NaN at index 0 gives 0). x [rows, cols].
+  void (*argmax_rows)(const float* x, int32_t* out, int64_t rows, int64_t cols);
   void (*transpose)(const float* x, float* out, int rank, const int64_t* shape, const int32_t* perm);
   // out[o, i, r] = params[o, idx[i], r]; params [outer, axis_len, inner]; out-of-range rows are 0.
   void (*gather)(const float* params, const int32_t* idx, float* out, int64_t outer, int64_t axis_len,

@@ -45,7 +45,8 @@ export async function generate(
   const sampling = options.temperature
     ? { temperature: options.temperature, topK: options.topK, topP: options.topP }
     : null;
-  const samplers = prompts.map((_, i) => createSampler(sampling, (options.seed ?? 0) + i));
+  // Sampling draws from each row's logits; greedy decoding reads only each row's argmax.
+  const samplers = sampling ? prompts.map((_, i) => createSampler(sampling, (options.seed ?? 0) + i)) : null;
   const stopping = new StoppingCriteria({
     maxNewTokens: options.maxNewTokens,
     stopTokenIds: options.stopTokenIds ?? [],
@@ -95,14 +96,24 @@ export async function generate(
         lastPositionOnly: true,
       }); // [active, 1, vocab]
       tf.dispose([inputs.ids, inputs.positions, inputs.segments ?? []]);
-      const values = await readInto(logits, logitsBuffer);
-      logitsBuffer ??= values;
+      let chosen: ArrayLike<number>; // [active]
+      if (samplers) {
+        const values = await readInto(logits, logitsBuffer);
+        logitsBuffer ??= values;
+        const vocab = values.length / active.length;
+        chosen = active.map((promptIndex, row) =>
+          samplers[promptIndex].next(values.subarray(row * vocab, (row + 1) * vocab)),
+        );
+      } else {
+        const ids = tf.argMax(logits, -1); // [active, 1]
+        chosen = await ids.data();
+        ids.dispose();
+      }
       logits.dispose();
-      const vocab = values.length / active.length;
       const keptRows: number[] = [];
       const nextTokens: number[] = [];
       active.forEach((promptIndex, row) => {
-        const token = samplers[promptIndex].next(values.subarray(row * vocab, (row + 1) * vocab));
+        const token = chosen[row];
         const result = results[promptIndex];
         result.tokens.push(token);
         options.onToken?.(promptIndex, token);

@@ -1,14 +1,14 @@
-// Picks the next token of one sequence: greedy (argmax) or a draw from the processed distribution.
-import { argmax, samplingCandidates, type SamplingOptions } from './logits_process';
+// Picks the next token of one sequence by a draw from the processed distribution (greedy decoding
+// takes the backend's argMax instead: generate.ts).
+import { samplingCandidates, type SamplingOptions } from './logits_process';
 import { Rng } from '@mixdistill/core';
 
 export interface Sampler {
   next(logits: Float32Array): number;
 }
 
-/** Greedy when `sampling` is null (or temperature 0), else sampling with a seeded generator. */
-export function createSampler(sampling: SamplingOptions | null, seed: number): Sampler {
-  if (!sampling || sampling.temperature === 0) return { next: argmax };
+/** Sampling with a seeded generator (temperature > 0). */
+export function createSampler(sampling: SamplingOptions, seed: number): Sampler {
   const rng = new Rng(seed);
   return {
     next(logits) {

@@ -149,6 +149,28 @@ MD_INLINE float row_max_or_nan(const float* MD_RESTRICT x, int64_t n) {
   return nan ? NAN : m;
 }
 
+// The index of a row's largest number, the first of equals; 0 when x[0] is NaN (a strict > scan from
+// index 0 never moves then). The max ignores NaN; then the first 16-value block that holds it is searched.
+MD_INLINE int32_t row_argmax(const float* MD_RESTRICT x, int64_t n) {
+  if (x[0] != x[0]) return 0;
+  const float m = row_max(x, n);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    bool hit = false;
+    for (int u = 0; u < 16; ++u) hit |= x[i + u] == m;
+    if (hit) break;
+  }
+  for (; i < n; ++i)
+    if (x[i] == m) return static_cast<int32_t>(i);
+  return 0;  // not reached: m is one of the row's values
+}
+
+void argmax_rows(const float* x, int32_t* out, int64_t rows, int64_t cols) {
+  parallel_range(rows, imax(1, kGrain / imax(cols, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) out[r] = row_argmax(x + r * cols, cols);
+  });
+}
+
 void reduce(ReduceOp op, const float* x, float* out, int64_t outer, int64_t len, int64_t inner) {
   if (inner == 1) {
     parallel_range(outer, imax(1, kGrain / imax(len, 1)), [&](int64_t b, int64_t e) {
@@ -289,6 +311,7 @@ void register_elementwise(Kernels& k) {
   k.binary = binary;
   k.unary = unary;
   k.reduce = reduce;
+  k.argmax_rows = argmax_rows;
   k.softmax = softmax;
   k.transpose = transpose;
   k.gather = gather;

@@ -92,6 +92,8 @@ export interface CudaAddon {
     dstOffset: number,
   ): void;
   reduce(op: number, dtype: number, x: Ptr, out: Ptr, outer: number, len: number, inner: number): void;
+  /** out int32 [rows] = argmax of each row of x float32 [rows, cols] (lowest index among equals, NaN never wins). */
+  argMaxRows(x: Ptr, out: Ptr, rows: number, cols: number): void;
   gather(x: Ptr, indices: Ptr, out: Ptr, outer: number, axisLen: number, inner: number, nIdx: number): void;
   segmentSum(x: Ptr, ids: Ptr, out: Ptr, rows: number, inner: number, segments: number): void;
   gemm(

@@ -159,14 +159,17 @@ describe(`cuda backend storage on ${label}`, () => {
     tf.dispose([a, b, got]);
   });
 
-  it('counts kernels that ran on the cpu fallback', async () => {
+  it('counts kernels that ran on the cpu fallback (ArgMax over a leading axis)', async () => {
     await tf.setBackend(target);
     const backend = tf.backend() as CudaBackend;
     const before = backend.fallbackCounts().ArgMax ?? 0;
-    const idx = tf.argMax(tf.tensor([[1, 3, 2]]), 1);
-    expect(Array.from(idx.dataSync())).toEqual([1]);
+    const idx = tf.argMax(tf.tensor([[1, 3, 2]]), 0);
+    expect(Array.from(idx.dataSync())).toEqual([0, 0, 0]);
     expect(backend.fallbackCounts().ArgMax).toBe(before + 1);
-    idx.dispose();
+    const last = tf.argMax(tf.tensor([[1, 3, 2]]), 1); // the last axis runs on the device
+    expect(Array.from(last.dataSync())).toEqual([1]);
+    expect(backend.fallbackCounts().ArgMax).toBe(before + 1);
+    tf.dispose([idx, last]);
   });
 
   it('hands a list kernel its inputs as an array on the fallback (AddN has no device kernel)', async () => {

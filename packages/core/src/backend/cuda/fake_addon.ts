@@ -245,6 +245,15 @@ export function createFakeCudaAddon(): CudaAddon {
         }
       }
     },
+    argMaxRows: (x, out, rows, cols) => {
+      const X = f32(x),
+        O = i32(out);
+      for (let r = 0; r < rows; r++) {
+        let best = 0;
+        for (let j = 1; j < cols; j++) if (X[r * cols + j] > X[r * cols + best]) best = j;
+        O[r] = best;
+      }
+    },
     gather: (x, indices, out, outer, axisLen, inner, nIdx) => {
       const X = i32(x),
         I = i32(indices),

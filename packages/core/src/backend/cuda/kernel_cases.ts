@@ -46,6 +46,21 @@ function positive(shape: number[]): HostTensor {
   t.values = t.values.map((v) => Math.abs(v) + 0.1);
   return t;
 }
+/** Rows whose argmax needs care: a tie (5), NaN first (0), NaN before the max (20), all -inf (0),
+ *  -inf then NaNs (0), the max in the last value (39). */
+function argmaxEdgeRows(): HostTensor {
+  const cols = 40;
+  const rows = [
+    (j: number) => (j === 5 || j === 30 ? 3 : 0),
+    (j: number) => (j === 0 ? Number.NaN : 1),
+    (j: number) => (j === 7 ? Number.NaN : j === 20 ? 2 : 0),
+    () => Number.NEGATIVE_INFINITY,
+    (j: number) => (j === 0 ? Number.NEGATIVE_INFINITY : Number.NaN),
+    (j: number) => (j === cols - 1 ? 0 : -1),
+  ];
+  const values = Float32Array.from(rows.flatMap((f) => Array.from({ length: cols }, (_, j) => f(j))));
+  return { values, shape: [rows.length, cols], dtype: 'float32' };
+}
 function ints(values: number[], shape = [values.length]): HostTensor {
   return { values: Int32Array.from(values), shape, dtype: 'int32' };
 }
@@ -158,6 +173,13 @@ export function kernelCases(): KernelCase[] {
       inputs: [rand([4, 9])],
       f: (x) => tf.concat([tf.max(x, 1), tf.min(x, 0), tf.mean(x, 1)]),
       tol: 1e-6,
+    },
+    {
+      name: 'ArgMax last axis (edge rows: ties, NaN, -inf)',
+      inputs: [rand([3, 5, 1500]), argmaxEdgeRows()],
+      f: (x, edges) =>
+        tf.concat([tf.cast(tf.reshape(tf.argMax(x, -1), [-1]), 'float32'), tf.cast(tf.argMax(edges, -1), 'float32')]),
+      tol: 0,
     },
     {
       name: 'GatherV2 rows',

@@ -40,6 +40,8 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, out: Float32Array, n: number, alpha: number): void;
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, len: number, inner: number): void;
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** out[r] = index of the largest value of row r of x [rows, cols] (first of equals; NaN never wins over a number). */
+  argMaxRows(x: Float32Array, out: Int32Array, rows: number, cols: number): void;
   transpose(x: Float32Array, out: Float32Array, shape: Float64Array, perm: Int32Array): void;
   gather(
     params: Float32Array,

@@ -50,7 +50,17 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
     await tf.setBackend('native');
     const addon = (tf.backend() as NativeBackend).addon as unknown as Record<string, (...args: unknown[]) => unknown>;
     const calls = new Map<string, number>();
-    const names = ['batchMatMul', 'binary', 'unary', 'reduce', 'softmax', 'transpose', 'gather', 'segmentSum'];
+    const names = [
+      'batchMatMul',
+      'binary',
+      'unary',
+      'reduce',
+      'softmax',
+      'argMaxRows',
+      'transpose',
+      'gather',
+      'segmentSum',
+    ];
     const originals = names.map((n) => addon[n]);
     names.forEach((n, i) => {
       addon[n] = (...args: unknown[]) => {
@@ -78,6 +88,7 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
           tf.max(x, 1),
           tf.min(x, 1),
           tf.softmax(x),
+          tf.argMax(x, -1),
           tf.transpose(x),
           tf.gather(x, idx),
           tf.unsortedSegmentSum(x, tf.tensor1d([0, 1, 1], 'int32'), 2),
@@ -97,6 +108,7 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
       unary: 1,
       reduce: 4,
       softmax: 1,
+      argMaxRows: 1,
       transpose: 1,
       gather: 1,
       segmentSum: 1,
@@ -206,6 +218,29 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
       }
     }
     await expectSame([rand([1000])], (t) => tf.sum(t), 1e-5);
+  });
+
+  it('argMax over the last axis: lowest index among ties, NaN never beats a number, other axes', async () => {
+    await expectSame([rand([3, 5, 1000])], (t) => tf.argMax(t, -1), 0);
+    await expectSame([rand([3, 5, 40])], (t) => tf.argMax(t, 1), 0); // not the last axis: the cpu kernel
+    const cols = 40;
+    const rows: number[][] = [
+      new Array<number>(cols).fill(0).map((_, i) => (i === 5 || i === 30 ? 3 : 0)), // tie: 5
+      [Number.NaN, ...new Array<number>(cols - 1).fill(1)], // NaN first: 0, as a strict > scan
+      new Array<number>(cols).fill(0).map((_, i) => (i === 7 ? Number.NaN : i === 20 ? 2 : 0)), // 20
+      new Array<number>(cols).fill(Number.NEGATIVE_INFINITY), // 0
+      [Number.NEGATIVE_INFINITY, ...new Array<number>(cols - 1).fill(Number.NaN)], // 0
+      new Array<number>(cols).fill(-1).map((v, i) => (i === cols - 1 ? 0 : v)), // in the tail: 39
+    ];
+    const special: HostTensor = {
+      values: Float32Array.from(rows.flat()),
+      shape: [rows.length, cols],
+      dtype: 'float32',
+    };
+    const want = await runOn('cpu', [special], (t) => tf.argMax(t, -1));
+    const got = await runOn('native', [special], (t) => tf.argMax(t, -1));
+    expect(Array.from(want.values)).toEqual([5, 0, 20, 0, 0, 39]);
+    expect(Array.from(got.values)).toEqual([5, 0, 20, 0, 0, 39]);
   });
 
   it('slice: runs shorter and longer than 16 values, whole trailing dimensions, contiguous slices', async () => {

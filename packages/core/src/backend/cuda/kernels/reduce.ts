@@ -1,5 +1,5 @@
-// Reductions (Sum, Max, Min, Mean). Reduced axes that form one contiguous run reduce in place as
-// [outer, len, inner]; any other set is transposed to the end first.
+// Reductions (Sum, Max, Min, Mean), and ArgMax over the last axis. Reduced axes that form one
+// contiguous run reduce in place as [outer, len, inner]; any other set is transposed to the end first.
 import { tf } from '../../../tf';
 import { REDUCE_OPS } from '../../op_codes';
 import { DTYPE } from '../cuda_addon';
@@ -56,4 +56,20 @@ function reduceKernel(name: keyof typeof REDUCE_OPS): CudaKernel {
   };
 }
 
-export const REDUCE_KERNELS: CudaKernel[] = (Object.keys(REDUCE_OPS) as (keyof typeof REDUCE_OPS)[]).map(reduceKernel);
+/** ArgMax over the last axis (greedy decoding reads only these indices, not the logits); other axes fall back. */
+function argMax({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo | null {
+  const { x } = inputs;
+  const rank = x.shape.length;
+  if (x.dtype !== 'float32' || rank === 0) return null;
+  const [axis] = tf.util.parseAxisParam(attrs?.axis as number, x.shape);
+  const cols = x.shape[rank - 1];
+  if (axis !== rank - 1 || cols === 0) return null;
+  const out = backend.output(x.shape.slice(0, -1), 'int32');
+  backend.addon.argMaxRows(backend.ptr(x), out.ptr, product(x.shape, 0, rank - 1), cols);
+  return out.info;
+}
+
+export const REDUCE_KERNELS: CudaKernel[] = [
+  ...(Object.keys(REDUCE_OPS) as (keyof typeof REDUCE_OPS)[]).map(reduceKernel),
+  { name: 'ArgMax', run: argMax },
+];

@@ -1,4 +1,4 @@
-// Reductions over a contiguous run of axes, and softmax over the last axis.
+// Reductions over a contiguous run of axes; softmax and argmax over the last axis.
 import { tf } from '../../../tf';
 import { REDUCE_OPS } from '../../op_codes';
 import { allFloat32, product, type KernelArgs, type NativeKernel } from './kernel_util';
@@ -41,10 +41,25 @@ function softmax({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
   return out.info;
 }
 
+/** ArgMax over the last axis (greedy decoding reads only these indices, not the logits). */
+function argMax({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
+  const { x } = inputs;
+  const rank = x.shape.length;
+  if (!allFloat32(x) || rank === 0) return null;
+  const [axis] = tf.util.parseAxisParam(attrs?.axis as number, x.shape);
+  const cols = x.shape[rank - 1];
+  if (axis !== rank - 1 || cols === 0) return null;
+  const rows = product(x.shape, 0, rank - 1);
+  const out = new Int32Array(rows);
+  backend.addon.argMaxRows(backend.f32(x), out, rows, cols);
+  return backend.makeTensorInfo(x.shape.slice(0, -1), 'int32', out);
+}
+
 export const REDUCE_KERNELS: NativeKernel[] = [
   reduceKernel('Sum', 'axis'),
   reduceKernel('Mean', 'axis'),
   reduceKernel('Max', 'reductionIndices'),
   reduceKernel('Min', 'axis'),
   { name: 'Softmax', run: softmax },
+  { name: 'ArgMax', run: argMax },
 ];
