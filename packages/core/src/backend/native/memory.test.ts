@@ -116,4 +116,39 @@ describe.skipIf(!ADDON_BUILT)(`native backend memory${SKIP_REASON}`, () => {
     expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 2 ** 20); // handing out storage: ~300 MB
     bias.dispose();
   });
+
+  it('moves int32 storage of 64 KiB or more (bf16 weights) into addon memory and frees it with its tensor', async () => {
+    await tf.setBackend('native');
+    const backend = tf.backend() as NativeBackend;
+    const addon = backend.addon;
+    const [alloc, free] = [addon.alloc, addon.free];
+    let allocs = 0;
+    let frees = 0;
+    addon.alloc = (n) => {
+      allocs++;
+      return alloc.call(addon, n);
+    };
+    addon.free = (a) => {
+      frees++;
+      free.call(addon, a);
+    };
+    try {
+      const small = new Int32Array(2 ** 14 - 1); // just under 64 KiB: stays as given
+      const t1 = tf.tensor1d(small, 'int32');
+      expect(backend.data.get(t1.dataId).values).toBe(small);
+      t1.dispose();
+      expect([allocs, frees]).toEqual([0, 0]);
+      const big = Int32Array.from({ length: 2 ** 14 }, (_, i) => i);
+      const t2 = tf.tensor1d(big, 'int32');
+      const stored = backend.data.get(t2.dataId).values as Int32Array;
+      expect(stored).not.toBe(big);
+      expect(stored).toEqual(big);
+      expect(allocs).toBe(1);
+      t2.dispose();
+      expect(frees).toBe(1);
+    } finally {
+      addon.alloc = alloc;
+      addon.free = free;
+    }
+  });
 });

@@ -24,12 +24,14 @@ function poolLimitBytes(totalMem: number): number {
 }
 
 /**
- * int32 storage of at least this many bytes (bf16 weights, ops/bf16.ts) is copied into the addon's
- * huge-page memory, like float32 kernel outputs: decoding streams it once per token, and on 4 KiB
- * pages the hardware prefetchers stop at every page (measured: the Qwen2.5-0.5B lm_head product
- * took ~1.7× longer).
+ * int32 storage of at least this many bytes (bf16 weights, ops/bf16.ts) is copied into addon memory,
+ * like float32 kernel outputs: 64-byte aligned, and on huge pages from 2 MiB (addon.cc Alloc).
+ * Decoding streams it once per token. On 4 KiB pages the hardware prefetchers stop at every page
+ * (the Qwen2.5-0.5B lm_head product took ~1.7× longer), and the JS heap aligns an array to 16 bytes
+ * only, so vector loads straddled cache lines: with the q/k/v/o weights (0.2–1.6 MB) left there,
+ * a batch-16 AVX2 decoding step took 166 ms against 152 (two alternated rounds, `.tmp` profiler).
  */
-const HUGE_INT32_BYTES = 2 ** 21;
+const ADDON_INT32_BYTES = 2 ** 16;
 
 export class NativeBackend extends MathBackendCPU {
   readonly pool: BufferPool;
@@ -37,7 +39,7 @@ export class NativeBackend extends MathBackendCPU {
   private kernelDepth = 0;
   private readonly side = new Map<DataId, SideData>();
   /** Buffers of int32 storage copied into addon memory that no user code has seen (freed with their tensor). */
-  private readonly hugeInt32 = new WeakSet<ArrayBufferLike>();
+  private readonly addonInt32 = new WeakSet<ArrayBufferLike>();
 
   /**
    * @param precision of matrix products: fp32, or bf16 (operands rounded to bfloat16, float32
@@ -112,12 +114,12 @@ export class NativeBackend extends MathBackendCPU {
     return super.write(this.placed(values, dtype), shape, dtype) as DataId;
   }
 
-  /** Large int32 storage moved to huge pages (see HUGE_INT32_BYTES); everything else as given. */
+  /** Large int32 storage moved into addon memory (see ADDON_INT32_BYTES); everything else as given. */
   private placed(values: BackendValues, dtype: tf.DataType): BackendValues {
-    if (dtype !== 'int32' || !(values instanceof Int32Array) || values.byteLength < HUGE_INT32_BYTES) return values;
+    if (dtype !== 'int32' || !(values instanceof Int32Array) || values.byteLength < ADDON_INT32_BYTES) return values;
     const copy = new Int32Array(this.addon.alloc(values.length).buffer, 0, values.length);
     copy.set(values);
-    this.hugeInt32.add(copy.buffer);
+    this.addonInt32.add(copy.buffer);
     return copy;
   }
 
@@ -139,7 +141,7 @@ export class NativeBackend extends MathBackendCPU {
     const values = super.readSync(dataId);
     if (this.kernelDepth > 0) return values;
     const stored = this.data.get(dataId).values;
-    const reused = this.pool.owns(stored) || (stored instanceof Int32Array && this.hugeInt32.has(stored.buffer));
+    const reused = this.pool.owns(stored) || (stored instanceof Int32Array && this.addonInt32.has(stored.buffer));
     return reused && values === stored ? stored.slice() : values;
   }
 
@@ -153,8 +155,8 @@ export class NativeBackend extends MathBackendCPU {
     const released = super.disposeData(dataId, force);
     if (entry && released && !this.data.has(dataId)) {
       this.pool.release(entry.values);
-      if (entry.values instanceof Int32Array && this.hugeInt32.has(entry.values.buffer)) {
-        this.hugeInt32.delete(entry.values.buffer);
+      if (entry.values instanceof Int32Array && this.addonInt32.has(entry.values.buffer)) {
+        this.addonInt32.delete(entry.values.buffer);
         this.addon.free(new Float32Array(entry.values.buffer));
       }
       const side = this.side.get(dataId);
