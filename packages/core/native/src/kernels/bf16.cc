@@ -139,14 +139,17 @@ MD_INLINE void widen_block(const float* xs, const uint16_t* w, int64_t k, float*
 }
 
 // W rows per block for MB rows of x: the most (1, 2, 4 or 8: widen_columns takes 8 at a time)
-// that fit the vector registers (16 on AVX2, 32 on AVX-512) by widen_block's count. With 4x4
-// accumulators, AVX2 spilled and 16 rows ran at ~108 GFLOP/s, half its FMA rate.
+// that fit the vector registers (16 on AVX2, 32 on AVX-512) by widen_block's count: MB·JB
+// accumulators, JB even and JB odd W vectors, x's two. With 4x4 accumulators, AVX2 spilled and
+// 16 rows ran at ~108 GFLOP/s, half its FMA rate.
+constexpr int widen_block_registers(int mb, int jb) { return mb * jb + 2 * jb + 2; }
+
 template <int MB>
 constexpr int widen_columns_per_block() {
   if (MB == 1) return 8;
   const int registers = Vec::kLanes == 16 ? 32 : 16;
   int jb = 1;
-  while (jb < 8 && MB * 2 * jb + 2 * 2 * jb + 2 <= registers) jb *= 2;
+  while (jb < 8 && widen_block_registers(MB, 2 * jb) <= registers) jb *= 2;
   return jb;
 }
 

@@ -1,6 +1,6 @@
 // One float32 vector of the table's width, for the dot-product loops (gemm.cc's few-row products,
-// bf16.cc's widening ones) and the GEMM's packing on the two instruction sets that have FMA. Included by kernel sources
-// after common.h, so it lives in md::MD_ISA like everything there.
+// bf16.cc's widening ones) and the GEMM's packing on the two instruction sets that have FMA.
+// Included by kernel sources after common.h, so it lives in md::MD_ISA like everything there.
 #pragma once
 #include "common.h"
 
