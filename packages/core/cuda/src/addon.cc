@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "allocator.h"
+#include "attention_chunked.h"
 #include "cublas_api.h"
 #include "cublas_loader.h"
 #include "kernels.h"
@@ -214,6 +215,11 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
 Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
   need_ready();
   state().allocator.empty_cache();
+  return info.Env().Undefined();
+}
+
+Napi::Value ResetPeak(const Napi::CallbackInfo& info) {
+  state().allocator.reset_peak();
   return info.Env().Undefined();
 }
 
@@ -594,11 +600,44 @@ AttentionDims attention_dims(const Napi::CallbackInfo& info, size_t i) {
   return a;
 }
 
+// Which kernels serve an attention call. MIXDISTILL_CUDA_ATTENTION:
+//   warp (the default) attention.cu's one warp a query row, on every call; verified on an H200;
+//   chunked            the chunked cuBLAS products of attention_chunked.cu on every call;
+//   auto               chunked from kChunkedMinRows query rows up (training, prefill), warp below
+//                      (decoding): the intended default once a GPU check has passed it.
+// The chunked path is compiled and wired but has not yet run on a GPU, so it stays opt-in.
+// MIXDISTILL_CUDA_ATTENTION_ROWS=N caps its chunks at N query rows (to test several chunks at small shapes).
+constexpr int64_t kChunkedMinRows = 4;
+
+bool chunked_attention(const AttentionDims& a) {
+  const char* v = std::getenv("MIXDISTILL_CUDA_ATTENTION");
+  if (v == nullptr || v[0] == '\0' || std::strcmp(v, "warp") == 0) return false;
+  if (std::strcmp(v, "chunked") == 0) return true;
+  if (std::strcmp(v, "auto") == 0) return a.s >= kChunkedMinRows;
+  throw std::runtime_error(std::string("MIXDISTILL_CUDA_ATTENTION is '") + v + "' (expected warp, chunked or auto)");
+}
+
+int64_t attention_chunk_rows() {
+  const char* v = std::getenv("MIXDISTILL_CUDA_ATTENTION_ROWS");
+  return v == nullptr ? 0 : std::max<int64_t>(0, std::atoll(v));
+}
+
+ProductContext product_context() {
+  State& s = state();
+  return {s.cublas, s.handle, s.compute_type, s.bf16_operands, s.allocator};
+}
+
 // attentionForward(q, k, v, seg|0, out, lse, b, hq, hkv, s, t, d, scale)
 Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
   need_ready();
-  attention_forward(ptr<float>(info, 0), ptr<float>(info, 1), ptr<float>(info, 2), ptr<int32_t>(info, 3),
-                    ptr<float>(info, 4), ptr<float>(info, 5), attention_dims(info, 6));
+  const AttentionDims a = attention_dims(info, 6);
+  if (chunked_attention(a))
+    attention_forward_chunked(product_context(), ptr<float>(info, 0), ptr<float>(info, 1), ptr<float>(info, 2),
+                              ptr<int32_t>(info, 3), ptr<float>(info, 4), ptr<float>(info, 5), a,
+                              attention_chunk_rows());
+  else
+    attention_forward(ptr<float>(info, 0), ptr<float>(info, 1), ptr<float>(info, 2), ptr<int32_t>(info, 3),
+                      ptr<float>(info, 4), ptr<float>(info, 5), a);
   check_launch("attentionForward");
   return info.Env().Undefined();
 }
@@ -606,9 +645,16 @@ Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
 // attentionBackward(q, k, v, seg|0, out, lse, dout, dq, dk, dv, delta, b, hq, hkv, s, t, d, scale)
 Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
   need_ready();
-  attention_backward(ptr<float>(info, 0), ptr<float>(info, 1), ptr<float>(info, 2), ptr<int32_t>(info, 3),
-                     ptr<float>(info, 4), ptr<float>(info, 5), ptr<float>(info, 6), ptr<float>(info, 7),
-                     ptr<float>(info, 8), ptr<float>(info, 9), ptr<float>(info, 10), attention_dims(info, 11));
+  const AttentionDims a = attention_dims(info, 11);
+  if (chunked_attention(a))
+    attention_backward_chunked(product_context(), ptr<float>(info, 0), ptr<float>(info, 1), ptr<float>(info, 2),
+                               ptr<int32_t>(info, 3), ptr<float>(info, 4), ptr<float>(info, 5), ptr<float>(info, 6),
+                               ptr<float>(info, 7), ptr<float>(info, 8), ptr<float>(info, 9), ptr<float>(info, 10), a,
+                               attention_chunk_rows());
+  else
+    attention_backward(ptr<float>(info, 0), ptr<float>(info, 1), ptr<float>(info, 2), ptr<int32_t>(info, 3),
+                       ptr<float>(info, 4), ptr<float>(info, 5), ptr<float>(info, 6), ptr<float>(info, 7),
+                       ptr<float>(info, 8), ptr<float>(info, 9), ptr<float>(info, 10), a);
   check_launch("attentionBackward");
   return info.Env().Undefined();
 }
@@ -624,6 +670,7 @@ Napi::Object Init_(Napi::Env env, Napi::Object exports) {
   MDC_ENTRY("free", Free);
   MDC_ENTRY("emptyCache", EmptyCache);
   MDC_ENTRY("memoryStats", MemoryStats);
+  MDC_ENTRY("resetPeak", ResetPeak);
   MDC_ENTRY("upload", Upload);
   MDC_ENTRY("download", Download);
   MDC_ENTRY("copy", Copy);

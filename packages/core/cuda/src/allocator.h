@@ -28,6 +28,8 @@ class CachingAllocator {
   /** Gives every cached block back to the driver (after the stream drains). */
   void empty_cache();
   AllocatorStats stats() const { return stats_; }
+  /** Starts a new peak from the bytes in use now (to measure one workload's peak). */
+  void reset_peak() { stats_.peak = stats_.in_use; }
   /** Rounds up: 256 B minimum, powers of two up to 1 MiB, then steps of 1/8 of the power of two below. */
   static size_t size_class(size_t bytes);
 

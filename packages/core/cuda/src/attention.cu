@@ -152,6 +152,11 @@ void attention_forward(const float* q, const float* k, const float* v, const int
   attention_forward_kernel<<<warp_blocks(rows), 32 * kWarpsPerBlock, 0, stream()>>>(q, k, v, seg, out, lse, dims);
 }
 
+void attention_row_delta(const float* out, const float* dout, float* delta, int64_t rows, int64_t d) {
+  if (rows > 0)
+    attention_delta_kernel<<<warp_blocks(rows), 32 * kWarpsPerBlock, 0, stream()>>>(out, dout, delta, rows, d);
+}
+
 void attention_backward(const float* q, const float* k, const float* v, const int32_t* seg, const float* out,
                         const float* lse, const float* dout, float* dq, float* dk, float* dv, float* delta,
                         const AttentionDims& dims) {
@@ -160,7 +165,7 @@ void attention_backward(const float* q, const float* k, const float* v, const in
   cudaMemsetAsync(dk, 0, kv_bytes, stream());
   cudaMemsetAsync(dv, 0, kv_bytes, stream());
   if (rows == 0) return;
-  attention_delta_kernel<<<warp_blocks(rows), 32 * kWarpsPerBlock, 0, stream()>>>(out, dout, delta, rows, dims.d);
+  attention_row_delta(out, dout, delta, rows, dims.d);
   attention_backward_kernel<<<warp_blocks(rows), 32 * kWarpsPerBlock, 0, stream()>>>(q, k, v, seg, lse, dout, delta,
                                                                                      dq, dk, dv, dims);
 }

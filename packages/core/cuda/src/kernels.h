@@ -87,6 +87,9 @@ void attention_backward(const float* q, const float* k, const float* v, const in
                         const float* lse, const float* dout, float* dq, float* dk, float* dv, float* delta,
                         const AttentionDims& dims);
 
+/** delta [rows] = Σ_e out·dout over each row of d values (the softmax-gradient correction). */
+void attention_row_delta(const float* out, const float* dout, float* delta, int64_t rows, int64_t d);
+
 // bf16.cu
 /** out (bfloat16 [n]) = x rounded to nearest even. */
 void to_bf16(const float* x, void* out, int64_t n);

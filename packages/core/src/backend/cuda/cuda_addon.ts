@@ -56,6 +56,8 @@ export interface CudaAddon {
     deviceFree?: number;
     deviceTotal?: number;
   };
+  /** Starts memoryStats' peak anew from the bytes in use now. */
+  resetPeak(): void;
   upload(dst: Ptr, values: Float32Array | Int32Array): void;
   /** Blocking: waits for every queued launch, then copies. */
   download(src: Ptr, out: Float32Array | Int32Array): void;

@@ -212,6 +212,11 @@ export class CudaBackend extends tf.KernelBackend {
     } as { unreliable: boolean };
   }
 
+  /** Starts memory()'s peakBytesInGPU anew from the bytes in use now (one workload's peak). */
+  resetPeakMemory(): void {
+    this.addon.resetPeak();
+  }
+
   override timerAvailable(): boolean {
     return true;
   }

@@ -161,6 +161,9 @@ export function createFakeCudaAddon(): CudaAddon {
     },
     emptyCache: () => {},
     memoryStats: () => ({ inUse, cached: 0, peak, mallocs }),
+    resetPeak: () => {
+      peak = inUse;
+    },
     upload: (dst, values) =>
       new Uint8Array(blocks.get(dst) ?? fail(dst)).set(
         new Uint8Array(values.buffer, values.byteOffset, values.byteLength),

@@ -86,6 +86,14 @@ function gradsOf(f: (...xs: tf.Tensor[]) => tf.Tensor, wrt: number): (...xs: tf.
 export function kernelCases(): KernelCase[] {
   seed = 11;
   const segIds = ints([0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1], [2, 12]);
+  // Packed examples of 30, 25 and 15 tokens, then left padding (its own segment) before 64 tokens.
+  const segIds70 = ints(
+    [
+      ...Array.from({ length: 70 }, (_, i) => (i < 30 ? 0 : i < 55 ? 1 : 2)),
+      ...Array.from({ length: 70 }, (_, i) => (i < 6 ? 9 : 0)),
+    ],
+    [2, 70],
+  );
   const segIds10 = ints([0, 0, 1, 1, 1, 1, 1, 9, 9, 9, 1, 1, 1, 1, 2, 2, 2, 9, 9, 9], [2, 10]);
   return [
     { name: 'Add broadcast', inputs: [rand([3, 1, 5]), rand([4, 5])], f: (a, b) => tf.add(a, b), tol: 1e-6 },
@@ -289,6 +297,20 @@ export function kernelCases(): KernelCase[] {
       inputs: [rand([1, 2, 5, 64]), rand([1, 2, 5, 64]), rand([1, 2, 5, 64])],
       f: gradsOf((q, k, v) => causalAttention(q, k, v), 3),
       tol: 1e-4,
+    },
+    // Shapes of the chunked path (cuda: from 4 query rows up, cuBLAS products a chunk of rows at a
+    // time; the GPU check reruns these with MIXDISTILL_CUDA_ATTENTION_ROWS=16, i.e. several chunks).
+    {
+      name: 'MdCausalAttention GQA 70 rows, head dim 64, segments, grads',
+      inputs: [rand([2, 4, 70, 64]), rand([2, 2, 70, 64]), rand([2, 2, 70, 64]), segIds70],
+      f: gradsOf((q, k, v, seg) => causalAttention(q, k, v, { segmentIds: seg }), 3),
+      tol: 1e-4,
+    },
+    {
+      name: 'MdCausalAttention KV offset (20 of 33 rows), head dim 128',
+      inputs: [rand([1, 6, 20, 128]), rand([1, 2, 33, 128]), rand([1, 2, 33, 128])],
+      f: (q, k, v) => causalAttention(q, k, v),
+      tol: 1e-5,
     },
     {
       name: 'MdWriteInto (a KV cache append)',
