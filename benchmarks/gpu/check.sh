@@ -19,7 +19,7 @@ OUT="${OUT:-.tmp/gpu-out}"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 START=$(date +%s)
-DEADLINE=$((START + 350)) # the whole check stays under 6 minutes
+DEADLINE=$((START + 355)) # the whole check stays under 6 minutes
 left() { echo $((DEADLINE - $(date +%s))); }
 log() { echo "[gpu-check.sh +$(( $(date +%s) - START ))s] $*" | tee -a "$OUT/check.log" >&2; }
 
@@ -78,7 +78,7 @@ log "check stages${FAKE_ARG:+ (fake addon)}"
 # The timed step's shape, shared with the PyTorch peer below.
 BENCH_LAYERS="${BENCH_LAYERS:-24}"
 BENCH_SEQ="${BENCH_SEQ:-512}"
-timeout 240 "$NODE" --max-old-space-size=16384 "$CARRY/app/check.mjs" --out "$OUT" --fixtures fixtures ${FAKE_ARG[@]+"${FAKE_ARG[@]}"} \
+timeout 285 "$NODE" --max-old-space-size=16384 "$CARRY/app/check.mjs" --out "$OUT" --fixtures fixtures ${FAKE_ARG[@]+"${FAKE_ARG[@]}"} \
   --bench-layers "$BENCH_LAYERS" --bench-seq "$BENCH_SEQ" ${CHECK_ARGS:-} 2> "$OUT/check.stderr"
 RC=$?
 log "check.mjs exit $RC ($( [ $RC = 124 ] && echo 'timed out' || echo 'see report.md'))"
@@ -129,5 +129,9 @@ fi
 rm -f "$OUT"/hf/*.safetensors "$OUT"/hf/*.tmp* "$OUT/hf/mixdistill_logits.f32"
 
 log "done in $(( $(date +%s) - START )) s"
+# The device tool brings back at most 8 files from $OUT: keep the report and the log, pack the rest.
+PACK="$(mktemp /tmp/mixdistill-logs.XXXXXX)"
+(cd "$OUT" && tar czf "$PACK" --exclude=./report.md --exclude=./report.json --exclude=./check.log --exclude=./logs.tgz . \
+  && find . -mindepth 1 ! -name report.md ! -name report.json ! -name check.log -delete && mv "$PACK" logs.tgz)
 cat "$OUT/report.md" >&2 2>/dev/null
 exit $RC

@@ -10,6 +10,7 @@
 // --fake runs the same stages on the host-memory fake addon (no GPU needed; small shapes), to
 // test this script and the backend's TypeScript before a GPU session.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_CONFIGS } from '@mixdistill/benchmarks';
@@ -34,8 +35,11 @@ import {
   collate,
   LoraAdapters,
   trainingForward,
+  TRAIN_DEFAULTS,
+  train,
   trainStep,
   type StepResult,
+  type TrainConfig,
 } from '@mixdistill/train';
 
 const { values: args } = parseArgs({
@@ -163,15 +167,31 @@ writeReport();
 
 // ---------------------------------------------------------------- kernels
 
-await stage('kernels', async () => {
-  const cases = await compareWithCpu(report.target);
-  const failed = cases.filter((c) => !c.ok);
-  return {
-    ok: failed.length === 0,
-    summary: `${cases.length - failed.length}/${cases.length} cases match cpu${failed.length ? `; failed: ${failed.map((f) => f.name).join(', ')}` : ''}`,
-    cases,
-  };
-});
+/** Every kernel case against cpu, with `env` set for the addon meanwhile (it reads it per call). */
+async function kernelCases(env: Record<string, string> = {}) {
+  Object.assign(process.env, env);
+  try {
+    const cases = await compareWithCpu(report.target);
+    const failed = cases.filter((c) => !c.ok);
+    return {
+      ok: failed.length === 0,
+      summary: `${cases.length - failed.length}/${cases.length} cases match cpu${failed.length ? `; failed: ${failed.map((f) => f.name).join(', ')}` : ''}`,
+      cases,
+    };
+  } finally {
+    for (const name of Object.keys(env)) delete process.env[name];
+  }
+}
+
+await stage('kernels', () => kernelCases());
+// The chunked attention (opt-in until it has passed here) on every case: in chunks as large as
+// fit, in chunks of 16 query rows (several chunks and a partial one at 70 rows), and `auto` (the
+// products from 4 query rows up, one warp a row below).
+await stage('kernels, chunked attention', () => kernelCases({ MIXDISTILL_CUDA_ATTENTION: 'chunked' }));
+await stage('kernels, chunked attention in chunks of 16 rows', () =>
+  kernelCases({ MIXDISTILL_CUDA_ATTENTION: 'chunked', MIXDISTILL_CUDA_ATTENTION_ROWS: '16' }),
+);
+await stage('kernels, attention auto', () => kernelCases({ MIXDISTILL_CUDA_ATTENTION: 'auto' }));
 
 // ---------------------------------------------------------------- golden fixtures
 
@@ -326,6 +346,81 @@ await stage('generate', async () => {
   };
 });
 
+// ---------------------------------------------------------------- golden SFT runs
+// The trainer's whole loop (six AdamW steps, cosine with warm-up, clipping, the final checkpoint) on
+// the golden batch, as golden.test.ts runs it on cpu/native: fp32 losses and pre-clip norms within
+// 1e-4 of PyTorch's, and bf16 ones within 2^-5 (the bound and its reasoning are golden.test.ts').
+
+/** The golden SFT run of `fixture` as a TrainConfig writing under a fresh temporary folder. */
+function goldenSftConfig(fixture: string): TrainConfig {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixdistill-gpu-sft-'));
+  const golden = Checkpoint.open(path.join(FIXTURES, fixture, 'golden.safetensors'));
+  const [rows, seq] = golden.entries().find((e) => e.name === 'input_ids')!.shape;
+  const ids = golden.readInt32('input_ids'),
+    labels = golden.readInt32('labels');
+  golden.close();
+  const lines = Array.from({ length: rows }, (_, r) =>
+    JSON.stringify({
+      input_ids: Array.from(ids.subarray(r * seq, (r + 1) * seq)),
+      labels: Array.from(labels.subarray(r * seq, (r + 1) * seq)),
+    }),
+  );
+  fs.writeFileSync(path.join(dir, 'golden.jsonl'), `${lines.join('\n')}\n`);
+  return {
+    ...TRAIN_DEFAULTS,
+    model: path.join(FIXTURES, fixture),
+    data: [{ file: path.join(dir, 'golden.jsonl'), weight: null }],
+    out: path.join(dir, 'out'),
+    batchSize: 2,
+    shuffle: false,
+    lr: 1e-2,
+    weightDecay: 0.1,
+    warmupSteps: 2,
+    maxSteps: 6,
+    maxGradNorm: 1,
+    lrScheduler: 'cosine',
+    saveDtype: 'float32',
+  };
+}
+
+const quiet = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
+
+for (const precision of ['fp32', 'bf16'] as const) {
+  for (const fixture of ['tiny-qwen2', 'tiny-llama3', 'tiny-llama-untied-f16']) {
+    await stage(`golden SFT ${precision} ${fixture}`, async () => {
+      const golden = JSON.parse(fs.readFileSync(path.join(FIXTURES, fixture, 'golden.json'), 'utf8')).sft;
+      const backend =
+        args.fake && precision === 'bf16' ? registerFakeCudaBackend('cuda-fake-bf16', 'bf16') : report.target;
+      const cfg = goldenSftConfig(fixture);
+      const { fallbacks } = await withFallbackCounts(async () => {
+        if (!args.fake) setCudaMathMode(precision);
+        try {
+          await train(cfg, { stderr: quiet });
+        } finally {
+          if (!args.fake) setCudaMathMode(precisionFromEnv());
+        }
+      }, backend);
+      const metrics = fs
+        .readFileSync(path.join(cfg.out, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { loss: number; grad_norm: number });
+      const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+      const lossErr = Math.max(...metrics.map((m, i) => rel(m.loss, golden.losses[i])));
+      const normErr = Math.max(...metrics.map((m, i) => rel(m.grad_norm, golden.grad_norms_before_clip[i])));
+      const limit = precision === 'fp32' ? 1e-4 : 2 ** -5;
+      const total = Object.values(fallbacks).reduce((a, b) => a + b, 0);
+      return {
+        ok: metrics.length === 6 && lossErr < limit && normErr < limit && total === 0,
+        summary: `${metrics.length} steps, worst rel diff loss ${lossErr.toExponential(2)}, pre-clip norm ${normErr.toExponential(2)} (limit ${limit.toExponential(2)}); fallbacks ${total}`,
+        losses: metrics.map((m) => m.loss),
+        lossErr,
+        normErr,
+      };
+    });
+  }
+}
+
 // ---------------------------------------------------------------- bf16 matrix products
 // `--precision bf16`: the golden logits move by bf16 rounding (reported, loosely bounded), and a
 // full training step still runs with zero fallbacks and finite losses. On the fake addon a second
@@ -402,6 +497,28 @@ await stage('save checkpoint for transformers', async () => {
   };
 });
 
+/** A tf.profile's kernels summed by name, the most device time first. */
+function kernelTable(info: Awaited<ReturnType<typeof tf.profile>>, wallMs: number) {
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    e.calls++;
+    byKernel.set(k.name, e);
+  }
+  const rows = [...byKernel].sort((a, b) => b[1].ms - a[1].ms);
+  const deviceMs = rows.reduce((a, [, e]) => a + e.ms, 0);
+  return {
+    summary: `${info.kernels.length} kernels, ${deviceMs.toFixed(1)} device ms (wall ${wallMs.toFixed(0)} ms profiled); ${rows
+      .slice(0, 10)
+      .map(([n, e]) => `${n} ${e.ms.toFixed(1)} ms/${e.calls}`)
+      .join(', ')}`,
+    deviceMs,
+    wallMs,
+    byKernel: Object.fromEntries(rows),
+  };
+}
+
 if (big) {
   const model = big;
   // Both precisions of the issue-14 comparison (check.sh times torch_reference.py on the same step
@@ -417,6 +534,214 @@ if (big) {
       }
     });
   }
+}
+// Issue 13's bar for bf16: a full training step of the Qwen2.5-0.5B shape at seq 2048 completes
+// in bf16 with its loss within 1% of the fp32 loss. lr 0 keeps the weights, so both steps see the
+// same model (the timed steps above moved them; that does not matter for the comparison).
+if (big && !args.fake) {
+  const model = big;
+  const seq = 2048;
+  const ids = Array.from({ length: seq }, (_, i) => (i * 104729 + 3) % model.config.vocabSize);
+  const batch = collate([[{ inputIds: ids, labels: ids }]], 0, false);
+  /** The loss of one full step at lr 0 (the weights stay) and its seconds, with `env` for the addon. */
+  const stepLoss = (precision: 'fp32' | 'bf16', env: Record<string, string> = {}) => {
+    Object.assign(process.env, env);
+    setCudaMathMode(precision);
+    const optimizer = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+    try {
+      const t0 = performance.now();
+      const { loss } = trainStep(model, [batch], optimizer, { lr: 0, maxGradNorm: 1 });
+      return { loss, seconds: (performance.now() - t0) / 1000 };
+    } finally {
+      optimizer.dispose();
+      setCudaMathMode(precisionFromEnv());
+      for (const name of Object.keys(env)) delete process.env[name];
+    }
+  };
+  let fp32: { loss: number; seconds: number } | undefined;
+  await stage('bf16 vs fp32 loss, seq 2048', async () => {
+    await tf.setBackend(report.target);
+    fp32 = stepLoss('fp32');
+    const bf16 = stepLoss('bf16');
+    const rel = Math.abs(bf16.loss - fp32.loss) / Math.abs(fp32.loss);
+    return {
+      ok: rel <= 0.01,
+      summary: `${model.config.numHiddenLayers} layers, seq ${seq}: loss fp32 ${fp32.loss.toFixed(5)} (${fp32.seconds.toFixed(2)} s), bf16 ${bf16.loss.toFixed(5)} (${bf16.seconds.toFixed(2)} s), rel diff ${rel.toExponential(2)} (limit 1e-2)`,
+      fp32,
+      bf16,
+      rel,
+    };
+  });
+  // The chunked attention on the same step: fp32 agrees with the default path to float32 rounding
+  // (limit 1e-5 relative), bf16 within issue 13's 1% of the fp32 loss.
+  await stage('chunked attention: seq 2048 losses vs the default path', async () => {
+    await tf.setBackend(report.target);
+    const chunked = stepLoss('fp32', { MIXDISTILL_CUDA_ATTENTION: 'chunked' });
+    const chunkedBf16 = stepLoss('bf16', { MIXDISTILL_CUDA_ATTENTION: 'chunked' });
+    const rel = Math.abs(chunked.loss - fp32!.loss) / Math.abs(fp32!.loss);
+    const relBf16 = Math.abs(chunkedBf16.loss - fp32!.loss) / Math.abs(fp32!.loss);
+    return {
+      ok: rel <= 1e-5 && relBf16 <= 0.01,
+      summary: `fp32 ${chunked.loss.toFixed(5)} (${chunked.seconds.toFixed(2)} s, rel diff ${rel.toExponential(2)}, limit 1e-5), bf16 ${chunkedBf16.loss.toFixed(5)} (${chunkedBf16.seconds.toFixed(2)} s, rel diff ${relBf16.toExponential(2)}, limit 1e-2)`,
+      chunked,
+      chunkedBf16,
+    };
+  });
+}
+// ---------------------------------------------------------------- issue 14's workloads
+// Ours on the shapes of benchmarks/peers/transformers_gpu.py (check.sh runs it after this), bf16:
+// decoding 256 greedy tokens after prompts of 512 (batch 1, and 32 left-padded by 4 tokens a row),
+// and training steps of seq 2048 at micro-batches 1, 4 and 8; plus one step's device time by kernel.
+// The fake addon runs them at toy sizes (this script's own test) in float32.
+const WORKLOAD = args.fake ? { prompt: 16, newTokens: 6, seq: 64 } : { prompt: 512, newTokens: 256, seq: 2048 };
+
+/** Runs fn in bf16 math mode with `env` set for the addon (it reads MIXDISTILL_CUDA_* per call). */
+async function inBf16<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  Object.assign(process.env, env);
+  if (!args.fake) setCudaMathMode('bf16');
+  try {
+    return await fn();
+  } finally {
+    if (!args.fake) setCudaMathMode(precisionFromEnv());
+    for (const name of Object.keys(env)) delete process.env[name];
+  }
+}
+
+function resetPeak(): void {
+  (tf.backend() as unknown as { resetPeakMemory(): void }).resetPeakMemory();
+}
+
+function peakGiB(): number {
+  return (tf.memory() as unknown as { peakBytesInGPU: number }).peakBytesInGPU / 2 ** 30;
+}
+
+/** `rows` rows of `seq` training tokens (the peer's id pattern). */
+function trainBatch(model: CausalLM, rows: number, seq: number) {
+  const vocab = model.config.vocabSize;
+  return collate(
+    Array.from({ length: rows }, (_, r) => {
+      const ids = Array.from({ length: seq }, (_, i) => ((r * seq + i) * 7919 + 13) % vocab);
+      return [{ inputIds: ids, labels: ids }];
+    }),
+    0,
+    false,
+  );
+}
+
+async function decodeWorkload(model: CausalLM, batch: number, env: Record<string, string> = {}) {
+  const { prompt, newTokens } = WORKLOAD,
+    vocab = model.config.vocabSize;
+  const prompts = Array.from({ length: batch }, (_, r) => {
+    const pad = r === 0 ? 0 : Math.min(r * 4, prompt / 2);
+    return Array.from({ length: prompt - pad }, (_, i) => ((r * prompt + pad + i + 1) * 7919 + 13) % vocab);
+  });
+  return inBf16(env, async () => {
+    await tf.setBackend(report.target);
+    await generate(model, prompts, { maxNewTokens: 2 }); // warm-up: the allocator's blocks
+    resetPeak();
+    resetFallbackCounts();
+    let t0 = performance.now();
+    await generate(model, prompts, { maxNewTokens: 1 });
+    const first = (performance.now() - t0) / 1000;
+    t0 = performance.now();
+    const out = await generate(model, prompts, { maxNewTokens: newTokens });
+    const whole = (performance.now() - t0) / 1000;
+    const perSequence = (newTokens - 1) / (whole - first);
+    const fallbacks = fallbackCounts() ?? {};
+    return {
+      ok: out.every((r) => r.tokens.length === newTokens),
+      summary: `batch ${batch}, prompt ${prompt}, ${newTokens} tokens: first token ${(first * 1000).toFixed(1)} ms, ${perSequence.toFixed(1)} tokens/s a sequence, ${(perSequence * batch).toFixed(0)} in all; peak device ${peakGiB().toFixed(2)} GiB; fallbacks ${JSON.stringify(fallbacks)}`,
+      batch,
+      timeToFirstTokenMs: first * 1000,
+      tokensPerSecondPerSequence: perSequence,
+      tokensPerSecond: perSequence * batch,
+      peakDeviceGiB: peakGiB(),
+      fallbacks,
+    };
+  });
+}
+
+async function trainWorkload(model: CausalLM, rows: number, env: Record<string, string> = {}) {
+  const { seq } = WORKLOAD;
+  const batch = trainBatch(model, rows, seq);
+  return inBf16(env, async () => {
+    await tf.setBackend(report.target);
+    const optimizer = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+    try {
+      trainStep(model, [batch], optimizer, { lr: 1e-5, maxGradNorm: 1 }); // warm-up: moments, allocator
+      resetPeak();
+      resetFallbackCounts();
+      const times: number[] = [];
+      for (let step = 0; step < 2; step++) {
+        const t0 = performance.now();
+        trainStep(model, [batch], optimizer, { lr: 1e-5, maxGradNorm: 1 }); // returns after the loss is read
+        times.push((performance.now() - t0) / 1000);
+      }
+      const stepS = times.reduce((a, b) => a + b, 0) / times.length;
+      const fallbacks = fallbackCounts() ?? {};
+      return {
+        ok: true,
+        summary: `seq ${seq}, batch ${rows}: ${stepS.toFixed(3)} s/step, ${((rows * seq) / stepS).toFixed(0)} tokens/s; peak device ${peakGiB().toFixed(2)} GiB; fallbacks ${JSON.stringify(fallbacks)}`,
+        batch: rows,
+        seq,
+        stepS,
+        tokensPerSecond: (rows * seq) / stepS,
+        peakDeviceGiB: peakGiB(),
+        fallbacks,
+      };
+    } finally {
+      optimizer.dispose();
+    }
+  });
+}
+
+if (big) {
+  const model = big;
+  await stage(`profile: bf16 step seq ${WORKLOAD.seq} batch 1, device ms by kernel`, async () => {
+    const batch = trainBatch(model, 1, WORKLOAD.seq);
+    return inBf16({}, async () => {
+      await tf.setBackend(report.target);
+      const optimizer = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+      try {
+        trainStep(model, [batch], optimizer, { lr: 1e-5, maxGradNorm: 1 });
+        const t0 = performance.now();
+        const info = await tf.profile(() => {
+          trainStep(model, [batch], optimizer, { lr: 1e-5, maxGradNorm: 1 });
+          return [];
+        });
+        return { ok: true, ...kernelTable(info, performance.now() - t0) };
+      } finally {
+        optimizer.dispose();
+      }
+    });
+  });
+  await stage('profile: bf16 decode batch 1, 8 tokens, device ms by kernel', async () => {
+    const prompt = Array.from({ length: WORKLOAD.prompt }, (_, i) => ((i + 1) * 7919 + 13) % model.config.vocabSize);
+    return inBf16({}, async () => {
+      await tf.setBackend(report.target);
+      await generate(model, [prompt], { maxNewTokens: 2 });
+      const t0 = performance.now();
+      const info = await tf.profile(async () => {
+        await generate(model, [prompt], { maxNewTokens: 8 });
+        return [];
+      });
+      return { ok: true, ...kernelTable(info, performance.now() - t0) };
+    });
+  });
+  for (const batch of [1, 32]) await stage(`issue 14 decode batch ${batch}`, () => decodeWorkload(model, batch));
+  // The chunked attention beside the default (one warp a row): decoding with it, prefill and
+  // training with `auto`, and the seq-2048 loss of both paths on the same weights.
+  await stage('issue 14 decode batch 32, chunked attention', () =>
+    decodeWorkload(model, 32, { MIXDISTILL_CUDA_ATTENTION: 'chunked' }),
+  );
+  await stage('issue 14 decode batch 32, attention auto', () =>
+    decodeWorkload(model, 32, { MIXDISTILL_CUDA_ATTENTION: 'auto' }),
+  );
+  for (const batch of [1, 4, 8]) await stage(`issue 14 train batch ${batch}`, () => trainWorkload(model, batch));
+  for (const batch of [1, 4, 8])
+    await stage(`issue 14 train batch ${batch}, attention auto`, () =>
+      trainWorkload(model, batch, { MIXDISTILL_CUDA_ATTENTION: 'auto' }),
+    );
 }
 big?.dispose();
 
