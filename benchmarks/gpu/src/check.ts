@@ -10,7 +10,6 @@
 // --fake runs the same stages on the host-memory fake addon (no GPU needed; small shapes), to
 // test this script and the backend's TypeScript before a GPU session.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_CONFIGS } from '@mixdistill/benchmarks';
@@ -35,12 +34,13 @@ import {
   collate,
   LoraAdapters,
   trainingForward,
-  TRAIN_DEFAULTS,
   train,
   trainStep,
   type StepResult,
-  type TrainConfig,
 } from '@mixdistill/train';
+// The golden SFT run as the train package's own tests build it (fixture folder given: in the bundle
+// the package's relative path to fixtures/ does not hold).
+import { goldenConfig, readMetrics, silent } from '../../../packages/train/src/test/golden_run';
 
 const { values: args } = parseArgs({
   options: {
@@ -351,60 +351,22 @@ await stage('generate', async () => {
 // the golden batch, as golden.test.ts runs it on cpu/native: fp32 losses and pre-clip norms within
 // 1e-4 of PyTorch's, and bf16 ones within 2^-5 (the bound and its reasoning are golden.test.ts').
 
-/** The golden SFT run of `fixture` as a TrainConfig writing under a fresh temporary folder. */
-function goldenSftConfig(fixture: string): TrainConfig {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixdistill-gpu-sft-'));
-  const golden = Checkpoint.open(path.join(FIXTURES, fixture, 'golden.safetensors'));
-  const [rows, seq] = golden.entries().find((e) => e.name === 'input_ids')!.shape;
-  const ids = golden.readInt32('input_ids'),
-    labels = golden.readInt32('labels');
-  golden.close();
-  const lines = Array.from({ length: rows }, (_, r) =>
-    JSON.stringify({
-      input_ids: Array.from(ids.subarray(r * seq, (r + 1) * seq)),
-      labels: Array.from(labels.subarray(r * seq, (r + 1) * seq)),
-    }),
-  );
-  fs.writeFileSync(path.join(dir, 'golden.jsonl'), `${lines.join('\n')}\n`);
-  return {
-    ...TRAIN_DEFAULTS,
-    model: path.join(FIXTURES, fixture),
-    data: [{ file: path.join(dir, 'golden.jsonl'), weight: null }],
-    out: path.join(dir, 'out'),
-    batchSize: 2,
-    shuffle: false,
-    lr: 1e-2,
-    weightDecay: 0.1,
-    warmupSteps: 2,
-    maxSteps: 6,
-    maxGradNorm: 1,
-    lrScheduler: 'cosine',
-    saveDtype: 'float32',
-  };
-}
-
-const quiet = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
-
 for (const precision of ['fp32', 'bf16'] as const) {
   for (const fixture of ['tiny-qwen2', 'tiny-llama3', 'tiny-llama-untied-f16']) {
     await stage(`golden SFT ${precision} ${fixture}`, async () => {
       const golden = JSON.parse(fs.readFileSync(path.join(FIXTURES, fixture, 'golden.json'), 'utf8')).sft;
       const backend =
         args.fake && precision === 'bf16' ? registerFakeCudaBackend('cuda-fake-bf16', 'bf16') : report.target;
-      const cfg = goldenSftConfig(fixture);
+      const cfg = goldenConfig(fixture, {}, FIXTURES);
       const { fallbacks } = await withFallbackCounts(async () => {
         if (!args.fake) setCudaMathMode(precision);
         try {
-          await train(cfg, { stderr: quiet });
+          await train(cfg, { stderr: silent });
         } finally {
           if (!args.fake) setCudaMathMode(precisionFromEnv());
         }
       }, backend);
-      const metrics = fs
-        .readFileSync(path.join(cfg.out, 'metrics.jsonl'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { loss: number; grad_norm: number });
+      const metrics = readMetrics(cfg.out);
       const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
       const lossErr = Math.max(...metrics.map((m, i) => rel(m.loss, golden.losses[i])));
       const normErr = Math.max(...metrics.map((m, i) => rel(m.grad_norm, golden.grad_norms_before_clip[i])));

@@ -12,9 +12,9 @@ import { tempDir } from './helpers';
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../fixtures');
 export const silent = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
 
-/** The golden batch as a pre-tokenized JSONL file (one line per sequence). */
-export function goldenJsonl(fixture: string, dir: string): string {
-  const golden = Checkpoint.open(path.join(FIXTURES, fixture, 'golden.safetensors'));
+/** The golden batch of the fixture folder `fixtureDir` as a pre-tokenized JSONL file (one line per sequence). */
+export function goldenJsonl(fixtureDir: string, dir: string): string {
+  const golden = Checkpoint.open(path.join(fixtureDir, 'golden.safetensors'));
   const [rows, seq] = golden.entries().find((e) => e.name === 'input_ids')!.shape;
   const ids = golden.readInt32('input_ids');
   const labels = golden.readInt32('labels');
@@ -30,12 +30,17 @@ export function goldenJsonl(fixture: string, dir: string): string {
   return file;
 }
 
-export function goldenConfig(fixture: string, overrides: Partial<TrainConfig> = {}): TrainConfig {
+/** `fixtures` is the folder of fixture folders: the repository's (default), or a bundle's (the GPU check). */
+export function goldenConfig(
+  fixture: string,
+  overrides: Partial<TrainConfig> = {},
+  fixtures: string = FIXTURES,
+): TrainConfig {
   const dir = tempDir();
   return {
     ...TRAIN_DEFAULTS,
-    model: path.join(FIXTURES, fixture),
-    data: [{ file: goldenJsonl(fixture, dir), weight: null }],
+    model: path.join(fixtures, fixture),
+    data: [{ file: goldenJsonl(path.join(fixtures, fixture), dir), weight: null }],
     out: path.join(dir, 'out'),
     batchSize: 2,
     shuffle: false,
