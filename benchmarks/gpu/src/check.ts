@@ -40,7 +40,7 @@ import {
 } from '@mixdistill/train';
 // The golden SFT run as the train package's own tests build it (fixture folder given: in the bundle
 // the package's relative path to fixtures/ does not hold).
-import { goldenConfig, readMetrics, silent } from '../../../packages/train/src/test/golden_run';
+import { goldenConfig, readMetrics, silent } from '@mixdistill/train/testing';
 
 const { values: args } = parseArgs({
   options: {
