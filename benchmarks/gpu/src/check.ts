@@ -167,10 +167,28 @@ writeReport();
 
 // ---------------------------------------------------------------- kernels
 
-/** Every kernel case against cpu, with `env` set for the addon meanwhile (it reads it per call). */
-async function kernelCases(env: Record<string, string> = {}) {
+/**
+ * Runs fn with `env` set for the addon (it reads MIXDISTILL_CUDA_* per call) and, on a GPU, the
+ * products in `precision`; both are restored afterwards (the fake addon has one mode).
+ */
+async function withAddon<T>(
+  settings: { precision?: 'fp32' | 'bf16'; env?: Record<string, string> },
+  fn: () => T | Promise<T>,
+): Promise<T> {
+  const env = settings.env ?? {};
   Object.assign(process.env, env);
+  if (settings.precision && !args.fake) setCudaMathMode(settings.precision);
   try {
+    return await fn();
+  } finally {
+    if (settings.precision && !args.fake) setCudaMathMode(precisionFromEnv());
+    for (const name of Object.keys(env)) delete process.env[name];
+  }
+}
+
+/** Every kernel case against cpu, with `env` set for the addon meanwhile. */
+function kernelCases(env: Record<string, string> = {}) {
+  return withAddon({ env }, async () => {
     const cases = await compareWithCpu(report.target);
     const failed = cases.filter((c) => !c.ok);
     return {
@@ -178,9 +196,7 @@ async function kernelCases(env: Record<string, string> = {}) {
       summary: `${cases.length - failed.length}/${cases.length} cases match cpu${failed.length ? `; failed: ${failed.map((f) => f.name).join(', ')}` : ''}`,
       cases,
     };
-  } finally {
-    for (const name of Object.keys(env)) delete process.env[name];
-  }
+  });
 }
 
 await stage('kernels', () => kernelCases());
@@ -358,14 +374,10 @@ for (const precision of ['fp32', 'bf16'] as const) {
       const backend =
         args.fake && precision === 'bf16' ? registerFakeCudaBackend('cuda-fake-bf16', 'bf16') : report.target;
       const cfg = goldenConfig(fixture, {}, FIXTURES);
-      const { fallbacks } = await withFallbackCounts(async () => {
-        if (!args.fake) setCudaMathMode(precision);
-        try {
-          await train(cfg, { stderr: silent });
-        } finally {
-          if (!args.fake) setCudaMathMode(precisionFromEnv());
-        }
-      }, backend);
+      const { fallbacks } = await withFallbackCounts(
+        () => withAddon({ precision }, () => train(cfg, { stderr: silent })),
+        backend,
+      );
       const metrics = readMetrics(cfg.out);
       const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
       const lossErr = Math.max(...metrics.map((m, i) => rel(m.loss, golden.losses[i])));
@@ -506,25 +518,22 @@ if (big && !args.fake) {
   const ids = Array.from({ length: seq }, (_, i) => (i * 104729 + 3) % model.config.vocabSize);
   const batch = collate([[{ inputIds: ids, labels: ids }]], 0, false);
   /** The loss of one full step at lr 0 (the weights stay) and its seconds, with `env` for the addon. */
-  const stepLoss = (precision: 'fp32' | 'bf16', env: Record<string, string> = {}) => {
-    Object.assign(process.env, env);
-    setCudaMathMode(precision);
-    const optimizer = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
-    try {
-      const t0 = performance.now();
-      const { loss } = trainStep(model, [batch], optimizer, { lr: 0, maxGradNorm: 1 });
-      return { loss, seconds: (performance.now() - t0) / 1000 };
-    } finally {
-      optimizer.dispose();
-      setCudaMathMode(precisionFromEnv());
-      for (const name of Object.keys(env)) delete process.env[name];
-    }
-  };
+  const stepLoss = (precision: 'fp32' | 'bf16', env: Record<string, string> = {}) =>
+    withAddon({ precision, env }, () => {
+      const optimizer = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+      try {
+        const t0 = performance.now();
+        const { loss } = trainStep(model, [batch], optimizer, { lr: 0, maxGradNorm: 1 });
+        return { loss, seconds: (performance.now() - t0) / 1000 };
+      } finally {
+        optimizer.dispose();
+      }
+    });
   let fp32: { loss: number; seconds: number } | undefined;
   await stage('bf16 vs fp32 loss, seq 2048', async () => {
     await tf.setBackend(report.target);
-    fp32 = stepLoss('fp32');
-    const bf16 = stepLoss('bf16');
+    fp32 = await stepLoss('fp32');
+    const bf16 = await stepLoss('bf16');
     const rel = Math.abs(bf16.loss - fp32.loss) / Math.abs(fp32.loss);
     return {
       ok: rel <= 0.01,
@@ -538,8 +547,8 @@ if (big && !args.fake) {
   // (limit 1e-5 relative), bf16 within issue 13's 1% of the fp32 loss.
   await stage('chunked attention: seq 2048 losses vs the default path', async () => {
     await tf.setBackend(report.target);
-    const chunked = stepLoss('fp32', { MIXDISTILL_CUDA_ATTENTION: 'chunked' });
-    const chunkedBf16 = stepLoss('bf16', { MIXDISTILL_CUDA_ATTENTION: 'chunked' });
+    const chunked = await stepLoss('fp32', { MIXDISTILL_CUDA_ATTENTION: 'chunked' });
+    const chunkedBf16 = await stepLoss('bf16', { MIXDISTILL_CUDA_ATTENTION: 'chunked' });
     const rel = Math.abs(chunked.loss - fp32!.loss) / Math.abs(fp32!.loss);
     const relBf16 = Math.abs(chunkedBf16.loss - fp32!.loss) / Math.abs(fp32!.loss);
     return {
@@ -557,16 +566,9 @@ if (big && !args.fake) {
 // The fake addon runs them at toy sizes (this script's own test) in float32.
 const WORKLOAD = args.fake ? { prompt: 16, newTokens: 6, seq: 64 } : { prompt: 512, newTokens: 256, seq: 2048 };
 
-/** Runs fn in bf16 math mode with `env` set for the addon (it reads MIXDISTILL_CUDA_* per call). */
-async function inBf16<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  Object.assign(process.env, env);
-  if (!args.fake) setCudaMathMode('bf16');
-  try {
-    return await fn();
-  } finally {
-    if (!args.fake) setCudaMathMode(precisionFromEnv());
-    for (const name of Object.keys(env)) delete process.env[name];
-  }
+/** Runs fn in bf16 math mode with `env` set for the addon. */
+function inBf16<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  return withAddon({ precision: 'bf16', env }, fn);
 }
 
 function resetPeak(): void {
