@@ -18,12 +18,15 @@ function roundsInput(backend: string): boolean {
 
 const bf16 = (v: number) => bfloat16ToFloat32(float32ToBfloat16(v));
 
-// Sizes: decode rows (1..16, every row-tile remainder), prefill rows (> 16: the packed GEMM, W
+// Sizes: decode rows (1..16, every row-tile remainder; one row with k past whole 64-value steps,
+// AVX2's linear stream, ending in a pair block and in a tail), prefill rows (> 16: the packed GEMM, W
 // widened as it is packed), k with and without vector tails (54: whole pairs of vectors, one vector and a tail
 // on AVX-512), n with column-block tails, one product big enough to run on the thread pool.
 const SHAPES: [number, number, number][] = [
   [1, 1, 2],
   [1, 9, 30],
+  [1, 5, 48],
+  [1, 9, 898],
   [2, 17, 64],
   [3, 8, 96],
   [4, 70, 898],

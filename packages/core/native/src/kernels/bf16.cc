@@ -153,8 +153,37 @@ constexpr int widen_columns_per_block() {
   return jb;
 }
 
+// One row of x on AVX2 (batch-1 decoding): W's rows one after another, so W is read as one
+// linear stream with a software prefetch kStreamAhead bytes ahead (each step reads one 64-byte
+// line), and four accumulators hide the FMA latency. Eight W rows at a time (8 interleaved
+// streams, each prefetched one block ahead) read Qwen2.5-0.5B's 988 MB of bf16 weights at 11.9
+// GB/s on a Zen 3 EPYC (2 threads, mean of 5-6 medians, .tmp microbenchmark); this reads them at
+// 13.8 (prefetch 512 B: 13.2, 768: 13.7, 2048: 12.7, 4096: 13.1; read ceiling 15.6-18 GB/s).
+// AVX-512 without AVX512-BF16 keeps the 8-row blocks: it was not measured on such a machine.
+constexpr int64_t kStreamAhead = 1024;
+
+MD_INLINE void widen_row(const float* xs, const uint16_t* w, int64_t k, float* out) {
+  Vec::T acc0 = Vec::zero(), acc1 = Vec::zero(), acc2 = Vec::zero(), acc3 = Vec::zero();
+  int64_t p = 0;
+  for (; p + 2 * kPairBlock <= k; p += 2 * kPairBlock) {
+    const Bf16Vec::Bits first = Bf16Vec::load_bits(w + p), second = Bf16Vec::load_bits(w + p + kPairBlock);
+    _mm_prefetch(reinterpret_cast<const char*>(w + p) + kStreamAhead, _MM_HINT_T0);
+    acc0 = Vec::fma(Vec::load(xs + p), Bf16Vec::even(first), acc0);
+    acc1 = Vec::fma(Vec::load(xs + p + Vec::kLanes), Bf16Vec::odd(first), acc1);
+    acc2 = Vec::fma(Vec::load(xs + p + kPairBlock), Bf16Vec::even(second), acc2);
+    acc3 = Vec::fma(Vec::load(xs + p + kPairBlock + Vec::kLanes), Bf16Vec::odd(second), acc3);
+  }
+  float rest = 0.0f;  // the last k % (2·kPairBlock) values, split the same way
+  widen_block<1, 1>(xs + p, w + p, k - p, &rest, 1);
+  *out = Vec::sum((acc0 + acc1) + (acc2 + acc3)) + rest;
+}
+
 template <int MB>
 void widen_tile(const float* xs, const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out, int64_t n) {
+  if constexpr (MB == 1 && Vec::kLanes == 8) {
+    for (int64_t j = j0; j < j1; ++j) widen_row(xs, w + j * k, k, out + j);
+    return;
+  }
   constexpr int JB = widen_columns_per_block<MB>();
   int64_t j = j0;
   for (; j + JB <= j1; j += JB) widen_block<MB, JB>(xs, w + j * k, k, out + j, n);
