@@ -11,7 +11,7 @@ import {
   tf,
   type Precision,
 } from '@mixdistill/core';
-import { createModel, generate, parseModelConfig, type WeightDtype } from '@mixdistill/models';
+import { createModel, generate, type ModelConfig, parseModelConfig, type WeightDtype } from '@mixdistill/models';
 import { AdamW, collate, TRAIN_DEFAULTS, trainStep } from '@mixdistill/train';
 import type { BenchConfig } from './configs';
 
@@ -154,11 +154,20 @@ interface NativeLike {
   addon?: { info(): { isa: string; bf16: string } };
 }
 
+/** A bench config's model on the active backend, with the step that `measureTrain` times. */
+export interface BenchTrainStep {
+  config: ModelConfig;
+  /** one optimiser step of `trainStep` on the config's fixed micro-batch */
+  step: () => void;
+  /** frees the model and the optimiser state */
+  dispose: () => void;
+}
+
 /**
- * Optimiser steps of `trainStep` (the trainer's own step: forward, backward, clipping, AdamW with the
- * trainer's default hyper-parameters) on one micro-batch of fixed pseudo-random tokens.
+ * The trainer's own step (forward, backward, clipping, AdamW with the trainer's default
+ * hyper-parameters) on one micro-batch of fixed pseudo-random tokens of the config's shape.
  */
-export function measureTrain(name: string, bench: BenchConfig, steps = 3, warmup = 2): TrainResult {
+export function benchTrainStep(name: string, bench: BenchConfig): BenchTrainStep {
   const config = parseModelConfig(bench.config, `${name} (benchmark config)`);
   const model = createModel(config, { seed: 0 });
   const { batch, seq } = bench;
@@ -174,16 +183,28 @@ export function measureTrain(name: string, bench: BenchConfig, steps = 3, warmup
     eps: TRAIN_DEFAULTS.adamEpsilon,
     weightDecay: TRAIN_DEFAULTS.weightDecay,
   });
-  const step = (): void => {
-    trainStep(model, [microBatch], optimizer, { lr: 1e-5, maxGradNorm: TRAIN_DEFAULTS.maxGradNorm });
+  return {
+    config,
+    step: () => {
+      trainStep(model, [microBatch], optimizer, { lr: 1e-5, maxGradNorm: TRAIN_DEFAULTS.maxGradNorm });
+    },
+    dispose: () => {
+      optimizer.dispose();
+      model.dispose();
+    },
   };
+}
+
+/** Optimiser steps of `benchTrainStep`: the best of `steps` after `warmup`, tokens/s and peak RSS. */
+export function measureTrain(name: string, bench: BenchConfig, steps = 3, warmup = 2): TrainResult {
+  const { batch, seq } = bench;
+  const { step, dispose } = benchTrainStep(name, bench);
   const pool = (tf.backend() as PoolLike).pool;
   const stepMs = bestMs(step, steps, warmup);
   const before = pool?.stats();
   step();
   const after = pool?.stats();
-  optimizer.dispose();
-  model.dispose();
+  dispose();
   const result: TrainResult = {
     config: name,
     batch,

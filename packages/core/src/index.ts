@@ -14,7 +14,8 @@ export { fallbackCounts, fallbackTotal, resetFallbackCounts } from './backend/fa
 // The cuda backend's checks, for benchmarks/gpu (a GPU session) and tests: what the addon finds on
 // this machine, the host-memory fake of the addon, and every kernel case compared with cpu.
 export { probeCuda, registerFakeCudaBackend, setCudaMathMode } from './backend/cuda/register';
-export type { CudaProbe } from './backend/cuda/cuda_addon';
+export { createFakeCudaAddon } from './backend/cuda/fake_addon';
+export type { CudaAddon, CudaProbe } from './backend/cuda/cuda_addon';
 export { compareWithCpu } from './backend/cuda/kernel_cases';
 export { MixdistillError } from './errors';
 export { Rng, deriveSeed, hash32 } from './util/rng';

@@ -8,6 +8,7 @@ import {
   BENCH_CONFIGS,
   measureAttention,
   measureDecode,
+  measureHostCost,
   measureMatmul,
   measureMemoryKernels,
   measureTrain,
@@ -55,12 +56,13 @@ const common = <T>(y: Argv<T>) =>
 
 export const benchCommand: CommandModule<object, Args> = {
   command: 'bench <workload>',
-  describe: 'Measure throughput of the tensor backend: matmul GFLOP/s, kernels, training and decoding tokens/s',
+  describe:
+    'Measure throughput of the tensor backend: matmul GFLOP/s, kernels, training and decoding tokens/s, and the host side of a cuda step',
   builder: (y) =>
     common(y)
       .positional('workload', {
-        choices: ['matmul', 'kernels', 'train', 'decode'] as const,
-        describe: 'what to measure',
+        choices: ['matmul', 'kernels', 'train', 'decode', 'host'] as const,
+        describe: 'what to measure (host: the JS time of a cuda training step, any machine)',
       })
       .option('m', { type: 'number', default: 1024, describe: 'matmul: rows of A and C' })
       .option('n', { type: 'number', default: 1024, describe: 'matmul: columns of B and C' })
@@ -74,12 +76,12 @@ export const benchCommand: CommandModule<object, Args> = {
         type: 'string',
         choices: Object.keys(BENCH_CONFIGS),
         default: 'tiny',
-        describe: 'train/decode: model shapes',
+        describe: 'train/decode/host: model shapes',
       })
       .option('steps', {
         type: 'number',
         default: 3,
-        describe: 'train: timed steps (after 2 warm-up steps); the best is reported',
+        describe: 'train/host: timed steps (after 2 warm-up steps); the best is reported',
       })
       .option('prompt', { type: 'number', default: 32, describe: 'decode: prompt tokens' })
       .option('new-tokens', { type: 'number', default: 32, describe: 'decode: generated tokens (greedy, KV cache)' })
@@ -105,6 +107,10 @@ export const benchCommand: CommandModule<object, Args> = {
         'Qwen2.5-0.5B MLP up-projection, prints {"gflops": …}',
       )
       .example('$0 bench train --config tiny --json', 'training tokens/s and peak RSS of the 4M-parameter model')
+      .example(
+        '$0 bench host --config qwen0.5b',
+        "the JS thread's time per cuda training step of the 24-layer model (addon calls return at once)",
+      )
       .example('$0 bench decode --config qwen0.5b-4l', 'greedy decoding tokens/s with a KV cache')
       .example('$0 bench decode --config qwen0.5b --dtype bf16', 'the full Qwen2.5-0.5B shape with bf16 weights')
       .example(
@@ -144,6 +150,21 @@ export const benchCommand: CommandModule<object, Args> = {
         argv.json,
         r,
         `train ${r.config} (batch ${r.batch} x seq ${r.seq}, ${r.precision} products): ${r.tokens_per_s.toFixed(0)} tokens/s, ${r.stepMs.toFixed(0)} ms/step, peak RSS ${r.peak_rss_mb.toFixed(0)} MB`,
+      );
+    } else if (workload === 'host') {
+      const steps = argv.steps ?? 3;
+      if (!Number.isInteger(steps) || steps < 1)
+        throw new MixdistillError(`--steps is ${steps}; expected a positive integer`);
+      const r = await measureHostCost(argv.config!, benchConfig(argv.config), steps);
+      print(
+        argv.json,
+        r,
+        `host side of a cuda train step ${r.config} (${r.layers} layers, batch ${r.batch} x seq ${r.seq}, ${r.precision} products): ${r.host_ms_per_step.toFixed(1)} ms/step on the JS thread (median ${r.median_ms_per_step.toFixed(1)}), ${r.addon_calls_per_step} addon calls a step (${Object.entries(
+          r.calls,
+        )
+          .slice(0, 6)
+          .map(([entry, n]) => `${entry} ${n}`)
+          .join(', ')}, …)`,
       );
     } else {
       const batch = argv.batch ?? 1;

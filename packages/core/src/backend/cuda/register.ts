@@ -135,12 +135,16 @@ const fakes = new Set<string>();
 /**
  * Registers the cuda backend's TypeScript side over the host-memory fake addon under `name`
  * (never `cuda`, never chosen by select.ts): for tests and the GPU check's dry run on machines
- * without a GPU. `math` is its matmul mode (the fake models fp32 and bf16). Returns the tfjs backend name.
+ * without a GPU. `math` is its matmul mode (the fake models fp32 and bf16). `addon` replaces the
+ * fake (benchmarks time the host side over one whose calls return at once). Returns the tfjs backend name.
  */
-export function registerFakeCudaBackend(name = 'cuda-fake', math: Precision = 'fp32'): string {
+export function registerFakeCudaBackend(
+  name = 'cuda-fake',
+  math: Precision = 'fp32',
+  addon: CudaAddon = createFakeCudaAddon(),
+): string {
   if (name === CUDA_BACKEND_NAME) throw new Error('the fake cuda backend cannot take the name cuda');
   if (fakes.has(name)) return name;
-  const addon = createFakeCudaAddon();
   const init = addon.init([]);
   addon.setMathMode(math);
   tf.registerBackend(name, () => new CudaBackend(addon, init), 0);

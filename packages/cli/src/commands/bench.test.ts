@@ -1,0 +1,28 @@
+// `mixdistill bench host` end to end: the cuda backend's host side over an addon whose calls
+// return at once sees a whole training step (every product forward and backward, one AdamW
+// launch per parameter) and prints one JSON document. Its times are not checked (no timed tests).
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '../../../..');
+
+describe('mixdistill bench host', () => {
+  it('counts the addon calls of one cuda training step of the tiny model', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'packages/cli/bin/mixdistill.js'), 'bench', 'host', '--config', 'tiny', '--steps', '1', '--json'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { layers: number; calls: Record<string, number>; host_ms_per_step: number };
+    expect(result.layers).toBe(4);
+    // 4 layers x 7 linear layers + the untied lm_head = 29 products, each with 2 in the backward.
+    expect(result.calls.gemm).toBe(29 * 3);
+    // tiny's parameters: 9 per layer (q k v o gate up down, 2 norms), the final norm, embeddings, lm_head.
+    expect(result.calls.adamw).toBe(4 * 9 + 3);
+    expect(result.calls.attentionForward).toBe(4);
+    expect(result.calls.attentionBackward).toBe(4);
+    expect(result.host_ms_per_step).toBeGreaterThan(0);
+  });
+});
