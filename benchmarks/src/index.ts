@@ -2,7 +2,14 @@
 // model shapes they use. Measurements import only packages' public entries.
 export { BENCH_CONFIGS } from './configs';
 export type { BenchConfig } from './configs';
-export { measureAttention, measureDecode, measureMatmul, measureMemoryKernels, measureTrain } from './measure';
+export {
+  benchMicroBatch,
+  measureAttention,
+  measureDecode,
+  measureMatmul,
+  measureMemoryKernels,
+  measureTrain,
+} from './measure';
 export type { DecodeResult, KernelResult, MatmulResult, TrainResult } from './measure';
 export { createTimingCudaAddon, measureHostCost } from './host_cost';
 export type { HostCostResult } from './host_cost';

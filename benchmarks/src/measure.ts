@@ -154,6 +154,21 @@ interface NativeLike {
   addon?: { info(): { isa: string; bf16: string } };
 }
 
+/**
+ * `rows` sequences of `seq` fixed pseudo-random tokens below `vocab`, collated unpacked: the training
+ * micro-batch of the benchmarks, the GPU check and its transformers peer (the same id pattern).
+ */
+export function benchMicroBatch(rows: number, seq: number, vocab: number) {
+  return collate(
+    Array.from({ length: rows }, (_, r) => {
+      const ids = Array.from({ length: seq }, (_, i) => ((r * seq + i) * 7919 + 13) % vocab);
+      return [{ inputIds: ids, labels: ids }];
+    }),
+    0,
+    false,
+  );
+}
+
 /** A bench config's model on the active backend, with the step that `measureTrain` times. */
 export interface BenchTrainStep {
   config: ModelConfig;
@@ -170,13 +185,7 @@ export interface BenchTrainStep {
 export function benchTrainStep(name: string, bench: BenchConfig): BenchTrainStep {
   const config = parseModelConfig(bench.config, `${name} (benchmark config)`);
   const model = createModel(config, { seed: 0 });
-  const { batch, seq } = bench;
-  const vocab = config.vocabSize;
-  const rows = Array.from({ length: batch }, (_, r) => {
-    const ids = Array.from({ length: seq }, (_, i) => ((r * seq + i) * 7919 + 13) % vocab);
-    return [{ inputIds: ids, labels: ids }];
-  });
-  const microBatch = collate(rows, 0, false);
+  const microBatch = benchMicroBatch(bench.batch, bench.seq, config.vocabSize);
   const optimizer = new AdamW(model.params, {
     beta1: TRAIN_DEFAULTS.adamBeta1,
     beta2: TRAIN_DEFAULTS.adamBeta2,

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_CONFIGS } from '@mixdistill/benchmarks';
+import { BENCH_CONFIGS, benchMicroBatch } from '@mixdistill/benchmarks';
 import {
   Checkpoint,
   compareWithCpu,
@@ -581,15 +581,7 @@ function peakGiB(): number {
 
 /** `rows` rows of `seq` training tokens (the peer's id pattern). */
 function trainBatch(model: CausalLM, rows: number, seq: number) {
-  const vocab = model.config.vocabSize;
-  return collate(
-    Array.from({ length: rows }, (_, r) => {
-      const ids = Array.from({ length: seq }, (_, i) => ((r * seq + i) * 7919 + 13) % vocab);
-      return [{ inputIds: ids, labels: ids }];
-    }),
-    0,
-    false,
-  );
+  return benchMicroBatch(rows, seq, model.config.vocabSize);
 }
 
 async function decodeWorkload(model: CausalLM, batch: number, env: Record<string, string> = {}) {
