@@ -79,6 +79,14 @@ void micro_kernel(int64_t kc, const float* MD_RESTRICT a, const float* MD_RESTRI
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  // The C tile is read (accumulate) or written only after the k loop. Fetched now, its lines
+  // arrive while the FMAs run. On a Zen 3 the C loads had stalled ~13% of a 1024^3 product
+  // (perf annotate); with this, 2 threads, the two variants interleaved in one process:
+  // 1024^3 1.15x, 512x4864x896 (B transposed) 1.2x, K = 512-4864 shapes 1.05x, K <= 256 level.
+  for (int i = 0; i < MR; ++i) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + NR - 1), _MM_HINT_T0);
+  }
   for (int64_t k = 0; k < kc; ++k) {
     __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
     __m256 a0;
