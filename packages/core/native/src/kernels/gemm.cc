@@ -7,6 +7,7 @@
 // bf16 pairs and a vdpbf16ps micro-kernel multiplies them (twice the multiply-adds per
 // instruction), elsewhere the float32 micro-kernel multiplies the rounded values.
 #include "common.h"
+#include "transpose_registers.h"
 #include "vec.h"
 #include "../cpu_features.h"
 
@@ -134,33 +135,6 @@ MD_INLINE float as_float(float x) { return x; }
 MD_INLINE float as_float(uint16_t b) { return bf16_to_float(b); }
 
 #if defined(__AVX512F__)
-// In-register transpose of a 16 x 16 block: on return r[k] holds element k of each input r[i].
-MD_INLINE void transpose16x16(__m512 r[16]) {
-  __m512 t[16];
-  for (int i = 0; i < 8; ++i) {
-    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-  }
-  for (int i = 0; i < 4; ++i) {
-    __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 2]);
-    __m512d c = _mm512_castps_pd(t[4 * i + 1]), d = _mm512_castps_pd(t[4 * i + 3]);
-    r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
-    r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
-    r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
-    r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
-  }
-  for (int i = 0; i < 4; ++i) {
-    t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
-    t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
-    t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
-    t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
-  }
-  for (int i = 0; i < 8; ++i) {
-    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
-    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
-  }
-}
-
 // One panel of `lines` (<= W) lines that are contiguous along k (rows of a row-major A, columns
 // of a transposed B): 16 lines x 16 k at a time, transposed in registers, missing lines as zeros.
 // The scalar loop would write every value to a different cache line; this packs ~4x faster.
@@ -184,26 +158,6 @@ void pack_panel_k_contiguous(const S* src, int64_t line_stride, int64_t lines, i
     for (int i = 0; i < W; ++i) out[k * W + i] = i < lines ? as_float(src[i * line_stride + k]) : 0.0f;
 }
 #elif defined(__AVX2__)
-// In-register transpose of an 8 x 8 block: on return r[k] holds element k of each input r[i].
-MD_INLINE void transpose8x8(__m256 r[8]) {
-  __m256 t[8];
-  for (int i = 0; i < 4; ++i) {
-    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-  }
-  for (int i = 0; i < 2; ++i) {
-    r[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
-    r[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xee);
-    r[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
-    r[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xee);
-  }
-  for (int i = 0; i < 4; ++i) {
-    t[i] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x20);
-    t[i + 4] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x31);
-  }
-  for (int i = 0; i < 8; ++i) r[i] = t[i];
-}
-
 // As the AVX-512 version, 8 lines x 8 k at a time. A panel is 16 (B) or 6 (A) lines wide; the
 // 6-wide groups are stored as 4 + 2 values (AMD's masked stores are microcoded and slow).
 template <int W, typename S>
