@@ -1,0 +1,178 @@
+// Two builds of the native kernel table in one process, timed in turns: `pnpm bench:ab` compiles
+// the kernel sources of a base revision into namespace md::ab_base and those of the working tree
+// into md::ab_work, links them with this driver, and runs it. The calls alternate A B B A, so a
+// machine whose speed drifts by 10-20% from minute to minute (shared 2-core VMs) slows both
+// sides alike, and a 5% difference between them still shows. Prints one JSON object per workload.
+//
+// Usage: kernel_ab SECONDS WORKLOAD...
+//   gemm:M,N,K[,at][,bt]       C [M, N] = A · B, A stored [K, M] with at, B stored [N, K] with bt
+//   attention:B,HQ,HKV,S,T,D   causal GQA attention, forward (and backward when S == T)
+#include "../../packages/core/native/src/kernels.h"
+#include "../../packages/core/native/src/thread_pool.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <cctype>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace md {
+namespace ab_base { const Kernels& kernels(); }
+namespace ab_work { const Kernels& kernels(); }
+// Kernels that call back into the table (bf16.cc) get the working tree's.
+const Kernels& kernels() { return ab_work::kernels(); }
+}  // namespace md
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Deterministic values in [-1, 1).
+void fill(std::vector<float>& x, uint32_t seed) {
+  for (auto& v : x) {
+    seed = seed * 1664525u + 1013904223u;
+    v = static_cast<float>(seed >> 8) / static_cast<float>(1u << 23) - 1.0f;
+  }
+}
+
+float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  float m = 0.0f;
+  for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::fabs(a[i] - b[i]));
+  return m;
+}
+
+// One workload: run(table, side) computes it with `table` into side's outputs (0: base, 1: work).
+struct Workload {
+  std::string name;
+  double flops;
+  std::function<void(const md::Kernels&, int)> run;
+  std::function<float()> diff;  // largest |base - work| over the outputs of the last runs
+};
+
+Workload gemm(int64_t M, int64_t N, int64_t K, bool at, bool bt, const std::string& name) {
+  auto A = std::make_shared<std::vector<float>>(M * K), B = std::make_shared<std::vector<float>>(K * N);
+  auto C = std::make_shared<std::vector<std::vector<float>>>(2, std::vector<float>(M * N));
+  fill(*A, 1);
+  fill(*B, 2);
+  auto run = [=](const md::Kernels& table, int side) {
+    md::GemmArgs g{};
+    g.M = M, g.N = N, g.K = K;
+    g.A = A->data(), g.B = B->data(), g.C = (*C)[side].data(), g.ldc = N;
+    g.a_rs = at ? 1 : K, g.a_cs = at ? M : 1;
+    g.b_rs = bt ? 1 : N, g.b_cs = bt ? K : 1;
+    static const int64_t zero = 0;
+    table.gemm_batched(md::BatchedGemmArgs{g, 1, &zero, &zero});
+  };
+  return {name, 2.0 * M * N * K, run, [=] { return max_abs_diff((*C)[0], (*C)[1]); }};
+}
+
+Workload attention(int64_t b, int64_t hq, int64_t hkv, int64_t s, int64_t t, int64_t d, const std::string& name) {
+  struct Buffers {
+    std::vector<float> q, k, v, dout, lse[2], out[2], dq[2], dk[2], dv[2];
+  };
+  auto x = std::make_shared<Buffers>();
+  x->q.resize(b * hq * s * d), x->dout.resize(b * hq * s * d);
+  x->k.resize(b * hkv * t * d), x->v.resize(b * hkv * t * d);
+  fill(x->q, 3), fill(x->k, 4), fill(x->v, 5), fill(x->dout, 6);
+  for (int side = 0; side < 2; ++side) {
+    x->out[side].resize(x->q.size()), x->lse[side].resize(b * hq * s), x->dq[side].resize(x->q.size());
+    x->dk[side].resize(x->k.size()), x->dv[side].resize(x->v.size());
+  }
+  const bool backward = s == t;
+  const md::AttentionArgs a{b, hq, hkv, s, t, d, 1.0f / std::sqrt(static_cast<float>(d)), nullptr, t};
+  auto run = [=](const md::Kernels& table, int side) {
+    table.attention_fwd(a, x->q.data(), x->k.data(), x->v.data(), x->out[side].data(), x->lse[side].data());
+    if (backward)
+      table.attention_bwd(a, x->q.data(), x->k.data(), x->v.data(), x->out[side].data(), x->lse[side].data(),
+                          x->dout.data(), x->dq[side].data(), x->dk[side].data(), x->dv[side].data());
+  };
+  // Query i sees keys up to t - s + i: (t - s) * s + s (s + 1) / 2 scores a head; the forward pass
+  // does 2 products over them, the backward 5.
+  const double scores = static_cast<double>(b * hq) * ((t - s) * s + s * (s + 1) / 2.0);
+  const double flops = 2.0 * d * scores * (backward ? 7 : 2);
+  auto diff = [=] {
+    float m = max_abs_diff(x->out[0], x->out[1]);
+    if (backward) m = std::max({m, max_abs_diff(x->dq[0], x->dq[1]), max_abs_diff(x->dk[0], x->dk[1]),
+                                max_abs_diff(x->dv[0], x->dv[1])});
+    return m;
+  };
+  return {name, flops, run, diff};
+}
+
+std::vector<int64_t> numbers(const std::string& list, std::vector<std::string>& flags) {
+  std::vector<int64_t> out;
+  size_t at = 0;
+  while (at <= list.size()) {
+    const size_t end = std::min(list.find(',', at), list.size());
+    const std::string item = list.substr(at, end - at);
+    if (!item.empty() && std::isdigit(static_cast<unsigned char>(item[0]))) out.push_back(std::atoll(item.c_str()));
+    else if (!item.empty()) flags.push_back(item);
+    at = end + 1;
+  }
+  return out;
+}
+
+bool parse(const std::string& spec, Workload& w) {
+  const size_t colon = spec.find(':');
+  if (colon == std::string::npos) return false;
+  const std::string kind = spec.substr(0, colon);
+  std::vector<std::string> flags;
+  const std::vector<int64_t> n = numbers(spec.substr(colon + 1), flags);
+  auto has = [&](const char* f) { return std::find(flags.begin(), flags.end(), f) != flags.end(); };
+  if (kind == "gemm" && n.size() == 3) {
+    w = gemm(n[0], n[1], n[2], has("at"), has("bt"), spec);
+    return true;
+  }
+  if (kind == "attention" && n.size() == 6 && n[3] <= n[4] && n[1] % n[2] == 0) {
+    w = attention(n[0], n[1], n[2], n[3], n[4], n[5], spec);
+    return true;
+  }
+  return false;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: kernel_ab SECONDS gemm:M,N,K[,at][,bt] | attention:B,HQ,HKV,S,T,D ...\n");
+    return 2;
+  }
+  const double seconds = std::atof(argv[1]);
+  const md::Kernels* tables[2] = {&md::ab_base::kernels(), &md::ab_work::kernels()};
+  for (int i = 2; i < argc; ++i) {
+    Workload w;
+    if (!parse(argv[i], w)) {
+      std::fprintf(stderr, "kernel_ab: cannot read workload '%s'\n", argv[i]);
+      return 2;
+    }
+    for (int side = 0; side < 2; ++side) w.run(*tables[side], side);  // warm up, and outputs to compare
+    const float diff = w.diff();
+    std::vector<double> ms[2];
+    const auto start = Clock::now();
+    for (int64_t call = 0; std::chrono::duration<double>(Clock::now() - start).count() < seconds || call < 8; ++call) {
+      const int side = static_cast<int>(((call + 1) / 2) % 2);  // A B B A A B B A ...
+      const auto t0 = Clock::now();
+      w.run(*tables[side], side);
+      ms[side].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    const double base = median(ms[0]), work = median(ms[1]);
+    std::printf(
+        "{\"workload\": \"%s\", \"threads\": %d, \"base_ms\": %.4f, \"work_ms\": %.4f, \"speedup\": %.4f, "
+        "\"base_gflops\": %.2f, \"work_gflops\": %.2f, \"calls\": %zu, \"max_abs_diff\": %.3g}\n",
+        w.name.c_str(), md::pool_threads(), base, work, base / work, w.flops / base / 1e6, w.flops / work / 1e6,
+        ms[0].size() + ms[1].size(), diff);
+    std::fflush(stdout);
+  }
+  return 0;
+}

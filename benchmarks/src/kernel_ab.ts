@@ -1,0 +1,159 @@
+// `pnpm bench:ab`: the working tree's native kernels against a base revision's, in one process.
+// Both kernel sources are compiled for the table this machine runs (the native backend's choice,
+// MIXDISTILL_ISA to force one) into two namespaces of one binary (kernel_ab/kernel_ab.cc), whose
+// calls alternate between them: on a shared machine whose speed drifts by 10-20% between runs,
+// separate processes cannot tell a 5% change, turns within one process can.
+import { execFile, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { selectBackend } from '@mixdistill/core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const NATIVE_SRC = 'packages/core/native/src';
+const KERNEL_SOURCES = ['gemm', 'elementwise', 'fused', 'attention', 'bf16', 'table'];
+
+/** Compiler flags of each kernel table, as binding.gyp builds them. */
+const TABLE_FLAGS: Record<string, string[]> = {
+  avx512: ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512dq', '-mfma', '-mf16c', '-mprefer-vector-width=512'],
+  avx2: ['-mavx2', '-mfma', '-mf16c'],
+  generic: [],
+};
+const COMMON_FLAGS = ['-O3', '-std=c++17', '-fPIC', '-fno-math-errno', '-fno-trapping-math', '-pthread'];
+
+/** The shapes of a tiny and a Qwen2.5-0.5B training step, and a decoding step's attention. */
+const DEFAULT_WORKLOADS = [
+  'gemm:512,256,256,bt',
+  'gemm:512,704,256,bt',
+  'gemm:704,256,512,at',
+  'gemm:512,128,896,bt',
+  'gemm:512,4864,896,bt',
+  'gemm:512,896,4864',
+  'attention:4,4,2,128,128,64',
+  'attention:1,14,2,512,512,64',
+  'attention:1,14,2,1,512,64',
+];
+
+/** What kernel_ab.cc reads: gemm:M,N,K[,at][,bt] or attention:B,HQ,HKV,S,T,D. */
+const WORKLOAD = /^(gemm:\d+,\d+,\d+(,at|,bt)*|attention:\d+(,\d+){5})$/;
+
+const USAGE = `pnpm bench:ab [--base REV] [--seconds S] [--json] [WORKLOAD...]
+  --base     revision whose kernels are the baseline (default: HEAD)
+  --seconds  time per workload, the two sides in turns (default: 3)
+  --json     print one JSON document on stdout
+  WORKLOAD   gemm:M,N,K[,at][,bt] or attention:B,HQ,HKV,S,T,D (default: tiny and Qwen2.5-0.5B shapes)
+speedup = base median / working-tree median; max_abs_diff compares the two sides' outputs.`;
+
+interface AbResult {
+  workload: string;
+  threads: number;
+  base_ms: number;
+  work_ms: number;
+  speedup: number;
+  base_gflops: number;
+  work_gflops: number;
+  calls: number;
+  max_abs_diff: number;
+}
+
+function args(): { base: string; seconds: number; json: boolean; workloads: string[] } {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const out = { base: 'HEAD', seconds: 3, json: false, workloads: [] as string[] };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--base') out.base = argv[++i];
+    else if (argv[i] === '--seconds') out.seconds = Number(argv[++i]);
+    else if (argv[i] === '--json') out.json = true;
+    else if (WORKLOAD.test(argv[i])) out.workloads.push(argv[i]);
+    else if (/^(gemm|attention):/.test(argv[i])) fail(`cannot read workload '${argv[i]}'\n${USAGE}`);
+    else fail(`unknown argument '${argv[i]}'\n${USAGE}`);
+  }
+  if (!(out.seconds > 0)) fail('--seconds must be a positive number');
+  if (out.workloads.length === 0) out.workloads = DEFAULT_WORKLOADS;
+  return out;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench:ab: ${message}\n`);
+  process.exit(1);
+}
+
+function run(command: string, argv: string[], cwd = ROOT): string {
+  const r = spawnSync(command, argv, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) fail(`${command} ${argv.slice(0, 3).join(' ')} … failed\n${r.stderr ?? r.error?.message ?? ''}`);
+  return r.stdout;
+}
+
+/** Compiles one tree's kernel sources into namespace md::<ns>, all at once; returns the object files. */
+async function compileKernels(srcDir: string, ns: string, flags: string[], outDir: string): Promise<string[]> {
+  const compile = promisify(execFile);
+  return Promise.all(
+    KERNEL_SOURCES.map(async (name) => {
+      const object = path.join(outDir, `${ns}_${name}.o`);
+      const source = path.join(srcDir, 'kernels', `${name}.cc`);
+      await compile('g++', [...COMMON_FLAGS, ...flags, `-DMD_ISA=${ns}`, '-c', source, '-o', object]).catch(
+        (e: { stderr?: string }) => fail(`g++ ${source} failed\n${e.stderr ?? e}`),
+      );
+      return object;
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const opts = args();
+  const info = await selectBackend('native');
+  const isa = info.kernels ?? 'generic';
+  const flags = TABLE_FLAGS[isa] ?? fail(`no compiler flags for kernel table '${isa}'`);
+  const rev = run('git', ['rev-parse', '--short', opts.base]).trim();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixdistill-kernel-ab-'));
+  try {
+    // The base revision's native sources, as committed.
+    const archive = path.join(dir, 'base.tar');
+    run('git', ['archive', '-o', archive, rev, NATIVE_SRC]);
+    run('tar', ['-xf', archive, '-C', dir]);
+    process.stderr.write(`bench:ab: compiling the ${isa} kernels of ${rev} and of the working tree…\n`);
+    const objects = (
+      await Promise.all([
+        compileKernels(path.join(dir, NATIVE_SRC), 'ab_base', flags, dir),
+        compileKernels(path.join(ROOT, NATIVE_SRC), 'ab_work', flags, dir),
+      ])
+    ).flat();
+    const binary = path.join(dir, 'kernel_ab');
+    run('g++', [
+      ...COMMON_FLAGS,
+      path.join(ROOT, 'benchmarks/kernel_ab/kernel_ab.cc'),
+      path.join(ROOT, NATIVE_SRC, 'thread_pool.cc'),
+      path.join(ROOT, NATIVE_SRC, 'cpu_features.cc'),
+      ...objects,
+      '-o',
+      binary,
+    ]);
+    process.stderr.write(
+      `bench:ab: ${opts.workloads.length} workloads, ${opts.seconds} s each, ${info.threads} threads\n`,
+    );
+    const results = run(binary, [String(opts.seconds), ...opts.workloads])
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AbResult);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ base: rev, isa, threads: info.threads, results }, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`kernels: ${isa} table, ${info.threads} threads; base ${rev} against the working tree\n\n`);
+    process.stdout.write('| workload | base ms | work ms | speedup | base GFLOP/s | work GFLOP/s | max abs diff |\n');
+    process.stdout.write('|---|---|---|---|---|---|---|\n');
+    for (const r of results)
+      process.stdout.write(
+        `| ${r.workload} | ${r.base_ms.toFixed(3)} | ${r.work_ms.toFixed(3)} | ${r.speedup.toFixed(3)}× | ${r.base_gflops.toFixed(1)} | ${r.work_gflops.toFixed(1)} | ${r.max_abs_diff.toPrecision(2)} |\n`,
+      );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
