@@ -78,9 +78,11 @@ function args(): { base: string; seconds: number; json: boolean; workloads: stri
   return out;
 }
 
+/** A failure to report in one line (plus the tool's own output); thrown so the temp folder is removed. */
+class AbError extends Error {}
+
 function fail(message: string): never {
-  process.stderr.write(`bench:ab: ${message}\n`);
-  process.exit(1);
+  throw new AbError(message);
 }
 
 function run(command: string, argv: string[], cwd = ROOT): string {
@@ -156,4 +158,10 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  if (!(e instanceof AbError)) throw e;
+  process.stderr.write(`bench:ab: ${e.message}\n`);
+  process.exitCode = 1;
+}
