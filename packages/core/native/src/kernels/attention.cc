@@ -352,19 +352,6 @@ void attention_fwd(const AttentionArgs& a, const float* q, const float* k, const
   });
 }
 
-// <x, y> over n values in 16 partial sums (one running sum is a sequential chain the compiler may
-// not reorder, so that loop stayed scalar: 3% of the backward pass at head dim 64).
-MD_INLINE float dot(const float* MD_RESTRICT x, const float* MD_RESTRICT y, int64_t n) {
-  float part[16] = {};
-  int64_t c = 0;
-  for (; c + 16 <= n; c += 16)
-    for (int u = 0; u < 16; ++u) part[u] += x[c + u] * y[c + u];
-  float s = 0.0f;
-  for (int u = 0; u < 16; ++u) s += part[u];
-  for (; c < n; ++c) s += x[c] * y[c];
-  return s;
-}
-
 // Per (batch, kv head): every query head of the group, every query block, every visible key
 // block. dK and dV of the kv head belong to this task alone, so no two threads add into them.
 void attention_bwd(const AttentionArgs& a, const float* q, const float* k, const float* v, const float* out,

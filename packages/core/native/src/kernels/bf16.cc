@@ -226,24 +226,11 @@ void widen_columns(const float* xs, const uint16_t* w, float* out, int64_t m, in
   }
 }
 #else
-// Generic: one dot product at a time, 16 partial sums so the loop vectorises without
-// reassociating a single sum.
+// Generic: one dot product at a time (common.h's dot: 16 partial sums, so the loop vectorises).
 void widen_columns(const float* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k, int64_t j0,
                    int64_t j1) {
-  for (int64_t j = j0; j < j1; ++j) {
-    const uint16_t* MD_RESTRICT wj = w + j * k;
-    for (int64_t i = 0; i < m; ++i) {
-      const float* MD_RESTRICT xi = x + i * k;
-      float part[16] = {};
-      int64_t p = 0;
-      for (; p + 16 <= k; p += 16)
-        for (int u = 0; u < 16; ++u) part[u] += xi[p + u] * bf16_to_float(wj[p + u]);
-      float sum = 0.0f;
-      for (int u = 0; u < 16; ++u) sum += part[u];
-      for (; p < k; ++p) sum += xi[p] * bf16_to_float(wj[p]);
-      out[i * n + j] = sum;
-    }
-  }
+  for (int64_t j = j0; j < j1; ++j)
+    for (int64_t i = 0; i < m; ++i) out[i * n + j] = dot(x + i * k, w + j * k, k);
 }
 #endif
 

@@ -119,6 +119,27 @@ MD_INLINE float fast_exp(float x) {
   return p * scale;
 }
 
+/** A float32 or bf16 value as float32 (bf16 widened exactly): lets one loop read either kind. */
+MD_INLINE float as_float(float x) { return x; }
+MD_INLINE float as_float(uint16_t b) { return bf16_to_float(b); }
+
+/**
+ * <x, y> over n values (y float32 or bf16) in 16 partial sums, folded in lane order, then the
+ * tail: one running sum is a sequential chain the compiler may not reorder, so that loop would
+ * stay scalar.
+ */
+template <typename T>
+MD_INLINE float dot(const float* MD_RESTRICT x, const T* MD_RESTRICT y, int64_t n) {
+  float part[16] = {};
+  int64_t k = 0;
+  for (; k + 16 <= n; k += 16)
+    for (int u = 0; u < 16; ++u) part[u] += x[k + u] * as_float(y[k + u]);
+  float sum = 0.0f;
+  for (int u = 0; u < 16; ++u) sum += part[u];
+  for (; k < n; ++k) sum += x[k] * as_float(y[k]);
+  return sum;
+}
+
 /**
  * Largest of x[0, n) (-inf when n = 0), NaNs skipped; *saw_nan, when given, says whether there
  * was one. 16 lanes of running maxima, folded in lane order. maxps(a, b) is exactly

@@ -130,10 +130,6 @@ void micro_kernel(int64_t kc, const float* MD_RESTRICT a, const float* MD_RESTRI
 }
 #endif
 
-// A packed value as float32: float32 as it is, bf16 widened exactly (its bits are the top half).
-MD_INLINE float as_float(float x) { return x; }
-MD_INLINE float as_float(uint16_t b) { return bf16_to_float(b); }
-
 #if defined(__AVX512F__)
 // One panel of `lines` (<= W) lines that are contiguous along k (rows of a row-major A, columns
 // of a transposed B): 16 lines x 16 k at a time, transposed in registers, missing lines as zeros.
@@ -457,15 +453,7 @@ void gemm_small_m(const GemmArgs& g) {
     for (int64_t j = j0; j < j1; ++j) {
       const float* MD_RESTRICT bcol = g.B + j * g.b_cs;
       for (int64_t i = 0; i < g.M; ++i) {
-        const float* MD_RESTRICT a = ar + i * g.K;
-        // 16 partial sums so the loop vectorises without reassociating a single sum.
-        float part[16] = {};
-        int64_t k = 0;
-        for (; k + 16 <= g.K; k += 16)
-          for (int u = 0; u < 16; ++u) part[u] += a[k + u] * bcol[k + u];
-        float sum = 0.0f;
-        for (int u = 0; u < 16; ++u) sum += part[u];
-        for (; k < g.K; ++k) sum += a[k] * bcol[k];
+        const float sum = dot(ar + i * g.K, bcol, g.K);
         float* c = g.C + i * g.ldc + j;
         *c = g.accumulate ? *c + sum : sum;
       }
