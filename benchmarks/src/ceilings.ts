@@ -10,15 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelConfig } from '@mixdistill/models';
+import { KERNEL_TABLE_FLAGS } from './table_flags';
 
 const SOURCE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../peers/machine_ceilings.c');
-
-/** Compiler flags giving the probe the vector width of each native kernel table. */
-const TABLE_FLAGS: Record<string, string[]> = {
-  avx512: ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mfma'],
-  avx2: ['-mavx2', '-mfma'],
-  generic: [],
-};
 
 export interface Ceilings {
   /** the kernel table whose vector width the probe used */
@@ -34,7 +28,7 @@ export interface Ceilings {
 
 /** Measures the ceilings for `table` on `threads` threads, or null (no gcc, unknown table, failure). */
 export function measureCeilings(table: string | null, threads: number): Ceilings | null {
-  const flags = table ? TABLE_FLAGS[table] : undefined;
+  const flags = table ? KERNEL_TABLE_FLAGS[table] : undefined;
   if (!flags) return null;
   const binary = path.join(os.tmpdir(), `mixdistill-ceilings-${table}-${process.pid}`);
   try {

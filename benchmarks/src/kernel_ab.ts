@@ -10,17 +10,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { selectBackend } from '@mixdistill/core';
+import { KERNEL_TABLE_FLAGS } from './table_flags';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NATIVE_SRC = 'packages/core/native/src';
 const KERNEL_SOURCES = ['gemm', 'elementwise', 'fused', 'attention', 'bf16', 'table'];
 
-/** Compiler flags of each kernel table, as binding.gyp builds them. */
-const TABLE_FLAGS: Record<string, string[]> = {
-  avx512: ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512dq', '-mfma', '-mf16c', '-mprefer-vector-width=512'],
-  avx2: ['-mavx2', '-mfma', '-mf16c'],
-  generic: [],
-};
 const COMMON_FLAGS = ['-O3', '-std=c++17', '-fPIC', '-fno-math-errno', '-fno-trapping-math', '-pthread'];
 
 /** The shapes of a tiny and a Qwen2.5-0.5B training step, and a decoding step's attention. */
@@ -110,7 +105,7 @@ async function main(): Promise<void> {
   const opts = args();
   const info = await selectBackend('native');
   const isa = info.kernels ?? 'generic';
-  const flags = TABLE_FLAGS[isa] ?? fail(`no compiler flags for kernel table '${isa}'`);
+  const flags = KERNEL_TABLE_FLAGS[isa] ?? fail(`no compiler flags for kernel table '${isa}'`);
   const rev = run('git', ['rev-parse', '--short', opts.base]).trim();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixdistill-kernel-ab-'));
   try {
