@@ -1,6 +1,6 @@
 // `pnpm bench:ab` builds two kernel tables into one binary and times them in turns. Its figures
 // are not checked (speed is measured on demand, never in tests); what is: it compiles, both sides
-// compute the same products and attention as each other, and a malformed workload is refused.
+// compute the same products, attention, cross-entropy, softmax and exp as each other, and a malformed workload is refused.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ function benchAb(...argv: string[]) {
 }
 
 describe.skipIf(!hasGxx)('pnpm bench:ab', () => {
-  it('times HEAD against the working tree on odd GEMM and attention shapes', () => {
+  it('times HEAD against the working tree on odd GEMM, attention and cross-entropy/softmax/exp shapes', () => {
     // Odd sizes: packing tails, an edge micro-tile, a partial key block.
     const r = benchAb(
       '--base',
@@ -31,6 +31,9 @@ describe.skipIf(!hasGxx)('pnpm bench:ab', () => {
       'gemm:13,70,9,at',
       'attention:1,4,2,70,70,16',
       'attention:2,4,2,1,70,16',
+      'xent:5,1003',
+      'softmax:3,517',
+      'exp:1001',
     );
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as {
@@ -42,6 +45,9 @@ describe.skipIf(!hasGxx)('pnpm bench:ab', () => {
       'gemm:13,70,9,at',
       'attention:1,4,2,70,70,16',
       'attention:2,4,2,1,70,16',
+      'xent:5,1003',
+      'softmax:3,517',
+      'exp:1001',
     ]);
     for (const x of doc.results) {
       expect(x.calls).toBeGreaterThanOrEqual(8);

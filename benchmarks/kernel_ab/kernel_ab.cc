@@ -7,6 +7,9 @@
 // Usage: kernel_ab SECONDS WORKLOAD...
 //   gemm:M,N,K[,at][,bt]       C [M, N] = A · B, A stored [K, M] with at, B stored [N, K] with bt
 //   attention:B,HQ,HKV,S,T,D   causal GQA attention, forward (and backward when S == T)
+//   xent:ROWS,VOCAB            cross-entropy from logits, forward and backward
+//   softmax:ROWS,COLS          softmax over the last axis
+//   exp:N                      elementwise exp
 #include "../../packages/core/native/src/kernels.h"
 #include "../../packages/core/native/src/thread_pool.h"
 
@@ -50,7 +53,8 @@ float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
 // One workload: run(table, side) computes it with `table` into side's outputs (0: base, 1: work).
 struct Workload {
   std::string name;
-  double flops;
+  double flops;  // floating-point operations a call (products, attention), or 0
+  double bytes;  // bytes a call reads and writes at least (memory-bound kernels), or 0
   std::function<void(const md::Kernels&, int)> run;
   std::function<float()> diff;  // largest |base - work| over the outputs of the last runs
 };
@@ -69,7 +73,7 @@ Workload gemm(int64_t M, int64_t N, int64_t K, bool at, bool bt, const std::stri
     static const int64_t zero = 0;
     table.gemm_batched(md::BatchedGemmArgs{g, 1, &zero, &zero});
   };
-  return {name, 2.0 * M * N * K, run, [=] { return max_abs_diff((*C)[0], (*C)[1]); }};
+  return {name, 2.0 * M * N * K, 0.0, run, [=] { return max_abs_diff((*C)[0], (*C)[1]); }};
 }
 
 Workload attention(int64_t b, int64_t hq, int64_t hkv, int64_t s, int64_t t, int64_t d, const std::string& name) {
@@ -102,7 +106,52 @@ Workload attention(int64_t b, int64_t hq, int64_t hkv, int64_t s, int64_t t, int
                                 max_abs_diff(x->dv[0], x->dv[1])});
     return m;
   };
-  return {name, flops, run, diff};
+  return {name, flops, 0.0, run, diff};
+}
+
+// Logits in [-8, 8) with every fourth row unlabelled (-100), forward then backward.
+Workload xent(int64_t rows, int64_t vocab, const std::string& name) {
+  auto logits = std::make_shared<std::vector<float>>(rows * vocab);
+  fill(*logits, 7);
+  for (auto& x : *logits) x *= 8.0f;
+  auto labels = std::make_shared<std::vector<int32_t>>(rows);
+  for (int64_t r = 0; r < rows; ++r) (*labels)[r] = r % 4 == 3 ? -100 : static_cast<int32_t>((r * 7919) % vocab);
+  auto lse = std::make_shared<std::vector<std::vector<float>>>(2, std::vector<float>(rows));
+  auto loss = std::make_shared<std::vector<float>>(2);
+  auto dlogits = std::make_shared<std::vector<std::vector<float>>>(2, std::vector<float>(rows * vocab));
+  auto run = [=](const md::Kernels& table, int side) {
+    (*loss)[side] = static_cast<float>(
+        table.xent_fwd(logits->data(), labels->data(), (*lse)[side].data(), rows, vocab));
+    table.xent_bwd(logits->data(), labels->data(), (*lse)[side].data(), 1.0f / rows, (*dlogits)[side].data(), rows,
+                   vocab);
+  };
+  auto diff = [=] {
+    return std::max({std::fabs((*loss)[0] - (*loss)[1]) / rows, max_abs_diff((*lse)[0], (*lse)[1]),
+                     max_abs_diff((*dlogits)[0], (*dlogits)[1])});
+  };
+  // The forward reads the logits, the backward reads them again and writes their gradient.
+  return {name, 0.0, 3.0 * 4 * rows * vocab, run, diff};
+}
+
+Workload softmax(int64_t rows, int64_t cols, const std::string& name) {
+  auto x = std::make_shared<std::vector<float>>(rows * cols);
+  fill(*x, 8);
+  for (auto& v : *x) v *= 8.0f;
+  auto out = std::make_shared<std::vector<std::vector<float>>>(2, std::vector<float>(rows * cols));
+  auto run = [=](const md::Kernels& table, int side) { table.softmax(x->data(), (*out)[side].data(), rows, cols); };
+  return {name, 0.0, 2.0 * 4 * rows * cols, run, [=] { return max_abs_diff((*out)[0], (*out)[1]); }};
+}
+
+Workload exp(int64_t n, const std::string& name) {
+  auto x = std::make_shared<std::vector<float>>(n);
+  fill(*x, 9);
+  for (auto& v : *x) v *= 8.0f;
+  auto out = std::make_shared<std::vector<std::vector<float>>>(2, std::vector<float>(n));
+  auto run = [=](const md::Kernels& table, int side) {
+    table.unary(md::UnaryOp::kExp, x->data(), (*out)[side].data(), n, 0.0f);
+  };
+  // exp(8) ~ 3e3: compared relative to the largest output.
+  return {name, 0.0, 2.0 * 4 * n, run, [=] { return max_abs_diff((*out)[0], (*out)[1]) / std::exp(8.0f); }};
 }
 
 std::vector<int64_t> numbers(const std::string& list, std::vector<std::string>& flags) {
@@ -133,6 +182,18 @@ bool parse(const std::string& spec, Workload& w) {
     w = attention(n[0], n[1], n[2], n[3], n[4], n[5], spec);
     return true;
   }
+  if (kind == "xent" && n.size() == 2 && n[0] > 0 && n[1] > 0) {
+    w = xent(n[0], n[1], spec);
+    return true;
+  }
+  if (kind == "softmax" && n.size() == 2 && n[0] > 0 && n[1] > 0) {
+    w = softmax(n[0], n[1], spec);
+    return true;
+  }
+  if (kind == "exp" && n.size() == 1 && n[0] > 0) {
+    w = exp(n[0], spec);
+    return true;
+  }
   return false;
 }
 
@@ -145,7 +206,9 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: kernel_ab SECONDS gemm:M,N,K[,at][,bt] | attention:B,HQ,HKV,S,T,D ...\n");
+    std::fprintf(stderr,
+                 "usage: kernel_ab SECONDS gemm:M,N,K[,at][,bt] | attention:B,HQ,HKV,S,T,D | xent:ROWS,VOCAB | "
+                 "softmax:ROWS,COLS | exp:N ...\n");
     return 2;
   }
   const double seconds = std::atof(argv[1]);
@@ -169,9 +232,10 @@ int main(int argc, char** argv) {
     const double base = median(ms[0]), work = median(ms[1]);
     std::printf(
         "{\"workload\": \"%s\", \"threads\": %d, \"base_ms\": %.4f, \"work_ms\": %.4f, \"speedup\": %.4f, "
-        "\"base_gflops\": %.2f, \"work_gflops\": %.2f, \"calls\": %zu, \"max_abs_diff\": %.3g}\n",
+        "\"base_gflops\": %.2f, \"work_gflops\": %.2f, \"base_gbs\": %.2f, \"work_gbs\": %.2f, \"calls\": %zu, "
+        "\"max_abs_diff\": %.3g}\n",
         w.name.c_str(), md::pool_threads(), base, work, base / work, w.flops / base / 1e6, w.flops / work / 1e6,
-        ms[0].size() + ms[1].size(), diff);
+        w.bytes / base / 1e6, w.bytes / work / 1e6, ms[0].size() + ms[1].size(), diff);
     std::fflush(stdout);
   }
   return 0;

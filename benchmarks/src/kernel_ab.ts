@@ -31,14 +31,19 @@ const DEFAULT_WORKLOADS = [
   'attention:1,14,2,1,512,64',
 ];
 
-/** What kernel_ab.cc reads: gemm:M,N,K[,at][,bt] or attention:B,HQ,HKV,S,T,D. */
-const WORKLOAD = /^(gemm:\d+,\d+,\d+(,at|,bt)*|attention:\d+(,\d+){5})$/;
+/** What kernel_ab.cc reads: gemm:M,N,K[,at][,bt], attention:B,HQ,HKV,S,T,D, xent:ROWS,VOCAB, softmax:ROWS,COLS, exp:N. */
+const WORKLOAD = /^(gemm:\d+,\d+,\d+(,at|,bt)*|attention:\d+(,\d+){5}|xent:\d+,\d+|softmax:\d+,\d+|exp:\d+)$/;
 
 const USAGE = `pnpm bench:ab [--base REV] [--seconds S] [--json] [WORKLOAD...]
   --base     revision whose kernels are the baseline (default: HEAD)
   --seconds  time per workload, the two sides in turns (default: 3)
   --json     print one JSON document on stdout
-  WORKLOAD   gemm:M,N,K[,at][,bt] or attention:B,HQ,HKV,S,T,D (default: tiny and Qwen2.5-0.5B shapes)
+  WORKLOAD   gemm:M,N,K[,at][,bt]  C [M, N] = A · B, A stored [K, M] with at, B stored [N, K] with bt
+             attention:B,HQ,HKV,S,T,D  causal GQA attention, forward (and backward when S == T)
+             xent:ROWS,VOCAB  cross-entropy from logits, forward and backward
+             softmax:ROWS,COLS  softmax over the last axis
+             exp:N  elementwise exp
+             (default: tiny and Qwen2.5-0.5B shapes)
 speedup = base median / working-tree median; max_abs_diff compares the two sides' outputs.`;
 
 interface AbResult {
@@ -47,8 +52,10 @@ interface AbResult {
   base_ms: number;
   work_ms: number;
   speedup: number;
-  base_gflops: number;
+  base_gflops: number; // 0 for the memory-bound workloads (xent, softmax, exp)
   work_gflops: number;
+  base_gbs: number; // bytes read and written at least, per second; 0 for gemm and attention
+  work_gbs: number;
   calls: number;
   max_abs_diff: number;
 }
@@ -65,7 +72,7 @@ function args(): { base: string; seconds: number; json: boolean; workloads: stri
     else if (argv[i] === '--seconds') out.seconds = Number(argv[++i]);
     else if (argv[i] === '--json') out.json = true;
     else if (WORKLOAD.test(argv[i])) out.workloads.push(argv[i]);
-    else if (/^(gemm|attention):/.test(argv[i])) fail(`cannot read workload '${argv[i]}'\n${USAGE}`);
+    else if (/^(gemm|attention|xent|softmax|exp):/.test(argv[i])) fail(`cannot read workload '${argv[i]}'\n${USAGE}`);
     else fail(`unknown argument '${argv[i]}'\n${USAGE}`);
   }
   if (!(out.seconds > 0)) fail('--seconds must be a positive number');
@@ -99,6 +106,12 @@ async function compileKernels(srcDir: string, ns: string, flags: string[], outDi
       return object;
     }),
   );
+}
+
+/** A side's speed in the unit its workload counts: GFLOP/s for products and attention, GB/s otherwise. */
+function rate(r: AbResult, side: 'base' | 'work'): string {
+  const gflops = side === 'base' ? r.base_gflops : r.work_gflops;
+  return gflops > 0 ? `${gflops.toFixed(1)} GFLOP/s` : `${(side === 'base' ? r.base_gbs : r.work_gbs).toFixed(1)} GB/s`;
 }
 
 async function main(): Promise<void> {
@@ -142,11 +155,11 @@ async function main(): Promise<void> {
       return;
     }
     process.stdout.write(`kernels: ${isa} table, ${info.threads} threads; base ${rev} against the working tree\n\n`);
-    process.stdout.write('| workload | base ms | work ms | speedup | base GFLOP/s | work GFLOP/s | max abs diff |\n');
+    process.stdout.write('| workload | base ms | work ms | speedup | base rate | work rate | max abs diff |\n');
     process.stdout.write('|---|---|---|---|---|---|---|\n');
     for (const r of results)
       process.stdout.write(
-        `| ${r.workload} | ${r.base_ms.toFixed(3)} | ${r.work_ms.toFixed(3)} | ${r.speedup.toFixed(3)}× | ${r.base_gflops.toFixed(1)} | ${r.work_gflops.toFixed(1)} | ${r.max_abs_diff.toPrecision(2)} |\n`,
+        `| ${r.workload} | ${r.base_ms.toFixed(3)} | ${r.work_ms.toFixed(3)} | ${r.speedup.toFixed(3)}× | ${rate(r, 'base')} | ${rate(r, 'work')} | ${r.max_abs_diff.toPrecision(2)} |\n`,
       );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
