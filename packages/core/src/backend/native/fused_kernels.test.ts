@@ -168,17 +168,42 @@ describe.skipIf(!ADDON_BUILT)(`fused native kernels match the unfused compositio
     await expectFusedMatches([rand([7, 100], 5), labels], crossEntropySum, crossEntropySumUnfused, [0], 1e-5);
   });
 
-  it('crossEntropySum over several blocks of 1024 logits, the max late in the row', async () => {
-    // Logits that grow along the row: the sum of exps crosses its blocks of float partial sums
-    // with most of the mass in the last one.
-    const [rows, vocab] = [3, 2500];
+  it('crossEntropySum over several chunks of 2048 logits, the max late in the row', async () => {
+    // Logits that grow along the row: each chunk of the one-pass log-sum-exp brings a new
+    // running max, so the sum so far is rescaled twice, with most of the mass in the last chunk.
+    const [rows, vocab] = [3, 5000];
     const noise = rand([rows, vocab]).values;
     const logits = f32(
       [rows, vocab],
-      Float32Array.from(noise, (v, i) => v + 0.01 * (i % vocab)),
+      Float32Array.from(noise, (v, i) => v + 0.005 * (i % vocab)),
     );
-    const labels: HostTensor = { values: Int32Array.from([2499, 0, 1500]), shape: [rows], dtype: 'int32' };
+    const labels: HostTensor = { values: Int32Array.from([4999, 0, 2500]), shape: [rows], dtype: 'int32' };
     await expectFusedMatches([logits, labels], crossEntropySum, crossEntropySumUnfused, [0], 1e-5);
+  });
+
+  it('crossEntropySum with a first chunk of -inf logits (a masked vocabulary range)', async () => {
+    const [rows, vocab] = [2, 4500];
+    const noise = rand([rows, vocab]).values;
+    const logits = f32(
+      [rows, vocab],
+      Float32Array.from(noise, (v, i) => (i % vocab < 2100 ? Number.NEGATIVE_INFINITY : v)),
+    );
+    const labels: HostTensor = { values: Int32Array.from([3000, 4499]), shape: [rows], dtype: 'int32' };
+    await expectFusedMatches([logits, labels], crossEntropySum, crossEntropySumUnfused, [0], 1e-5);
+  });
+
+  it("crossEntropySum of a row holding NaN or +inf is NaN, and so is that row's gradient", async () => {
+    const vocab = 3000;
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const values = rand([2, vocab]).values;
+      values[vocab + 2222] = bad; // row 1, in its second chunk
+      const labels: HostTensor = { values: Int32Array.from([5, 7]), shape: [2], dtype: 'int32' };
+      const got = await runOn('native', [f32([2, vocab], values), labels], valueAndGrads(crossEntropySum, [0]));
+      // [loss, dlogits row 0, dlogits row 1]
+      expect(got.values[0], `loss with ${bad}`).toBeNaN();
+      expect(got.values.subarray(1, 1 + vocab).every(Number.isFinite)).toBe(true);
+      expect(got.values.subarray(1 + vocab).every(Number.isNaN), `row 1's gradient with ${bad}`).toBe(true);
+    }
   });
 
   it('adamwUpdate in place matches the composite update on cpu, also when the storage is shared', async () => {
