@@ -19,7 +19,7 @@ function benchAb(...argv: string[]) {
 }
 
 describe.skipIf(!hasGxx)('pnpm bench:ab', () => {
-  it('times HEAD against the working tree on odd GEMM, attention and cross-entropy/softmax/exp shapes', () => {
+  it('times HEAD against the working tree on odd GEMM, attention and cross-entropy/softmax/exp/bf16-product shapes', () => {
     // Odd sizes: packing tails, an edge micro-tile, a partial key block.
     const r = benchAb(
       '--base',
@@ -34,6 +34,8 @@ describe.skipIf(!hasGxx)('pnpm bench:ab', () => {
       'xent:5,1003',
       'softmax:3,517',
       'exp:1001',
+      'bf16:3,70,38',
+      'bf16:20,33,64',
     );
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as {
@@ -48,6 +50,8 @@ describe.skipIf(!hasGxx)('pnpm bench:ab', () => {
       'xent:5,1003',
       'softmax:3,517',
       'exp:1001',
+      'bf16:3,70,38',
+      'bf16:20,33,64',
     ]);
     for (const x of doc.results) {
       expect(x.calls).toBeGreaterThanOrEqual(8);

@@ -10,6 +10,7 @@
 //   xent:ROWS,VOCAB            cross-entropy from logits, forward and backward
 //   softmax:ROWS,COLS          softmax over the last axis
 //   exp:N                      elementwise exp
+//   bf16:M,N,K                 out [M, N] = x [M, K] · Wᵀ with W [N, K] in bf16, W streamed from memory
 #include "../../packages/core/native/src/kernels.h"
 #include "../../packages/core/native/src/thread_pool.h"
 
@@ -154,6 +155,37 @@ Workload exp(int64_t n, const std::string& name) {
   return {name, 0.0, 2.0 * 4 * n, run, [=] { return max_abs_diff((*out)[0], (*out)[1]) / std::exp(8.0f); }};
 }
 
+// Copies of W cycled through so that each call reads its W from memory, as a decoding step does
+// (the copies together are at least 512 MiB, past any L3, for a W of 128 KiB or more). Up to 16 rows of x is a decoding step:
+// judged by the rate W is read at (GB/s); more is a prefill's product (GFLOP/s).
+Workload bf16(int64_t m, int64_t n, int64_t k, const std::string& name) {
+  const int64_t copies = std::clamp<int64_t>((int64_t{512} << 20) / (2 * n * k) + 1, 2, 4096);
+  auto w = std::make_shared<std::vector<uint16_t>>(copies * n * k);
+  {
+    std::vector<float> values(n * k);
+    fill(values, 11);
+    for (int64_t i = 0; i < n * k; ++i) {
+      uint32_t bits;
+      std::memcpy(&bits, &values[i], sizeof(bits));
+      (*w)[i] = static_cast<uint16_t>(bits >> 16);
+    }
+    for (int64_t c = 1; c < copies; ++c) std::copy(w->begin(), w->begin() + n * k, w->begin() + c * n * k);
+  }
+  auto x = std::make_shared<std::vector<float>>(m * k);
+  fill(*x, 12);
+  auto bias = std::make_shared<std::vector<float>>(n);
+  fill(*bias, 13);
+  auto out = std::make_shared<std::vector<std::vector<float>>>(2, std::vector<float>(m * n));
+  auto next = std::make_shared<int64_t>(0);
+  auto run = [=](const md::Kernels& table, int side) {
+    const uint16_t* wc = w->data() + (*next)++ % copies * n * k;
+    table.matmul_bf16(x->data(), wc, bias->data(), (*out)[side].data(), m, n, k);
+  };
+  const bool decode = m <= 16;
+  return {name, decode ? 0.0 : 2.0 * m * n * k, decode ? 2.0 * n * k : 0.0, run,
+          [=] { return max_abs_diff((*out)[0], (*out)[1]); }};
+}
+
 std::vector<int64_t> numbers(const std::string& list, std::vector<std::string>& flags) {
   std::vector<int64_t> out;
   size_t at = 0;
@@ -190,6 +222,10 @@ bool parse(const std::string& spec, Workload& w) {
     w = softmax(n[0], n[1], spec);
     return true;
   }
+  if (kind == "bf16" && n.size() == 3 && n[0] > 0 && n[1] > 0 && n[2] > 0) {
+    w = bf16(n[0], n[1], n[2], spec);
+    return true;
+  }
   if (kind == "exp" && n.size() == 1 && n[0] > 0) {
     w = exp(n[0], spec);
     return true;
@@ -208,7 +244,7 @@ int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
                  "usage: kernel_ab SECONDS gemm:M,N,K[,at][,bt] | attention:B,HQ,HKV,S,T,D | xent:ROWS,VOCAB | "
-                 "softmax:ROWS,COLS | exp:N ...\n");
+                 "softmax:ROWS,COLS | exp:N | bf16:M,N,K ...\n");
     return 2;
   }
   const double seconds = std::atof(argv[1]);

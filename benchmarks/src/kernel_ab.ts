@@ -31,8 +31,9 @@ const DEFAULT_WORKLOADS = [
   'attention:1,14,2,1,512,64',
 ];
 
-/** What kernel_ab.cc reads: gemm:M,N,K[,at][,bt], attention:B,HQ,HKV,S,T,D, xent:ROWS,VOCAB, softmax:ROWS,COLS, exp:N. */
-const WORKLOAD = /^(gemm:\d+,\d+,\d+(,at|,bt)*|attention:\d+(,\d+){5}|xent:\d+,\d+|softmax:\d+,\d+|exp:\d+)$/;
+/** What kernel_ab.cc reads: gemm:M,N,K[,at][,bt], attention:B,HQ,HKV,S,T,D, xent:ROWS,VOCAB, softmax:ROWS,COLS, exp:N, bf16:M,N,K. */
+const WORKLOAD =
+  /^(gemm:\d+,\d+,\d+(,at|,bt)*|attention:\d+(,\d+){5}|xent:\d+,\d+|softmax:\d+,\d+|exp:\d+|bf16:\d+,\d+,\d+)$/;
 
 const USAGE = `pnpm bench:ab [--base REV] [--seconds S] [--json] [WORKLOAD...]
   --base     revision whose kernels are the baseline (default: HEAD)
@@ -43,6 +44,7 @@ const USAGE = `pnpm bench:ab [--base REV] [--seconds S] [--json] [WORKLOAD...]
              xent:ROWS,VOCAB  cross-entropy from logits, forward and backward
              softmax:ROWS,COLS  softmax over the last axis
              exp:N  elementwise exp
+             bf16:M,N,K  x [M, K] · Wᵀ, W [N, K] bf16 read from memory (M <= 16: GB/s of W, a decoding step)
              (default: tiny and Qwen2.5-0.5B shapes)
 speedup = base median / working-tree median; max_abs_diff compares the two sides' outputs.`;
 
@@ -52,7 +54,7 @@ interface AbResult {
   base_ms: number;
   work_ms: number;
   speedup: number;
-  base_gflops: number; // 0 for the memory-bound workloads (xent, softmax, exp)
+  base_gflops: number; // 0 for the memory-bound workloads (xent, softmax, exp, bf16 with M <= 16)
   work_gflops: number;
   base_gbs: number; // bytes read and written at least, per second; 0 for gemm and attention
   work_gbs: number;
@@ -72,7 +74,8 @@ function args(): { base: string; seconds: number; json: boolean; workloads: stri
     else if (argv[i] === '--seconds') out.seconds = Number(argv[++i]);
     else if (argv[i] === '--json') out.json = true;
     else if (WORKLOAD.test(argv[i])) out.workloads.push(argv[i]);
-    else if (/^(gemm|attention|xent|softmax|exp):/.test(argv[i])) fail(`cannot read workload '${argv[i]}'\n${USAGE}`);
+    else if (/^(gemm|attention|xent|softmax|exp|bf16):/.test(argv[i]))
+      fail(`cannot read workload '${argv[i]}'\n${USAGE}`);
     else fail(`unknown argument '${argv[i]}'\n${USAGE}`);
   }
   if (!(out.seconds > 0)) fail('--seconds must be a positive number');
