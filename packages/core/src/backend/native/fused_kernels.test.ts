@@ -195,7 +195,7 @@ describe.skipIf(!ADDON_BUILT)(`fused native kernels match the unfused compositio
   it("crossEntropySum of a row holding NaN or +inf is NaN, and so is that row's gradient", async () => {
     const vocab = 3000;
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
-      const values = rand([2, vocab]).values;
+      const values = Float32Array.from(rand([2, vocab]).values);
       values[vocab + 2222] = bad; // row 1, in its second chunk
       const labels: HostTensor = { values: Int32Array.from([5, 7]), shape: [2], dtype: 'int32' };
       const got = await runOn('native', [f32([2, vocab], values), labels], valueAndGrads(crossEntropySum, [0]));
