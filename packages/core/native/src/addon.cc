@@ -438,36 +438,38 @@ Napi::Value GatherBf16(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// Property `name` of `o` as a typed array of at least n elements (null when optional and absent).
+// Property `key` (named `name`) of `o` as a typed array of at least n elements (null when optional
+// and absent). The keys are made once per call: a property read by a C string makes its V8 string
+// anew each time, ~18 a layer.
 template <class T, napi_typedarray_type kType>
-T* property_array(const Napi::Object& o, const char* name, int64_t n, bool optional) {
-  auto v = o.Get(name);
+T* property_array(const Napi::Object& o, const Napi::Value& key, const char* name, int64_t n, bool optional,
+                  int64_t layer) {
+  auto v = o.Get(key);
   if (optional && (v.IsUndefined() || v.IsNull())) return nullptr;
-  return typed_array<T, kType>(o.Env(), v, n, [&] { return std::string("decoderLayerBf16: ") + name; });
+  return typed_array<T, kType>(o.Env(), v, n, [&] {
+    return std::string("decoderLayersBf16: ") + (layer < 0 ? "" : "layer " + std::to_string(layer) + " ") + name;
+  });
 }
 
-// decoderLayerBf16(layer): one decoding step of a pre-norm decoder layer (decoder_layer.h). `layer`
-// holds the sizes (batch, hidden, heads, kvHeads, headDim, intermediate, eps, scale, past,
-// capacity) and the arrays: x, y, inputNorm, postAttentionNorm (Float32Array), the weights q, k, v,
-// o, gate, up, down (Int32Array, bf16 packed two per int32) with optional biases qBias … downBias,
-// cos, sin, keyCache, valueCache (written at `past`) and segmentIds (Int32Array) or null.
-Napi::Value DecoderLayerBf16(const Napi::CallbackInfo& info) {
+// decoderLayersBf16(step, layers): one decoding step through consecutive pre-norm decoder layers
+// (decoder_layer.h). `step` holds the sizes (batch, hidden, heads, kvHeads, headDim, intermediate,
+// eps, scale, past, capacity) and the shared arrays: x (the first layer's input), y (the last
+// layer's output), cos, sin (Float32Array) and segmentIds (Int32Array) or null. `layers` is an
+// array of objects with inputNorm, postAttentionNorm (Float32Array), the weights q, k, v, o, gate,
+// up, down (Int32Array, bf16 packed two per int32) with optional biases qBias … downBias, and
+// keyCache, valueCache (written at `past`).
+Napi::Value DecoderLayersBf16(const Napi::CallbackInfo& info) {
   auto env = info.Env();
-  if (!info[0].IsObject()) fail(env, "decoderLayerBf16: expected one object argument");
+  if (!info[0].IsObject() || !info[1].IsArray()) fail(env, "decoderLayersBf16: expected (step, layers[])");
   auto o = info[0].As<Napi::Object>();
+  auto list = info[1].As<Napi::Array>();
   auto number = [&](const char* name) {
     auto v = o.Get(name);
-    if (!v.IsNumber()) fail(env, std::string("decoderLayerBf16: ") + name + " must be a number");
+    if (!v.IsNumber()) fail(env, std::string("decoderLayersBf16: ") + name + " must be a number");
     return v.As<Napi::Number>();
   };
   auto size = [&](const char* name) { return number(name).Int64Value(); };
   auto real_of = [&](const char* name) { return static_cast<float>(number(name).DoubleValue()); };
-  auto floats = [&](const char* name, int64_t n, bool optional = false) {
-    return property_array<float, napi_float32_array>(o, name, n, optional);
-  };
-  auto ints = [&](const char* name, int64_t n, bool optional = false) {
-    return property_array<int32_t, napi_int32_array>(o, name, n, optional);
-  };
   DecoderLayerArgs a{};
   a.batch = size("batch");
   a.hidden = size("hidden");
@@ -482,29 +484,49 @@ Napi::Value DecoderLayerBf16(const Napi::CallbackInfo& info) {
   const int64_t m = a.batch, h = a.hidden, d = a.head_dim, inter = a.intermediate;
   const int64_t qw = a.heads * d, kvw = a.kv_heads * d;
   if (m < 1 || h < 2 || h % 2 != 0 || d < 2 || d % 2 != 0 || inter < 2 || inter % 2 != 0 || qw % 2 != 0)
-    fail(env, "decoderLayerBf16: sizes must be positive and even");
-  if (a.kv_heads < 1 || a.heads % a.kv_heads != 0) fail(env, "decoderLayerBf16: heads must be a multiple of kvHeads");
-  if (a.past < 0 || a.past >= a.capacity) fail(env, "decoderLayerBf16: past must lie in [0, capacity)");
-  a.x = floats("x", m * h);
-  a.y = floats("y", m * h);
-  a.input_norm = floats("inputNorm", h);
-  a.post_attention_norm = floats("postAttentionNorm", h);
-  auto bf16 = [&](const char* name, const char* bias, int64_t out, int64_t in) {
-    return Bf16Linear{reinterpret_cast<const uint16_t*>(ints(name, out * in / 2)), floats(bias, out, true)};
-  };
-  a.q = bf16("q", "qBias", qw, h);
-  a.k = bf16("k", "kBias", kvw, h);
-  a.v = bf16("v", "vBias", kvw, h);
-  a.o = bf16("o", "oBias", h, qw);
-  a.gate = bf16("gate", "gateBias", inter, h);
-  a.up = bf16("up", "upBias", inter, h);
-  a.down = bf16("down", "downBias", h, inter);
-  a.cos = floats("cos", m * d / 2);
-  a.sin = floats("sin", m * d / 2);
-  a.key_cache = floats("keyCache", m * kvw * a.capacity);
-  a.value_cache = floats("valueCache", m * kvw * a.capacity);
-  a.segment_ids = ints("segmentIds", m * a.capacity, true);
-  decoder_layer_bf16(a);
+    fail(env, "decoderLayersBf16: sizes must be positive and even");
+  if (a.kv_heads < 1 || a.heads % a.kv_heads != 0) fail(env, "decoderLayersBf16: heads must be a multiple of kvHeads");
+  if (a.past < 0 || a.past >= a.capacity) fail(env, "decoderLayersBf16: past must lie in [0, capacity)");
+  const int64_t count = static_cast<int64_t>(list.Length());
+  if (count < 1) fail(env, "decoderLayersBf16: no layers");
+  auto key = [&](const char* name) { return Napi::String::New(env, name); };
+  a.x = property_array<float, napi_float32_array>(o, key("x"), "x", m * h, false, -1);
+  a.y = property_array<float, napi_float32_array>(o, key("y"), "y", m * h, false, -1);
+  a.cos = property_array<float, napi_float32_array>(o, key("cos"), "cos", m * d / 2, false, -1);
+  a.sin = property_array<float, napi_float32_array>(o, key("sin"), "sin", m * d / 2, false, -1);
+  a.segment_ids = property_array<int32_t, napi_int32_array>(o, key("segmentIds"), "segmentIds", m * a.capacity, true, -1);
+  // The per-layer keys, made once.
+  const char* kNames[] = {"inputNorm", "postAttentionNorm", "keyCache", "valueCache", "q", "qBias", "k", "kBias", "v",
+                          "vBias", "o", "oBias", "gate", "gateBias", "up", "upBias", "down", "downBias"};
+  constexpr int kKeys = sizeof(kNames) / sizeof(kNames[0]);
+  Napi::Value keys[kKeys];
+  for (int i = 0; i < kKeys; ++i) keys[i] = key(kNames[i]);
+  std::vector<DecoderLayerArgs> layers(static_cast<size_t>(count), a);
+  for (int64_t l = 0; l < count; ++l) {
+    auto item = list.Get(static_cast<uint32_t>(l));
+    if (!item.IsObject()) fail(env, "decoderLayersBf16: layer " + std::to_string(l) + " must be an object");
+    auto lo = item.As<Napi::Object>();
+    auto floats = [&](int i, int64_t n, bool optional = false) {
+      return property_array<float, napi_float32_array>(lo, keys[i], kNames[i], n, optional, l);
+    };
+    auto bf16 = [&](int i, int64_t out, int64_t in) {
+      const int32_t* w = property_array<int32_t, napi_int32_array>(lo, keys[i], kNames[i], out * in / 2, false, l);
+      return Bf16Linear{reinterpret_cast<const uint16_t*>(w), floats(i + 1, out, true)};
+    };
+    DecoderLayerArgs& x = layers[static_cast<size_t>(l)];
+    x.input_norm = floats(0, h);
+    x.post_attention_norm = floats(1, h);
+    x.key_cache = floats(2, m * kvw * a.capacity);
+    x.value_cache = floats(3, m * kvw * a.capacity);
+    x.q = bf16(4, qw, h);
+    x.k = bf16(6, kvw, h);
+    x.v = bf16(8, kvw, h);
+    x.o = bf16(10, h, qw);
+    x.gate = bf16(12, inter, h);
+    x.up = bf16(14, inter, h);
+    x.down = bf16(16, h, inter);
+  }
+  decoder_layers_bf16(layers);
   return env.Undefined();
 }
 
@@ -535,7 +557,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sumSquares", Napi::Function::New(env, SumSquares));
   exports.Set("matMulBf16", Napi::Function::New(env, MatMulBf16));
   exports.Set("gatherBf16", Napi::Function::New(env, GatherBf16));
-  exports.Set("decoderLayerBf16", Napi::Function::New(env, DecoderLayerBf16));
+  exports.Set("decoderLayersBf16", Napi::Function::New(env, DecoderLayersBf16));
   return exports;
 }
 

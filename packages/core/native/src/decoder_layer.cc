@@ -11,7 +11,13 @@ namespace {
 // The step's intermediates, kept between calls (only the JS thread runs a layer).
 struct Scratch {
   std::vector<float> normed, rstd, q, roped_q, k, roped_k, v, attended, lse, proj, h, gate, up, act;
+  std::vector<float> between[2];  // the hidden state between layers of a stack, in turns
 };
+
+Scratch& scratch() {
+  static Scratch s;
+  return s;
+}
 
 float* sized(std::vector<float>& buffer, int64_t n) {
   if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(static_cast<size_t>(n));
@@ -21,7 +27,7 @@ float* sized(std::vector<float>& buffer, int64_t n) {
 }  // namespace
 
 void decoder_layer_bf16(const DecoderLayerArgs& a) {
-  static Scratch s;
+  Scratch& s = scratch();
   const Kernels& kn = kernels();
   const int64_t m = a.batch, h = a.hidden, d = a.head_dim, qw = a.heads * d, kvw = a.kv_heads * d;
   const int64_t inter = a.intermediate;
@@ -77,6 +83,19 @@ void decoder_layer_bf16(const DecoderLayerArgs& a) {
   kn.swiglu_fwd(gate, up, act, m * inter);
   kn.matmul_bf16(act, a.down.w, a.down.bias, proj, m, h, inter);
   for (int64_t i = 0; i < m * h; ++i) a.y[i] = hid[i] + proj[i];
+}
+
+void decoder_layers_bf16(const std::vector<DecoderLayerArgs>& layers) {
+  const size_t count = layers.size();
+  const float* x = layers[0].x;
+  for (size_t i = 0; i < count; ++i) {
+    DecoderLayerArgs a = layers[i];
+    a.x = x;
+    if (i + 1 < count) a.y = sized(scratch().between[i % 2], a.batch * a.hidden);
+    else a.y = layers[count - 1].y;
+    decoder_layer_bf16(a);
+    x = a.y;
+  }
 }
 
 }  // namespace md

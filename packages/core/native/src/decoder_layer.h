@@ -2,10 +2,11 @@
 // the same sequence of table kernels that the model's tfjs ops would dispatch one by one:
 //   h = x + o_proj(attention(rope(q_proj(norm1(x))), cache ← rope(k_proj(norm1(x))), v_proj(norm1(x))))
 //   y = h + down_proj(silu(gate_proj(norm2(h))) * up_proj(norm2(h)))
-// A token of Qwen2.5-0.5B is then 24 kernel calls instead of ~500, and the pool's workers stay hot
-// between the products. The results are those of the separate kernels, bit for bit.
+// A token of Qwen2.5-0.5B is then one kernel call for its 24 layers instead of ~500, and the pool's
+// workers stay hot between the products. The results are those of the separate kernels, bit for bit.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 namespace md {
 
@@ -39,5 +40,11 @@ struct DecoderLayerArgs {
 };
 
 void decoder_layer_bf16(const DecoderLayerArgs& a);
+
+/**
+ * The step through consecutive layers: layers[0].x is the input and layers.back().y the output;
+ * the other layers' x and y are ignored (the layers in between write to buffers kept here).
+ */
+void decoder_layers_bf16(const std::vector<DecoderLayerArgs>& layers);
 
 }  // namespace md

@@ -1,12 +1,12 @@
-// The fused decoding step of a pre-norm layer against the same layer composed of the separate ops
-// (rmsNorm, linearBf16, applyRope, writeInto, causalAttention, swiglu), each tested on its own. The
-// kernel runs the same table kernels in the same order, so the results must be equal bit for bit,
-// on every kernel table (isa_paths.test.ts reruns this file on the lower ones).
+// The fused decoding step through pre-norm layers against the same layers composed of the separate
+// ops (rmsNorm, linearBf16, applyRope, writeInto, causalAttention, swiglu), each tested on its own.
+// The kernel runs the same table kernels in the same order, so the results must be equal bit for
+// bit, on every kernel table (isa_paths.test.ts reruns this file on the lower ones).
 import { describe, expect, it } from 'vitest';
 import { tf } from '../tf';
 import { causalAttention } from './attention';
 import { bf16Tensor, linearBf16, packBf16 } from './bf16';
-import { canRunDecoderLayerBf16, decoderLayerBf16, type DecoderLayerBf16Weights } from './decoder_layer_bf16';
+import { canRunDecoderLayerBf16, decoderLayersBf16, type DecoderLayerBf16Weights } from './decoder_layer_bf16';
 import { activatableBackends, seededValues } from './op_test_helpers';
 import { rmsNorm } from './rms_norm';
 import { applyRope } from './rope';
@@ -58,31 +58,37 @@ function composed(
 }
 
 describe.skipIf(!haveKernel)(
-  `decoderLayerBf16 on native${haveKernel ? '' : ' (skipped: the native backend is not available)'}`,
+  `decoderLayersBf16 on native${haveKernel ? '' : ' (skipped: the native backend is not available)'}`,
   () => {
     it.each([
-      ['q/k/v biases (Qwen2), a left-padded row', true, true],
-      ['no biases (Llama), no segments', false, false],
-    ])('%s: equals the composed layer bit for bit', async (_name, qkvBias, padded) => {
+      ['q/k/v biases (Qwen2), a left-padded row, one layer', true, true, 1],
+      ['no biases (Llama), no segments, one layer', false, false, 1],
+      ['q/k/v biases, a left-padded row, a stack of three layers', true, true, 3],
+    ])('%s: equals the composed layers bit for bit', async (_name, qkvBias, padded, layers) => {
       await tf.setBackend('native');
       tf.tidy(() => {
-        const w: DecoderLayerBf16Weights = {
-          inputNorm: values([H], 1),
-          postAttentionNorm: values([H], 1),
-          q: bf16Linear(HEADS * D, H, qkvBias),
-          k: bf16Linear(KV * D, H, qkvBias),
-          v: bf16Linear(KV * D, H, qkvBias),
-          o: bf16Linear(H, HEADS * D, false),
-          gate: bf16Linear(INTER, H, false),
-          up: bf16Linear(INTER, H, false),
-          down: bf16Linear(H, INTER, false),
-        };
-        expect(canRunDecoderLayerBf16(w)).toBe(true);
+        const weights = Array.from(
+          { length: layers },
+          (): DecoderLayerBf16Weights => ({
+            inputNorm: values([H], 1),
+            postAttentionNorm: values([H], 1),
+            q: bf16Linear(HEADS * D, H, qkvBias),
+            k: bf16Linear(KV * D, H, qkvBias),
+            v: bf16Linear(KV * D, H, qkvBias),
+            o: bf16Linear(H, HEADS * D, false),
+            gate: bf16Linear(INTER, H, false),
+            up: bf16Linear(INTER, H, false),
+            down: bf16Linear(H, INTER, false),
+          }),
+        );
+        for (const w of weights) expect(canRunDecoderLayerBf16(w)).toBe(true);
         const hidden = values([B, 1, H], 2);
         const angles = values([B, 1, D / 2], 3);
         const [cos, sin] = [tf.cos(angles), tf.sin(angles)];
-        const keyCache = values([B, KV, CAPACITY, D]);
-        const valueCache = values([B, KV, CAPACITY, D]);
+        const caches = weights.map(() => ({
+          keyCache: values([B, KV, CAPACITY, D]),
+          valueCache: values([B, KV, CAPACITY, D]),
+        }));
         // Row 1 starts with three pads (segment 0); the new position continues segment 1.
         const segmentIds = padded
           ? tf.tensor2d(
@@ -92,26 +98,42 @@ describe.skipIf(!haveKernel)(
             )
           : null;
         // Both paths consume their caches: each gets its own copy.
-        const want = composed(hidden, w, cos, sin, tf.clone(keyCache), tf.clone(valueCache), segmentIds);
-        const got = decoderLayerBf16(hidden, w, {
-          cos,
-          sin,
-          keyCache: tf.clone(keyCache),
-          valueCache: tf.clone(valueCache),
-          past: PAST,
-          segmentIds,
-          eps: EPS,
+        let want = hidden;
+        const wantCaches = weights.map((w, i) => {
+          const [out, keys, vals] = composed(
+            want,
+            w,
+            cos,
+            sin,
+            tf.clone(caches[i].keyCache),
+            tf.clone(caches[i].valueCache),
+            segmentIds,
+          );
+          want = out;
+          return [keys, vals];
         });
+        const got = decoderLayersBf16(
+          hidden,
+          weights.map((w, i) => ({
+            weights: w,
+            keyCache: tf.clone(caches[i].keyCache),
+            valueCache: tf.clone(caches[i].valueCache),
+          })),
+          { cos, sin, past: PAST, segmentIds, eps: EPS },
+        );
         expect(got.hidden.shape).toEqual([B, 1, H]);
-        expect(got.hidden.dataSync()).toEqual(want[0].dataSync());
-        expect(got.keyCache.dataSync()).toEqual(want[1].dataSync());
-        expect(got.valueCache.dataSync()).toEqual(want[2].dataSync());
-        // The step wrote position PAST and nothing else.
-        expect(got.keyCache.dataSync()).not.toEqual(keyCache.dataSync());
+        expect(got.hidden.dataSync()).toEqual(want.dataSync());
+        expect(got.caches).toHaveLength(layers);
+        got.caches.forEach((c, i) => {
+          expect(c.keyCache.dataSync(), `layer ${i} keys`).toEqual(wantCaches[i][0].dataSync());
+          expect(c.valueCache.dataSync(), `layer ${i} values`).toEqual(wantCaches[i][1].dataSync());
+          // The step wrote position PAST and nothing else.
+          expect(c.keyCache.dataSync()).not.toEqual(caches[i].keyCache.dataSync());
+        });
       });
     });
 
-    it('refuses a step past the cache and a float32 weight', async () => {
+    it('refuses a step past the cache and a float32 weight, naming the layer', async () => {
       await tf.setBackend('native');
       tf.tidy(() => {
         const lin = (out: number, inDim: number) => bf16Linear(out, inDim, false);
@@ -126,16 +148,16 @@ describe.skipIf(!haveKernel)(
           up: lin(INTER, H),
           down: lin(H, INTER),
         };
-        const step = {
-          cos: values([B, 1, D / 2]),
-          sin: values([B, 1, D / 2]),
-          keyCache: values([B, KV, CAPACITY, D]),
-          valueCache: values([B, KV, CAPACITY, D]),
-          past: CAPACITY,
-          segmentIds: null,
-          eps: EPS,
-        };
-        expect(() => decoderLayerBf16(values([B, 1, H]), w, step)).toThrow(/outside the cache's 12 positions/);
+        const slot = { weights: w, keyCache: values([B, KV, CAPACITY, D]), valueCache: values([B, KV, CAPACITY, D]) };
+        const step = { cos: values([B, 1, D / 2]), sin: values([B, 1, D / 2]), segmentIds: null, eps: EPS };
+        expect(() => decoderLayersBf16(values([B, 1, H]), [slot], { ...step, past: CAPACITY })).toThrow(
+          /outside the cache's 12 positions/,
+        );
+        // A float32 weight reaching the kernel gets one line naming the layer and the weight.
+        const float32Up = { ...slot, weights: { ...w, up: { weight: values([INTER, H]), bias: null } } };
+        expect(() => decoderLayersBf16(values([B, 1, H]), [slot, float32Up], { ...step, past: 1 })).toThrow(
+          "MdDecoderLayersBf16: layer 1's up must be bf16 [96, 64] (int32 [96, 32]), got float32 [96,64]",
+        );
         expect(canRunDecoderLayerBf16({ ...w, up: { weight: values([INTER, H]), bias: null } })).toBe(false);
       });
     });

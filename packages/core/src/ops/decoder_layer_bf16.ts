@@ -1,20 +1,24 @@
-// One decoding step of a pre-norm decoder layer (Llama/Qwen2) with bf16 weights, as one kernel:
+// One decoding step through consecutive pre-norm decoder layers (Llama/Qwen2) with bf16 weights, as
+// one kernel. Each layer:
 //   h = x + o(attention(rope(q(norm1(x))), cache ← rope(k(norm1(x))), v(norm1(x))))
 //   y = h + down(silu(gate(norm2(h))) * up(norm2(h)))
 // A decoding step otherwise dispatches ~20 tfjs kernels a layer (~500 a token of Qwen2.5-0.5B),
-// each with its engine bookkeeping between the matrix products.
+// each with its engine bookkeeping between the matrix products; one kernel a layer still ran the
+// JS between layers with caches that the layer's 30 MB of weights had just flushed (~0.1 ms a
+// layer), so the whole stack of a model is one kernel.
 //
-// Kernel `MdDecoderLayerBf16` (inference only, no gradient; no fallback: a backend without it runs
+// Kernel `MdDecoderLayersBf16` (inference only, no gradient; no fallback: a backend without it runs
 // the model's own composition, `preNormDecoderBlock` in models):
-// - inputs: hidden float32 [b, 1, h]; inputNorm, postAttentionNorm float32 [h]; the weights q, k,
-//   v, o, gate, up, down packed bf16 (ops/bf16.ts: int32 [out, in / 2]) and any of qBias, kBias,
-//   vBias, oBias, gateBias, upBias, downBias float32 [out]; cos, sin float32 [b, 1, d / 2] (the new
-//   position's angles); keyCache, valueCache float32 [b, kvHeads, capacity, d]; segmentIds int32
-//   [b, capacity] or absent.
-// - attrs: {eps (RMSNorm), scale (attention), past (positions cached; the new one is written there)}.
-// - outputs: [hidden', keyCache', valueCache']: the caches with the new position's key (rotated)
-//   and value written at `past`. Like `MdWriteInto` the kernel consumes the caches and may write
-//   them in place and return their storage.
+// - inputs: hidden float32 [b, 1, h]; cos, sin float32 [b, 1, d / 2] (the new position's angles);
+//   segmentIds int32 [b, capacity] or absent; and for layer i (from 0), named `${i}.${name}`:
+//   inputNorm, postAttentionNorm float32 [h]; the weights q, k, v, o, gate, up, down packed bf16
+//   (ops/bf16.ts: int32 [out, in / 2]) and any of qBias, kBias, vBias, oBias, gateBias, upBias,
+//   downBias float32 [out]; keyCache, valueCache float32 [b, kvHeads, capacity, d].
+// - attrs: {layers (how many), eps (RMSNorm), scale (attention), past (positions cached; the new
+//   one is written there)}.
+// - outputs: [hidden', keyCache'0, valueCache'0, keyCache'1, …]: the caches with the new
+//   position's key (rotated) and value written at `past`. Like `MdWriteInto` the kernel consumes
+//   the caches and may write them in place and return their storage.
 // The native kernel runs the same table kernels as the separate ops, so its results are theirs,
 // bit for bit (decoder_layer_bf16.test.ts).
 import type { tf } from '../tf';
@@ -39,12 +43,17 @@ export interface DecoderLayerBf16Weights {
   down: Bf16LinearWeights; // [h, intermediate]
 }
 
-/** The step's position and the layer's slot of the KV cache. */
+/** A layer's weights with its slot of the KV cache. */
+export interface DecoderLayerBf16Slot {
+  weights: DecoderLayerBf16Weights;
+  keyCache: tf.Tensor; // [b, kvHeads, capacity, d], consumed
+  valueCache: tf.Tensor; // [b, kvHeads, capacity, d], consumed
+}
+
+/** The step's position, shared by every layer. */
 export interface DecoderLayerBf16Step {
   cos: tf.Tensor; // [b, 1, d/2]
   sin: tf.Tensor; // [b, 1, d/2]
-  keyCache: tf.Tensor; // [b, kvHeads, capacity, d], consumed
-  valueCache: tf.Tensor; // [b, kvHeads, capacity, d], consumed
   /** positions already cached: the new key and value go to this position */
   past: number;
   /** int32 [b, capacity] (the first past + 1 are real), or null: plain causal attention */
@@ -59,47 +68,51 @@ export const DECODER_LAYER_LINEARS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] 
 /** Whether the active backend runs the fused layer, and every weight of `w` is bf16. */
 export function canRunDecoderLayerBf16(w: DecoderLayerBf16Weights): boolean {
   return (
-    hasFusedKernel(FUSED_KERNELS.decoderLayerBf16) &&
+    hasFusedKernel(FUSED_KERNELS.decoderLayersBf16) &&
     DECODER_LAYER_LINEARS.every((name) => w[name].weight.dtype === 'int32')
   );
 }
 
 /**
- * hidden [b, 1, h] → the layer's output [b, 1, h], with the caches that hold the new position
- * (the ones passed in are consumed). Check {@link canRunDecoderLayerBf16} first.
+ * hidden [b, 1, h] → the output [b, 1, h] of the layers in order, with each layer's caches holding
+ * the new position (the ones passed in are consumed). Check {@link canRunDecoderLayerBf16} first.
  */
-export function decoderLayerBf16(
+export function decoderLayersBf16(
   hidden: tf.Tensor,
-  w: DecoderLayerBf16Weights,
+  layers: DecoderLayerBf16Slot[],
   step: DecoderLayerBf16Step,
-): { hidden: tf.Tensor; keyCache: tf.Tensor; valueCache: tf.Tensor } {
+): { hidden: tf.Tensor; caches: { keyCache: tf.Tensor; valueCache: tf.Tensor }[] } {
   const [b, s] = hidden.shape;
-  const [cb, , capacity, d] = step.keyCache.shape;
-  if (hidden.rank !== 3 || s !== 1 || step.keyCache.rank !== 4 || cb !== b) {
-    throw new Error(
-      `decoderLayerBf16: hidden must be [b, 1, h] and the caches [b, kvHeads, capacity, d], got [${hidden.shape}], [${step.keyCache.shape}]`,
-    );
-  }
-  if (!Number.isInteger(step.past) || step.past < 0 || step.past >= capacity) {
-    throw new Error(`decoderLayerBf16: past ${step.past} outside the cache's ${capacity} positions`);
-  }
-  const inputs: Record<string, tf.Tensor> = {
-    hidden,
-    inputNorm: w.inputNorm,
-    postAttentionNorm: w.postAttentionNorm,
-    cos: step.cos,
-    sin: step.sin,
-    keyCache: step.keyCache,
-    valueCache: step.valueCache,
-  };
-  for (const name of DECODER_LAYER_LINEARS) {
-    inputs[name] = w[name].weight;
-    const bias = w[name].bias;
-    if (bias) inputs[`${name}Bias`] = bias;
-  }
+  if (layers.length === 0) throw new Error('decoderLayersBf16: no layers');
+  const inputs: Record<string, tf.Tensor> = { hidden, cos: step.cos, sin: step.sin };
   if (step.segmentIds) inputs.segmentIds = step.segmentIds;
+  let d = 0;
+  layers.forEach(({ weights: w, keyCache, valueCache }, i) => {
+    const [cb, , capacity] = keyCache.shape;
+    d = keyCache.shape[3] ?? 0;
+    if (hidden.rank !== 3 || s !== 1 || keyCache.rank !== 4 || cb !== b) {
+      throw new Error(
+        `decoderLayersBf16: hidden must be [b, 1, h] and the caches [b, kvHeads, capacity, d], got [${hidden.shape}], [${keyCache.shape}] (layer ${i})`,
+      );
+    }
+    if (!Number.isInteger(step.past) || step.past < 0 || step.past >= capacity) {
+      throw new Error(`decoderLayersBf16: past ${step.past} outside the cache's ${capacity} positions (layer ${i})`);
+    }
+    inputs[`${i}.inputNorm`] = w.inputNorm;
+    inputs[`${i}.postAttentionNorm`] = w.postAttentionNorm;
+    inputs[`${i}.keyCache`] = keyCache;
+    inputs[`${i}.valueCache`] = valueCache;
+    for (const name of DECODER_LAYER_LINEARS) {
+      inputs[`${i}.${name}`] = w[name].weight;
+      const bias = w[name].bias;
+      if (bias) inputs[`${i}.${name}Bias`] = bias;
+    }
+  });
   // The attention op's default scale, computed the same way.
-  const attrs = { eps: step.eps, scale: 1 / Math.sqrt(d as number), past: step.past };
-  const [out, keyCache, valueCache] = runFusedKernelOutputs(FUSED_KERNELS.decoderLayerBf16, inputs, attrs);
-  return { hidden: out, keyCache, valueCache };
+  const attrs = { layers: layers.length, eps: step.eps, scale: 1 / Math.sqrt(d), past: step.past };
+  const [out, ...caches] = runFusedKernelOutputs(FUSED_KERNELS.decoderLayersBf16, inputs, attrs);
+  return {
+    hidden: out,
+    caches: layers.map((_, i) => ({ keyCache: caches[2 * i], valueCache: caches[2 * i + 1] })),
+  };
 }

@@ -1,7 +1,7 @@
 // What a model family contributes: its config mapping, its block wiring and its tensor names.
 // Everything else (loading, saving, the forward pass, training, generation) is family-agnostic.
 import type { ConfigJson, ConfigReader, ModelConfig } from '../config';
-import type { DecoderBlock } from '../model/decoder_block';
+import type { DecoderBlock, FusedDecodingStep } from '../model/decoder_block';
 
 /** Hugging Face module paths of one decoder layer; tensors are `<path>.weight` and `<path>.bias`. */
 export interface LayerModuleNames {
@@ -37,4 +37,6 @@ export interface Architecture {
   modules: ModuleNames;
   /** One decoder layer as a pure function of (hidden, its weights). */
   block: DecoderBlock;
+  /** A decoding step through every layer as one kernel, where it computes what `block` does. */
+  fusedDecodingStep?: FusedDecodingStep;
 }

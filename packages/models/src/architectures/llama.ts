@@ -1,7 +1,7 @@
 // LlamaForCausalLM (Llama 2/3/3.1/3.2): biases only where attention_bias / mlp_bias say
 // (transformers' LlamaAttention and LlamaMLP), llama3 RoPE frequency scaling.
 import { decoderFieldsJson } from '../config';
-import { preNormDecoderBlock } from '../model/decoder_block';
+import { fusedPreNormDecodingStep, preNormDecoderBlock } from '../model/decoder_block';
 import type { Architecture } from './architecture';
 import { HF_DECODER_MODULES } from './hf_decoder_layout';
 
@@ -26,4 +26,5 @@ export const LLAMA: Architecture = {
   }),
   modules: HF_DECODER_MODULES,
   block: preNormDecoderBlock,
+  fusedDecodingStep: fusedPreNormDecodingStep,
 };

@@ -1,7 +1,7 @@
 // Qwen2ForCausalLM (Qwen2, Qwen2.5): Llama layout with biases on q/k/v only (transformers'
 // Qwen2Attention: q/k/v_proj bias=True, o_proj bias=False; Qwen2MLP has no biases).
 import { decoderFieldsJson } from '../config';
-import { preNormDecoderBlock } from '../model/decoder_block';
+import { fusedPreNormDecodingStep, preNormDecoderBlock } from '../model/decoder_block';
 import type { Architecture } from './architecture';
 import { HF_DECODER_MODULES } from './hf_decoder_layout';
 
@@ -21,4 +21,5 @@ export const QWEN2: Architecture = {
   }),
   modules: HF_DECODER_MODULES,
   block: preNormDecoderBlock,
+  fusedDecodingStep: fusedPreNormDecodingStep,
 };

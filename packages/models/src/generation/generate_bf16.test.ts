@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { activatableBackends, tf } from '@mixdistill/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadModel } from '../weights/load_model';
 import { generate } from './generate';
 import { KVCache } from './kv_cache';
@@ -81,11 +81,15 @@ describe.each(backends)('bf16 greedy generation on %s', (backend) => {
   );
 });
 
-describe.skipIf(!backends.includes('native'))('bf16 decoding steps as one kernel a layer (native)', () => {
+describe.skipIf(!backends.includes('native'))('bf16 decoding steps as one kernel for all layers (native)', () => {
   it.each(['tiny-qwen2', 'tiny-llama3'])(
-    '%s: the fused layer gives the tokens and logits of the composed one, batched and left-padded',
+    '%s: the fused layers give the tokens and logits of the composed ones, batched and left-padded',
     async (fixture) => {
       await tf.setBackend('native');
+      // Each cached step is one addon call for the whole stack (a step whose kernel did not apply
+      // would run the composition on both sides, and pass for nothing).
+      const addon = (tf.backend() as unknown as { addon: { decoderLayersBf16: (...a: unknown[]) => void } }).addon;
+      const calls = vi.spyOn(addon, 'decoderLayersBf16');
       const model = loadModel(path.join(FIXTURES, fixture), { dtype: 'bf16' }).model;
       const prompts = [PROMPT, PROMPT.slice(2)];
       const run = async () => {
@@ -100,10 +104,15 @@ describe.skipIf(!backends.includes('native'))('bf16 decoding steps as one kernel
         return { tokens, logits };
       };
       const fused = await run();
+      expect(calls.mock.calls.length).toBeGreaterThan(1);
+      expect((calls.mock.calls[0][1] as unknown[]).length).toBe(model.config.numHiddenLayers);
+      calls.mockClear();
       // An adapter (here one that changes nothing) routes every layer through the composition.
       model.setLinearAdapter((_name, _x, y) => y);
       const composed = await run();
       model.setLinearAdapter(null);
+      expect(calls).not.toHaveBeenCalled();
+      calls.mockRestore();
       expect(fused.tokens).toEqual(composed.tokens);
       expect(fused.logits).toEqual(composed.logits);
       model.dispose();

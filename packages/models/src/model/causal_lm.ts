@@ -174,26 +174,42 @@ export class CausalLM {
       const { blockRunner } = options;
       if (blockRunner && cache) throw new Error('CausalLM.forward: blockRunner does not take a KV cache');
       let hidden = this.embed(inputIds); // [b, s, hidden]
-      for (let i = 0; i < this.config.numHiddenLayers; i++) {
-        if (blockRunner) {
-          hidden = blockRunner(i, hidden, ctx, (h, c) => this.block(i, h, c).hidden);
-          continue;
+      const fused = cache && !blockRunner ? this.fusedDecodingStep(hidden, ctx, cache) : null;
+      if (fused) hidden = fused;
+      else
+        for (let i = 0; i < this.config.numHiddenLayers; i++) {
+          if (blockRunner) {
+            hidden = blockRunner(i, hidden, ctx, (h, c) => this.block(i, h, c).hidden);
+            continue;
+          }
+          if (!cache) {
+            hidden = this.block(i, hidden, ctx).hidden;
+            continue;
+          }
+          // Generation records no gradients, so each layer's intermediates can go as soon as it is
+          // done: kept to the end of the forward, a prefill of 16 prompts × 512 tokens held every
+          // layer's MLP activations at once (23 GB peak RSS for Qwen2.5-0.5B).
+          const previous = hidden;
+          hidden = tf.tidy(() => this.block(i, previous, { ...ctx, cache: cache.layer(i) }).hidden);
+          previous.dispose();
         }
-        if (!cache) {
-          hidden = this.block(i, hidden, ctx).hidden;
-          continue;
-        }
-        // Generation records no gradients, so each layer's intermediates can go as soon as it is
-        // done: kept to the end of the forward, a prefill of 16 prompts × 512 tokens held every
-        // layer's MLP activations at once (23 GB peak RSS for Qwen2.5-0.5B).
-        const previous = hidden;
-        hidden = tf.tidy(() => this.block(i, previous, { ...ctx, cache: cache.layer(i) }).hidden);
-        previous.dispose();
-      }
       cache?.advance(s);
       if (options.lastPositionOnly && s > 1) hidden = tf.slice(hidden, [0, s - 1, 0], [b, 1, this.config.hiddenSize]);
       return this.head(hidden);
     });
+  }
+
+  /** Every layer of a decoding step as one kernel (the architecture's fusedDecodingStep), or null. */
+  private fusedDecodingStep(hidden: tf.Tensor, ctx: BlockContext, cache: KVCache): tf.Tensor | null {
+    const step = this.architecture.fusedDecodingStep;
+    if (!step || hidden.shape[1] !== 1) return null;
+    const layers = Array.from({ length: this.config.numHiddenLayers }, (_, i) => i);
+    return step(
+      hidden,
+      layers.map((i) => this.layerWeights(i)),
+      layers.map((i) => cache.layer(i)),
+      ctx,
+    );
   }
 
   /** Releases the variables and the model's own tensors. */

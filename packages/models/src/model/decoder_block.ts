@@ -7,7 +7,7 @@ import {
   applyRope,
   canRunDecoderLayerBf16,
   causalAttention,
-  decoderLayerBf16,
+  decoderLayersBf16,
   rmsNorm,
   swiglu,
   tf,
@@ -78,8 +78,6 @@ export interface BlockOutput {
 export type DecoderBlock = (hidden: tf.Tensor, weights: LayerWeights, ctx: BlockContext) => BlockOutput;
 
 export const preNormDecoderBlock: DecoderBlock = (hidden, w, ctx) => {
-  const fused = fusedDecodingStep(hidden, w, ctx);
-  if (fused) return { hidden: fused };
   const { config: c, linear } = ctx;
   const [b, s] = hidden.shape as [number, number, number];
   const x = rmsNorm(hidden, w.inputNorm, c.rmsNormEps); // [b, s, hidden]
@@ -96,27 +94,35 @@ export const preNormDecoderBlock: DecoderBlock = (hidden, w, ctx) => {
 };
 
 /**
- * A decoding step (one position, a cache that holds earlier ones) as one kernel where the backend
- * has it and every weight is bf16: the same floats as the composition above, without its ~20
- * dispatches. Null where it does not apply.
+ * A decoding step through every layer of a model: hidden [b, 1, hidden] with each layer's weights
+ * and cache slot -> the last layer's output, or null where no fused kernel applies (the layers
+ * then run one block at a time).
  */
-function fusedDecodingStep(hidden: tf.Tensor, w: LayerWeights, ctx: BlockContext): tf.Tensor | null {
-  const { cache } = ctx;
-  if (!cache || hidden.shape[1] !== 1 || !ctx.plainLinear || !canRunDecoderLayerBf16(w)) return null;
-  const buffers = cache.buffers();
-  if (!buffers) return null;
-  const out = decoderLayerBf16(hidden, w, {
-    cos: ctx.cos,
-    sin: ctx.sin,
-    keyCache: buffers.key,
-    valueCache: buffers.value,
-    past: buffers.offset,
-    segmentIds: ctx.segmentIds,
-    eps: ctx.config.rmsNormEps,
-  });
-  cache.replace(out.keyCache, out.valueCache);
+export type FusedDecodingStep = (
+  hidden: tf.Tensor,
+  layers: LayerWeights[],
+  caches: LayerCache[],
+  ctx: BlockContext,
+) => tf.Tensor | null;
+
+/**
+ * {@link preNormDecoderBlock} through every layer as one kernel, where the backend has it, every
+ * weight is bf16 and each cache already holds buffers: the same floats as the blocks one by one,
+ * without their ~20 dispatches a layer, and without JS between the layers.
+ */
+export const fusedPreNormDecodingStep: FusedDecodingStep = (hidden, layers, caches, ctx) => {
+  if (hidden.shape[1] !== 1 || !ctx.plainLinear || !layers.every(canRunDecoderLayerBf16)) return null;
+  const buffers = caches.map((cache) => cache.buffers());
+  const past = buffers[0]?.offset;
+  if (buffers.some((b) => !b || b.offset !== past)) return null;
+  const out = decoderLayersBf16(
+    hidden,
+    layers.map((weights, i) => ({ weights, keyCache: buffers[i]!.key, valueCache: buffers[i]!.value })),
+    { cos: ctx.cos, sin: ctx.sin, past: past as number, segmentIds: ctx.segmentIds, eps: ctx.config.rmsNormEps },
+  );
+  out.caches.forEach((c, i) => caches[i].replace(c.keyCache, c.valueCache));
   return out.hidden;
-}
+};
 
 /** [b, s, heads * d] -> [b, heads, s, d]; a single position needs no transpose, only a reshape. */
 function toHeads(x: tf.Tensor, b: number, s: number, heads: number, d: number): tf.Tensor {

@@ -176,12 +176,12 @@ export interface NativeAddon {
   ): void;
   /** out [indices, h] = rows of the bf16 table [rows, h] (packed as in matMulBf16), widened */
   gatherBf16(table: Int32Array, indices: Int32Array, out: Float32Array, rows: number, h: number): void;
-  /** one decoding step of a pre-norm decoder layer with bf16 weights (native/src/decoder_layer.h) */
-  decoderLayerBf16(layer: DecoderLayerBf16Call): void;
+  /** one decoding step through consecutive pre-norm decoder layers with bf16 weights (native/src/decoder_layer.h) */
+  decoderLayersBf16(step: DecoderStepBf16Call, layers: DecoderLayerBf16Arrays[]): void;
 }
 
-/** The argument of `decoderLayerBf16`: sizes, then the arrays (weights bf16 packed two per int32). */
-export interface DecoderLayerBf16Call {
+/** The first argument of `decoderLayersBf16`: sizes and the arrays every layer shares. */
+export interface DecoderStepBf16Call {
   batch: number;
   hidden: number;
   heads: number;
@@ -192,10 +192,17 @@ export interface DecoderLayerBf16Call {
   scale: number;
   /** positions already cached; the new key/value are written at this position */
   past: number;
-  /** positions per (sequence, kv head) in keyCache/valueCache */
+  /** positions per (sequence, kv head) in each layer's keyCache/valueCache */
   capacity: number;
-  x: Float32Array; // [batch, hidden]
-  y: Float32Array; // [batch, hidden]
+  x: Float32Array; // [batch, hidden], the first layer's input
+  y: Float32Array; // [batch, hidden], the last layer's output
+  cos: Float32Array; // [batch, headDim / 2]
+  sin: Float32Array;
+  segmentIds: Int32Array | null; // [batch, capacity]
+}
+
+/** One layer's arrays in `decoderLayersBf16` (weights bf16 packed two per int32). */
+export interface DecoderLayerBf16Arrays {
   inputNorm: Float32Array;
   postAttentionNorm: Float32Array;
   q: Int32Array;
@@ -212,11 +219,8 @@ export interface DecoderLayerBf16Call {
   gateBias: Float32Array | null;
   upBias: Float32Array | null;
   downBias: Float32Array | null;
-  cos: Float32Array; // [batch, headDim / 2]
-  sin: Float32Array;
   keyCache: Float32Array; // [batch, kvHeads, capacity, headDim]
   valueCache: Float32Array;
-  segmentIds: Int32Array | null; // [batch, capacity]
 }
 
 /** Where `pnpm install` (native/build.mjs) puts the addon. */

@@ -1,80 +1,84 @@
-// MdDecoderLayerBf16 on the native backend: one decoding step of a pre-norm decoder layer with bf16
-// weights in one addon call (native/src/decoder_layer.cc). Contract: ops/decoder_layer_bf16.ts.
+// MdDecoderLayersBf16 on the native backend: one decoding step through consecutive pre-norm
+// decoder layers with bf16 weights in one addon call (native/src/decoder_layer.cc). Contract:
+// ops/decoder_layer_bf16.ts.
 import type { tf } from '../../../tf';
-import { DECODER_LAYER_LINEARS } from '../../../ops/decoder_layer_bf16';
+import type { DECODER_LAYER_LINEARS } from '../../../ops/decoder_layer_bf16';
 import { FUSED_KERNELS } from '../../../ops/fused';
-import { need } from '../../kernel_checks';
+import type { DecoderLayerBf16Arrays } from '../addon';
+import type { NativeBackend } from '../native_backend';
 import { type KernelArgs, type NativeKernel, writable } from './kernel_util';
 
-// -> [hidden' [b, 1, h], keyCache', valueCache'] (the caches written in place when unshared).
-function decoderLayerBf16({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  const { hidden, keyCache, valueCache, segmentIds } = inputs;
-  const [batch, s, h] = hidden.shape;
-  const [, kvHeads, capacity, headDim] = keyCache.shape;
-  const heads = inputs.q.shape[0] / headDim;
-  const intermediate = inputs.gate.shape[0];
+/** A one-line error naming the kernel; the messages are built only when a check fails. */
+function fail(message: string): never {
+  throw new Error(`MdDecoderLayersBf16: ${message}`);
+}
+
+/** The model's sizes, read off the first layer and the hidden state. */
+interface Sizes {
+  batch: number;
+  h: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  capacity: number;
+  intermediate: number;
+}
+
+/** Layer i's arrays but its caches (taken once every layer is checked), its shapes checked against `z`. */
+function layerArrays(
+  backend: NativeBackend,
+  inputs: Record<string, tf.TensorInfo>,
+  i: number,
+  z: Sizes,
+): Omit<DecoderLayerBf16Arrays, 'keyCache' | 'valueCache'> {
+  const input = (name: string) => inputs[`${i}.${name}`] ?? fail(`layer ${i} has no ${name}`);
+  const keyCache = input('keyCache');
+  const valueCache = input('valueCache');
+  const cacheShape = [z.batch, z.kvHeads, z.capacity, z.headDim];
+  for (const cache of [keyCache, valueCache])
+    if (cache.dtype !== 'float32' || cache.shape.length !== 4 || cache.shape.some((n, j) => n !== cacheShape[j]))
+      fail(`layer ${i}'s caches must be float32 [${cacheShape}], got ${cache.dtype} [${cache.shape}]`);
   const expected: Record<(typeof DECODER_LAYER_LINEARS)[number], [number, number]> = {
-    q: [heads * headDim, h],
-    k: [kvHeads * headDim, h],
-    v: [kvHeads * headDim, h],
-    o: [h, heads * headDim],
-    gate: [intermediate, h],
-    up: [intermediate, h],
-    down: [h, intermediate],
+    q: [z.heads * z.headDim, z.h],
+    k: [z.kvHeads * z.headDim, z.h],
+    v: [z.kvHeads * z.headDim, z.h],
+    o: [z.h, z.heads * z.headDim],
+    gate: [z.intermediate, z.h],
+    up: [z.intermediate, z.h],
+    down: [z.h, z.intermediate],
   };
-  need(
-    hidden.dtype === 'float32' && s === 1 && keyCache.shape.length === 4 && keyCache.shape[0] === batch,
-    `MdDecoderLayerBf16: hidden float32 [b, 1, h] and caches [b, kvHeads, capacity, d], got [${hidden.shape}], [${keyCache.shape}]`,
-  );
-  need(
-    valueCache.shape.every((n, i) => n === keyCache.shape[i]) &&
-      keyCache.dtype === 'float32' &&
-      valueCache.dtype === 'float32',
-    `MdDecoderLayerBf16: keyCache [${keyCache.shape}] and valueCache [${valueCache.shape}] must be float32 of one shape`,
-  );
-  for (const name of DECODER_LAYER_LINEARS) {
+  const weight = (name: (typeof DECODER_LAYER_LINEARS)[number]) => {
     const [out, inDim] = expected[name];
-    const w = inputs[name];
-    need(
-      w.dtype === 'int32' && w.shape.length === 2 && w.shape[0] === out && w.shape[1] * 2 === inDim,
-      `MdDecoderLayerBf16: ${name} must be bf16 [${out}, ${inDim}] (int32 [${out}, ${inDim / 2}]), got ${w.dtype} [${w.shape}]`,
-    );
-    const bias = inputs[`${name}Bias`];
-    need(
-      !bias || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === out),
-      `MdDecoderLayerBf16: ${name}Bias must be [${out}]`,
-    );
-  }
-  need(
-    !segmentIds || (segmentIds.dtype === 'int32' && segmentIds.shape[0] === batch && segmentIds.shape[1] === capacity),
-    `MdDecoderLayerBf16: segmentIds must be int32 [${batch}, ${capacity}], got [${segmentIds?.shape}]`,
-  );
-  const key = writable(backend, keyCache, 'float32');
-  const value = writable(backend, valueCache, 'float32');
-  const y = backend.output(hidden.shape);
-  const bias = (name: string) => (inputs[`${name}Bias`] ? backend.f32(inputs[`${name}Bias`]) : null);
-  backend.addon.decoderLayerBf16({
-    batch,
-    hidden: h,
-    heads,
-    kvHeads,
-    headDim,
-    intermediate,
-    eps: attrs?.eps as number,
-    scale: attrs?.scale as number,
-    past: attrs?.past as number,
-    capacity,
-    x: backend.f32(hidden),
-    y: y.values,
-    inputNorm: backend.f32(inputs.inputNorm),
-    postAttentionNorm: backend.f32(inputs.postAttentionNorm),
-    q: backend.i32(inputs.q),
-    k: backend.i32(inputs.k),
-    v: backend.i32(inputs.v),
-    o: backend.i32(inputs.o),
-    gate: backend.i32(inputs.gate),
-    up: backend.i32(inputs.up),
-    down: backend.i32(inputs.down),
+    const w = input(name);
+    if (w.dtype !== 'int32' || w.shape.length !== 2 || w.shape[0] !== out || w.shape[1] * 2 !== inDim)
+      fail(
+        `layer ${i}'s ${name} must be bf16 [${out}, ${inDim}] (int32 [${out}, ${inDim / 2}]), got ${w.dtype} [${w.shape}]`,
+      );
+    return backend.i32(w);
+  };
+  const bias = (name: (typeof DECODER_LAYER_LINEARS)[number]) => {
+    const b = inputs[`${i}.${name}Bias`];
+    if (!b) return null;
+    if (b.dtype !== 'float32' || b.shape.length !== 1 || b.shape[0] !== expected[name][0])
+      fail(`layer ${i}'s ${name}Bias must be float32 [${expected[name][0]}], got ${b.dtype} [${b.shape}]`);
+    return backend.f32(b);
+  };
+  const norm = (name: string) => {
+    const t = input(name);
+    if (t.dtype !== 'float32' || t.shape.length !== 1 || t.shape[0] !== z.h)
+      fail(`layer ${i}'s ${name} must be float32 [${z.h}], got ${t.dtype} [${t.shape}]`);
+    return backend.f32(t);
+  };
+  return {
+    inputNorm: norm('inputNorm'),
+    postAttentionNorm: norm('postAttentionNorm'),
+    q: weight('q'),
+    k: weight('k'),
+    v: weight('v'),
+    o: weight('o'),
+    gate: weight('gate'),
+    up: weight('up'),
+    down: weight('down'),
     qBias: bias('q'),
     kBias: bias('k'),
     vBias: bias('v'),
@@ -82,15 +86,64 @@ function decoderLayerBf16({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo
     gateBias: bias('gate'),
     upBias: bias('up'),
     downBias: bias('down'),
-    cos: backend.f32(inputs.cos),
-    sin: backend.f32(inputs.sin),
-    keyCache: key.values,
-    valueCache: value.values,
-    segmentIds: segmentIds ? backend.i32(segmentIds) : null,
+  };
+}
+
+// -> [hidden' [b, 1, h], keyCache'0, valueCache'0, …] (the caches written in place when unshared).
+function decoderLayersBf16({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const { hidden, cos, sin, segmentIds } = inputs;
+  const layers = attrs?.layers as number;
+  if (!Number.isInteger(layers) || layers < 1) fail(`attr layers must be a positive integer, got ${layers}`);
+  const [batch, s, h] = hidden.shape;
+  if (hidden.dtype !== 'float32' || hidden.shape.length !== 3 || s !== 1)
+    fail(`hidden must be float32 [b, 1, h], got ${hidden.dtype} [${hidden.shape}]`);
+  const first = inputs['0.keyCache'] ?? fail('layer 0 has no keyCache');
+  const [, kvHeads, capacity, headDim] = first.shape;
+  const q = inputs['0.q'] ?? fail('layer 0 has no q');
+  const gate = inputs['0.gate'] ?? fail('layer 0 has no gate');
+  const z: Sizes = {
+    batch,
+    h,
+    heads: q.shape[0] / headDim,
+    kvHeads,
+    headDim,
+    capacity,
+    intermediate: gate.shape[0],
+  };
+  if (segmentIds && (segmentIds.dtype !== 'int32' || segmentIds.shape[0] !== batch || segmentIds.shape[1] !== capacity))
+    fail(`segmentIds must be int32 [${batch}, ${capacity}], got ${segmentIds.dtype} [${segmentIds.shape}]`);
+  const checked = Array.from({ length: layers }, (_, i) => layerArrays(backend, inputs, i, z));
+  const y = backend.output(hidden.shape);
+  const outputs: tf.TensorInfo[] = [y.info];
+  const arrays = checked.map((layer, i): DecoderLayerBf16Arrays => {
+    const key = writable(backend, inputs[`${i}.keyCache`], 'float32');
+    const value = writable(backend, inputs[`${i}.valueCache`], 'float32');
+    outputs.push(key.info, value.info);
+    return { ...layer, keyCache: key.values, valueCache: value.values };
   });
-  return [y.info, key.info, value.info];
+  backend.addon.decoderLayersBf16(
+    {
+      batch,
+      hidden: h,
+      heads: z.heads,
+      kvHeads,
+      headDim,
+      intermediate: z.intermediate,
+      eps: attrs?.eps as number,
+      scale: attrs?.scale as number,
+      past: attrs?.past as number,
+      capacity,
+      x: backend.f32(hidden),
+      y: y.values,
+      cos: backend.f32(cos),
+      sin: backend.f32(sin),
+      segmentIds: segmentIds ? backend.i32(segmentIds) : null,
+    },
+    arrays,
+  );
+  return outputs;
 }
 
 export const DECODER_LAYER_NATIVE_KERNELS: NativeKernel[] = [
-  { name: FUSED_KERNELS.decoderLayerBf16, run: decoderLayerBf16 },
+  { name: FUSED_KERNELS.decoderLayersBf16, run: decoderLayersBf16 },
 ];
