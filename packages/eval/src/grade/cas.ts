@@ -70,22 +70,36 @@ export function casEqual(
   thread ??= startThread(options);
   if (!thread) return null;
   const current = thread;
+  const id = ++lastRequestId;
   Atomics.store(current.flag, 0, 0);
-  current.port.postMessage({ a, b, mode });
+  current.port.postMessage({ id, a, b, mode });
   if (Atomics.wait(current.flag, 0, 0, options.timeoutMs) === 'timed-out') {
-    void current.worker.terminate();
-    thread = null;
+    abandon(current);
     return null;
   }
   // The reply is posted before the flag is set, so it is normally already queued; allow a moment
-  // for the port's queue to catch up rather than misreading an answer as undecided.
-  let reply = receiveMessageOnPort(current.port);
-  for (let tries = 0; !reply && tries < 100; tries++) {
+  // for the port's queue to catch up rather than misreading an answer as undecided. Replies carry
+  // their request's id: one left from an earlier request is skipped, never taken for this one's
+  // (an answer read one request late would shift every answer after it), and a thread whose reply
+  // does not come is replaced, so nothing stale stays queued.
+  for (let tries = 0; tries <= 100; ) {
+    const reply = receiveMessageOnPort(current.port)?.message as { id: number; equal: boolean | null } | undefined;
+    if (reply?.id === id) return reply.equal ?? null;
+    if (reply) continue;
     Atomics.wait(current.flag, 0, 1, 1);
-    reply = receiveMessageOnPort(current.port);
+    tries++;
   }
-  const equal = (reply?.message as { equal: boolean | null } | undefined)?.equal;
-  return equal ?? null;
+  abandon(current);
+  return null;
+}
+
+/** Ids of the requests, so that each reply is matched to its own. */
+let lastRequestId = 0;
+
+/** Stops a thread that overran or lost a reply; the next comparison starts a new one. */
+function abandon(current: CasThread): void {
+  void current.worker.terminate();
+  if (thread === current) thread = null;
 }
 
 /** Stops the worker thread (tests, and commands that want a prompt exit). */

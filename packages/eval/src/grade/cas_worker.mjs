@@ -3,8 +3,8 @@
 // (`100000!` alone takes seconds) by terminating the thread. Plain JavaScript because a worker cannot
 // load TypeScript without a loader hook, and vitest/tsx do not pass one to worker threads.
 //
-// Protocol (see cas.ts): workerData = { port, flag }. Each request {a, b, mode} posted on `port`
-// gets one reply on `port`, then flag[0] is set to 1 and notified, which wakes the main thread
+// Protocol (see cas.ts): workerData = { port, flag }. Each request {id, a, b, mode} posted on `port`
+// gets one reply {id, equal} on `port`, then flag[0] is set to 1 and notified, which wakes the main thread
 // blocked in Atomics.wait. The same flag announces readiness after the import.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ComputeEngine } from '@cortex-js/compute-engine';
@@ -110,14 +110,14 @@ function sameEquation(a, b) {
   return ratio !== null && ratio !== 0;
 }
 
-port.on('message', (/** @type {{a: string, b: string, mode: 'expression' | 'equation'}} */ req) => {
+port.on('message', (/** @type {{id: number, a: string, b: string, mode: 'expression' | 'equation'}} */ req) => {
   let equal = null;
   try {
     equal = req.mode === 'equation' ? sameEquation(req.a, req.b) : sameExpression(req.a, req.b);
   } catch {
     equal = null;
   }
-  port.postMessage({ equal });
+  port.postMessage({ id: req.id, equal });
   Atomics.store(flag, 0, 1);
   Atomics.notify(flag, 0);
 });
