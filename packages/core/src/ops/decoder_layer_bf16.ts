@@ -84,15 +84,17 @@ export function decoderLayersBf16(
 ): { hidden: tf.Tensor; caches: { keyCache: tf.Tensor; valueCache: tf.Tensor }[] } {
   const [b, s] = hidden.shape;
   if (layers.length === 0) throw new Error('decoderLayersBf16: no layers');
+  if (hidden.rank !== 3 || s !== 1)
+    throw new Error(`decoderLayersBf16: hidden must be [b, 1, h], got [${hidden.shape}]`);
   const inputs: Record<string, tf.Tensor> = { hidden, cos: step.cos, sin: step.sin };
   if (step.segmentIds) inputs.segmentIds = step.segmentIds;
   let d = 0;
   layers.forEach(({ weights: w, keyCache, valueCache }, i) => {
     const [cb, , capacity] = keyCache.shape;
     d = keyCache.shape[3] ?? 0;
-    if (hidden.rank !== 3 || s !== 1 || keyCache.rank !== 4 || cb !== b) {
+    if (keyCache.rank !== 4 || cb !== b) {
       throw new Error(
-        `decoderLayersBf16: hidden must be [b, 1, h] and the caches [b, kvHeads, capacity, d], got [${hidden.shape}], [${keyCache.shape}] (layer ${i})`,
+        `decoderLayersBf16: the caches must be [b, kvHeads, capacity, d] with hidden's b, got [${keyCache.shape}] and hidden [${hidden.shape}] (layer ${i})`,
       );
     }
     if (!Number.isInteger(step.past) || step.past < 0 || step.past >= capacity) {

@@ -13,15 +13,13 @@ function fail(message: string): never {
   throw new Error(`MdDecoderLayersBf16: ${message}`);
 }
 
-/** The model's sizes, read off the first layer and the hidden state. */
-interface Sizes {
-  batch: number;
-  h: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  capacity: number;
-  intermediate: number;
+type LinearName = (typeof DECODER_LAYER_LINEARS)[number];
+
+/** The shapes every layer must have, read once off the hidden state and layer 0. */
+interface LayerShapes {
+  h: number; // the norms' length
+  cache: number[]; // [b, kvHeads, capacity, d]
+  linears: Record<LinearName, [number, number]>; // [out, in] of each weight
 }
 
 /** Layer i's arrays but its caches (taken once every layer is checked), its shapes checked against `z`. */
@@ -29,26 +27,14 @@ function layerArrays(
   backend: NativeBackend,
   inputs: Record<string, tf.TensorInfo>,
   i: number,
-  z: Sizes,
+  z: LayerShapes,
 ): Omit<DecoderLayerBf16Arrays, 'keyCache' | 'valueCache'> {
   const input = (name: string) => inputs[`${i}.${name}`] ?? fail(`layer ${i} has no ${name}`);
-  const keyCache = input('keyCache');
-  const valueCache = input('valueCache');
-  const cacheShape = [z.batch, z.kvHeads, z.capacity, z.headDim];
-  for (const cache of [keyCache, valueCache])
-    if (cache.dtype !== 'float32' || cache.shape.length !== 4 || cache.shape.some((n, j) => n !== cacheShape[j]))
-      fail(`layer ${i}'s caches must be float32 [${cacheShape}], got ${cache.dtype} [${cache.shape}]`);
-  const expected: Record<(typeof DECODER_LAYER_LINEARS)[number], [number, number]> = {
-    q: [z.heads * z.headDim, z.h],
-    k: [z.kvHeads * z.headDim, z.h],
-    v: [z.kvHeads * z.headDim, z.h],
-    o: [z.h, z.heads * z.headDim],
-    gate: [z.intermediate, z.h],
-    up: [z.intermediate, z.h],
-    down: [z.h, z.intermediate],
-  };
-  const weight = (name: (typeof DECODER_LAYER_LINEARS)[number]) => {
-    const [out, inDim] = expected[name];
+  for (const cache of [input('keyCache'), input('valueCache')])
+    if (cache.dtype !== 'float32' || cache.shape.length !== 4 || cache.shape.some((n, j) => n !== z.cache[j]))
+      fail(`layer ${i}'s caches must be float32 [${z.cache}], got ${cache.dtype} [${cache.shape}]`);
+  const weight = (name: LinearName) => {
+    const [out, inDim] = z.linears[name];
     const w = input(name);
     if (w.dtype !== 'int32' || w.shape.length !== 2 || w.shape[0] !== out || w.shape[1] * 2 !== inDim)
       fail(
@@ -56,11 +42,12 @@ function layerArrays(
       );
     return backend.i32(w);
   };
-  const bias = (name: (typeof DECODER_LAYER_LINEARS)[number]) => {
+  const bias = (name: LinearName) => {
     const b = inputs[`${i}.${name}Bias`];
     if (!b) return null;
-    if (b.dtype !== 'float32' || b.shape.length !== 1 || b.shape[0] !== expected[name][0])
-      fail(`layer ${i}'s ${name}Bias must be float32 [${expected[name][0]}], got ${b.dtype} [${b.shape}]`);
+    const out = z.linears[name][0];
+    if (b.dtype !== 'float32' || b.shape.length !== 1 || b.shape[0] !== out)
+      fail(`layer ${i}'s ${name}Bias must be float32 [${out}], got ${b.dtype} [${b.shape}]`);
     return backend.f32(b);
   };
   const norm = (name: string) => {
@@ -101,14 +88,20 @@ function decoderLayersBf16({ inputs, backend, attrs }: KernelArgs): tf.TensorInf
   const [, kvHeads, capacity, headDim] = first.shape;
   const q = inputs['0.q'] ?? fail('layer 0 has no q');
   const gate = inputs['0.gate'] ?? fail('layer 0 has no gate');
-  const z: Sizes = {
-    batch,
+  const heads = q.shape[0] / headDim;
+  const intermediate = gate.shape[0];
+  const z: LayerShapes = {
     h,
-    heads: q.shape[0] / headDim,
-    kvHeads,
-    headDim,
-    capacity,
-    intermediate: gate.shape[0],
+    cache: [batch, kvHeads, capacity, headDim],
+    linears: {
+      q: [heads * headDim, h],
+      k: [kvHeads * headDim, h],
+      v: [kvHeads * headDim, h],
+      o: [h, heads * headDim],
+      gate: [intermediate, h],
+      up: [intermediate, h],
+      down: [h, intermediate],
+    },
   };
   if (segmentIds && (segmentIds.dtype !== 'int32' || segmentIds.shape[0] !== batch || segmentIds.shape[1] !== capacity))
     fail(`segmentIds must be int32 [${batch}, ${capacity}], got ${segmentIds.dtype} [${segmentIds.shape}]`);
@@ -125,10 +118,10 @@ function decoderLayersBf16({ inputs, backend, attrs }: KernelArgs): tf.TensorInf
     {
       batch,
       hidden: h,
-      heads: z.heads,
+      heads,
       kvHeads,
       headDim,
-      intermediate: z.intermediate,
+      intermediate,
       eps: attrs?.eps as number,
       scale: attrs?.scale as number,
       past: attrs?.past as number,
