@@ -37,11 +37,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Deterministic values in [-1, 1).
-void fill(std::vector<float>& x, uint32_t seed) {
+// Deterministic values in [-scale, scale).
+void fill(std::vector<float>& x, uint32_t seed, float scale = 1.0f) {
   for (auto& v : x) {
     seed = seed * 1664525u + 1013904223u;
-    v = static_cast<float>(seed >> 8) / static_cast<float>(1u << 23) - 1.0f;
+    v = (static_cast<float>(seed >> 8) / static_cast<float>(1u << 23) - 1.0f) * scale;
   }
 }
 
@@ -113,8 +113,7 @@ Workload attention(int64_t b, int64_t hq, int64_t hkv, int64_t s, int64_t t, int
 // Logits in [-8, 8) with every fourth row unlabelled (-100), forward then backward.
 Workload xent(int64_t rows, int64_t vocab, const std::string& name) {
   auto logits = std::make_shared<std::vector<float>>(rows * vocab);
-  fill(*logits, 7);
-  for (auto& x : *logits) x *= 8.0f;
+  fill(*logits, 7, 8.0f);
   auto labels = std::make_shared<std::vector<int32_t>>(rows);
   for (int64_t r = 0; r < rows; ++r) (*labels)[r] = r % 4 == 3 ? -100 : static_cast<int32_t>((r * 7919) % vocab);
   auto lse = std::make_shared<std::vector<std::vector<float>>>(2, std::vector<float>(rows));
@@ -136,8 +135,7 @@ Workload xent(int64_t rows, int64_t vocab, const std::string& name) {
 
 Workload softmax(int64_t rows, int64_t cols, const std::string& name) {
   auto x = std::make_shared<std::vector<float>>(rows * cols);
-  fill(*x, 8);
-  for (auto& v : *x) v *= 8.0f;
+  fill(*x, 8, 8.0f);
   auto out = std::make_shared<std::vector<std::vector<float>>>(2, std::vector<float>(rows * cols));
   auto run = [=](const md::Kernels& table, int side) { table.softmax(x->data(), (*out)[side].data(), rows, cols); };
   return {name, 0.0, 2.0 * 4 * rows * cols, run, [=] { return max_abs_diff((*out)[0], (*out)[1]); }};
@@ -145,8 +143,7 @@ Workload softmax(int64_t rows, int64_t cols, const std::string& name) {
 
 Workload exp(int64_t n, const std::string& name) {
   auto x = std::make_shared<std::vector<float>>(n);
-  fill(*x, 9);
-  for (auto& v : *x) v *= 8.0f;
+  fill(*x, 9, 8.0f);
   auto out = std::make_shared<std::vector<std::vector<float>>>(2, std::vector<float>(n));
   auto run = [=](const md::Kernels& table, int side) {
     table.unary(md::UnaryOp::kExp, x->data(), (*out)[side].data(), n, 0.0f);
