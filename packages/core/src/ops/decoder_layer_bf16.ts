@@ -65,6 +65,44 @@ export interface DecoderLayerBf16Step {
 /** The layer's linear layers, by their names in the kernel's inputs (biases: `${name}Bias`). */
 export const DECODER_LAYER_LINEARS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
 
+/** Layer i's input names in the kernel: `${i}.inputNorm`, … and per linear `${i}.q`, `${i}.qBias`, … */
+export interface DecoderLayerInputNames {
+  inputNorm: string;
+  postAttentionNorm: string;
+  keyCache: string;
+  valueCache: string;
+  weight: Record<(typeof DECODER_LAYER_LINEARS)[number], string>;
+  bias: Record<(typeof DECODER_LAYER_LINEARS)[number], string>;
+}
+
+/**
+ * The names are built once per layer index and shared by the op and the backends: built anew, the
+ * ~450 names of a 24-layer step and their hashing cost ~0.2 ms a token on each side.
+ */
+const inputNamesByLayer: DecoderLayerInputNames[] = [];
+
+/** Layer i's input names (see {@link DecoderLayerInputNames}). */
+export function decoderLayerInputNames(i: number): DecoderLayerInputNames {
+  let names = inputNamesByLayer[i];
+  if (!names) {
+    const linears = (suffix: string) =>
+      Object.fromEntries(DECODER_LAYER_LINEARS.map((name) => [name, `${i}.${name}${suffix}`])) as Record<
+        (typeof DECODER_LAYER_LINEARS)[number],
+        string
+      >;
+    names = {
+      inputNorm: `${i}.inputNorm`,
+      postAttentionNorm: `${i}.postAttentionNorm`,
+      keyCache: `${i}.keyCache`,
+      valueCache: `${i}.valueCache`,
+      weight: linears(''),
+      bias: linears('Bias'),
+    };
+    inputNamesByLayer[i] = names;
+  }
+  return names;
+}
+
 /** Whether the active backend runs the fused layer, and every weight of `w` is bf16. */
 export function canRunDecoderLayerBf16(w: DecoderLayerBf16Weights): boolean {
   return (
@@ -100,14 +138,15 @@ export function decoderLayersBf16(
     if (!Number.isInteger(step.past) || step.past < 0 || step.past >= capacity) {
       throw new Error(`decoderLayersBf16: past ${step.past} outside the cache's ${capacity} positions (layer ${i})`);
     }
-    inputs[`${i}.inputNorm`] = w.inputNorm;
-    inputs[`${i}.postAttentionNorm`] = w.postAttentionNorm;
-    inputs[`${i}.keyCache`] = keyCache;
-    inputs[`${i}.valueCache`] = valueCache;
+    const names = decoderLayerInputNames(i);
+    inputs[names.inputNorm] = w.inputNorm;
+    inputs[names.postAttentionNorm] = w.postAttentionNorm;
+    inputs[names.keyCache] = keyCache;
+    inputs[names.valueCache] = valueCache;
     for (const name of DECODER_LAYER_LINEARS) {
-      inputs[`${i}.${name}`] = w[name].weight;
+      inputs[names.weight[name]] = w[name].weight;
       const bias = w[name].bias;
-      if (bias) inputs[`${i}.${name}Bias`] = bias;
+      if (bias) inputs[names.bias[name]] = bias;
     }
   });
   // The attention op's default scale, computed the same way.

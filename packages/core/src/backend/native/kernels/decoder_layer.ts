@@ -2,7 +2,7 @@
 // decoder layers with bf16 weights in one addon call (native/src/decoder_layer.cc). Contract:
 // ops/decoder_layer_bf16.ts.
 import type { tf } from '../../../tf';
-import type { DECODER_LAYER_LINEARS } from '../../../ops/decoder_layer_bf16';
+import { type DECODER_LAYER_LINEARS, decoderLayerInputNames } from '../../../ops/decoder_layer_bf16';
 import { FUSED_KERNELS } from '../../../ops/fused';
 import type { DecoderLayerBf16Arrays } from '../addon';
 import type { NativeBackend } from '../native_backend';
@@ -29,13 +29,14 @@ function layerArrays(
   i: number,
   z: LayerShapes,
 ): Omit<DecoderLayerBf16Arrays, 'keyCache' | 'valueCache'> {
-  const input = (name: string) => inputs[`${i}.${name}`] ?? fail(`layer ${i} has no ${name}`);
-  for (const cache of [input('keyCache'), input('valueCache')])
+  const names = decoderLayerInputNames(i);
+  const input = (name: string, key: string) => inputs[key] ?? fail(`layer ${i} has no ${name}`);
+  for (const cache of [input('keyCache', names.keyCache), input('valueCache', names.valueCache)])
     if (cache.dtype !== 'float32' || cache.shape.length !== 4 || cache.shape.some((n, j) => n !== z.cache[j]))
       fail(`layer ${i}'s caches must be float32 [${z.cache}], got ${cache.dtype} [${cache.shape}]`);
   const weight = (name: LinearName) => {
     const [out, inDim] = z.linears[name];
-    const w = input(name);
+    const w = input(name, names.weight[name]);
     if (w.dtype !== 'int32' || w.shape.length !== 2 || w.shape[0] !== out || w.shape[1] * 2 !== inDim)
       fail(
         `layer ${i}'s ${name} must be bf16 [${out}, ${inDim}] (int32 [${out}, ${inDim / 2}]), got ${w.dtype} [${w.shape}]`,
@@ -43,15 +44,15 @@ function layerArrays(
     return backend.i32(w);
   };
   const bias = (name: LinearName) => {
-    const b = inputs[`${i}.${name}Bias`];
+    const b = inputs[names.bias[name]];
     if (!b) return null;
     const out = z.linears[name][0];
     if (b.dtype !== 'float32' || b.shape.length !== 1 || b.shape[0] !== out)
       fail(`layer ${i}'s ${name}Bias must be float32 [${out}], got ${b.dtype} [${b.shape}]`);
     return backend.f32(b);
   };
-  const norm = (name: string) => {
-    const t = input(name);
+  const norm = (name: 'inputNorm' | 'postAttentionNorm') => {
+    const t = input(name, names[name]);
     if (t.dtype !== 'float32' || t.shape.length !== 1 || t.shape[0] !== z.h)
       fail(`layer ${i}'s ${name} must be float32 [${z.h}], got ${t.dtype} [${t.shape}]`);
     return backend.f32(t);
@@ -109,8 +110,9 @@ function decoderLayersBf16({ inputs, backend, attrs }: KernelArgs): tf.TensorInf
   const y = backend.output(hidden.shape);
   const outputs: tf.TensorInfo[] = [y.info];
   const arrays = checked.map((layer, i): DecoderLayerBf16Arrays => {
-    const key = writable(backend, inputs[`${i}.keyCache`], 'float32');
-    const value = writable(backend, inputs[`${i}.valueCache`], 'float32');
+    const names = decoderLayerInputNames(i);
+    const key = writable(backend, inputs[names.keyCache], 'float32');
+    const value = writable(backend, inputs[names.valueCache], 'float32');
     outputs.push(key.info, value.info);
     return { ...layer, keyCache: key.values, valueCache: value.values };
   });
