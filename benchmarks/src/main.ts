@@ -318,6 +318,8 @@ async function main(): Promise<void> {
               prefill_tokens_per_s: ours?.prefill_tokens_per_s ?? null,
               time_to_first_token_ms: ours?.time_to_first_token_ms ?? null,
               peak_rss_mb: ours?.peak_rss_mb ?? null,
+              // of a decoding step's wall time, the JavaScript between the native kernels
+              host_ms_per_step: ours?.host_ms_per_step ?? null,
               // the kernel table (and the bf16 path) the run used; cli() types its numbers only
               kernels: ((ours as Record<string, unknown> | null)?.kernels as string | undefined) ?? null,
               torch_tokens_per_s: dtype === 'f32' ? ((pt?.tokens_per_s as number) ?? null) : null,
@@ -347,7 +349,7 @@ async function main(): Promise<void> {
             },
           };
           log(
-            `decode ${w.name} (${w.figures.kernels ?? '?'}): ${fmt(w.figures.tokens_per_s)} tokens/s, prefill ${fmt(w.figures.prefill_tokens_per_s, 0)} tokens/s, peak RSS ${fmt(w.figures.peak_rss_mb, 0)} MB`,
+            `decode ${w.name} (${w.figures.kernels ?? '?'}): ${fmt(w.figures.tokens_per_s)} tokens/s, prefill ${fmt(w.figures.prefill_tokens_per_s, 0)} tokens/s, peak RSS ${fmt(w.figures.peak_rss_mb, 0)} MB, host ${fmt(w.figures.host_ms_per_step, 2)} ms a step`,
           );
           workloads.push(w);
         }

@@ -14,6 +14,7 @@ import {
 import { createModel, generate, type ModelConfig, parseModelConfig, type WeightDtype } from '@mixdistill/models';
 import { AdamW, collate, TRAIN_DEFAULTS, trainStep } from '@mixdistill/train';
 import type { BenchConfig } from './configs';
+import { startNativeTimer } from './native_time';
 
 function now(): number {
   return performance.now();
@@ -251,6 +252,12 @@ export interface DecodeResult {
   /** prompt tokens per second of that prefill, summed over the batch */
   prefill_tokens_per_s: number;
   peak_rss_mb: number;
+  /** wall time of one decoding step (every row's next token) in the fastest run */
+  step_ms: number;
+  /** of step_ms, the time inside the native backend's kernels (null on other backends) */
+  native_ms_per_step: number | null;
+  /** of step_ms, the rest: JavaScript between the kernels (null on other backends) */
+  host_ms_per_step: number | null;
 }
 
 /** What {@link measureDecode} decodes. */
@@ -292,25 +299,42 @@ export async function measureDecode(
     Array.from({ length: prompt }, (_, i) => (i * 7919 + 13 + r * 104729) % config.vocabSize),
   );
   await generate(model, prompts, { maxNewTokens: newTokens });
+  const addon = (tf.backend() as NativeLike).addon;
+  const timer = addon ? startNativeTimer(addon as unknown as Record<string, unknown>) : null;
   let tokensPerS = 0;
   let firstTokenMs = Infinity;
-  for (let r = 0; r < repeats; r++) {
-    // One stamp per decoding step (every row gets its token in the same step).
-    const stamps: number[] = [];
-    const started = now();
-    await generate(model, prompts, {
-      maxNewTokens: newTokens,
-      onToken: (row) => {
-        if (row === 0) stamps.push(now());
-      },
-    });
-    // The first token comes out of the prefill; the rest are one cached step each.
-    const steps = stamps.length - 1;
-    tokensPerS = Math.max(tokensPerS, (batch * steps) / ((stamps[stamps.length - 1] - stamps[0]) / 1000));
-    firstTokenMs = Math.min(firstTokenMs, stamps[0] - started);
+  let stepMs = Infinity;
+  let nativeMsPerStep: number | null = null;
+  try {
+    for (let r = 0; r < repeats; r++) {
+      // One stamp per decoding step (every row gets its token in the same step).
+      const stamps: number[] = [];
+      let nativeMs = 0; // inside the kernels from the first stamp to the last
+      const started = now();
+      await generate(model, prompts, {
+        maxNewTokens: newTokens,
+        onToken: (row) => {
+          if (row !== 0) return;
+          if (stamps.length === 0) timer?.reset(); // the decoding steps start after the prefill's token
+          nativeMs = timer?.elapsedMs() ?? 0;
+          stamps.push(now());
+        },
+      });
+      // The first token comes out of the prefill; the rest are one cached step each.
+      const steps = stamps.length - 1;
+      const ms = (stamps[stamps.length - 1] - stamps[0]) / steps;
+      if (ms < stepMs) {
+        stepMs = ms;
+        nativeMsPerStep = timer ? nativeMs / steps : null;
+      }
+      tokensPerS = Math.max(tokensPerS, (batch * steps) / ((stamps[stamps.length - 1] - stamps[0]) / 1000));
+      firstTokenMs = Math.min(firstTokenMs, stamps[0] - started);
+    }
+  } finally {
+    timer?.stop();
   }
   for (const [, p] of model.params) p.dispose();
-  const info = (tf.backend() as NativeLike).addon?.info();
+  const info = addon?.info();
   return {
     config: name,
     dtype,
@@ -322,5 +346,8 @@ export async function measureDecode(
     time_to_first_token_ms: firstTokenMs,
     prefill_tokens_per_s: (batch * prompt) / (firstTokenMs / 1000),
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    step_ms: stepMs,
+    native_ms_per_step: nativeMsPerStep,
+    host_ms_per_step: nativeMsPerStep === null ? null : stepMs - nativeMsPerStep,
   };
 }

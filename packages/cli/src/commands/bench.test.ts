@@ -1,6 +1,7 @@
-// `mixdistill bench host` end to end: the cuda backend's host side over an addon whose calls
-// return at once sees a whole training step (every product forward and backward, one AdamW
-// launch per parameter) and prints one JSON document. Its times are not checked (no timed tests).
+// `mixdistill bench host` and `bench decode` end to end, each printing one JSON document; their
+// times are not checked (no timed tests). host: the cuda backend's host side over an addon whose
+// calls return at once sees a whole training step (every product forward and backward, one AdamW
+// launch per parameter). decode: a step's wall time splits into the kernels' and the host's.
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,5 +25,42 @@ describe('mixdistill bench host', () => {
     expect(result.calls.attentionForward).toBe(4);
     expect(result.calls.attentionBackward).toBe(4);
     expect(result.host_ms_per_step).toBeGreaterThan(0);
+  });
+});
+
+describe('mixdistill bench decode', () => {
+  it('splits a decoding step of the tiny model with bf16 weights into kernel and host time', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'packages/cli/bin/mixdistill.js'),
+        'bench',
+        'decode',
+        '--config',
+        'tiny',
+        '--dtype',
+        'bf16',
+        '--prompt',
+        '4',
+        '--new-tokens',
+        '4',
+        '--json',
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as {
+      dtype: string;
+      tokens_per_s: number;
+      step_ms: number;
+      native_ms_per_step: number;
+      host_ms_per_step: number;
+    };
+    expect(result.dtype).toBe('bf16');
+    expect(result.tokens_per_s).toBeGreaterThan(0);
+    // A step runs native kernels (the fused layers, lm_head, argmax) and JavaScript between them.
+    expect(result.native_ms_per_step).toBeGreaterThan(0);
+    expect(result.native_ms_per_step).toBeLessThan(result.step_ms);
+    expect(result.host_ms_per_step).toBeCloseTo(result.step_ms - result.native_ms_per_step, 6);
   });
 });

@@ -179,7 +179,11 @@ export const benchCommand: CommandModule<object, Args> = {
       print(
         argv.json,
         r,
-        `decode ${r.config} ${r.dtype} batch ${r.batch}: ${r.tokens_per_s.toFixed(1)} tokens/s (prompt ${r.prompt}, ${r.newTokens} new), prefill ${r.prefill_tokens_per_s.toFixed(0)} tokens/s (first token ${r.time_to_first_token_ms.toFixed(0)} ms), peak RSS ${r.peak_rss_mb.toFixed(0)} MB, kernels ${r.kernels ?? 'none'}`,
+        `decode ${r.config} ${r.dtype} batch ${r.batch}: ${r.tokens_per_s.toFixed(1)} tokens/s (prompt ${r.prompt}, ${r.newTokens} new), prefill ${r.prefill_tokens_per_s.toFixed(0)} tokens/s (first token ${r.time_to_first_token_ms.toFixed(0)} ms), peak RSS ${r.peak_rss_mb.toFixed(0)} MB, kernels ${r.kernels ?? 'none'}${
+          r.host_ms_per_step === null
+            ? ''
+            : `; a step ${r.step_ms.toFixed(2)} ms: ${r.native_ms_per_step?.toFixed(2)} in the kernels, ${r.host_ms_per_step.toFixed(2)} host (JS)`
+        }`,
       );
     }
   },
