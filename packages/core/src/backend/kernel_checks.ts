@@ -117,3 +117,26 @@ export function checkSwiglu(gate: tf.TensorInfo, up: tf.TensorInfo): void {
     `MdSwiGLU: gate [${gate.shape}] and up [${up.shape}] must be float32 of one shape`,
   );
 }
+
+/** Checks MdLinear's x [..., in], weight [out, in] and bias [out]: rows of x, in and out. */
+export function linearDims(
+  x: tf.TensorInfo,
+  weight: tf.TensorInfo,
+  bias: tf.TensorInfo | undefined,
+): { rows: number; inDim: number; outDim: number } {
+  const inDim = x.shape[x.shape.length - 1];
+  const [outDim, weightIn] = weight.shape;
+  // The message is built only when a check fails: a training step runs ~170 linear layers.
+  if (
+    !allFloat32(x, weight) ||
+    x.shape.length < 1 ||
+    weight.shape.length !== 2 ||
+    weightIn !== inDim ||
+    (bias !== undefined && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== outDim))
+  ) {
+    throw new Error(
+      `MdLinear: expected float32 x [..., in], weight [out, in] and bias [out], got x ${x.dtype} [${x.shape}], weight ${weight.dtype} [${weight.shape}]${bias ? `, bias ${bias.dtype} [${bias.shape}]` : ''}`,
+    );
+  }
+  return { rows: product(x.shape) / Math.max(inDim, 1), inDim, outDim };
+}

@@ -7,6 +7,7 @@ import { tf } from '../tf';
 
 /** Kernel names a backend registers to take over an op; inputs/attrs are documented in each op file. */
 export const FUSED_KERNELS = {
+  linear: 'MdLinear',
   rmsNorm: 'MdRMSNorm',
   applyRope: 'MdRope',
   causalAttention: 'MdCausalAttention',
@@ -22,6 +23,7 @@ export const FUSED_KERNELS = {
 
 /** Backward kernels a backend registers with the forward ones; the gradients of the fused ops run them. */
 export const FUSED_GRAD_KERNELS = {
+  linear: 'MdLinearGrad',
   rmsNorm: 'MdRMSNormGrad',
   swiglu: 'MdSwiGLUGrad',
   causalAttention: 'MdCausalAttentionGrad',

@@ -1,4 +1,5 @@
 // Fused ops: models call these, never hand-written compositions, so every backend gets its fastest path.
+export { linear, linearUnfused } from './linear';
 export { rmsNorm, rmsNormUnfused } from './rms_norm';
 export { applyRope, applyRopeUnfused } from './rope';
 export { causalAttention, causalAttentionUnfused } from './attention';

@@ -1,6 +1,6 @@
 // A decoder-only causal language model over Hugging Face-named weights: embeddings, the family's
 // decoder blocks, final RMSNorm and the (possibly tied) LM head.
-import { gatherBf16, isBf16, linearBf16, rmsNorm, tf } from '@mixdistill/core';
+import { gatherBf16, isBf16, linear, linearBf16, rmsNorm, tf } from '@mixdistill/core';
 import type { Architecture, LayerModuleNames } from '../architectures/architecture';
 import type { ModelConfig } from '../config';
 import type { KVCache } from '../generation/kv_cache';
@@ -68,20 +68,11 @@ export class CausalLM {
   }
 
   /**
-   * x [..., in] · weightᵀ + bias -> [..., out], then the adapter if one is set; a bf16 weight
-   * (int32) runs `linearBf16`, one kernel with the bias and any rank of x.
+   * x [..., in] · weightᵀ + bias -> [..., out], then the adapter if one is set: core's `linear`
+   * for float32 weights, `linearBf16` for bf16 ones (int32), each one kernel with the bias.
    */
   readonly linear = (x: tf.Tensor, w: LinearWeights): tf.Tensor => {
-    let y: tf.Tensor;
-    if (isBf16(w.weight)) {
-      y = linearBf16(x, w.weight, w.bias);
-    } else {
-      const outDim = w.weight.shape[0] as number;
-      const inDim = x.shape[x.shape.length - 1] as number;
-      y = tf.matMul(tf.reshape(x, [-1, inDim]), w.weight, false, true); // [n, out]
-      if (w.bias) y = tf.add(y, w.bias);
-      y = tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
-    }
+    const y = isBf16(w.weight) ? linearBf16(x, w.weight, w.bias) : linear(x, w.weight, w.bias);
     return this.adapter ? this.adapter(w.name, x, y) : y;
   };
 

@@ -8,6 +8,7 @@ import {
   causalAttention,
   crossEntropySum,
   globalNormSq,
+  linear,
   rmsNorm,
   swiglu,
   writeInto,
@@ -241,6 +242,24 @@ export function kernelCases(): KernelCase[] {
       inputs: [rand([3, 4]), rand([2, 4, 5])],
       f: (a, b) => tf.matMul(a, b),
       tol: 1e-5,
+    },
+    {
+      name: 'MdLinear with bias',
+      inputs: [rand([2, 3, 5]), rand([4, 5]), rand([4])],
+      f: (x, w, b) => linear(x, w, b),
+      tol: 1e-5,
+    },
+    {
+      name: 'MdLinear with bias, grads',
+      inputs: [rand([2, 3, 5]), rand([4, 5]), rand([4])],
+      f: gradsOf((x, w, b) => linear(x, w, b), 3),
+      tol: 1e-4,
+    },
+    {
+      name: 'MdLinear 2-D, grads',
+      inputs: [rand([7, 6]), rand([3, 6])],
+      f: gradsOf((x, w) => linear(x, w), 2),
+      tol: 1e-4,
     },
     { name: 'MdRMSNorm', inputs: [rand([3, 4, 16]), rand([16])], f: (x, w) => rmsNorm(x, w, 1e-6), tol: 1e-5 },
     {

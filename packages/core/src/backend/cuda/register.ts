@@ -15,6 +15,7 @@ import { FUSED_CUDA_KERNELS } from './kernels/fused';
 import { INDEXING_KERNELS } from './kernels/indexing';
 import type { CudaKernel, CudaKernelArgs } from './kernels/kernel_util';
 import { LAYOUT_KERNELS } from './kernels/layout';
+import { LINEAR_CUDA_KERNELS } from './kernels/linear';
 import { MATMUL_KERNELS } from './kernels/matmul';
 import { OPTIMIZER_CUDA_KERNELS } from './kernels/optimizer';
 import { REDUCE_KERNELS } from './kernels/reduce';
@@ -71,7 +72,7 @@ function registerKernels(backendName: string): void {
     };
     tf.registerKernel({ kernelName: config.kernelName, backendName, kernelFunc });
   }
-  for (const k of [...FUSED_CUDA_KERNELS, ...OPTIMIZER_CUDA_KERNELS]) {
+  for (const k of [...LINEAR_CUDA_KERNELS, ...FUSED_CUDA_KERNELS, ...OPTIMIZER_CUDA_KERNELS]) {
     tf.registerKernel({
       kernelName: k.name,
       backendName,

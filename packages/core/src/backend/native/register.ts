@@ -14,6 +14,7 @@ import { FUSED_GRADIENTS, FUSED_NATIVE_KERNELS } from './kernels/fused';
 import type { KernelArgs, NativeKernel } from './kernels/kernel_util';
 import { ELEMENTWISE_KERNELS } from './kernels/elementwise';
 import { LAYOUT_FUSED_KERNELS, LAYOUT_KERNELS } from './kernels/layout';
+import { LINEAR_NATIVE_KERNELS } from './kernels/linear';
 import { MATMUL_KERNELS } from './kernels/matmul';
 import { OPTIMIZER_NATIVE_KERNELS } from './kernels/optimizer';
 import { REDUCE_KERNELS } from './kernels/reduce';
@@ -52,6 +53,7 @@ function registerKernels(): void {
     tf.registerKernel({ ...config, backendName: NATIVE_BACKEND_NAME, kernelFunc });
   }
   for (const k of [
+    ...LINEAR_NATIVE_KERNELS,
     ...FUSED_NATIVE_KERNELS,
     ...OPTIMIZER_NATIVE_KERNELS,
     ...BF16_NATIVE_KERNELS,

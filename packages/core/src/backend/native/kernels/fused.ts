@@ -259,6 +259,21 @@ function run(
 /** Gradients of the fused kernels (global in tfjs, used wherever the forward kernel ran). */
 export const FUSED_GRADIENTS: tf.GradConfig[] = [
   {
+    kernelName: FUSED_KERNELS.linear,
+    inputsToSave: ['x', 'weight'],
+    gradFunc: (dy, saved, attrs): Record<string, Grad> => {
+      const [x, weight] = saved;
+      const [dx, dWeight, dBias] = run(
+        FUSED_GRAD_KERNELS.linear,
+        { dy: dy as tf.Tensor, x, weight },
+        attrs as Record<string, unknown>,
+      ) as tf.Tensor[];
+      const grads: Record<string, Grad> = { x: () => dx, weight: () => dWeight };
+      if (dBias) grads.bias = () => dBias;
+      return grads;
+    },
+  },
+  {
     kernelName: FUSED_KERNELS.rmsNorm,
     inputsToSave: ['x', 'weight'],
     outputsToSave: [true],
