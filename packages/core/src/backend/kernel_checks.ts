@@ -2,9 +2,13 @@
 // kernels, whose contracts (core/src/ops) are the same on every backend.
 import { tf } from '../tf';
 
-/** Throws `message` when `cond` is false (a caller's bug: wrong shapes or dtypes reached a kernel). */
-export function need(cond: boolean, message: string): void {
-  if (!cond) throw new Error(message);
+/**
+ * Throws `message` when `cond` is false (a caller's bug: wrong shapes or dtypes reached a kernel).
+ * A message naming shapes is a function, called only on failure: built eagerly, the shapes' string
+ * conversions ran on every call, ~1,000 a training step.
+ */
+export function need(cond: boolean, message: string | (() => string)): void {
+  if (!cond) throw new Error(typeof message === 'string' ? message : message());
 }
 
 /** Whether every tensor is float32. */
@@ -55,21 +59,21 @@ export function attentionDims(
 ): AttentionDims {
   need(
     allFloat32(q, k, v) && q.shape.length === 4 && k.shape.length === 4,
-    `MdCausalAttention: expected float32 q [b, hq, s, d], k/v [b, hkv, t, d], got [${q.shape}], [${k.shape}]`,
+    () => `MdCausalAttention: expected float32 q [b, hq, s, d], k/v [b, hkv, t, d], got [${q.shape}], [${k.shape}]`,
   );
   const [b, hq, s, d] = q.shape;
   const [kb, hkv, tStride, kd] = k.shape;
   const t = (attrs?.keyLength as number | undefined) ?? tStride;
   need(
     Number.isInteger(t) && t >= 0 && t <= tStride,
-    `MdCausalAttention: keyLength ${t} outside k's ${tStride} positions`,
+    () => `MdCausalAttention: keyLength ${t} outside k's ${tStride} positions`,
   );
   need(
     kb === b && kd === d && tf.util.arraysEqual(k.shape, v.shape),
-    `MdCausalAttention: k [${k.shape}] / v [${v.shape}] do not fit q [${q.shape}]`,
+    () => `MdCausalAttention: k [${k.shape}] / v [${v.shape}] do not fit q [${q.shape}]`,
   );
-  need(hq % hkv === 0, `MdCausalAttention: ${hq} query heads are not a multiple of ${hkv} key/value heads`);
-  need(t >= s, `MdCausalAttention: ${s} queries but only ${t} keys`);
+  need(hq % hkv === 0, () => `MdCausalAttention: ${hq} query heads are not a multiple of ${hkv} key/value heads`);
+  need(t >= s, () => `MdCausalAttention: ${s} queries but only ${t} keys`);
   return { b, hq, hkv, s, t, d, tStride };
 }
 
@@ -77,11 +81,11 @@ export function attentionDims(
 export function crossEntropyDims(logits: tf.TensorInfo, labels: tf.TensorInfo): [number, number] {
   need(
     allFloat32(logits) && logits.shape.length === 2,
-    `MdCrossEntropySum: logits must be float32 [n, vocab], got ${logits.dtype} [${logits.shape}]`,
+    () => `MdCrossEntropySum: logits must be float32 [n, vocab], got ${logits.dtype} [${logits.shape}]`,
   );
   need(
     labels.dtype === 'int32' && labels.shape.length === 1 && labels.shape[0] === logits.shape[0],
-    `MdCrossEntropySum: labels must be int32 [${logits.shape[0]}], got ${labels.dtype} [${labels.shape}]`,
+    () => `MdCrossEntropySum: labels must be int32 [${logits.shape[0]}], got ${labels.dtype} [${labels.shape}]`,
   );
   return [logits.shape[0], logits.shape[1]];
 }
@@ -91,7 +95,7 @@ export function checkRmsNorm(x: tf.TensorInfo, weight: tf.TensorInfo): void {
   need(allFloat32(x, weight) && x.shape.length >= 1, 'MdRMSNorm: x and weight must be float32 tensors');
   need(
     weight.shape.length === 1 && weight.shape[0] === x.shape[x.shape.length - 1],
-    `MdRMSNorm: weight shape [${weight.shape}] does not match the last axis of x [${x.shape}]`,
+    () => `MdRMSNorm: weight shape [${weight.shape}] does not match the last axis of x [${x.shape}]`,
   );
 }
 
@@ -99,12 +103,12 @@ export function checkRmsNorm(x: tf.TensorInfo, weight: tf.TensorInfo): void {
 export function ropeDims(x: tf.TensorInfo, cos: tf.TensorInfo, sin: tf.TensorInfo): [number, number, number, number] {
   need(
     allFloat32(x, cos, sin) && x.shape.length === 4 && cos.shape.length === 3,
-    `MdRope: expected float32 x [b, heads, s, d] and cos/sin [b, s, d/2], got [${x.shape}] and [${cos.shape}]`,
+    () => `MdRope: expected float32 x [b, heads, s, d] and cos/sin [b, s, d/2], got [${x.shape}] and [${cos.shape}]`,
   );
   const [b, heads, s, d] = x.shape;
   need(
     cos.shape[1] === s && cos.shape[2] * 2 === d && (cos.shape[0] === b || cos.shape[0] === 1),
-    `MdRope: cos/sin shape [${cos.shape}] does not fit x [${x.shape}]`,
+    () => `MdRope: cos/sin shape [${cos.shape}] does not fit x [${x.shape}]`,
   );
   need(tf.util.arraysEqual(cos.shape, sin.shape), 'MdRope: cos and sin shapes differ');
   return [b, heads, s, d];
@@ -114,7 +118,7 @@ export function ropeDims(x: tf.TensorInfo, cos: tf.TensorInfo, sin: tf.TensorInf
 export function checkSwiglu(gate: tf.TensorInfo, up: tf.TensorInfo): void {
   need(
     allFloat32(gate, up) && tf.util.arraysEqual(gate.shape, up.shape),
-    `MdSwiGLU: gate [${gate.shape}] and up [${up.shape}] must be float32 of one shape`,
+    () => `MdSwiGLU: gate [${gate.shape}] and up [${up.shape}] must be float32 of one shape`,
   );
 }
 

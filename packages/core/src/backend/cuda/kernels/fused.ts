@@ -108,7 +108,7 @@ function cudaAttentionDims(
   attrs?: Record<string, unknown>,
 ): AttentionDims {
   const dims = attentionDims(q, k, v, attrs);
-  need(dims.d <= 256, `MdCausalAttention: head dim ${dims.d} is above the cuda kernel's 256`);
+  need(dims.d <= 256, () => `MdCausalAttention: head dim ${dims.d} is above the cuda kernel's 256`);
   return dims;
 }
 
@@ -132,7 +132,8 @@ function causalAttention({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorI
         segmentIds.shape.length === 2 &&
         segmentIds.shape[0] === b &&
         segmentIds.shape[1] === tStride,
-      `MdCausalAttention: segmentIds must be int32 [b, t] = [${b}, ${tStride}], got ${segmentIds.dtype} [${segmentIds.shape}]`,
+      () =>
+        `MdCausalAttention: segmentIds must be int32 [b, t] = [${b}, ${tStride}], got ${segmentIds.dtype} [${segmentIds.shape}]`,
     );
     // Kept for the backward pass: the caller may dispose its segment ids before then.
     seg = leadingRows(backend, segmentIds, b, tStride, t, 1);

@@ -46,6 +46,6 @@ export function stridedCopy(
     backend.addon.stridedCopy(src, dst, [1], [0], [1], [0], srcOffset, dstOffset);
     return;
   }
-  need(iter.length <= 8, `cuda backend: a layout kernel got ${iter.length} axes (at most 8)`);
+  need(iter.length <= 8, () => `cuda backend: a layout kernel got ${iter.length} axes (at most 8)`);
   backend.addon.stridedCopy(src, dst, iter, srcStrides, mod, dstStrides, srcOffset, dstOffset);
 }

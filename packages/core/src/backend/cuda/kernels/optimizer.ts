@@ -33,10 +33,10 @@ function adamw({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo[] {
   );
   need(
     product(grad.shape) === n && product(m.shape) === n && product(v.shape) === n,
-    `MdAdamW: param [${param.shape}] but grad [${grad.shape}], m [${m.shape}], v [${v.shape}]`,
+    () => `MdAdamW: param [${param.shape}] but grad [${grad.shape}], m [${m.shape}], v [${v.shape}]`,
   );
   const a = attrs as Record<string, number>;
-  need(a.step >= 1, `MdAdamW: step is ${a.step}; it counts from 1`);
+  need(a.step >= 1, () => `MdAdamW: step is ${a.step}; it counts from 1`);
   const p1 = writable(backend, param);
   const m1 = writable(backend, m);
   const v1 = writable(backend, v);
@@ -61,7 +61,7 @@ function adamw({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo[] {
 function globalNormSq({ inputs, backend }: CudaKernelArgs): tf.TensorInfo {
   const ts = Object.values(inputs);
   need(ts.length > 0, 'MdGlobalNormSq: no tensors');
-  for (const t of ts) need(t.dtype === 'float32', `MdGlobalNormSq: expected float32 tensors, got ${t.dtype}`);
+  for (const t of ts) need(t.dtype === 'float32', () => `MdGlobalNormSq: expected float32 tensors, got ${t.dtype}`);
   const out = backend.output([], 'float32');
   backend.addon.sumSquares(
     ts.map((t) => backend.ptr(t)),

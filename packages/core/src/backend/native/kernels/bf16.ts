@@ -13,11 +13,12 @@ function matMulBf16({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const [n, halfK] = weight.shape;
   need(
     x.dtype === 'float32' && weight.dtype === 'int32' && x.shape.length >= 1 && halfK * 2 === k,
-    `MdMatMulBf16: x float32 [..., k] and weight int32 [n, k/2], got ${x.dtype} [${x.shape}], ${weight.dtype} [${weight.shape}]`,
+    () =>
+      `MdMatMulBf16: x float32 [..., k] and weight int32 [n, k/2], got ${x.dtype} [${x.shape}], ${weight.dtype} [${weight.shape}]`,
   );
   need(
     !bias || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === n),
-    `MdMatMulBf16: bias float32 [${n}], got ${bias?.dtype} [${bias?.shape}]`,
+    () => `MdMatMulBf16: bias float32 [${n}], got ${bias?.dtype} [${bias?.shape}]`,
   );
   const m = product(x.shape) / k;
   const out = backend.output([...x.shape.slice(0, -1), n]);
@@ -39,7 +40,8 @@ function gatherBf16({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const [rows, half] = table.shape;
   need(
     table.dtype === 'int32' && table.shape.length === 2 && indices.shape.length === 1,
-    `MdGatherBf16: table int32 [rows, h/2] and indices [n], got ${table.dtype} [${table.shape}], [${indices.shape}]`,
+    () =>
+      `MdGatherBf16: table int32 [rows, h/2] and indices [n], got ${table.dtype} [${table.shape}], [${indices.shape}]`,
   );
   const count = product(indices.shape);
   const out = backend.output([count, half * 2]);

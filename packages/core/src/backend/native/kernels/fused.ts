@@ -162,7 +162,8 @@ function causalAttention({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo 
         segmentIds.shape.length === 2 &&
         segmentIds.shape[0] === q.shape[0] &&
         segmentIds.shape[1] === k.shape[2],
-      `MdCausalAttention: segmentIds must be int32 [b, t] = [${q.shape[0]}, ${k.shape[2]}], got ${segmentIds.dtype} [${segmentIds.shape}]`,
+      () =>
+        `MdCausalAttention: segmentIds must be int32 [b, t] = [${q.shape[0]}, ${k.shape[2]}], got ${segmentIds.dtype} [${segmentIds.shape}]`,
     );
     seg = backend.i32(segmentIds).slice(); // kept for the backward pass
   }

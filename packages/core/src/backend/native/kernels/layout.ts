@@ -132,7 +132,7 @@ function writeInto({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   checkWriteInto(buffer.shape, update.shape, buffer.dtype, update.dtype, axis, offset);
   need(
     buffer.dtype === 'float32' || buffer.dtype === 'int32',
-    `MdWriteInto: expected float32 or int32 tensors, got ${buffer.dtype}`,
+    () => `MdWriteInto: expected float32 or int32 tensors, got ${buffer.dtype}`,
   );
   const { info, values: dst } = writable(backend, buffer, buffer.dtype as 'float32' | 'int32');
   const src = update.dtype === 'int32' ? backend.i32(update) : backend.f32(update);

@@ -16,7 +16,7 @@ function adamw({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   need(allFloat32(param, grad, m, v), 'MdAdamW: param, grad, m and v must be float32');
   need(
     product(grad.shape) === n && product(m.shape) === n && product(v.shape) === n,
-    `MdAdamW: param [${param.shape}] but grad [${grad.shape}], m [${m.shape}], v [${v.shape}]`,
+    () => `MdAdamW: param [${param.shape}] but grad [${grad.shape}], m [${m.shape}], v [${v.shape}]`,
   );
   const a = attrs as Record<string, number>;
   const m1 = writable(backend, m, 'float32');
@@ -51,7 +51,7 @@ function adamw({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
 function globalNormSq({ inputs, backend }: KernelArgs): tf.TensorInfo {
   let sum = 0;
   for (const t of Object.values(inputs)) {
-    need(allFloat32(t), `MdGlobalNormSq: expected float32 tensors, got ${t.dtype}`);
+    need(allFloat32(t), () => `MdGlobalNormSq: expected float32 tensors, got ${t.dtype}`);
     sum += backend.addon.sumSquares(backend.f32(t), product(t.shape));
   }
   const out = backend.output([]);
