@@ -301,7 +301,6 @@ export async function measureDecode(
   await generate(model, prompts, { maxNewTokens: newTokens });
   const addon = (tf.backend() as NativeLike).addon;
   const timer = addon ? startNativeTimer(addon as unknown as Record<string, unknown>) : null;
-  let tokensPerS = 0;
   let firstTokenMs = Infinity;
   let stepMs = Infinity;
   let nativeMsPerStep: number | null = null;
@@ -327,7 +326,6 @@ export async function measureDecode(
         stepMs = ms;
         nativeMsPerStep = timer ? nativeMs / steps : null;
       }
-      tokensPerS = Math.max(tokensPerS, (batch * steps) / ((stamps[stamps.length - 1] - stamps[0]) / 1000));
       firstTokenMs = Math.min(firstTokenMs, stamps[0] - started);
     }
   } finally {
@@ -342,7 +340,7 @@ export async function measureDecode(
     prompt,
     newTokens,
     batch,
-    tokens_per_s: tokensPerS,
+    tokens_per_s: (batch * 1000) / stepMs,
     time_to_first_token_ms: firstTokenMs,
     prefill_tokens_per_s: (batch * prompt) / (firstTokenMs / 1000),
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
