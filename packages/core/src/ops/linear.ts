@@ -1,10 +1,10 @@
 // A linear layer, y = x · Wᵀ + b over the last axis of x (torch.nn.functional.linear), for float32
 // weights [out, in] as checkpoints store them.
 //
-// As a composition it is six tfjs kernels forward (two reshapes around the product, the bias add)
-// and as many backward, and tfjs' tape clones every input each of them saves: ~14 dispatches a
-// linear layer, ~40% of a training step's ~4,200 for Qwen2.5-0.5B, all bookkeeping, none of it
-// arithmetic. The fused kernel is one dispatch forward and one backward.
+// As a composition it is four tfjs kernels forward (reshape, product, bias add, reshape), the
+// tape's clones of the inputs each of them saves, and their backward kernels: ~14 dispatches a
+// linear layer, ~40% of the 4,191 of a Qwen2.5-0.5B training step, bookkeeping but for the
+// products. The fused kernel is one dispatch forward and one backward (and two clones).
 //
 // Kernel `MdLinear`: inputs {x float32 [..., in], weight float32 [out, in], bias? float32 [out]},
 // attrs {bias: whether bias is given} -> y [..., out]. Its gradient runs `MdLinearGrad` with the
