@@ -104,7 +104,7 @@ MD_INLINE void widen_block(const float* xs, const uint16_t* w, int64_t k, float*
     if constexpr (MB == 1) {
       for (int j = 0; j < JB; ++j) {
         const Bf16Vec::Bits bits = Bf16Vec::load_bits(w + j * k + p);
-        _mm_prefetch(reinterpret_cast<const char*>(w + (JB + j) * k + p), _MM_HINT_T0);  // the next block's rows
+        if constexpr (JB > 1) _mm_prefetch(reinterpret_cast<const char*>(w + (JB + j) * k + p), _MM_HINT_T0);
         acc[0][j] = Vec::fma(Vec::load(xs + p), Bf16Vec::even(bits), acc[0][j]);
         acc[0][j] = Vec::fma(Vec::load(xs + p + Vec::kLanes), Bf16Vec::odd(bits), acc[0][j]);
       }
@@ -112,7 +112,7 @@ MD_INLINE void widen_block(const float* xs, const uint16_t* w, int64_t k, float*
       Vec::T even[JB], odd[JB];
       for (int j = 0; j < JB; ++j) {
         const Bf16Vec::Bits bits = Bf16Vec::load_bits(w + j * k + p);
-        _mm_prefetch(reinterpret_cast<const char*>(w + (JB + j) * k + p), _MM_HINT_T0);
+        if constexpr (JB > 1) _mm_prefetch(reinterpret_cast<const char*>(w + (JB + j) * k + p), _MM_HINT_T0);
         even[j] = Bf16Vec::even(bits);
         odd[j] = Bf16Vec::odd(bits);
       }
@@ -153,13 +153,14 @@ constexpr int widen_columns_per_block() {
   return jb;
 }
 
-// One row of x on AVX2 (batch-1 decoding): W's rows one after another, so W is read as one
+// One row of x (batch-1 decoding): W's rows one after another, so W is read as one
 // linear stream with a software prefetch kStreamAhead bytes ahead (each step reads one 64-byte
 // line), and four accumulators hide the FMA latency. Eight W rows at a time (8 interleaved
 // streams, each prefetched one block ahead) read Qwen2.5-0.5B's 988 MB of bf16 weights at 11.9
 // GB/s on a Zen 3 EPYC (2 threads, mean of 5-6 medians, .tmp microbenchmark); this reads them at
 // 13.8 (prefetch 512 B: 13.2, 768: 13.7, 2048: 12.7, 4096: 13.1; read ceiling 15.6-18 GB/s).
-// AVX-512 without AVX512-BF16 keeps the 8-row blocks: it was not measured on such a machine.
+// AVX-512 without AVX512-BF16 (MIXDISTILL_ISA=avx512 on a Zen 4) reads lm_head's W at 25.0 GB/s
+// in 8-row blocks and 30.5 this way.
 constexpr int64_t kStreamAhead = 1024;
 
 MD_INLINE void widen_row(const float* xs, const uint16_t* w, int64_t k, float* out) {
@@ -180,14 +181,24 @@ MD_INLINE void widen_row(const float* xs, const uint16_t* w, int64_t k, float* o
 
 template <int MB>
 void widen_tile(const float* xs, const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out, int64_t n) {
-  if constexpr (MB == 1 && Vec::kLanes == 8) {
-    for (int64_t j = j0; j < j1; ++j) widen_row(xs, w + j * k, k, out + j);
-    return;
-  }
   constexpr int JB = widen_columns_per_block<MB>();
   int64_t j = j0;
   for (; j + JB <= j1; j += JB) widen_block<MB, JB>(xs, w + j * k, k, out + j, n);
   for (; j < j1; ++j) widen_block<MB, 1>(xs, w + j * k, k, out + j, n);
+}
+
+// Up to kWidenStreamRows rows of x (decoding): W's rows one after another, so W is read as one
+// linear stream and every row of x meets each W vector as it passes. Blocks of W rows read that
+// many interleaved streams, which the hardware prefetchers follow worse: on a Zen 4 (2 threads,
+// bench:ab, lm_head's 151936 x 896) 2 rows of x read W at 21.3 -> 30.9 GB/s (AVX-512) and 19.7 ->
+// 29.8 (AVX2), 3 rows at 18.2 -> 27.9 and 18.3 -> 22.8; 4 rows went either way (AVX-512: 18.9 ->
+// 21.6 in one run, 16.4 -> 14.4 in another; AVX2 unchanged) and 6 rows were slower (16.2 -> 13.3,
+// 17.9 -> 12.7): widening then costs more than the blocks' shared W vectors save.
+constexpr int64_t kWidenStreamRows = 3;
+
+template <int MB>
+void widen_stream(const float* xs, const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out, int64_t n) {
+  for (int64_t j = j0; j < j1; ++j) widen_block<MB, 1>(xs, w + j * k, k, out + j, n);
 }
 
 // Rows of x per group. A group's MB·JB accumulators each take two dependent FMAs a step, so with
@@ -202,10 +213,20 @@ int64_t widen_group_rows(int64_t k) {
   return eight ? 8 : 4;
 }
 
-// Columns [j0, j1) of out [m, n], m <= kDotRows, xs split by split_pairs: 8 W rows at a time stay
-// in L1 while every group of rows of x passes, so W is read from memory once.
+// Columns [j0, j1) of out [m, n], m <= kDotRows, xs split by split_pairs. Up to kWidenStreamRows
+// rows: one stream of W; more: 8 W rows at a time stay in L1 while every group of rows of x
+// passes, so W is read from memory once.
 void widen_columns(const float* xs, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k, int64_t j0,
                    int64_t j1) {
+  static_assert(kWidenStreamRows == 3, "the switch below covers 1..kWidenStreamRows rows");
+  switch (m) {
+    case 1:
+      for (int64_t j = j0; j < j1; ++j) widen_row(xs, w + j * k, k, out + j);
+      return;
+    case 2: widen_stream<2>(xs, w, k, j0, j1, out, n); return;
+    case 3: widen_stream<3>(xs, w, k, j0, j1, out, n); return;
+    default: break;
+  }
   const int64_t group = widen_group_rows(k);
   for (int64_t j = j0; j < j1; j += 8) {
     const int64_t je = imin(j1, j + 8);
@@ -250,7 +271,7 @@ MD_BF16_TARGET inline void dp_block(const uint16_t* x, const uint16_t* w, int64_
     __m512bh wv[JB];
     for (int j = 0; j < JB; ++j) {
       wv[j] = (__m512bh)_mm512_loadu_si512(w + j * k + p);
-      _mm_prefetch(reinterpret_cast<const char*>(w + (JB + j) * k + p), _MM_HINT_T0);  // the next block's rows
+      if constexpr (JB > 1) _mm_prefetch(reinterpret_cast<const char*>(w + (JB + j) * k + p), _MM_HINT_T0);
     }
     for (int i = 0; i < MB; ++i) {
       const __m512bh xv = (__m512bh)_mm512_loadu_si512(x + i * k + p);
@@ -279,8 +300,34 @@ MD_BF16_TARGET void dp_tile(const uint16_t* x, const uint16_t* w, int64_t k, int
   for (; j < j1; ++j) dp_block<MB, 1>(x, w + j * k, k, out + j, n);
 }
 
+// Up to kDpStreamRows rows of x: W's rows one after another, one linear stream (see widen_stream).
+// On a Zen 4 (2 threads, bench:ab, lm_head's 151936 x 896) one row read W at 22.3 -> 31.8 GB/s,
+// the machine's read rate (27-34 GB/s), and 4 rows at 19.5 -> 29.9; 6 rows of q's 4864 x 896 at
+// 15.5 -> 21.5; from 8 rows on the blocks' shared W vectors win (8 rows: 15.7 -> 16.1, 16: 11.1
+// -> 7.5). The prefetch of the next block's rows only helps blocks: one stream is followed by the
+// hardware. Each (row, column) still sums in one accumulator front to back, as the blocks do, so
+// a row's result does not depend on how many rows are decoded with it.
+constexpr int64_t kDpStreamRows = 7;
+
+template <int MB>
+MD_BF16_TARGET void dp_stream(const uint16_t* x, const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out,
+                              int64_t n) {
+  for (int64_t j = j0; j < j1; ++j) dp_block<MB, 1>(x, w + j * k, k, out + j, n);
+}
+
 MD_BF16_TARGET void dp_columns(const uint16_t* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k,
                                int64_t j0, int64_t j1) {
+  static_assert(kDpStreamRows == 7, "the switch below covers 1..kDpStreamRows rows");
+  switch (m) {
+    case 1: dp_stream<1>(x, w, k, j0, j1, out, n); return;
+    case 2: dp_stream<2>(x, w, k, j0, j1, out, n); return;
+    case 3: dp_stream<3>(x, w, k, j0, j1, out, n); return;
+    case 4: dp_stream<4>(x, w, k, j0, j1, out, n); return;
+    case 5: dp_stream<5>(x, w, k, j0, j1, out, n); return;
+    case 6: dp_stream<6>(x, w, k, j0, j1, out, n); return;
+    case 7: dp_stream<7>(x, w, k, j0, j1, out, n); return;
+    default: break;
+  }
   for (int64_t j = j0; j < j1; j += 8) {
     const int64_t je = imin(j1, j + 8);
     for (int64_t i0 = 0; i0 < m; i0 += 4) {
