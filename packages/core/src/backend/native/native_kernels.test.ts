@@ -135,9 +135,13 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
       [[530, 300], [300, 50], false, false],
       [[300, 530], [50, 300], true, true],
       [[20, 5200], [40, 5200], false, true],
-      // Up to 16 rows times a transposed weight: dot products in 4-row groups, 8 or 4 columns at
-      // a time, k tails shorter than 16, a strided (transposed) A, threaded column ranges.
+      // Up to 16 rows times a transposed weight: up to 4 rows one W row at a time (one row with
+      // four accumulators: k past whole 4-vector steps, single vectors and a tail), more in 4-row
+      // groups, 8 or 4 columns at a time, k tails shorter than 16, a strided (transposed) A,
+      // threaded column ranges.
       [[1, 7], [5, 7], false, true],
+      [[1, 1000], [300, 1000], false, true],
+      [[4, 77], [9, 77], false, true],
       [[2, 35], [19, 35], false, true],
       [[7, 100], [45, 100], false, true],
       [[300, 5], [37, 300], true, true],
