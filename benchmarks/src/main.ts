@@ -68,7 +68,8 @@ const USAGE = `pnpm bench [--only matmul,kernels,train,decode] [--configs tiny,q
   --no-peers  skip PyTorch, OpenBLAS and llama.cpp
 
 Peers: PyTorch when /usr/bin/python3 imports torch, OpenBLAS when libopenblas-dev is installed,
-llama.cpp (qwen0.5b decode) when MIXDISTILL_LLAMA_CPP names a checkout with build/bin/llama-bench.
+llama.cpp (qwen0.5b decode) when MIXDISTILL_LLAMA_CPP names a checkout with build/bin/llama-bench
+(where llama.cpp cannot be cloned: sh benchmarks/peers/llama_cpp_debian.sh DIR, then that DIR).
 Ceilings: with gcc, the machine's FMA, vdpbf16ps and memory-read rates at the kernel table's width,
 before and after the workloads; decode, prefill and training rows say what fraction of theirs they reach.
 Writes benchmarks/results/bench-<date>.json and .md; the table goes to stdout, progress to stderr.
@@ -310,6 +311,7 @@ async function main(): Promise<void> {
             dtype === 'f32' ? (lc[0]?.[key] ?? null) : lc16(key);
           const llamaDecode = peerFigure('decode_tokens_per_s');
           const llamaPrefill = peerFigure('prefill_tokens_per_s');
+          const llamaDepth = (dtype === 'f32' ? lc[0] : (lc[2] ?? lc[1]))?.decode_depth ?? null;
           const w: Workload = {
             kind: 'decode',
             name: `${config} ${dtype} prompt ${shape.prompt} +${shape.newTokens} batch ${shape.batch}`,
@@ -327,6 +329,8 @@ async function main(): Promise<void> {
               torch_peak_rss_mb: dtype === 'f32' ? ((pt?.peak_rss_mb as number) ?? null) : null,
               llama_cpp_tokens_per_s: llamaDecode,
               llama_cpp_prefill_tokens_per_s: llamaPrefill,
+              // context llama.cpp decoded after: the prompt, as ours, or 0 (its llama-bench has no -d)
+              llama_cpp_decode_depth: llamaDepth,
               // What the ceilings bound (withCeilings): bytes a decoding step of one sequence reads,
               // flops a prompt token costs.
               bytes_per_token:
@@ -460,7 +464,7 @@ function markdown(workloads: Workload[], header: string): string {
     const ours = `${fmt(f.tokens_per_s)} tok/s, prefill ${fmt(f.prefill_tokens_per_s, 0)} tok/s (first token ${fmt(f.time_to_first_token_ms, 0)} ms), peak RSS ${fmt(f.peak_rss_mb, 0)} MB, kernels ${f.kernels ?? '?'}`;
     const llamaCpp =
       w.ratios.vs_llama_cpp !== undefined
-        ? `; llama.cpp ${w.ratios.vs_f32 !== undefined ? 'best 16-bit' : 'F32'} ${fmt(f.llama_cpp_tokens_per_s)} tok/s, prefill ${fmt(f.llama_cpp_prefill_tokens_per_s, 0)} tok/s`
+        ? `; llama.cpp ${w.ratios.vs_f32 !== undefined ? 'best 16-bit' : 'F32'} ${fmt(f.llama_cpp_tokens_per_s)} tok/s (after ${fmt(f.llama_cpp_decode_depth, 0)} tokens), prefill ${fmt(f.llama_cpp_prefill_tokens_per_s, 0)} tok/s`
         : '';
     const llamaRatio =
       (w.ratios.vs_llama_cpp !== undefined

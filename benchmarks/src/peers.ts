@@ -75,17 +75,20 @@ export class OpenBlasPeer {
   }
 }
 
-/** Prefill and decode tokens/s of one llama-bench run. */
+/** Prefill and decode tokens/s of llama-bench on one model. */
 export interface LlamaCppFigures {
   prefill_tokens_per_s: number;
   decode_tokens_per_s: number;
+  /** tokens already in the context while it decodes: the prompt (as in ours), or 0 where its llama-bench has no -d */
+  decode_depth: number;
 }
 
 /**
  * llama.cpp's llama-bench on a random-weight Qwen2.5-0.5B written by peers/random_qwen_gguf.py
  * (the same shapes as the qwen0.5b config; cached in the temp folder, ~1-2 GB each). Needs
- * MIXDISTILL_LLAMA_CPP = a llama.cpp checkout with build/bin/llama-bench, and /usr/bin/python3 with
- * numpy and sentencepiece for its gguf-py.
+ * MIXDISTILL_LLAMA_CPP = a llama.cpp checkout with build/bin/llama-bench (or the folder
+ * peers/llama_cpp_debian.sh lays out the same way from Debian's build), and /usr/bin/python3 with
+ * numpy for its gguf-py.
  */
 export class LlamaCppPeer {
   readonly available: boolean;
@@ -100,38 +103,37 @@ export class LlamaCppPeer {
       process.stderr.write(`llama.cpp peer skipped: no ${this.bench} (build llama-bench there first)\n`);
   }
 
-  /** llama-bench's -p prompt -n newTokens on the model with `dtype` weights, or null when it failed. */
+  /**
+   * Prefill of `prompt` tokens, and `newTokens` decoded after a context of `prompt` tokens as ours
+   * are (-d; each token then attends to the prompt too, ~10% slower at 512 than from an empty
+   * context), or from an empty context where llama-bench has no -d. Null when it failed.
+   */
   run(dtype: 'f32' | 'f16' | 'bf16', prompt: number, newTokens: number, repeat: number): LlamaCppFigures | null {
     if (!this.available) return null;
     const model = this.model(dtype);
     if (!model) return null;
-    const r = spawnSync(
-      this.bench,
-      [
-        '-m',
-        model,
-        '-t',
-        String(this.threads),
-        '-p',
-        String(prompt),
-        '-n',
-        String(newTokens),
-        '-r',
-        String(repeat),
-        '-o',
-        'json',
-      ],
-      { encoding: 'utf8', timeout: 1_800_000 },
-    );
+    const prefill = this.tokensPerSecond(model, ['-p', String(prompt), '-n', '0'], repeat);
+    const tokens = ['-p', '0', '-n', String(newTokens)];
+    let depth = prompt;
+    let decode = this.tokensPerSecond(model, [...tokens, '-d', String(prompt)], repeat, true);
+    if (decode === null) {
+      depth = 0;
+      decode = this.tokensPerSecond(model, tokens, repeat);
+    }
+    if (prefill === null || decode === null) return null;
+    return { prefill_tokens_per_s: prefill, decode_tokens_per_s: decode, decode_depth: depth };
+  }
+
+  /** avg_ts of one llama-bench test (its JSON output), or null when it failed (`quiet`: say nothing). */
+  private tokensPerSecond(model: string, test: string[], repeat: number, quiet = false): number | null {
+    const args = ['-m', model, '-t', String(this.threads), ...test, '-r', String(repeat), '-o', 'json'];
+    const r = spawnSync(this.bench, args, { encoding: 'utf8', timeout: 1_800_000 });
     if (r.status !== 0) {
-      process.stderr.write(`peer failed: llama-bench on ${model}\n${r.stderr ?? ''}\n`);
+      if (!quiet) process.stderr.write(`peer failed: llama-bench ${args.join(' ')}\n${r.stderr ?? ''}\n`);
       return null;
     }
-    const tests = JSON.parse(r.stdout) as { n_prompt: number; n_gen: number; avg_ts: number }[];
-    const prefill = tests.find((t) => t.n_prompt > 0 && t.n_gen === 0);
-    const decode = tests.find((t) => t.n_gen > 0 && t.n_prompt === 0);
-    if (!prefill || !decode) return null;
-    return { prefill_tokens_per_s: prefill.avg_ts, decode_tokens_per_s: decode.avg_ts };
+    const tests = JSON.parse(r.stdout) as { avg_ts: number }[];
+    return tests[0]?.avg_ts ?? null;
   }
 
   /** The cached GGUF for `dtype`, written on first use. */
