@@ -179,9 +179,10 @@ MD_INLINE void widen_row(const float* xs, const uint16_t* w, int64_t k, float* o
   *out = Vec::sum((acc0 + acc1) + (acc2 + acc3)) + rest;
 }
 
-template <int MB>
+// Columns [j0, j1) for MB rows of x: JB W rows at a time (by default the most that fit the
+// registers), then one.
+template <int MB, int JB = widen_columns_per_block<MB>()>
 void widen_tile(const float* xs, const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out, int64_t n) {
-  constexpr int JB = widen_columns_per_block<MB>();
   int64_t j = j0;
   for (; j + JB <= j1; j += JB) widen_block<MB, JB>(xs, w + j * k, k, out + j, n);
   for (; j < j1; ++j) widen_block<MB, 1>(xs, w + j * k, k, out + j, n);
@@ -195,11 +196,6 @@ void widen_tile(const float* xs, const uint16_t* w, int64_t k, int64_t j0, int64
 // 21.6 in one run, 16.4 -> 14.4 in another; AVX2 unchanged) and 6 rows were slower (16.2 -> 13.3,
 // 17.9 -> 12.7): widening then costs more than the blocks' shared W vectors save.
 constexpr int64_t kWidenStreamRows = 3;
-
-template <int MB>
-void widen_stream(const float* xs, const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out, int64_t n) {
-  for (int64_t j = j0; j < j1; ++j) widen_block<MB, 1>(xs, w + j * k, k, out + j, n);
-}
 
 // Rows of x per group. A group's MB·JB accumulators each take two dependent FMAs a step, so with
 // fewer than 8 of them the FMA units wait (latency 4, two units). AVX2's 16 registers hold 4 rows x
@@ -223,8 +219,8 @@ void widen_columns(const float* xs, const uint16_t* w, float* out, int64_t m, in
     case 1:
       for (int64_t j = j0; j < j1; ++j) widen_row(xs, w + j * k, k, out + j);
       return;
-    case 2: widen_stream<2>(xs, w, k, j0, j1, out, n); return;
-    case 3: widen_stream<3>(xs, w, k, j0, j1, out, n); return;
+    case 2: widen_tile<2, 1>(xs, w, k, j0, j1, out, n); return;
+    case 3: widen_tile<3, 1>(xs, w, k, j0, j1, out, n); return;
     default: break;
   }
   const int64_t group = widen_group_rows(k);
@@ -291,16 +287,16 @@ MD_BF16_TARGET inline void dp_block(const uint16_t* x, const uint16_t* w, int64_
     for (int j = 0; j < JB; ++j) out[i * ldo + j] = _mm512_reduce_add_ps(acc[i][j]);
 }
 
-template <int MB>
+// Columns [j0, j1) for MB rows of x: JB W rows at a time, then one.
+template <int MB, int JB = (MB <= 2 ? 8 : 4)>
 MD_BF16_TARGET void dp_tile(const uint16_t* x, const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out,
                             int64_t n) {
-  constexpr int JB = MB <= 2 ? 8 : 4;
   int64_t j = j0;
   for (; j + JB <= j1; j += JB) dp_block<MB, JB>(x, w + j * k, k, out + j, n);
   for (; j < j1; ++j) dp_block<MB, 1>(x, w + j * k, k, out + j, n);
 }
 
-// Up to kDpStreamRows rows of x: W's rows one after another, one linear stream (see widen_stream).
+// Up to kDpStreamRows rows of x: W's rows one after another, one linear stream (see kWidenStreamRows).
 // On a Zen 4 (2 threads, bench:ab, lm_head's 151936 x 896) one row read W at 22.3 -> 31.8 GB/s,
 // the machine's read rate (27-34 GB/s), and 4 rows at 19.5 -> 29.9; 6 rows of q's 4864 x 896 at
 // 15.5 -> 21.5; from 8 rows on the blocks' shared W vectors win (8 rows: 15.7 -> 16.1, 16: 11.1
@@ -309,23 +305,17 @@ MD_BF16_TARGET void dp_tile(const uint16_t* x, const uint16_t* w, int64_t k, int
 // a row's result does not depend on how many rows are decoded with it.
 constexpr int64_t kDpStreamRows = 7;
 
-template <int MB>
-MD_BF16_TARGET void dp_stream(const uint16_t* x, const uint16_t* w, int64_t k, int64_t j0, int64_t j1, float* out,
-                              int64_t n) {
-  for (int64_t j = j0; j < j1; ++j) dp_block<MB, 1>(x, w + j * k, k, out + j, n);
-}
-
 MD_BF16_TARGET void dp_columns(const uint16_t* x, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k,
                                int64_t j0, int64_t j1) {
   static_assert(kDpStreamRows == 7, "the switch below covers 1..kDpStreamRows rows");
   switch (m) {
-    case 1: dp_stream<1>(x, w, k, j0, j1, out, n); return;
-    case 2: dp_stream<2>(x, w, k, j0, j1, out, n); return;
-    case 3: dp_stream<3>(x, w, k, j0, j1, out, n); return;
-    case 4: dp_stream<4>(x, w, k, j0, j1, out, n); return;
-    case 5: dp_stream<5>(x, w, k, j0, j1, out, n); return;
-    case 6: dp_stream<6>(x, w, k, j0, j1, out, n); return;
-    case 7: dp_stream<7>(x, w, k, j0, j1, out, n); return;
+    case 1: dp_tile<1, 1>(x, w, k, j0, j1, out, n); return;
+    case 2: dp_tile<2, 1>(x, w, k, j0, j1, out, n); return;
+    case 3: dp_tile<3, 1>(x, w, k, j0, j1, out, n); return;
+    case 4: dp_tile<4, 1>(x, w, k, j0, j1, out, n); return;
+    case 5: dp_tile<5, 1>(x, w, k, j0, j1, out, n); return;
+    case 6: dp_tile<6, 1>(x, w, k, j0, j1, out, n); return;
+    case 7: dp_tile<7, 1>(x, w, k, j0, j1, out, n); return;
     default: break;
   }
   for (int64_t j = j0; j < j1; j += 8) {

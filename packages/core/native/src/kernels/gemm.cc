@@ -493,10 +493,9 @@ MD_INLINE void dot_block(const float* a, int64_t K, const float* w, int64_t ldw,
     }
 }
 
-// Rows [i0, i0 + MB) x columns [j, j + cols), cols <= 8: JB columns at a time, then one.
-template <int MB>
+// Rows [i0, i0 + MB) x columns [j, j + cols): JB columns at a time, then one.
+template <int MB, int JB = (MB <= 2 ? 8 : 4)>
 void dot_tile(const GemmArgs& g, const float* a, int64_t i0, int64_t j, int64_t cols) {
-  constexpr int JB = MB <= 2 ? 8 : 4;
   const float* ai = a + i0 * g.K;
   float* ci = g.C + i0 * g.ldc + j;
   const float* w = g.B + j * g.b_cs;
@@ -529,13 +528,6 @@ MD_INLINE float dot_row(const float* a, const float* w, int64_t K) {
   return Vec::sum((acc0 + acc1) + (acc2 + acc3));
 }
 
-// MB rows (2..kDotStreamRows) against each W row in turn: MB independent accumulators.
-template <int MB>
-void dot_stream(const GemmArgs& g, const float* a, int64_t j0, int64_t j1) {
-  for (int64_t j = j0; j < j1; ++j)
-    dot_block<MB, 1>(a, g.K, g.B + j * g.b_cs, g.b_cs, g.C + j, g.ldc, g.accumulate);
-}
-
 // Columns [j0, j1) for every row. Up to kDotStreamRows rows: one stream of W. More: 8 columns at
 // a time, their 8 W rows staying in L1 while all row groups of A pass, so each W row is read from
 // memory once.
@@ -548,9 +540,9 @@ void dot_columns(const GemmArgs& g, const float* a, int64_t j0, int64_t j1) {
         g.C[j] = g.accumulate ? g.C[j] + sum : sum;
       }
       return;
-    case 2: dot_stream<2>(g, a, j0, j1); return;
-    case 3: dot_stream<3>(g, a, j0, j1); return;
-    case 4: dot_stream<4>(g, a, j0, j1); return;
+    case 2: dot_tile<2, 1>(g, a, 0, j0, j1 - j0); return;
+    case 3: dot_tile<3, 1>(g, a, 0, j0, j1 - j0); return;
+    case 4: dot_tile<4, 1>(g, a, 0, j0, j1 - j0); return;
     default: break;
   }
   for (int64_t j = j0; j < j1; j += 8) {
