@@ -41,6 +41,18 @@ void add_bias(const float* bias, float* out, int64_t m, int64_t n, int64_t j0, i
 }
 
 #if defined(__AVX512F__) || defined(__AVX2__)
+// W rows [j0, j1) (contiguous) towards L2, a line at a time. The few-row products below take W in
+// blocks of 8 rows, each read from memory by the first group of x rows and from cache by the rest;
+// the first group's two to four interleaved streams are more than the hardware prefetcher keeps
+// ahead of, so the next block is asked for while this one is multiplied. On a Zen 4 (2 threads,
+// bench:ab, k = 896, m = 8 and 16): 1.04-1.15x with vdpbf16ps, 1.07-1.13x on the AVX-512 widening
+// path, 1.04-1.05x on AVX2; down's k = 4864 unchanged (0.99-1.01x).
+MD_INLINE void prefetch_columns(const uint16_t* w, int64_t k, int64_t j0, int64_t j1) {
+  const char* first = reinterpret_cast<const char*>(w + j0 * k);
+  const int64_t bytes = (j1 - j0) * k * static_cast<int64_t>(sizeof(uint16_t));
+  for (int64_t off = 0; off < bytes; off += 64) _mm_prefetch(first + off, _MM_HINT_T1);
+}
+
 // The widening dot products: MB rows of x x JB rows of W. A bf16 value is the top half of a
 // float32, so a vector of 2·kLanes bf16 values is two float32 vectors without a shuffle: shifted
 // left by 16 bits it holds the values at even positions, masked to its top halves those at odd
@@ -117,8 +129,10 @@ MD_INLINE void widen_block(const float* xs, const uint16_t* w, int64_t k, float*
         odd[j] = Bf16Vec::odd(bits);
       }
       for (int i = 0; i < MB; ++i) {
-        const Vec::T xe = Vec::load(xs + i * k + p), xo = Vec::load(xs + i * k + p + Vec::kLanes);
-        for (int j = 0; j < JB; ++j) acc[i][j] = Vec::fma(xo, odd[j], Vec::fma(xe, even[j], acc[i][j]));
+        const Vec::T xe = load_once(xs + i * k + p);
+        for (int j = 0; j < JB; ++j) acc[i][j] = Vec::fma(xe, even[j], acc[i][j]);
+        const Vec::T xo = load_once(xs + i * k + p + Vec::kLanes);
+        for (int j = 0; j < JB; ++j) acc[i][j] = Vec::fma(xo, odd[j], acc[i][j]);
       }
     }
   }
@@ -140,8 +154,8 @@ MD_INLINE void widen_block(const float* xs, const uint16_t* w, int64_t k, float*
 
 // W rows per block for MB rows of x: the most (1, 2, 4 or 8: widen_columns takes 8 at a time)
 // that fit the vector registers (16 on AVX2, 32 on AVX-512) by widen_block's count: MB·JB
-// accumulators, JB even and JB odd W vectors, x's two. With 4x4 accumulators, AVX2 spilled and
-// 16 rows ran at ~108 GFLOP/s, half its FMA rate.
+// accumulators, JB even and JB odd W vectors, one x vector (load_once) and the odd mask. With 4x4
+// accumulators, AVX2 spilled and 16 rows ran at ~108 GFLOP/s, half its FMA rate.
 constexpr int widen_block_registers(int mb, int jb) { return mb * jb + 2 * jb + 2; }
 
 template <int MB>
@@ -198,16 +212,16 @@ void widen_tile(const float* xs, const uint16_t* w, int64_t k, int64_t j0, int64
 constexpr int64_t kWidenStreamRows = 3;
 
 // Rows of x per group. A group's MB·JB accumulators each take two dependent FMAs a step, so with
-// fewer than 8 of them the FMA units wait (latency 4, two units). AVX2's 16 registers hold 4 rows x
-// 2 W rows or 8 rows x 1 W row; the second reads each W vector once for 16 FMAs and is faster while
-// the 8 split rows fit in 32 KiB of L1 (k <= 1024: every Qwen2.5-0.5B product but down). AVX2 on
-// Zen 5, m = 16, 2 threads, two alternated rounds of 4 against 8 rows: q 129 -> 134 and 118 -> 128,
-// gate 140 -> 148 and 128 -> 137 GFLOP/s; down (k = 4864) with 8 rows 131 -> 118 and 118 -> 110.
-// AVX-512 keeps 4 rows x 4 W rows: 8 x 2 ran at 150-171 GFLOP/s against 222-290.
-int64_t widen_group_rows(int64_t k) {
-  const bool eight = Vec::kLanes == 8 && k * 8 * static_cast<int64_t>(sizeof(float)) <= (int64_t{32} << 10);
-  return eight ? 8 : 4;
-}
+// fewer than 8 of them the FMA units wait (latency 4, two units), and every FMA needs a load of x
+// or W unless a vector serves several. AVX2's 16 registers hold 5 rows x 2 W rows: 10 accumulators,
+// 20 FMAs a step for 2 W loads and 10 x loads. 8 rows x 1 W row, the choice before x was loaded
+// once (load_once), needs a load per FMA, which bounds a Zen 4 core at ~85% of its FMA rate and in
+// practice ran lower. Zen 4, m = 16, bench:ab against 8 x 1: one thread gate 1.34x, q 1.33x,
+// lm_head 1.36x, down (k = 4864) 1.07x; two threads 1.25-1.31x and 1.06x; AVX2 batch-16 decoding
+// of Qwen2.5-0.5B, alternated: 73.9 / 80.9 / 70.5 -> 89.9 / 106.3 / 99.1 tokens/s. 4 x 3 and 6 x 2
+// (spills) were slower; 16 rows as 4 x 4 instead of 5 + 5 + 5 + 1, 0.92-1.0x. AVX-512 keeps 4 rows
+// x 4 W rows: 8 x 2 ran at 150-171 GFLOP/s against 222-290.
+constexpr int64_t kWidenGroupRows = Vec::kLanes == 8 ? 5 : 4;
 
 // Columns [j0, j1) of out [m, n], m <= kDotRows, xs split by split_pairs. Up to kWidenStreamRows
 // rows: one stream of W; more: 8 W rows at a time stay in L1 while every group of rows of x
@@ -223,21 +237,19 @@ void widen_columns(const float* xs, const uint16_t* w, float* out, int64_t m, in
     case 3: widen_tile<3, 1>(xs, w, k, j0, j1, out, n); return;
     default: break;
   }
-  const int64_t group = widen_group_rows(k);
+  static_assert(kWidenGroupRows <= 5, "the switch below covers 1..kWidenGroupRows rows");
   for (int64_t j = j0; j < j1; j += 8) {
     const int64_t je = imin(j1, j + 8);
-    for (int64_t i0 = 0; i0 < m; i0 += group) {
+    prefetch_columns(w, k, je, imin(j1, je + 8));
+    for (int64_t i0 = 0; i0 < m; i0 += kWidenGroupRows) {
       const float* xi = xs + i0 * k;
       float* oi = out + i0 * n;
-      switch (imin(group, m - i0)) {
+      switch (imin(kWidenGroupRows, m - i0)) {
         case 1: widen_tile<1>(xi, w, k, j, je, oi, n); break;
         case 2: widen_tile<2>(xi, w, k, j, je, oi, n); break;
         case 3: widen_tile<3>(xi, w, k, j, je, oi, n); break;
         case 4: widen_tile<4>(xi, w, k, j, je, oi, n); break;
-        case 5: widen_tile<5>(xi, w, k, j, je, oi, n); break;
-        case 6: widen_tile<6>(xi, w, k, j, je, oi, n); break;
-        case 7: widen_tile<7>(xi, w, k, j, je, oi, n); break;
-        default: widen_tile<8>(xi, w, k, j, je, oi, n); break;
+        default: widen_tile<kWidenGroupRows>(xi, w, k, j, je, oi, n); break;
       }
     }
   }
@@ -320,6 +332,7 @@ MD_BF16_TARGET void dp_columns(const uint16_t* x, const uint16_t* w, float* out,
   }
   for (int64_t j = j0; j < j1; j += 8) {
     const int64_t je = imin(j1, j + 8);
+    prefetch_columns(w, k, je, imin(j1, je + 8));
     for (int64_t i0 = 0; i0 < m; i0 += 4) {
       const uint16_t* xi = x + i0 * k;
       float* oi = out + i0 * n;
