@@ -179,17 +179,22 @@ MD_INLINE bool segments_apart(const Shape& sh, int64_t b, int64_t i0, int64_t br
   return khi < qlo || klo > qhi;
 }
 
-// kt[k][j] = K[j0 + j][k] (zero past bc): AVX-512 gathers 16 keys' value k at once, AVX2 transposes
-// 8 x 8 blocks in registers.
+// kt[k][j] = K[j0 + j][k] (zero past bc), transposed in registers: 16 x 16 blocks on AVX-512, 8 x 8
+// on AVX2. AVX-512 gathered 16 keys' value k at once before; on a Zen 5 (2 threads, bench:ab) the
+// transposes run a decoding step's attention (16 rows, 537 cached keys) 1.55x faster.
 MD_INLINE void load_transposed(const float* k0, int64_t d, int64_t bc, float* MD_RESTRICT kt) {
 #if defined(__AVX512F__)
-  const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                          _mm512_set1_epi32(static_cast<int32_t>(d)));
   for (int64_t j = 0; j < BC; j += 16) {
     const int64_t n = imax(0, imin(16, bc - j));
-    const __mmask16 live = static_cast<__mmask16>((1u << n) - 1);
-    for (int64_t k = 0; k < d; ++k)
-      _mm512_storeu_ps(kt + k * BC + j, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, rows, k0 + j * d + k, 4));
+    int64_t k = 0;
+    for (; k + 16 <= d; k += 16) {
+      __m512 r[16];
+      for (int i = 0; i < 16; ++i) r[i] = i < n ? _mm512_loadu_ps(k0 + (j + i) * d + k) : _mm512_setzero_ps();
+      transpose16x16(r);
+      for (int i = 0; i < 16; ++i) _mm512_storeu_ps(kt + (k + i) * BC + j, r[i]);
+    }
+    for (; k < d; ++k)
+      for (int i = 0; i < 16; ++i) kt[k * BC + j + i] = i < n ? k0[(j + i) * d + k] : 0.0f;
   }
 #elif defined(__AVX2__)
   // AVX2 gathers are slow (Zen 3: about one value per 2 cycles): against them, in one process on a
