@@ -26,6 +26,22 @@ function runJson(
   return JSON.parse(line) as Record<string, unknown>;
 }
 
+/**
+ * PyTorch's own switches for the instruction set MIXDISTILL_ISA forces on ours, so both sides use
+ * the same vectors: ATen's kernels (ATEN_CPU_CAPABILITY), oneDNN's (ONEDNN_MAX_CPU_ISA) and MKL's
+ * (MKL_ENABLE_INSTRUCTIONS). Nothing when no table is forced: each picks its best.
+ */
+function torchIsaEnv(isa: string | undefined): NodeJS.ProcessEnv {
+  switch (isa) {
+    case 'avx2':
+      return { ATEN_CPU_CAPABILITY: 'avx2', ONEDNN_MAX_CPU_ISA: 'AVX2', MKL_ENABLE_INSTRUCTIONS: 'AVX2' };
+    case 'generic':
+      return { ATEN_CPU_CAPABILITY: 'default', ONEDNN_MAX_CPU_ISA: 'SSE41', MKL_ENABLE_INSTRUCTIONS: 'SSE4_2' };
+    default:
+      return {};
+  }
+}
+
 /** PyTorch, with OMP_WAIT_POLICY=PASSIVE (its fastest setting on the reference machine). */
 export class TorchPeer {
   readonly available: boolean;
@@ -41,7 +57,12 @@ export class TorchPeer {
 
   run(workload: string, args: string[]): Record<string, unknown> | null {
     if (!this.available) return null;
-    const env = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: String(this.threads) };
+    const env = {
+      ...process.env,
+      ...torchIsaEnv(process.env.MIXDISTILL_ISA),
+      OMP_WAIT_POLICY: 'PASSIVE',
+      OMP_NUM_THREADS: String(this.threads),
+    };
     return runJson(
       PYTHON,
       [path.join(PEERS_DIR, 'torch_reference.py'), '--threads', String(this.threads), workload, ...args],
