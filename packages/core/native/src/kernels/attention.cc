@@ -4,6 +4,7 @@
 // thread ever holds more than one BR x BC block of the [s, t] score matrix.
 #include "common.h"
 #include "transpose_registers.h"
+#include "vec.h"
 
 #if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
@@ -179,37 +180,35 @@ MD_INLINE bool segments_apart(const Shape& sh, int64_t b, int64_t i0, int64_t br
   return khi < qlo || klo > qhi;
 }
 
-// kt[k][j] = K[j0 + j][k] (zero past bc), transposed in registers: 16 x 16 blocks on AVX-512, 8 x 8
-// on AVX2. AVX-512 gathered 16 keys' value k at once before; on a Zen 5 (2 threads, bench:ab) the
-// transposes run a decoding step's attention (16 rows, 537 cached keys) 1.55x faster.
-MD_INLINE void load_transposed(const float* k0, int64_t d, int64_t bc, float* MD_RESTRICT kt) {
+#if defined(__AVX512F__) || defined(__AVX2__)
+// A Vec::kLanes x Vec::kLanes block transposed in registers: on return r[k] holds lane k of each r[i].
+MD_INLINE void transpose_lanes(Vec::T r[Vec::kLanes]) {
 #if defined(__AVX512F__)
-  for (int64_t j = 0; j < BC; j += 16) {
-    const int64_t n = imax(0, imin(16, bc - j));
+  transpose16x16(r);
+#else
+  transpose8x8(r);
+#endif
+}
+#endif
+
+// kt[k][j] = K[j0 + j][k] (zero past bc), transposed in registers a Vec::kLanes square at a time.
+// Gathers were slower: AVX2's (Zen 3: about one value per 2 cycles) ran decoding attention over 512
+// and 1024 cached keys 1.6x slower and training's 3-6%; AVX-512's, on a Zen 5 (2 threads, bench:ab),
+// a decoding step's attention (16 rows, 537 cached keys) 1.55x slower.
+MD_INLINE void load_transposed(const float* k0, int64_t d, int64_t bc, float* MD_RESTRICT kt) {
+#if defined(__AVX512F__) || defined(__AVX2__)
+  constexpr int L = static_cast<int>(Vec::kLanes);
+  for (int64_t j = 0; j < BC; j += L) {
+    const int64_t n = imax(0, imin(L, bc - j));
     int64_t k = 0;
-    for (; k + 16 <= d; k += 16) {
-      __m512 r[16];
-      for (int i = 0; i < 16; ++i) r[i] = i < n ? _mm512_loadu_ps(k0 + (j + i) * d + k) : _mm512_setzero_ps();
-      transpose16x16(r);
-      for (int i = 0; i < 16; ++i) _mm512_storeu_ps(kt + (k + i) * BC + j, r[i]);
+    for (; k + L <= d; k += L) {
+      Vec::T r[L];
+      for (int i = 0; i < L; ++i) r[i] = i < n ? Vec::load(k0 + (j + i) * d + k) : Vec::zero();
+      transpose_lanes(r);
+      for (int i = 0; i < L; ++i) Vec::store(kt + (k + i) * BC + j, r[i]);
     }
     for (; k < d; ++k)
-      for (int i = 0; i < 16; ++i) kt[k * BC + j + i] = i < n ? k0[(j + i) * d + k] : 0.0f;
-  }
-#elif defined(__AVX2__)
-  // AVX2 gathers are slow (Zen 3: about one value per 2 cycles): against them, in one process on a
-  // Zen 3, decoding attention over 512 and 1024 cached keys ran 1.6x faster, training's 3-6%.
-  for (int64_t j = 0; j < BC; j += 8) {
-    const int64_t n = imax(0, imin(8, bc - j));
-    int64_t k = 0;
-    for (; k + 8 <= d; k += 8) {
-      __m256 r[8];
-      for (int i = 0; i < 8; ++i) r[i] = i < n ? _mm256_loadu_ps(k0 + (j + i) * d + k) : _mm256_setzero_ps();
-      transpose8x8(r);
-      for (int i = 0; i < 8; ++i) _mm256_storeu_ps(kt + (k + i) * BC + j, r[i]);
-    }
-    for (; k < d; ++k)
-      for (int i = 0; i < 8; ++i) kt[k * BC + j + i] = i < n ? k0[(j + i) * d + k] : 0.0f;
+      for (int i = 0; i < L; ++i) kt[k * BC + j + i] = i < n ? k0[(j + i) * d + k] : 0.0f;
   }
 #else
   for (int64_t j = 0; j < BC; ++j)

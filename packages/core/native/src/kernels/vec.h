@@ -1,5 +1,6 @@
 // One float32 vector of the table's width, for the dot-product loops (gemm.cc's few-row products,
-// bf16.cc's widening ones) and the GEMM's packing on the two instruction sets that have FMA.
+// bf16.cc's widening ones), the GEMM's packing and attention's key transposes on the two
+// instruction sets that have FMA.
 // Included by kernel sources after common.h, so it lives in md::MD_ISA like everything there.
 #pragma once
 #include "common.h"
@@ -14,6 +15,7 @@ struct Vec {
   static constexpr int64_t kLanes = 16;
   static T zero() { return _mm512_setzero_ps(); }
   static T load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, T v) { _mm512_storeu_ps(p, v); }
   // kLanes bf16 values widened to float32 (a bf16 value is the top half of a float32).
   static T load(const uint16_t* p) {
     const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
@@ -30,6 +32,7 @@ struct Vec {
   static constexpr int64_t kLanes = 8;
   static T zero() { return _mm256_setzero_ps(); }
   static T load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, T v) { _mm256_storeu_ps(p, v); }
   static T load(const uint16_t* p) {
     const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
