@@ -23,14 +23,6 @@ namespace {
 
 constexpr int64_t kDotRows = 16;  // up to this many rows of x: dot products, no packing
 
-// Columns per task of the dot-product path, or all of them (one thread). The work is reading W,
-// so a W of 128 KiB or more is split even when its multiply-adds are below kParallelFlops: a
-// decoding step's q/o (896 x 896, 1.6 MB) and k/v (128 x 896) products ran on one thread at
-// 27 GB/s and 22 GB/s, where the pool's two threads read the MLP's weights at ~50 GB/s.
-int64_t dot_grain(int64_t m, int64_t n, int64_t k) {
-  return m * n * k >= kParallelFlops || n * k >= (int64_t{64} << 10) ? 64 : n;
-}
-
 // out [m, n] columns [j0, j1) += bias [n] on every row, after the products (as x·Wᵀ then + b).
 void add_bias(const float* bias, float* out, int64_t m, int64_t n, int64_t j0, int64_t j1) {
   if (bias == nullptr) return;

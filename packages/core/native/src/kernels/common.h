@@ -53,6 +53,17 @@ MD_INLINE float bf16_to_float(uint16_t b) {
 /** Below this many multiply-adds a kernel runs on the calling thread (see gemm.cc). */
 constexpr int64_t kParallelFlops = int64_t{1} << 21;
 
+/**
+ * Columns per task of a few-row product x [m, k] · W [n, k]ᵀ (gemm.cc's float32 and bf16.cc's bf16
+ * dot-product paths), or all n of them (one thread). The work is reading W, so a W of 64Ki values
+ * or more is split even below kParallelFlops: a decoding step's q/o (896 x 896) and k/v (128 x 896)
+ * products ran on one thread (bf16: 27 and 22 GB/s where two threads read the MLP's weights at
+ * ~50; float32 q/o and k/v 1.8-1.9x with both threads, bench:ab, Zen 5).
+ */
+MD_INLINE int64_t dot_grain(int64_t m, int64_t n, int64_t k) {
+  return m * n * k >= kParallelFlops || n * k >= (int64_t{64} << 10) ? 64 : n;
+}
+
 /** 64-byte aligned scratch memory that lives for one kernel call. */
 class Scratch {
  public:

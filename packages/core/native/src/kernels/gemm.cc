@@ -558,15 +558,10 @@ void dot_columns(const GemmArgs& g, const float* a, int64_t j0, int64_t j1) {
   }
 }
 
-// Columns per task, or all of them (one thread). The work is reading W, so a W of 256 KiB or more
-// is split even when its multiply-adds are below kParallelWork (as bf16.cc's dot_grain): a
-// decoding step's q/o (896 x 896) and k/v (128 x 896) products ran on one thread.
-int64_t dot_grain(const GemmArgs& g) { return worth_threads(g) || g.N * g.K >= (int64_t{64} << 10) ? 64 : g.N; }
-
 void gemm_dot(const GemmArgs& g) {
   Scratch copy(a_rows_contiguous(g) ? 1 : g.M * g.K);
   const float* a = a_rows(g, copy);
-  parallel_range(g.N, dot_grain(g), [&](int64_t j0, int64_t j1) { dot_columns(g, a, j0, j1); });
+  parallel_range(g.N, dot_grain(g.M, g.N, g.K), [&](int64_t j0, int64_t j1) { dot_columns(g, a, j0, j1); });
 }
 #endif
 
