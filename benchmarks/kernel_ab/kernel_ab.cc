@@ -5,7 +5,8 @@
 // sides alike, and a 5% difference between them still shows. Prints one JSON object per workload.
 //
 // Usage: kernel_ab SECONDS WORKLOAD...
-//   gemm:M,N,K[,at][,bt]       C [M, N] = A · B, A stored [K, M] with at, B stored [N, K] with bt
+//   gemm:M,N,K[,at][,bt][,bf16] C [M, N] = A · B, A stored [K, M] with at, B stored [N, K] with bt,
+//                              bf16 operands (mixed-precision training) with bf16
 //   attention:B,HQ,HKV,S,T,D   causal GQA attention, forward (and backward when S == T)
 //   xent:ROWS,VOCAB            cross-entropy from logits, forward and backward
 //   softmax:ROWS,COLS          softmax over the last axis
@@ -60,7 +61,7 @@ struct Workload {
   std::function<float()> diff;  // largest |base - work| over the outputs of the last runs
 };
 
-Workload gemm(int64_t M, int64_t N, int64_t K, bool at, bool bt, const std::string& name) {
+Workload gemm(int64_t M, int64_t N, int64_t K, bool at, bool bt, bool bf16, const std::string& name) {
   auto A = std::make_shared<std::vector<float>>(M * K), B = std::make_shared<std::vector<float>>(K * N);
   auto C = std::make_shared<std::vector<std::vector<float>>>(2, std::vector<float>(M * N));
   fill(*A, 1);
@@ -71,6 +72,7 @@ Workload gemm(int64_t M, int64_t N, int64_t K, bool at, bool bt, const std::stri
     g.A = A->data(), g.B = B->data(), g.C = (*C)[side].data(), g.ldc = N;
     g.a_rs = at ? 1 : K, g.a_cs = at ? M : 1;
     g.b_rs = bt ? 1 : N, g.b_cs = bt ? K : 1;
+    g.bf16 = bf16;
     static const int64_t zero = 0;
     table.gemm_batched(md::BatchedGemmArgs{g, 1, &zero, &zero});
   };
@@ -204,7 +206,7 @@ bool parse(const std::string& spec, Workload& w) {
   const std::vector<int64_t> n = numbers(spec.substr(colon + 1), flags);
   auto has = [&](const char* f) { return std::find(flags.begin(), flags.end(), f) != flags.end(); };
   if (kind == "gemm" && n.size() == 3) {
-    w = gemm(n[0], n[1], n[2], has("at"), has("bt"), spec);
+    w = gemm(n[0], n[1], n[2], has("at"), has("bt"), has("bf16"), spec);
     return true;
   }
   if (kind == "attention" && n.size() == 6 && n[3] <= n[4] && n[1] % n[2] == 0) {
@@ -240,7 +242,7 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
-                 "usage: kernel_ab SECONDS gemm:M,N,K[,at][,bt] | attention:B,HQ,HKV,S,T,D | xent:ROWS,VOCAB | "
+                 "usage: kernel_ab SECONDS gemm:M,N,K[,at][,bt][,bf16] | attention:B,HQ,HKV,S,T,D | xent:ROWS,VOCAB | "
                  "softmax:ROWS,COLS | exp:N | bf16:M,N,K ...\n");
     return 2;
   }

@@ -31,15 +31,16 @@ const DEFAULT_WORKLOADS = [
   'attention:1,14,2,1,512,64',
 ];
 
-/** What kernel_ab.cc reads: gemm:M,N,K[,at][,bt], attention:B,HQ,HKV,S,T,D, xent:ROWS,VOCAB, softmax:ROWS,COLS, exp:N, bf16:M,N,K. */
+/** What kernel_ab.cc reads: gemm:M,N,K[,at][,bt][,bf16], attention:B,HQ,HKV,S,T,D, xent:ROWS,VOCAB, softmax:ROWS,COLS, exp:N, bf16:M,N,K. */
 const WORKLOAD =
-  /^(gemm:\d+,\d+,\d+(,at|,bt)*|attention:\d+(,\d+){5}|xent:\d+,\d+|softmax:\d+,\d+|exp:\d+|bf16:\d+,\d+,\d+)$/;
+  /^(gemm:\d+,\d+,\d+(,at|,bt|,bf16)*|attention:\d+(,\d+){5}|xent:\d+,\d+|softmax:\d+,\d+|exp:\d+|bf16:\d+,\d+,\d+)$/;
 
 const USAGE = `pnpm bench:ab [--base REV] [--seconds S] [--json] [WORKLOAD...]
   --base     revision whose kernels are the baseline (default: HEAD)
   --seconds  time per workload, the two sides in turns (default: 3)
   --json     print one JSON document on stdout
-  WORKLOAD   gemm:M,N,K[,at][,bt]  C [M, N] = A · B, A stored [K, M] with at, B stored [N, K] with bt
+  WORKLOAD   gemm:M,N,K[,at][,bt][,bf16]  C [M, N] = A · B, A stored [K, M] with at, B stored [N, K] with bt,
+             bf16 operands with float32 accumulation with bf16 (train --precision bf16)
              attention:B,HQ,HKV,S,T,D  causal GQA attention, forward (and backward when S == T)
              xent:ROWS,VOCAB  cross-entropy from logits, forward and backward
              softmax:ROWS,COLS  softmax over the last axis
