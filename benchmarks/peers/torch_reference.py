@@ -27,6 +27,10 @@ CONFIGS = {
     "qwen0.5b": dict(vocab=151936, hidden=896, inter=4864, layers=24, heads=14, kv=2, theta=1e6, eps=1e-6, tied=True, batch=1, seq=512),
 }
 
+# Training steps run untimed for at least this long (and 2 steps) first, as mixdistill's
+# measureTrain (TRAIN_WARMUP_MS in benchmarks/src/measure.ts).
+TRAIN_WARMUP_S = 2.0
+
 
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -100,9 +104,12 @@ def sync(device):
         torch.cuda.synchronize()
 
 
-def best_ms(fn, repeats, warmup=1, device="cpu"):
-    for _ in range(warmup):
+def best_ms(fn, repeats, warmup=1, device="cpu", warmup_s=0.0):
+    """Best of `repeats` timed calls after `warmup` calls that last at least warmup_s in all."""
+    start, done = time.perf_counter(), 0
+    while done < warmup or time.perf_counter() - start < warmup_s:
         fn()
+        done += 1
     sync(device)
     best = float("inf")
     for _ in range(repeats):
@@ -132,7 +139,7 @@ def train(name, steps, device="cpu", precision="fp32", layers=None, seq=None):
         loss.backward()
         opt.step()
 
-    ms = best_ms(step, steps, warmup=2, device=device)
+    ms = best_ms(step, steps, warmup=2, device=device, warmup_s=TRAIN_WARMUP_S)
     out = {"config": name, "layers": c["layers"], "seq": c["seq"], "device": device, "precision": precision,
            "stepMs": ms, "tokens_per_s": n / (ms / 1000), "peak_rss_mb": peak_rss_mb()}
     if device.startswith("cuda"):

@@ -9,7 +9,8 @@ export {
   measureMatmul,
   measureMemoryKernels,
   measureTrain,
+  measureTrainAlternated,
 } from './measure';
-export type { DecodeResult, KernelResult, MatmulResult, TrainResult } from './measure';
+export type { AlternatedTrainResult, DecodeResult, KernelResult, MatmulResult, TrainResult } from './measure';
 export { createTimingCudaAddon, measureHostCost } from './host_cost';
 export type { HostCostResult } from './host_cost';

@@ -7,6 +7,7 @@ import {
   crossEntropySum,
   precisionFromEnv,
   rmsNorm,
+  setNativePrecision,
   swiglu,
   tf,
   type Precision,
@@ -21,8 +22,9 @@ function now(): number {
 }
 
 /** Runs fn `warmup` times untimed, then `repeats` times; returns the fastest time in ms. */
-function bestMs(fn: () => void, repeats: number, warmup = 1): number {
-  for (let i = 0; i < warmup; i++) fn();
+function bestMs(fn: () => void, repeats: number, warmup = 1, warmupMs = 0): number {
+  const warm = now();
+  for (let i = 0; i < warmup || now() - warm < warmupMs; i++) fn();
   let best = Infinity;
   for (let i = 0; i < repeats; i++) {
     const t0 = now();
@@ -31,6 +33,14 @@ function bestMs(fn: () => void, repeats: number, warmup = 1): number {
   }
   return best;
 }
+
+/**
+ * Training steps run untimed for at least this long (and at least 2 steps) before the timed ones.
+ * The tiny model's steps take ~10 steps (~1 s) to reach their steady time (V8 optimising the
+ * engine's code, the buffer pool filling): 456, 113, 68, 66, 74, 59, 75, 56, 62, 58, 51 ms, so the
+ * best of 3 after 2 warm-up steps read 66-72 ms where later steps take 51-55.
+ */
+const TRAIN_WARMUP_MS = 2000;
 
 /** Seeded uniform values in [-1, 1). */
 function randomTensor(shape: number[], seed: number): tf.Tensor {
@@ -210,7 +220,7 @@ export function measureTrain(name: string, bench: BenchConfig, steps = 3, warmup
   const { batch, seq } = bench;
   const { step, dispose } = benchTrainStep(name, bench);
   const pool = (tf.backend() as PoolLike).pool;
-  const stepMs = bestMs(step, steps, warmup);
+  const stepMs = bestMs(step, steps, warmup, TRAIN_WARMUP_MS);
   const before = pool?.stats();
   step();
   const after = pool?.stats();
@@ -233,6 +243,72 @@ export function measureTrain(name: string, bench: BenchConfig, steps = 3, warmup
     };
   }
   return result;
+}
+
+/** `measureTrainAlternated`'s figures: each precision's best step, and the speedup measured in turns. */
+export interface AlternatedTrainResult {
+  /** the first precision's figures (its best step) */
+  first: TrainResult;
+  /** the second precision's figures (its best step) */
+  second: TrainResult;
+  /** the median over rounds of second step time / first step time: how much faster the first is */
+  speedup: number;
+  /** timed rounds (one step of each precision) */
+  rounds: number;
+}
+
+/**
+ * `measureTrain` at two precisions of the native backend's products in one process, in rounds of
+ * one step of each after `warmup` rounds (and TRAIN_WARMUP_MS). The host this runs on drifts by 10-20% from one minute
+ * to the next, so two separate runs cannot tell a precision's speedup to within that; steps in
+ * turns can (as `pnpm bench:ab` does for kernels), and the median of the rounds' ratios is not
+ * moved by one disturbed step. Both train the same model. Peak RSS is the process's, over both.
+ */
+export function measureTrainAlternated(
+  name: string,
+  bench: BenchConfig,
+  precisions: readonly ['fp32' | 'bf16', 'fp32' | 'bf16'],
+  rounds = 3,
+  warmup = 2,
+): AlternatedTrainResult {
+  if (tf.getBackend() !== 'native')
+    throw new Error(`alternating precisions needs the native backend (this run uses ${tf.getBackend()})`);
+  const { batch, seq } = bench;
+  const { step, dispose } = benchTrainStep(name, bench);
+  const initial = precisionFromEnv() === 'bf16' ? 'bf16' : 'fp32';
+  const times: [number[], number[]] = [[], []];
+  const round = (record: boolean) => {
+    for (const [side, precision] of precisions.entries()) {
+      setNativePrecision(precision);
+      const t0 = now();
+      step();
+      if (record) times[side].push(now() - t0);
+    }
+  };
+  try {
+    const warm = now();
+    for (let i = 0; i < warmup || now() - warm < TRAIN_WARMUP_MS; i++) round(false);
+    for (let i = 0; i < rounds; i++) round(true);
+  } finally {
+    setNativePrecision(initial);
+    dispose();
+  }
+  const figures = (side: number): TrainResult => {
+    const stepMs = Math.min(...times[side]);
+    return {
+      config: name,
+      batch,
+      seq,
+      precision: precisions[side],
+      stepMs,
+      tokens_per_s: (batch * seq) / (stepMs / 1000),
+      peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    };
+  };
+  const ratios = times[0].map((t, i) => times[1][i] / t).sort((a, b) => a - b);
+  const mid = ratios.length >> 1;
+  const speedup = ratios.length % 2 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2;
+  return { first: figures(0), second: figures(1), speedup, rounds };
 }
 
 export interface DecodeResult {

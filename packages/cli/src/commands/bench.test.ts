@@ -1,5 +1,5 @@
-// `mixdistill bench host` and `bench decode` end to end, each printing one JSON document; their
-// times are not checked (no timed tests). host: the cuda backend's host side over an addon whose
+// `mixdistill bench host`, `bench decode` and `bench train --compare-precision` end to end, each
+// printing one JSON document; their times are not checked (no timed tests). host: the cuda backend's host side over an addon whose
 // calls return at once sees a whole training step (every product forward and backward, one AdamW
 // launch per parameter). decode: a step's wall time splits into the kernels' and the host's.
 import { spawnSync } from 'node:child_process';
@@ -62,5 +62,38 @@ describe('mixdistill bench decode', () => {
     expect(result.native_ms_per_step).toBeGreaterThan(0);
     expect(result.native_ms_per_step).toBeLessThan(result.step_ms);
     expect(result.host_ms_per_step).toBeCloseTo(result.step_ms - result.native_ms_per_step, 6);
+  });
+});
+
+describe('mixdistill bench train --compare-precision', () => {
+  const bench = (...args: string[]) =>
+    spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/mixdistill.js'), 'bench', 'train', ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+
+  it("times both precisions in turns and reports the first one's speedup", () => {
+    const r = bench('--precision', 'bf16', '--compare-precision', 'fp32', '--steps', '1', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as {
+      precision: string;
+      tokens_per_s: number;
+      compared: { precision: string; tokens_per_s: number };
+      speedup: number;
+      rounds: number;
+    };
+    expect(result.precision).toBe('bf16');
+    expect(result.compared.precision).toBe('fp32');
+    expect(result.rounds).toBe(1);
+    expect(result.tokens_per_s).toBeGreaterThan(0);
+    expect(result.compared.tokens_per_s).toBeGreaterThan(0);
+    expect(result.speedup).toBeGreaterThan(0);
+  });
+
+  it('refuses to compare a precision with itself, in one line', () => {
+    const r = bench('--precision', 'bf16', '--compare-precision', 'bf16', '--steps', '1');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--compare-precision is bf16, the run's own precision/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

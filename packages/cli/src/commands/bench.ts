@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { fallbackCounts, MixdistillError, resetFallbackCounts } from '@mixdistill/core';
+import { fallbackCounts, MixdistillError, precisionFromEnv, resetFallbackCounts, tf } from '@mixdistill/core';
 import type { WeightDtype } from '@mixdistill/models';
 import { setupBackend, withBackendOption } from '../backend';
 import { WEIGHT_DTYPES } from '../dtype';
@@ -12,6 +12,7 @@ import {
   measureMatmul,
   measureMemoryKernels,
   measureTrain,
+  measureTrainAlternated,
 } from '@mixdistill/benchmarks';
 
 interface Args {
@@ -23,6 +24,7 @@ interface Args {
   transposeB?: boolean;
   config?: string;
   steps?: number;
+  comparePrecision?: 'fp32' | 'bf16';
   prompt?: number;
   newTokens?: number;
   batch?: number;
@@ -81,7 +83,14 @@ export const benchCommand: CommandModule<object, Args> = {
       .option('steps', {
         type: 'number',
         default: 3,
-        describe: 'train/host: timed steps (after 2 warm-up steps); the best is reported',
+        describe:
+          'train/host: timed steps, the best reported, after 2 warm-up steps (train: and at least 2 s of them); with train --compare-precision, rounds of a step at each precision',
+      })
+      .option('compare-precision', {
+        type: 'string',
+        choices: ['fp32', 'bf16'] as const,
+        describe:
+          "train (native): also time this precision's products, a step of each in turns in one process, and report --precision's speedup over it (the median of the rounds' ratios: a host that drifts cannot tell it from two runs)",
       })
       .option('prompt', { type: 'number', default: 32, describe: 'decode: prompt tokens' })
       .option('new-tokens', { type: 'number', default: 32, describe: 'decode: generated tokens (greedy, KV cache)' })
@@ -107,6 +116,10 @@ export const benchCommand: CommandModule<object, Args> = {
         'Qwen2.5-0.5B MLP up-projection, prints {"gflops": …}',
       )
       .example('$0 bench train --config tiny --json', 'training tokens/s and peak RSS of the 4M-parameter model')
+      .example(
+        '$0 bench train --precision bf16 --compare-precision fp32 --steps 10',
+        'bf16 mixed precision against float32, steps in turns',
+      )
       .example(
         '$0 bench host --config qwen0.5b',
         "the JS thread's time per cuda training step of the 24-layer model (addon calls return at once)",
@@ -145,6 +158,27 @@ export const benchCommand: CommandModule<object, Args> = {
       const steps = argv.steps ?? 3;
       if (!Number.isInteger(steps) || steps < 1)
         throw new MixdistillError(`--steps is ${steps}; expected a positive integer`);
+      if (argv.comparePrecision) {
+        const own = precisionFromEnv();
+        if (tf.getBackend() !== 'native')
+          throw new MixdistillError(`--compare-precision needs the native backend (this run uses ${tf.getBackend()})`);
+        if (own !== 'fp32' && own !== 'bf16')
+          throw new MixdistillError(`--compare-precision: the native backend has no ${own} products`);
+        if (own === argv.comparePrecision)
+          throw new MixdistillError(`--compare-precision is ${own}, the run's own precision; pick the other one`);
+        const {
+          first: r,
+          second: other,
+          speedup,
+          rounds,
+        } = measureTrainAlternated(argv.config!, benchConfig(argv.config), [own, argv.comparePrecision], steps);
+        print(
+          argv.json,
+          { ...r, compared: other, speedup, rounds },
+          `train ${r.config} (batch ${r.batch} x seq ${r.seq}), ${rounds} rounds of a step at each precision: ${r.precision} products ${r.tokens_per_s.toFixed(0)} tokens/s (best ${r.stepMs.toFixed(0)} ms/step), ${other.precision} ${other.tokens_per_s.toFixed(0)} (${other.stepMs.toFixed(0)} ms/step); ${r.precision} ${speedup.toFixed(2)}x ${other.precision} (median of the rounds); peak RSS ${r.peak_rss_mb.toFixed(0)} MB over both`,
+        );
+        return;
+      }
       const r = measureTrain(argv.config!, benchConfig(argv.config), steps);
       print(
         argv.json,
