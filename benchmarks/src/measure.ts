@@ -5,6 +5,7 @@ import {
   applyRope,
   causalAttention,
   crossEntropySum,
+  MixdistillError,
   precisionFromEnv,
   rmsNorm,
   setNativePrecision,
@@ -21,10 +22,15 @@ function now(): number {
   return performance.now();
 }
 
-/** Runs fn `warmup` times untimed, then `repeats` times; returns the fastest time in ms. */
+/** Runs fn untimed at least `times` times and for at least `ms` milliseconds. */
+function warmUp(fn: () => void, times: number, ms: number): void {
+  const start = now();
+  for (let i = 0; i < times || now() - start < ms; i++) fn();
+}
+
+/** Runs fn untimed (`warmup` times and `warmupMs`), then `repeats` times; returns the fastest time in ms. */
 function bestMs(fn: () => void, repeats: number, warmup = 1, warmupMs = 0): number {
-  const warm = now();
-  for (let i = 0; i < warmup || now() - warm < warmupMs; i++) fn();
+  warmUp(fn, warmup, warmupMs);
   let best = Infinity;
   for (let i = 0; i < repeats; i++) {
     const t0 = now();
@@ -272,7 +278,7 @@ export function measureTrainAlternated(
   warmup = 2,
 ): AlternatedTrainResult {
   if (tf.getBackend() !== 'native')
-    throw new Error(`alternating precisions needs the native backend (this run uses ${tf.getBackend()})`);
+    throw new MixdistillError(`--compare-precision needs the native backend (this run uses ${tf.getBackend()})`);
   const { batch, seq } = bench;
   const { step, dispose } = benchTrainStep(name, bench);
   const initial = precisionFromEnv() === 'bf16' ? 'bf16' : 'fp32';
@@ -286,8 +292,7 @@ export function measureTrainAlternated(
     }
   };
   try {
-    const warm = now();
-    for (let i = 0; i < warmup || now() - warm < TRAIN_WARMUP_MS; i++) round(false);
+    warmUp(() => round(false), warmup, TRAIN_WARMUP_MS);
     for (let i = 0; i < rounds; i++) round(true);
   } finally {
     setNativePrecision(initial);

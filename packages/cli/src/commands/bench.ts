@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { fallbackCounts, MixdistillError, precisionFromEnv, resetFallbackCounts, tf } from '@mixdistill/core';
+import { fallbackCounts, MixdistillError, precisionFromEnv, resetFallbackCounts } from '@mixdistill/core';
 import type { WeightDtype } from '@mixdistill/models';
 import { setupBackend, withBackendOption } from '../backend';
 import { WEIGHT_DTYPES } from '../dtype';
@@ -160,8 +160,6 @@ export const benchCommand: CommandModule<object, Args> = {
         throw new MixdistillError(`--steps is ${steps}; expected a positive integer`);
       if (argv.comparePrecision) {
         const own = precisionFromEnv();
-        if (tf.getBackend() !== 'native')
-          throw new MixdistillError(`--compare-precision needs the native backend (this run uses ${tf.getBackend()})`);
         if (own !== 'fp32' && own !== 'bf16')
           throw new MixdistillError(`--compare-precision: the native backend has no ${own} products`);
         if (own === argv.comparePrecision)
