@@ -21,7 +21,8 @@ const bf16 = (v: number) => bfloat16ToFloat32(float32ToBfloat16(v));
 // Sizes: decode rows (1..16, every row-tile remainder; one row with k past whole 64-value steps,
 // AVX2's linear stream, ending in a pair block and in a tail), prefill rows (> 16: the packed GEMM, W
 // widened as it is packed), k with and without vector tails (54: whole pairs of vectors, one vector and a tail
-// on AVX-512), n with column-block tails, one product big enough to run on the thread pool.
+// on AVX-512), n with column-block tails, one product big enough to run on the thread pool. From 12
+// rows AVX2 runs outer-product tiles of 6 W rows: n leaving each remainder 1..5, on threads too.
 const SHAPES: [number, number, number][] = [
   [1, 1, 2],
   [1, 9, 30],
@@ -35,9 +36,11 @@ const SHAPES: [number, number, number][] = [
   [3, 11, 54],
   [6, 10, 40],
   [10, 19, 98],
-  [12, 21, 130],
+  [12, 20, 130],
   [13, 11, 1040],
-  [16, 20, 256],
+  [15, 9, 64],
+  [16, 19, 256],
+  [14, 202, 1024],
   [17, 300, 66],
   [40, 9, 898],
   [1, 2048, 1024],
