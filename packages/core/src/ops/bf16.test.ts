@@ -22,7 +22,7 @@ const bf16 = (v: number) => bfloat16ToFloat32(float32ToBfloat16(v));
 // AVX2's linear stream, ending in a pair block and in a tail), prefill rows (> 16: the packed GEMM, W
 // widened as it is packed), k with and without vector tails (54: whole pairs of vectors, one vector and a tail
 // on AVX-512), n with column-block tails, one product big enough to run on the thread pool. From 12
-// rows AVX2 runs outer-product tiles of 6 W rows: n leaving each remainder 1..5, on threads too.
+// rows AVX2 runs outer-product tiles of 6 W rows: n leaving each remainder 1..5, on threads too; k = 0.
 const SHAPES: [number, number, number][] = [
   [1, 1, 2],
   [1, 9, 30],
@@ -41,6 +41,7 @@ const SHAPES: [number, number, number][] = [
   [15, 9, 64],
   [16, 19, 256],
   [14, 202, 1024],
+  [16, 7, 0],
   [17, 300, 66],
   [40, 9, 898],
   [1, 2048, 1024],

@@ -311,7 +311,7 @@ MD_INLINE void outer_tile(const float* xt, const uint16_t* w, int64_t k, float* 
     for (int u = 0; u < 32; ++u) step(p + u, broadcast_widened);
   }
   for (; p + 1 < k; ++p) step(p, broadcast_widened);
-  step(p, [](const uint16_t* v) { return _mm256_set1_ps(bf16_to_float(*v)); });
+  if (p < k) step(p, [](const uint16_t* v) { return _mm256_set1_ps(bf16_to_float(*v)); });
   alignas(32) float tile[R][kOuterLanes];
   for (int r = 0; r < R; ++r) {
     _mm256_store_ps(tile[r], acc[r][0]);
@@ -341,7 +341,7 @@ void outer_columns(const float* xt, const uint16_t* w, float* out, int64_t m, in
 void matmul_outer(const float* x, const uint16_t* w, const float* bias, float* out, int64_t m, int64_t n, int64_t k,
                   float* xt) {
   transpose_rows(x, xt, m, k);
-  const int64_t grain = dot_grain(m, n, k) == n ? n : 11 * kOuterTile;
+  const int64_t grain = dot_grain(m, n, k) < n ? 11 * kOuterTile : n;  // dot_grain's 64 columns, in whole tiles
   parallel_range(n, grain, [&](int64_t j0, int64_t j1) {
     outer_columns(xt, w, out, m, n, k, j0, j1);
     add_bias(bias, out, m, n, j0, j1);
@@ -465,8 +465,9 @@ void matmul_dp(const float* x, const uint16_t* w, const float* bias, float* out,
 #endif
 
 #if defined(__AVX512F__) || defined(__AVX2__)
-// x split by split_pairs for the widening dot products (only the JS thread calls the kernel).
-GrowingBuffer x_split_buffer;
+// x rearranged for the widening products: split by split_pairs (dot products) or transposed by
+// transpose_rows (AVX2's outer products). Only the JS thread calls the kernel.
+GrowingBuffer x_layout_buffer;
 #endif
 
 // More rows than a decode step: the packed GEMM x · Wᵀ, W widened to float32 as its panels are
@@ -505,12 +506,12 @@ void matmul_bf16(const float* x, const uint16_t* w, const float* bias, float* ou
 #endif
 #if defined(__AVX2__) && !defined(__AVX512F__)
   if (m >= kOuterMinRows) {
-    matmul_outer(x, w, bias, out, m, n, k, x_split_buffer.get(kOuterLanes * k));
+    matmul_outer(x, w, bias, out, m, n, k, x_layout_buffer.get(kOuterLanes * k));
     return;
   }
 #endif
 #if defined(__AVX512F__) || defined(__AVX2__)
-  float* xs = x_split_buffer.get(m * k);
+  float* xs = x_layout_buffer.get(m * k);
   split_pairs(x, xs, m, k);
 #else
   const float* xs = x;

@@ -20,7 +20,7 @@ function matMulBf16({ inputs, backend }: KernelArgs): tf.TensorInfo {
     !bias || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === n),
     () => `MdMatMulBf16: bias float32 [${n}], got ${bias?.dtype} [${bias?.shape}]`,
   );
-  const m = product(x.shape) / k;
+  const m = product(x.shape.slice(0, -1)); // not size / k: k may be 0
   const out = backend.output([...x.shape.slice(0, -1), n]);
   backend.addon.matMulBf16(
     backend.f32(x),
