@@ -142,5 +142,5 @@ export function linearDims(
       `MdLinear: expected float32 x [..., in], weight [out, in] and bias [out], got x ${x.dtype} [${x.shape}], weight ${weight.dtype} [${weight.shape}]${bias ? `, bias ${bias.dtype} [${bias.shape}]` : ''}`,
     );
   }
-  return { rows: product(x.shape) / Math.max(inDim, 1), inDim, outDim };
+  return { rows: product(x.shape, 0, x.shape.length - 1), inDim, outDim }; // not size / in: in may be 0
 }

@@ -32,6 +32,19 @@ describe.each(backends)('linear on %s', (backend) => {
     tf.dispose([x, weight, bias ?? []]);
   });
 
+  it('with an empty in-dimension gives the bias on every row (zeros without one)', async () => {
+    await tf.setBackend(backend);
+    const bias = tf.tensor1d([1, -2, 3, 0.5]);
+    const [withBias, without] = tf.tidy(() =>
+      [linear(tf.zeros([3, 0]), tf.zeros([4, 0]), bias), linear(tf.zeros([2, 1, 0]), tf.zeros([4, 0]), null)].map(
+        (t) => ({ shape: t.shape, values: Array.from(t.dataSync()) }),
+      ),
+    );
+    expect(withBias).toEqual({ shape: [3, 4], values: [1, -2, 3, 0.5, 1, -2, 3, 0.5, 1, -2, 3, 0.5] });
+    expect(without).toEqual({ shape: [2, 1, 4], values: new Array(8).fill(0) });
+    bias.dispose();
+  });
+
   it('has gradients that match finite differences', async () => {
     await tf.setBackend(backend);
     const x = seededTensor([2, 3, 5], 4);

@@ -32,7 +32,8 @@ export function linearUnfused(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor |
   return tf.tidy(() => {
     const outDim = weight.shape[0] as number;
     const inDim = x.shape[x.shape.length - 1] as number;
-    let y = tf.matMul(tf.reshape(x, [-1, inDim]), weight, false, true); // [rows, out]
+    const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1); // not [-1, in]: in may be 0
+    let y = tf.matMul(tf.reshape(x, [rows, inDim]), weight, false, true); // [rows, out]
     if (bias) y = tf.add(y, bias);
     return tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
   });
