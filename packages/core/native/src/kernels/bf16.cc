@@ -11,7 +11,7 @@
 // GEMM with W widened as its panels are packed (its bf16 kernel where the CPU has AVX512-BF16, so
 // x is rounded to bf16 there as in decoding).
 #include "common.h"
-#include "transpose_registers.h"
+#include "pack_panel.h"
 #include "vec.h"
 #include "../cpu_features.h"
 
@@ -263,20 +263,6 @@ constexpr int64_t kOuterLanes = 2 * Vec::kLanes;  // rows of x a tile covers
 constexpr int kOuterTile = 6;                     // W rows a tile
 constexpr int64_t kOuterMinRows = 12;
 
-// x [m, k] (m <= kOuterLanes) -> xt [k, kOuterLanes]: xt[p][i] = x[i][p], zero for i >= m.
-void transpose_rows(const float* x, float* xt, int64_t m, int64_t k) {
-  int64_t p = 0;
-  for (; p + 8 <= k; p += 8)
-    for (int64_t g = 0; g < kOuterLanes; g += 8) {
-      __m256 r[8];
-      for (int64_t i = 0; i < 8; ++i) r[i] = g + i < m ? _mm256_loadu_ps(x + (g + i) * k + p) : _mm256_setzero_ps();
-      transpose8x8(r);
-      for (int64_t j = 0; j < 8; ++j) _mm256_storeu_ps(xt + (p + j) * kOuterLanes + g, r[j]);
-    }
-  for (; p < k; ++p)
-    for (int64_t i = 0; i < kOuterLanes; ++i) xt[p * kOuterLanes + i] = i < m ? x[i * k + p] : 0.0f;
-}
-
 // W value p of row w as a float32 in every lane: the 32 bits at p hold it in their low half.
 MD_INLINE __m256 broadcast_widened(const uint16_t* w) {
   int32_t bits;
@@ -340,7 +326,7 @@ void outer_columns(const float* xt, const uint16_t* w, float* out, int64_t m, in
 // x transposed into xt (kOuterLanes · k floats), then the columns in tasks of whole tiles.
 void matmul_outer(const float* x, const uint16_t* w, const float* bias, float* out, int64_t m, int64_t n, int64_t k,
                   float* xt) {
-  transpose_rows(x, xt, m, k);
+  pack_panel_k_contiguous<kOuterLanes>(x, k, m, k, xt);  // xt [k, kOuterLanes], rows past m zero
   const int64_t grain = dot_grain(m, n, k) < n ? 11 * kOuterTile : n;  // dot_grain's 64 columns, in whole tiles
   parallel_range(n, grain, [&](int64_t j0, int64_t j1) {
     outer_columns(xt, w, out, m, n, k, j0, j1);
@@ -466,7 +452,7 @@ void matmul_dp(const float* x, const uint16_t* w, const float* bias, float* out,
 
 #if defined(__AVX512F__) || defined(__AVX2__)
 // x rearranged for the widening products: split by split_pairs (dot products) or transposed by
-// transpose_rows (AVX2's outer products). Only the JS thread calls the kernel.
+// pack_panel_k_contiguous (AVX2's outer products). Only the JS thread calls the kernel.
 GrowingBuffer x_layout_buffer;
 #endif
 
