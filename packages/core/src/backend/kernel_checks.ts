@@ -34,6 +34,11 @@ export function product(shape: number[], from = 0, to = shape.length): number {
   return p;
 }
 
+/** Rows of a [..., last] tensor: every dimension but the last (not size / last: last may be 0). */
+export function rowCount(shape: number[]): number {
+  return product(shape, 0, shape.length - 1);
+}
+
 /** Sizes of a causal attention call. */
 export interface AttentionDims {
   b: number;
@@ -142,5 +147,5 @@ export function linearDims(
       `MdLinear: expected float32 x [..., in], weight [out, in] and bias [out], got x ${x.dtype} [${x.shape}], weight ${weight.dtype} [${weight.shape}]${bias ? `, bias ${bias.dtype} [${bias.shape}]` : ''}`,
     );
   }
-  return { rows: product(x.shape, 0, x.shape.length - 1), inDim, outDim }; // not size / in: in may be 0
+  return { rows: rowCount(x.shape), inDim, outDim };
 }

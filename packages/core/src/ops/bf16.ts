@@ -124,7 +124,7 @@ export function widenBf16(packed: tf.Tensor): tf.Tensor2D {
 export function linearBf16Unfused(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null = null): tf.Tensor {
   const k = x.shape[x.shape.length - 1] as number;
   const n = weight.shape[0] as number;
-  const m = x.shape.slice(0, -1).reduce((a, b) => a * b, 1); // not [-1, k]: k may be 0
+  const m = tf.util.sizeFromShape(x.shape.slice(0, -1)); // not [-1, k]: k may be 0
   return tf.tidy(() => {
     const y = tf.matMul(tf.reshape(x, [m, k]), widenBf16(weight), false, true); // [m, n]
     return tf.reshape(bias ? tf.add(y, bias) : y, [...x.shape.slice(0, -1), n]);

@@ -32,7 +32,7 @@ export function linearUnfused(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor |
   return tf.tidy(() => {
     const outDim = weight.shape[0] as number;
     const inDim = x.shape[x.shape.length - 1] as number;
-    const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1); // not [-1, in]: in may be 0
+    const rows = tf.util.sizeFromShape(x.shape.slice(0, -1)); // not [-1, in]: in may be 0
     let y = tf.matMul(tf.reshape(x, [rows, inDim]), weight, false, true); // [rows, out]
     if (bias) y = tf.add(y, bias);
     return tf.reshape(y, [...x.shape.slice(0, -1), outDim]);

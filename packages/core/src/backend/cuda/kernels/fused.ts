@@ -15,6 +15,7 @@ import {
   need,
   product,
   ropeDims,
+  rowCount,
 } from '../../kernel_checks';
 import { type CudaKernel, type CudaKernelArgs, stridedCopy } from './kernel_util';
 
@@ -23,7 +24,7 @@ import { type CudaKernel, type CudaKernelArgs, stridedCopy } from './kernel_util
 
 function rmsNormForward(backend: CudaBackend, x: tf.TensorInfo, weight: tf.TensorInfo, eps: number) {
   const h = x.shape[x.shape.length - 1];
-  const rows = product(x.shape) / Math.max(h, 1);
+  const rows = rowCount(x.shape);
   const out = backend.output(x.shape, 'float32');
   const rstd = backend.alloc(rows);
   backend.addon.rmsNormForward(backend.ptr(x), backend.ptr(weight), out.ptr, rstd, rows, h, eps);
@@ -48,7 +49,7 @@ function rmsNormGrad({ inputs, backend, attrs }: CudaKernelArgs): tf.TensorInfo[
     rstd = scratch.rstd;
   }
   const h = x.shape[x.shape.length - 1];
-  const rows = product(x.shape) / Math.max(h, 1);
+  const rows = rowCount(x.shape);
   const dx = backend.output(x.shape, 'float32');
   const dw = backend.output(weight.shape, 'float32');
   backend.addon.rmsNormBackward(backend.ptr(dy), backend.ptr(x), backend.ptr(weight), rstd, dx.ptr, dw.ptr, rows, h);

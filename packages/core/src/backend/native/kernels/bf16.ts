@@ -3,7 +3,7 @@
 // and MdGatherBf16 (embedding rows widened). Contract: ops/bf16.ts.
 import type { tf } from '../../../tf';
 import { FUSED_KERNELS } from '../../../ops/fused';
-import { need, product } from '../../kernel_checks';
+import { need, product, rowCount } from '../../kernel_checks';
 import type { KernelArgs, NativeKernel } from './kernel_util';
 
 // inputs {x float32 [..., k], weight int32 [n, k/2], bias? float32 [n]} -> float32 [..., n].
@@ -20,7 +20,7 @@ function matMulBf16({ inputs, backend }: KernelArgs): tf.TensorInfo {
     !bias || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === n),
     () => `MdMatMulBf16: bias float32 [${n}], got ${bias?.dtype} [${bias?.shape}]`,
   );
-  const m = product(x.shape.slice(0, -1)); // not size / k: k may be 0
+  const m = rowCount(x.shape);
   const out = backend.output([...x.shape.slice(0, -1), n]);
   backend.addon.matMulBf16(
     backend.f32(x),

@@ -11,8 +11,8 @@ import {
   checkSwiglu,
   crossEntropyDims,
   need,
-  product,
   ropeDims,
+  rowCount,
 } from '../../kernel_checks';
 import type { KernelArgs, NativeKernel } from './kernel_util';
 
@@ -25,7 +25,7 @@ function scalarValue(backend: NativeBackend, t: tf.TensorInfo): number {
 
 function rmsNormForward(backend: NativeBackend, x: tf.TensorInfo, weight: tf.TensorInfo, eps: number) {
   const h = x.shape[x.shape.length - 1];
-  const rows = product(x.shape) / Math.max(h, 1);
+  const rows = rowCount(x.shape);
   const out = backend.output(x.shape);
   const rstd = backend.pool.take(rows);
   backend.addon.rmsNormForward(backend.f32(x), backend.f32(weight), out.values, rstd, rows, h, eps);
@@ -49,7 +49,7 @@ function rmsNormGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
     rstd = scratch.rstd;
   }
   const h = x.shape[x.shape.length - 1];
-  const rows = product(x.shape) / Math.max(h, 1);
+  const rows = rowCount(x.shape);
   const dx = backend.output(x.shape);
   const dw = backend.output(weight.shape);
   backend.addon.rmsNormBackward(
