@@ -26,6 +26,8 @@ describe.skipIf(!hasGxx)('pnpm bench:ab', () => {
       'HEAD',
       '--seconds',
       '0.05',
+      '--cold',
+      '1',
       '--json',
       'gemm:37,29,41,bt',
       'gemm:13,70,9,at',
@@ -40,8 +42,10 @@ describe.skipIf(!hasGxx)('pnpm bench:ab', () => {
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as {
       isa: string;
+      cold_mb: number;
       results: { workload: string; calls: number; speedup: number; max_abs_diff: number }[];
     };
+    expect(doc.cold_mb).toBe(1); // caches evicted before each call: the sweep runs between the timed calls
     expect(doc.results.map((x) => x.workload)).toEqual([
       'gemm:37,29,41,bt',
       'gemm:13,70,9,at',
@@ -66,5 +70,11 @@ describe.skipIf(!hasGxx)('pnpm bench:ab', () => {
     const r = benchAb('--seconds', '0.05', 'gemm:1,2');
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("cannot read workload 'gemm:1,2'");
+  });
+
+  it('refuses a --cold that is not a number of megabytes', () => {
+    const r = benchAb('--cold', 'lots', 'exp:16');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('--cold must be a number of megabytes');
   });
 });

@@ -4,7 +4,9 @@
 // machine whose speed drifts by 10-20% from minute to minute (shared 2-core VMs) slows both
 // sides alike, and a 5% difference between them still shows. Prints one JSON object per workload.
 //
-// Usage: kernel_ab SECONDS WORKLOAD...
+// Usage: kernel_ab SECONDS [--cold MB] WORKLOAD...
+//   --cold MB                  before each timed call, write MB megabytes of another buffer on every
+//                              thread: the call then finds caches as a training step leaves them
 //   gemm:M,N,K[,at][,bt][,bf16] C [M, N] = A · B, A stored [K, M] with at, B stored [N, K] with bt,
 //                              bf16 operands (mixed-precision training) with bf16
 //   attention:B,HQ,HKV,S,T,D   causal GQA attention, forward (and backward when S == T)
@@ -237,18 +239,35 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// Writes `bytes` of `sweep` on every pool thread, so the next call finds its operands, packing
+// buffers and page-table entries evicted (as in a training step, where other kernels ran between
+// two products) and the pool's workers awake (the sweep is a parallel loop too).
+void evict_caches(std::vector<char>& sweep, int64_t bytes) {
+  const int64_t chunks = md::pool_threads() * 4, chunk = bytes / chunks;
+  md::parallel_for(chunks, [&](int64_t c) {
+    for (int64_t i = c * chunk; i < (c + 1) * chunk; i += 64) sweep[static_cast<size_t>(i)] += 1;
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
-                 "usage: kernel_ab SECONDS gemm:M,N,K[,at][,bt][,bf16] | attention:B,HQ,HKV,S,T,D | xent:ROWS,VOCAB | "
+                 "usage: kernel_ab SECONDS [--cold MB] gemm:M,N,K[,at][,bt][,bf16] | attention:B,HQ,HKV,S,T,D | xent:ROWS,VOCAB | "
                  "softmax:ROWS,COLS | exp:N | bf16:M,N,K ...\n");
     return 2;
   }
   const double seconds = std::atof(argv[1]);
+  int first = 2;
+  int64_t cold_bytes = 0;
+  if (argc > 3 && std::strcmp(argv[2], "--cold") == 0) {
+    cold_bytes = static_cast<int64_t>(std::atof(argv[3]) * (1 << 20));
+    first = 4;
+  }
+  std::vector<char> sweep(static_cast<size_t>(cold_bytes));
   const md::Kernels* tables[2] = {&md::ab_base::kernels(), &md::ab_work::kernels()};
-  for (int i = 2; i < argc; ++i) {
+  for (int i = first; i < argc; ++i) {
     Workload w;
     if (!parse(argv[i], w)) {
       std::fprintf(stderr, "kernel_ab: cannot read workload '%s'\n", argv[i]);
@@ -260,6 +279,7 @@ int main(int argc, char** argv) {
     const auto start = Clock::now();
     for (int64_t call = 0; std::chrono::duration<double>(Clock::now() - start).count() < seconds || call < 8; ++call) {
       const int side = static_cast<int>(((call + 1) / 2) % 2);  // A B B A A B B A ...
+      if (cold_bytes > 0) evict_caches(sweep, cold_bytes);
       const auto t0 = Clock::now();
       w.run(*tables[side], side);
       ms[side].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());

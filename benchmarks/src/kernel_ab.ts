@@ -35,9 +35,12 @@ const DEFAULT_WORKLOADS = [
 const WORKLOAD =
   /^(gemm:\d+,\d+,\d+(,at|,bt|,bf16)*|attention:\d+(,\d+){5}|xent:\d+,\d+|softmax:\d+,\d+|exp:\d+|bf16:\d+,\d+,\d+)$/;
 
-const USAGE = `pnpm bench:ab [--base REV] [--seconds S] [--json] [WORKLOAD...]
+const USAGE = `pnpm bench:ab [--base REV] [--seconds S] [--cold MB] [--json] [WORKLOAD...]
   --base     revision whose kernels are the baseline (default: HEAD)
   --seconds  time per workload, the two sides in turns (default: 3)
+  --cold     before each call, write MB megabytes of another buffer on every thread (untimed), so the
+             call finds its operands evicted as in a training step, where other kernels ran in between
+             (default: 0, every call after the first finds them in cache)
   --json     print one JSON document on stdout
   WORKLOAD   gemm:M,N,K[,at][,bt][,bf16]  C [M, N] = A · B, A stored [K, M] with at, B stored [N, K] with bt,
              bf16 operands with float32 accumulation with bf16 (train --precision bf16)
@@ -63,16 +66,17 @@ interface AbResult {
   max_abs_diff: number;
 }
 
-function args(): { base: string; seconds: number; json: boolean; workloads: string[] } {
+function args(): { base: string; seconds: number; coldMb: number; json: boolean; workloads: string[] } {
   const argv = process.argv.slice(2);
   if (argv.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const out = { base: 'HEAD', seconds: 3, json: false, workloads: [] as string[] };
+  const out = { base: 'HEAD', seconds: 3, coldMb: 0, json: false, workloads: [] as string[] };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--base') out.base = argv[++i];
     else if (argv[i] === '--seconds') out.seconds = Number(argv[++i]);
+    else if (argv[i] === '--cold') out.coldMb = Number(argv[++i]);
     else if (argv[i] === '--json') out.json = true;
     else if (WORKLOAD.test(argv[i])) out.workloads.push(argv[i]);
     else if (/^(gemm|attention|xent|softmax|exp|bf16):/.test(argv[i]))
@@ -80,6 +84,7 @@ function args(): { base: string; seconds: number; json: boolean; workloads: stri
     else fail(`unknown argument '${argv[i]}'\n${USAGE}`);
   }
   if (!(out.seconds > 0)) fail('--seconds must be a positive number');
+  if (!(out.coldMb >= 0 && out.coldMb <= 4096)) fail('--cold must be a number of megabytes from 0 to 4096');
   if (out.workloads.length === 0) out.workloads = DEFAULT_WORKLOADS;
   return out;
 }
@@ -150,15 +155,20 @@ async function main(): Promise<void> {
     process.stderr.write(
       `bench:ab: ${opts.workloads.length} workloads, ${opts.seconds} s each, ${info.threads} threads\n`,
     );
-    const results = run(binary, [String(opts.seconds), ...opts.workloads])
+    const cold = opts.coldMb > 0 ? ['--cold', String(opts.coldMb)] : [];
+    const results = run(binary, [String(opts.seconds), ...cold, ...opts.workloads])
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as AbResult);
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ base: rev, isa, threads: info.threads, results }, null, 2)}\n`);
+      const doc = { base: rev, isa, threads: info.threads, cold_mb: opts.coldMb, results };
+      process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       return;
     }
-    process.stdout.write(`kernels: ${isa} table, ${info.threads} threads; base ${rev} against the working tree\n\n`);
+    const caches = opts.coldMb > 0 ? `; ${opts.coldMb} MB written before each call` : '';
+    process.stdout.write(
+      `kernels: ${isa} table, ${info.threads} threads; base ${rev} against the working tree${caches}\n\n`,
+    );
     process.stdout.write('| workload | base ms | work ms | speedup | base rate | work rate | max abs diff |\n');
     process.stdout.write('|---|---|---|---|---|---|---|\n');
     for (const r of results)
