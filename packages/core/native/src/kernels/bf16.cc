@@ -11,6 +11,7 @@
 // GEMM with W widened as its panels are packed (its bf16 kernel where the CPU has AVX512-BF16, so
 // x is rounded to bf16 there as in decoding).
 #include "common.h"
+#include "outer_product.h"
 #include "pack_panel.h"
 #include "vec.h"
 #include "../cpu_features.h"
@@ -251,85 +252,13 @@ void widen_columns(const float* xs, const uint16_t* w, float* out, int64_t m, in
 }
 
 #if !defined(__AVX512F__)
-// Batched decoding on AVX2 (kOuterMinRows to 16 rows of x): outer products instead of dot
-// products. x is transposed once per call to xt [k, 16] (rows past m zero), so column p of x is
-// two vectors, and each W value is broadcast from its bf16 bits (a 32-bit broadcast shifted left
-// by 16 leaves the value at p as a float32) and multiplied with both: kOuterTile W rows x 16 rows
-// of x in 12 accumulators, each one FMA a step. The dot tiles chain two FMAs into each of their 10
-// accumulators a step, as long as the step's FMA throughput with a Zen 2's 5-cycle latency, and
-// read 5 rows of x for every 2 W rows. Fewer rows pay for the 16 all the same: below
-// kOuterMinRows the dot tiles are faster.
-constexpr int64_t kOuterLanes = 2 * Vec::kLanes;  // rows of x a tile covers
-constexpr int kOuterTile = 6;                     // W rows a tile
-constexpr int64_t kOuterMinRows = 12;
-
-// W value p of row w as a float32 in every lane: the 32 bits at p hold it in their low half.
-MD_INLINE __m256 broadcast_widened(const uint16_t* w) {
-  int32_t bits;
-  std::memcpy(&bits, w, sizeof(bits));
-  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_set1_epi32(bits), 16));
-}
-
-// out[i, j] for i < m, j < R: xt [k, kOuterLanes], w rows [R, k] contiguous.
-template <int R>
-MD_INLINE void outer_tile(const float* xt, const uint16_t* w, int64_t k, float* out, int64_t m, int64_t n) {
-  __m256 acc[R][2];
-  for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-  auto step = [&](int64_t p, auto widen) {
-    const __m256 x0 = _mm256_loadu_ps(xt + p * kOuterLanes), x1 = _mm256_loadu_ps(xt + p * kOuterLanes + 8);
-    for (int r = 0; r < R; ++r) {
-      const __m256 wv = widen(w + r * k + p);
-      acc[r][0] = _mm256_fmadd_ps(x0, wv, acc[r][0]);
-      acc[r][1] = _mm256_fmadd_ps(x1, wv, acc[r][1]);
-    }
-  };
-  // Blocks of 32 values (a 64-byte line of each W row): this tile's rows prefetched 512 bytes
-  // ahead, and the next tile's W block (contiguous after this one) towards L2 as fast as this one
-  // is read. The 32 steps are unrolled so that every row is one base register plus an offset (as
-  // a loop, GCC stepped R + 1 pointers a step: ~37 instructions for 12 FMAs on a 6-wide core).
-  // A broadcast reads w[p] and w[p + 1], so the last value of a row is widened alone.
-  int64_t p = 0;
-  for (; p + 32 < k; p += 32) {
-    for (int r = 0; r < R; ++r) _mm_prefetch(reinterpret_cast<const char*>(w + r * k + p) + 512, _MM_HINT_T0);
-    const char* next = reinterpret_cast<const char*>(w + R * k) + p / 32 * R * 64;
-    for (int r = 0; r < R; ++r) _mm_prefetch(next + r * 64, _MM_HINT_T1);
-#pragma GCC unroll 8
-    for (int u = 0; u < 32; ++u) step(p + u, broadcast_widened);
-  }
-  for (; p + 1 < k; ++p) step(p, broadcast_widened);
-  if (p < k) step(p, [](const uint16_t* v) { return _mm256_set1_ps(bf16_to_float(*v)); });
-  alignas(32) float tile[R][kOuterLanes];
-  for (int r = 0; r < R; ++r) {
-    _mm256_store_ps(tile[r], acc[r][0]);
-    _mm256_store_ps(tile[r] + 8, acc[r][1]);
-  }
-  for (int64_t i = 0; i < m; ++i)
-    for (int r = 0; r < R; ++r) out[i * n + r] = tile[r][i];
-}
-
-// Columns [j0, j1) of out [m, n]: kOuterTile W rows at a time, then the rest in one tile.
-void outer_columns(const float* xt, const uint16_t* w, float* out, int64_t m, int64_t n, int64_t k, int64_t j0,
-                   int64_t j1) {
-  static_assert(kOuterTile == 6, "the switch below covers 1..kOuterTile - 1 rows");
-  int64_t j = j0;
-  for (; j + kOuterTile <= j1; j += kOuterTile) outer_tile<kOuterTile>(xt, w + j * k, k, out + j, m, n);
-  switch (j1 - j) {
-    case 1: outer_tile<1>(xt, w + j * k, k, out + j, m, n); break;
-    case 2: outer_tile<2>(xt, w + j * k, k, out + j, m, n); break;
-    case 3: outer_tile<3>(xt, w + j * k, k, out + j, m, n); break;
-    case 4: outer_tile<4>(xt, w + j * k, k, out + j, m, n); break;
-    case 5: outer_tile<5>(xt, w + j * k, k, out + j, m, n); break;
-    default: break;
-  }
-}
-
-// x transposed into xt (kOuterLanes · k floats), then the columns in tasks of whole tiles.
+// Batched decoding on AVX2 (kOuterMinRows to 16 rows of x), in outer_product.h's tiles: x
+// transposed into xt (kOuterLanes · k floats), then the columns in tasks of whole tiles.
 void matmul_outer(const float* x, const uint16_t* w, const float* bias, float* out, int64_t m, int64_t n, int64_t k,
                   float* xt) {
   pack_panel_k_contiguous<kOuterLanes>(x, k, m, k, xt);  // xt [k, kOuterLanes], rows past m zero
-  const int64_t grain = dot_grain(m, n, k) < n ? 11 * kOuterTile : n;  // dot_grain's 64 columns, in whole tiles
-  parallel_range(n, grain, [&](int64_t j0, int64_t j1) {
-    outer_columns(xt, w, out, m, n, k, j0, j1);
+  parallel_range(n, outer_grain(m, n, k), [&](int64_t j0, int64_t j1) {
+    outer_columns(xt, w, k, k, out, n, m, j0, j1, false);
     add_bias(bias, out, m, n, j0, j1);
   });
 }
@@ -491,7 +420,7 @@ void matmul_bf16(const float* x, const uint16_t* w, const float* bias, float* ou
   }
 #endif
 #if defined(__AVX2__) && !defined(__AVX512F__)
-  if (m >= kOuterMinRows) {
+  if (m >= kOuterMinRows<uint16_t>) {
     matmul_outer(x, w, bias, out, m, n, k, x_layout_buffer.get(kOuterLanes * k));
     return;
   }

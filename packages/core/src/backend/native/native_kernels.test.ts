@@ -147,6 +147,17 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
       [[300, 5], [37, 300], true, true],
       [[16, 333], [530, 333], false, true],
       [[3, 2, 70], [29, 70], false, true],
+      // 9-16 rows on AVX2: outer-product tiles of 6 W rows over A transposed to [K, 16], so W row
+      // counts that leave every remainder 1-5 after whole tiles, K of one value, K tails, a
+      // strided A, batches of 9-row matrices and threaded column ranges (grain 66).
+      [[9, 1], [7, 1], false, true],
+      [[10, 20], [8, 20], false, true],
+      [[11, 37], [9, 37], false, true],
+      [[12, 16], [10, 16], false, true],
+      [[13, 130], [11, 130], false, true],
+      [[33, 15], [17, 33], true, true],
+      [[2, 9, 70], [29, 70], false, true],
+      [[16, 1040], [202, 1040], false, true],
     ];
     for (const [as, bs, ta, tb] of cases) {
       // Both sides round each dot product in float32, in different orders: the difference grows
