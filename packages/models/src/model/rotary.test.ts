@@ -1,6 +1,7 @@
+import { tf } from '@mixdistill/core';
 import { describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../config';
-import { ropeInverseFrequencies } from './rotary';
+import { RopeTable, ropeCosSin, ropeInverseFrequencies } from './rotary';
 
 const base = { headDim: 128, ropeTheta: 500000, ropeScaling: null } as unknown as ModelConfig;
 
@@ -33,5 +34,49 @@ describe('ropeInverseFrequencies', () => {
         expect(scaled[i]).toBeGreaterThan(plain[i] / 8);
       }
     }
+  });
+});
+
+describe('RopeTable', () => {
+  const llama3 = {
+    ...base,
+    ropeScaling: {
+      type: 'llama3',
+      factor: 8,
+      lowFreqFactor: 1,
+      highFreqFactor: 4,
+      originalMaxPositionEmbeddings: 8192,
+    },
+  } as unknown as ModelConfig;
+
+  it("gives ropeCosSin's values to the bit for consecutive positions, past the table's first size", () => {
+    for (const config of [base, llama3]) {
+      const frequencies = ropeInverseFrequencies(config);
+      const table = new RopeTable(frequencies);
+      // [b, past, s]: from 0, then past the 256 positions the table starts with (it grows), then back.
+      for (const [b, past, s] of [
+        [3, 0, 5],
+        [2, 300, 7],
+        [1, 1000, 40],
+        [2, 9, 1],
+      ]) {
+        const got = table.consecutive(b, past, s);
+        const positions = tf.tensor2d(
+          Int32Array.from({ length: b * s }, (_, i) => past + (i % s)),
+          [b, s],
+          'int32',
+        );
+        const want = ropeCosSin(positions, tf.tensor1d(frequencies));
+        expect(got.cos.shape).toEqual([b, s, frequencies.length]);
+        expect(got.cos.dataSync()).toEqual(want.cos.dataSync());
+        expect(got.sin.dataSync()).toEqual(want.sin.dataSync());
+      }
+    }
+  });
+
+  it('gives empty tensors for no rows or no positions', () => {
+    const table = new RopeTable(ropeInverseFrequencies(base));
+    expect(table.consecutive(0, 4, 3).cos.shape).toEqual([0, 3, 64]);
+    expect(table.consecutive(2, 4, 0).sin.shape).toEqual([2, 0, 64]);
   });
 });
