@@ -214,7 +214,7 @@ constexpr int64_t kWidenStreamRows = 3;
 // practice ran lower. Zen 4, m = 16, bench:ab against 8 x 1: one thread gate 1.34x, q 1.33x,
 // lm_head 1.36x, down (k = 4864) 1.07x; two threads 1.25-1.31x and 1.06x; AVX2 batch-16 decoding
 // of Qwen2.5-0.5B, alternated: 73.9 / 80.9 / 70.5 -> 89.9 / 106.3 / 99.1 tokens/s (AVX2's 12-16
-// rows have since moved to the outer tiles below). Before load_once, 4 x 3 and 6 x 2 (which
+// rows have since moved to outer_product.h's tiles). Before load_once, 4 x 3 and 6 x 2 (which
 // spills) ran slower than 5 x 2; after it, 16 rows as four groups of 4 instead of 5 + 5 + 5 + 1
 // ran 0.92-1.0x. AVX-512 keeps 4 rows x 4 W rows: 8 x 2 ran at 150-171 GFLOP/s against 222-290.
 constexpr int64_t kWidenGroupRows = Vec::kLanes == 8 ? 5 : 4;
