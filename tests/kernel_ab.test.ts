@@ -28,6 +28,8 @@ describe.skipIf(!hasGxx)('pnpm bench:ab', () => {
       '0.05',
       '--cold',
       '1',
+      '--idle',
+      '0.05',
       '--json',
       'gemm:37,29,41,bt',
       'gemm:13,70,9,at',
@@ -43,9 +45,11 @@ describe.skipIf(!hasGxx)('pnpm bench:ab', () => {
     const doc = JSON.parse(r.stdout) as {
       isa: string;
       cold_mb: number;
+      idle_ms: number;
       results: { workload: string; calls: number; speedup: number; max_abs_diff: number }[];
     };
     expect(doc.cold_mb).toBe(1); // caches evicted before each call: the sweep runs between the timed calls
+    expect(doc.idle_ms).toBe(0.05); // and host-like integer work after it, both parsed by the binary
     expect(doc.results.map((x) => x.workload)).toEqual([
       'gemm:37,29,41,bt',
       'gemm:13,70,9,at',
@@ -76,5 +80,11 @@ describe.skipIf(!hasGxx)('pnpm bench:ab', () => {
     const r = benchAb('--cold', 'lots', 'exp:16');
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('--cold must be a number of megabytes');
+  });
+
+  it('refuses an --idle that is not a number of milliseconds', () => {
+    const r = benchAb('--idle', '-1', 'exp:16');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('--idle must be a number of milliseconds');
   });
 });

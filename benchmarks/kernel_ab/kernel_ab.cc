@@ -4,9 +4,12 @@
 // machine whose speed drifts by 10-20% from minute to minute (shared 2-core VMs) slows both
 // sides alike, and a 5% difference between them still shows. Prints one JSON object per workload.
 //
-// Usage: kernel_ab SECONDS [--cold MB] WORKLOAD...
+// Usage: kernel_ab SECONDS [--cold MB] [--idle MS] WORKLOAD...
 //   --cold MB                  before each timed call, write MB megabytes of another buffer on every
 //                              thread: the call then finds caches as a training step leaves them
+//   --idle MS                  before each timed call, run MS milliseconds of integer-only work on the
+//                              calling thread (the workers wait in the pool): the call then starts
+//                              as a step's products do, after host code and memory-bound kernels
 //   gemm:M,N,K[,at][,bt][,bf16] C [M, N] = A · B, A stored [K, M] with at, B stored [N, K] with bt,
 //                              bf16 operands (mixed-precision training) with bf16
 //   attention:B,HQ,HKV,S,T,D   causal GQA attention, forward (and backward when S == T)
@@ -249,21 +252,37 @@ void evict_caches(std::vector<char>& sweep, int64_t bytes) {
   });
 }
 
+// Integer-only work on this thread for `ms` milliseconds, as host code between two kernels, while
+// the pool's workers wait (they poll for 500 us, then sleep). Two costs show after it: a core's
+// multiply-add rate ramps back up over ~1.5 ms of dense FMAs (Zen 2 EPYC, one thread: the first
+// 0.2 ms of FMAs after 2 ms of integer work ran at ~0.72x the warm rate), and past the poll a
+// sleeping worker joins the next call late.
+void idle_host(double ms) {
+  static volatile uint32_t sink;
+  uint32_t x = sink;
+  const auto until = Clock::now() + std::chrono::duration<double, std::milli>(ms);
+  while (Clock::now() < until)
+    for (int i = 0; i < 256; ++i) x = x * 2654435761u + static_cast<uint32_t>(i);
+  sink = x;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
-                 "usage: kernel_ab SECONDS [--cold MB] gemm:M,N,K[,at][,bt][,bf16] | attention:B,HQ,HKV,S,T,D | xent:ROWS,VOCAB | "
+                 "usage: kernel_ab SECONDS [--cold MB] [--idle MS] gemm:M,N,K[,at][,bt][,bf16] | attention:B,HQ,HKV,S,T,D | xent:ROWS,VOCAB | "
                  "softmax:ROWS,COLS | exp:N | bf16:M,N,K ...\n");
     return 2;
   }
   const double seconds = std::atof(argv[1]);
   int first = 2;
   int64_t cold_bytes = 0;
-  if (argc > 3 && std::strcmp(argv[2], "--cold") == 0) {
-    cold_bytes = static_cast<int64_t>(std::atof(argv[3]) * (1 << 20));
-    first = 4;
+  double idle_ms = 0;
+  for (; first + 1 < argc; first += 2) {
+    if (std::strcmp(argv[first], "--cold") == 0) cold_bytes = static_cast<int64_t>(std::atof(argv[first + 1]) * (1 << 20));
+    else if (std::strcmp(argv[first], "--idle") == 0) idle_ms = std::atof(argv[first + 1]);
+    else break;
   }
   std::vector<char> sweep(static_cast<size_t>(cold_bytes));
   const md::Kernels* tables[2] = {&md::ab_base::kernels(), &md::ab_work::kernels()};
@@ -280,6 +299,7 @@ int main(int argc, char** argv) {
     for (int64_t call = 0; std::chrono::duration<double>(Clock::now() - start).count() < seconds || call < 8; ++call) {
       const int side = static_cast<int>(((call + 1) / 2) % 2);  // A B B A A B B A ...
       if (cold_bytes > 0) evict_caches(sweep, cold_bytes);
+      if (idle_ms > 0) idle_host(idle_ms);
       const auto t0 = Clock::now();
       w.run(*tables[side], side);
       ms[side].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());

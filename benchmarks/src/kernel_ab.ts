@@ -35,12 +35,16 @@ const DEFAULT_WORKLOADS = [
 const WORKLOAD =
   /^(gemm:\d+,\d+,\d+(,at|,bt|,bf16)*|attention:\d+(,\d+){5}|xent:\d+,\d+|softmax:\d+,\d+|exp:\d+|bf16:\d+,\d+,\d+)$/;
 
-const USAGE = `pnpm bench:ab [--base REV] [--seconds S] [--cold MB] [--json] [WORKLOAD...]
+const USAGE = `pnpm bench:ab [--base REV] [--seconds S] [--cold MB] [--idle MS] [--json] [WORKLOAD...]
   --base     revision whose kernels are the baseline (default: HEAD)
   --seconds  time per workload, the two sides in turns (default: 3)
   --cold     before each call, write MB megabytes of another buffer on every thread (untimed), so the
              call finds its operands evicted as in a training step, where other kernels ran in between
              (default: 0, every call after the first finds them in cache)
+  --idle     before each call, run MS milliseconds of integer-only work on the calling thread (untimed),
+             so the call starts as a training step's products do, after host code: a core's
+             multiply-add rate ramps back up over ~1.5 ms of dense FMAs after such a stretch
+             (default: 0, back-to-back calls keep it at its peak)
   --json     print one JSON document on stdout
   WORKLOAD   gemm:M,N,K[,at][,bt][,bf16]  C [M, N] = A · B, A stored [K, M] with at, B stored [N, K] with bt,
              bf16 operands with float32 accumulation with bf16 (train --precision bf16)
@@ -66,17 +70,25 @@ interface AbResult {
   max_abs_diff: number;
 }
 
-function args(): { base: string; seconds: number; coldMb: number; json: boolean; workloads: string[] } {
+function args(): {
+  base: string;
+  seconds: number;
+  coldMb: number;
+  idleMs: number;
+  json: boolean;
+  workloads: string[];
+} {
   const argv = process.argv.slice(2);
   if (argv.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const out = { base: 'HEAD', seconds: 3, coldMb: 0, json: false, workloads: [] as string[] };
+  const out = { base: 'HEAD', seconds: 3, coldMb: 0, idleMs: 0, json: false, workloads: [] as string[] };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--base') out.base = argv[++i];
     else if (argv[i] === '--seconds') out.seconds = Number(argv[++i]);
     else if (argv[i] === '--cold') out.coldMb = Number(argv[++i]);
+    else if (argv[i] === '--idle') out.idleMs = Number(argv[++i]);
     else if (argv[i] === '--json') out.json = true;
     else if (WORKLOAD.test(argv[i])) out.workloads.push(argv[i]);
     else if (/^(gemm|attention|xent|softmax|exp|bf16):/.test(argv[i]))
@@ -85,6 +97,7 @@ function args(): { base: string; seconds: number; coldMb: number; json: boolean;
   }
   if (!(out.seconds > 0)) fail('--seconds must be a positive number');
   if (!(out.coldMb >= 0 && out.coldMb <= 4096)) fail('--cold must be a number of megabytes from 0 to 4096');
+  if (!(out.idleMs >= 0 && out.idleMs <= 1000)) fail('--idle must be a number of milliseconds from 0 to 1000');
   if (out.workloads.length === 0) out.workloads = DEFAULT_WORKLOADS;
   return out;
 }
@@ -156,18 +169,20 @@ async function main(): Promise<void> {
       `bench:ab: ${opts.workloads.length} workloads, ${opts.seconds} s each, ${info.threads} threads\n`,
     );
     const cold = opts.coldMb > 0 ? ['--cold', String(opts.coldMb)] : [];
-    const results = run(binary, [String(opts.seconds), ...cold, ...opts.workloads])
+    const idle = opts.idleMs > 0 ? ['--idle', String(opts.idleMs)] : [];
+    const results = run(binary, [String(opts.seconds), ...cold, ...idle, ...opts.workloads])
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as AbResult);
     if (opts.json) {
-      const doc = { base: rev, isa, threads: info.threads, cold_mb: opts.coldMb, results };
+      const doc = { base: rev, isa, threads: info.threads, cold_mb: opts.coldMb, idle_ms: opts.idleMs, results };
       process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       return;
     }
     const caches = opts.coldMb > 0 ? `; ${opts.coldMb} MB written before each call` : '';
+    const host = opts.idleMs > 0 ? `; ${opts.idleMs} ms of integer work before each call` : '';
     process.stdout.write(
-      `kernels: ${isa} table, ${info.threads} threads; base ${rev} against the working tree${caches}\n\n`,
+      `kernels: ${isa} table, ${info.threads} threads; base ${rev} against the working tree${caches}${host}\n\n`,
     );
     process.stdout.write('| workload | base ms | work ms | speedup | base rate | work rate | max abs diff |\n');
     process.stdout.write('|---|---|---|---|---|---|---|\n');
