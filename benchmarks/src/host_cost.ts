@@ -13,7 +13,7 @@ import {
   tf,
 } from '@mixdistill/core';
 import type { BenchConfig } from './configs';
-import { benchTrainStep } from './measure';
+import { benchTrainStep, TRAIN_WARMUP_MS, warmUp } from './measure';
 
 /** Entries that answer with a value or that the backend needs for bookkeeping: not device work. */
 const ANSWERED = new Set(['probe', 'init', 'setMathMode', 'memoryStats', 'resetPeak']);
@@ -73,7 +73,7 @@ export interface HostCostResult {
 let runs = 0; // each measurement registers its own backend name over its own addon
 
 /**
- * `steps` timed steps (after 2 warm-up steps) of `benchTrainStep` (the step `measureTrain` times),
+ * `steps` timed steps (after at least 2 warm-up steps and 2 s of them) of `benchTrainStep` (the step `measureTrain` times),
  * on the cuda backend over createTimingCudaAddon; the previous backend is restored.
  */
 export async function measureHostCost(name: string, bench: BenchConfig, steps = 5): Promise<HostCostResult> {
@@ -83,8 +83,10 @@ export async function measureHostCost(name: string, bench: BenchConfig, steps = 
   await tf.setBackend(registerFakeCudaBackend(`cuda-host-cost-${++runs}`, precision, addon));
   try {
     const { config, step, dispose } = benchTrainStep(name, bench);
-    step();
-    step();
+    // As measureTrain: V8 takes ~10 steps to optimise the engine's code (24 layers, Zen 2: 40, 31,
+    // 36, 33, 18, 36, 27, 17, 26, 16, 19, 14 ms after 2 warm-up steps), so 2 steps left the median
+    // at 23-33 ms where the steady state is 14-19.
+    warmUp(step, 2, TRAIN_WARMUP_MS);
     calls.clear();
     const times: number[] = [];
     for (let i = 0; i < steps; i++) {

@@ -23,7 +23,8 @@ function now(): number {
 }
 
 /** Runs fn untimed at least `times` times and for at least `ms` milliseconds. */
-function warmUp(fn: () => void, times: number, ms: number): void {
+/** Runs fn untimed at least `times` times and for at least `ms` milliseconds. */
+export function warmUp(fn: () => void, times: number, ms: number): void {
   const start = now();
   for (let i = 0; i < times || now() - start < ms; i++) fn();
 }
@@ -46,7 +47,7 @@ function bestMs(fn: () => void, repeats: number, warmup = 1, warmupMs = 0): numb
  * engine's code, the buffer pool filling): 456, 113, 68, 66, 74, 59, 75, 56, 62, 58, 51 ms, so the
  * best of 3 after 2 warm-up steps read 66-72 ms where later steps take 51-55.
  */
-const TRAIN_WARMUP_MS = 2000;
+export const TRAIN_WARMUP_MS = 2000;
 
 /** Seeded uniform values in [-1, 1). */
 function randomTensor(shape: number[], seed: number): tf.Tensor {

@@ -84,7 +84,7 @@ export const benchCommand: CommandModule<object, Args> = {
         type: 'number',
         default: 3,
         describe:
-          'train/host: timed steps, the best reported, after 2 warm-up steps (train: and at least 2 s of them); with train --compare-precision, rounds of a step at each precision',
+          'train/host: timed steps, the best reported, after at least 2 warm-up steps and 2 s of them; with train --compare-precision, rounds of a step at each precision',
       })
       .option('compare-precision', {
         type: 'string',
