@@ -23,7 +23,6 @@ function now(): number {
 }
 
 /** Runs fn untimed at least `times` times and for at least `ms` milliseconds. */
-/** Runs fn untimed at least `times` times and for at least `ms` milliseconds. */
 export function warmUp(fn: () => void, times: number, ms: number): void {
   const start = now();
   for (let i = 0; i < times || now() - start < ms; i++) fn();
