@@ -18,20 +18,36 @@ import { benchTrainStep, TRAIN_WARMUP_MS, warmUp } from './measure';
 /** Entries that answer with a value or that the backend needs for bookkeeping: not device work. */
 const ANSWERED = new Set(['probe', 'init', 'setMathMode', 'memoryStats', 'resetPeak']);
 
+/** Bytes the backend holds on the device, as the allocator's callers see them (no cache, no rounding). */
+export interface DeviceBytes {
+  inUse: number;
+  peak: number;
+}
+
 /**
  * An addon with the fake's init and probe whose other calls return at once and are counted:
- * malloc hands out distinct addresses without memory, reads leave the host buffer as it is.
+ * malloc hands out distinct addresses without memory (its bytes are counted in `device`), reads
+ * leave the host buffer as it is.
  */
-export function createTimingCudaAddon(): { addon: CudaAddon; calls: Map<string, number> } {
+export function createTimingCudaAddon(): { addon: CudaAddon; calls: Map<string, number>; device: DeviceBytes } {
   const fake = createFakeCudaAddon() as unknown as Record<string, unknown>;
   const calls = new Map<string, number>();
+  const device: DeviceBytes = { inUse: 0, peak: 0 };
+  const sizes = new Map<number, number>();
   let next = 1 << 20;
   const count = (entry: string) => calls.set(entry, (calls.get(entry) ?? 0) + 1);
   const answers: Record<string, (...args: number[]) => unknown> = {
     malloc: (bytes) => {
       const ptr = next;
       next += Math.ceil(bytes / 256) * 256 + 256;
+      sizes.set(ptr, bytes);
+      device.inUse += bytes;
+      device.peak = Math.max(device.peak, device.inUse);
       return ptr;
+    },
+    free: (ptr) => {
+      device.inUse -= sizes.get(ptr) ?? 0;
+      sizes.delete(ptr);
     },
     sync: () => [0, 0, 0],
     eventRecord: () => 1,
@@ -50,7 +66,7 @@ export function createTimingCudaAddon(): { addon: CudaAddon; calls: Map<string, 
       return answer?.(...args);
     };
   }
-  return { addon: addon as unknown as CudaAddon, calls };
+  return { addon: addon as unknown as CudaAddon, calls, device };
 }
 
 export interface HostCostResult {
@@ -68,6 +84,8 @@ export interface HostCostResult {
   addon_calls_per_step: number;
   /** calls per step by addon entry, most first */
   calls: Record<string, number>;
+  /** most device memory held at once during the timed steps (weights, moments, gradients, activations), MiB */
+  peak_device_mib: number;
 }
 
 let runs = 0; // each measurement registers its own backend name over its own addon
@@ -77,7 +95,7 @@ let runs = 0; // each measurement registers its own backend name over its own ad
  * on the cuda backend over createTimingCudaAddon; the previous backend is restored.
  */
 export async function measureHostCost(name: string, bench: BenchConfig, steps = 5): Promise<HostCostResult> {
-  const { addon, calls } = createTimingCudaAddon();
+  const { addon, calls, device } = createTimingCudaAddon();
   const previous = tf.getBackend();
   const precision = precisionFromEnv();
   await tf.setBackend(registerFakeCudaBackend(`cuda-host-cost-${++runs}`, precision, addon));
@@ -88,6 +106,7 @@ export async function measureHostCost(name: string, bench: BenchConfig, steps = 
     // at 23-33 ms where the steady state is 14-19.
     warmUp(step, 2, TRAIN_WARMUP_MS);
     calls.clear();
+    device.peak = device.inUse;
     const times: number[] = [];
     for (let i = 0; i < steps; i++) {
       const start = performance.now();
@@ -110,6 +129,7 @@ export async function measureHostCost(name: string, bench: BenchConfig, steps = 
       median_ms_per_step: times[Math.floor(times.length / 2)],
       addon_calls_per_step: Math.round((10 * [...calls.values()].reduce((sum, n) => sum + n, 0)) / steps) / 10,
       calls: Object.fromEntries(perStep),
+      peak_device_mib: Math.round(device.peak / 2 ** 20),
     };
   } finally {
     await tf.setBackend(previous);

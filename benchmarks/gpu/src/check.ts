@@ -202,10 +202,15 @@ function kernelCases(env: Record<string, string> = {}) {
 await stage('kernels', () => kernelCases());
 // The chunked attention (opt-in until it has passed here) on every case: in chunks as large as
 // fit, in chunks of 16 query rows (several chunks and a partial one at 70 rows), and `auto` (the
-// products from 4 query rows up, one warp a row below).
+// products from 4 query rows up, one warp a row below). The small-chunk stage also runs the LM
+// head and loss (MdLinearCrossEntropySum) in chunks of 4 rows: dWeight summed with beta = 1.
 await stage('kernels, chunked attention', () => kernelCases({ MIXDISTILL_CUDA_ATTENTION: 'chunked' }));
-await stage('kernels, chunked attention in chunks of 16 rows', () =>
-  kernelCases({ MIXDISTILL_CUDA_ATTENTION: 'chunked', MIXDISTILL_CUDA_ATTENTION_ROWS: '16' }),
+await stage('kernels, chunked attention in chunks of 16 rows, loss in chunks of 4', () =>
+  kernelCases({
+    MIXDISTILL_CUDA_ATTENTION: 'chunked',
+    MIXDISTILL_CUDA_ATTENTION_ROWS: '16',
+    MIXDISTILL_CUDA_LOSS_ROWS: '4',
+  }),
 );
 await stage('kernels, attention auto', () => kernelCases({ MIXDISTILL_CUDA_ATTENTION: 'auto' }));
 

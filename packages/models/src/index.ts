@@ -4,7 +4,7 @@ export { parseModelConfig, modelConfigJson, architectureOf } from './model_confi
 export type { Architecture, ModuleNames, LayerModuleNames } from './architectures/architecture';
 export { ARCHITECTURES, findArchitecture } from './architectures/registry';
 export { CausalLM } from './model/causal_lm';
-export type { BlockRunner, ForwardOptions, LinearAdapter } from './model/causal_lm';
+export type { BlockRunner, ForwardOptions, LinearAdapter, TrainingForwardOptions } from './model/causal_lm';
 export type {
   BlockContext,
   BlockOutput,

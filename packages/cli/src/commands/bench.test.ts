@@ -16,15 +16,25 @@ describe('mixdistill bench host', () => {
       { cwd: ROOT, encoding: 'utf8' },
     );
     expect(r.status, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout) as { layers: number; calls: Record<string, number>; host_ms_per_step: number };
+    const result = JSON.parse(r.stdout) as {
+      layers: number;
+      calls: Record<string, number>;
+      host_ms_per_step: number;
+      peak_device_mib: number;
+    };
     expect(result.layers).toBe(4);
-    // 4 layers x 7 linear layers + the untied lm_head = 29 products, each with 2 in the backward.
-    expect(result.calls.gemm).toBe(29 * 3);
+    // 4 layers x 7 linear layers, each with 2 products in the backward; the untied lm_head is fused
+    // with the loss (MdLinearCrossEntropySum, one chunk of 512 rows): 1 product forward, 3 backward.
+    expect(result.calls.gemm).toBe(28 * 3 + 4);
+    expect(result.calls.crossEntropyForward).toBe(1);
     // tiny's parameters: 9 per layer (q k v o gate up down, 2 norms), the final norm, embeddings, lm_head.
     expect(result.calls.adamw).toBe(4 * 9 + 3);
     expect(result.calls.attentionForward).toBe(4);
     expect(result.calls.attentionBackward).toBe(4);
     expect(result.host_ms_per_step).toBeGreaterThan(0);
+    // At least the weights, their gradients and both moments: 4 x ~3.97M float32 values.
+    const params = 2 * 2048 * 256 + 4 * (2 * 256 * 256 + 2 * 128 * 256 + 3 * 704 * 256 + 2 * 256) + 256;
+    expect(result.peak_device_mib).toBeGreaterThanOrEqual(Math.floor((4 * params * 4) / 2 ** 20));
   });
 });
 

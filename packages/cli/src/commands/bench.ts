@@ -196,7 +196,7 @@ export const benchCommand: CommandModule<object, Args> = {
         )
           .slice(0, 6)
           .map(([entry, n]) => `${entry} ${n}`)
-          .join(', ')}, …)`,
+          .join(', ')}, …), device memory at most ${r.peak_device_mib} MiB`,
       );
     } else {
       const batch = argv.batch ?? 1;

@@ -442,18 +442,21 @@ struct Operand {
 };
 
 // Row-major C[m, n] = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: cuBLAS gets B first.
-// gemm(a, b, c, batch, m, n, k, transA, transB, strideA, strideB, strideC) — strides in elements, 0 = broadcast.
+// gemm(a, b, c, batch, m, n, k, transA, transB, strideA, strideB, strideC[, beta]) — strides in elements,
+// 0 = broadcast; C = op(A)·op(B) + beta·C (beta 0 when absent: C is only written).
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   need_ready();
   State& s = state();
-  const float alpha = 1.f, beta = 0.f;
+  const float alpha = 1.f, beta = info.Length() > 12 ? static_cast<float>(real(info, 12)) : 0.f;
   const int64_t batch = num(info, 3), m = num(info, 4), n = num(info, 5), k = num(info, 6);
   const bool ta = info[7].As<Napi::Boolean>().Value(), tb = info[8].As<Napi::Boolean>().Value();
   const int lda = static_cast<int>(ta ? m : k), ldb = static_cast<int>(tb ? k : n);
   const int64_t stride_a = num(info, 9), stride_b = num(info, 10);
   if (batch == 0 || m == 0 || n == 0) return info.Env().Undefined();
   if (k == 0) {
-    check(cudaMemsetAsync(ptr(info, 2), 0, sizeof(float) * batch * m * n, s.stream), "cudaMemset (k = 0 product)");
+    if (beta != 0.f && beta != 1.f) throw std::runtime_error("a k = 0 product takes beta 0 or 1");
+    if (beta == 0.f)
+      check(cudaMemsetAsync(ptr(info, 2), 0, sizeof(float) * batch * m * n, s.stream), "cudaMemset (k = 0 product)");
     return info.Env().Undefined();
   }
   // The elements the batches reach: the last batch's offset plus one matrix.

@@ -95,6 +95,26 @@ export function crossEntropyDims(logits: tf.TensorInfo, labels: tf.TensorInfo): 
   return [logits.shape[0], logits.shape[1]];
 }
 
+/** Checks MdLinearCrossEntropySum's x float32 [n, in], weight [vocab, in] and labels int32 [n]. */
+export function linearCrossEntropyDims(
+  x: tf.TensorInfo,
+  weight: tf.TensorInfo,
+  labels: tf.TensorInfo,
+): { n: number; inDim: number; vocab: number } {
+  const [n, inDim] = x.shape;
+  const [vocab, weightIn] = weight.shape;
+  need(
+    allFloat32(x, weight) && x.shape.length === 2 && weight.shape.length === 2 && weightIn === inDim && vocab > 0,
+    () =>
+      `MdLinearCrossEntropySum: expected float32 x [n, in] and weight [vocab, in], got x ${x.dtype} [${x.shape}], weight ${weight.dtype} [${weight.shape}]`,
+  );
+  need(
+    labels.dtype === 'int32' && labels.shape.length === 1 && labels.shape[0] === n,
+    () => `MdLinearCrossEntropySum: labels must be int32 [${n}], got ${labels.dtype} [${labels.shape}]`,
+  );
+  return { n, inDim, vocab };
+}
+
 /** Checks MdRMSNorm's x float32 [..., h] and weight [h]. */
 export function checkRmsNorm(x: tf.TensorInfo, weight: tf.TensorInfo): void {
   need(allFloat32(x, weight) && x.shape.length >= 1, 'MdRMSNorm: x and weight must be float32 tensors');

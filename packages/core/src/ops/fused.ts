@@ -13,6 +13,7 @@ export const FUSED_KERNELS = {
   causalAttention: 'MdCausalAttention',
   swiglu: 'MdSwiGLU',
   crossEntropySum: 'MdCrossEntropySum',
+  linearCrossEntropySum: 'MdLinearCrossEntropySum',
   adamw: 'MdAdamW',
   globalNormSq: 'MdGlobalNormSq',
   linearBf16: 'MdMatMulBf16',
@@ -28,6 +29,7 @@ export const FUSED_GRAD_KERNELS = {
   swiglu: 'MdSwiGLUGrad',
   causalAttention: 'MdCausalAttentionGrad',
   crossEntropySum: 'MdCrossEntropySumGrad',
+  linearCrossEntropySum: 'MdLinearCrossEntropySumGrad',
 } as const;
 
 /** Whether the active backend has a kernel registered under `name`. */

@@ -6,6 +6,7 @@ export { causalAttention, causalAttentionUnfused } from './attention';
 export type { CausalAttentionOptions } from './attention';
 export { swiglu, swigluUnfused } from './swiglu';
 export { crossEntropySum, crossEntropySumUnfused, IGNORE_INDEX } from './cross_entropy';
+export { linearCrossEntropySum, linearCrossEntropySumUnfused } from './linear_cross_entropy';
 export { adamwUpdate, adamwStep, adamwStepUnfused } from './adamw';
 export type { AdamWState, AdamWHyperParams } from './adamw';
 export { globalNormSq, globalNormSqUnfused } from './global_norm';

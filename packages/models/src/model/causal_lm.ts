@@ -1,6 +1,15 @@
 // A decoder-only causal language model over Hugging Face-named weights: embeddings, the family's
 // decoder blocks, final RMSNorm and the (possibly tied) LM head.
-import { gatherBf16, isBf16, linear, linearBf16, rmsNorm, tf } from '@mixdistill/core';
+import {
+  crossEntropySum,
+  gatherBf16,
+  isBf16,
+  linear,
+  linearBf16,
+  linearCrossEntropySum,
+  rmsNorm,
+  tf,
+} from '@mixdistill/core';
 import type { Architecture, LayerModuleNames } from '../architectures/architecture';
 import type { ModelConfig } from '../config';
 import type { KVCache } from '../generation/kv_cache';
@@ -39,6 +48,9 @@ export interface ForwardOptions {
   /** Wraps each decoder block (training's activation checkpointing); not with a cache. */
   blockRunner?: BlockRunner;
 }
+
+/** The options of a training forward (no KV cache, every position's logits). */
+export type TrainingForwardOptions = Pick<ForwardOptions, 'positionIds' | 'segmentIds' | 'blockRunner'>;
 
 export class CausalLM {
   readonly architecture: Architecture;
@@ -150,57 +162,82 @@ export class CausalLM {
 
   /** Final norm and LM head: hidden [b, s, hidden] -> logits [b, s, vocab]. */
   head(hidden: tf.Tensor): tf.Tensor {
+    const { norm, lmHead } = this.headWeights();
+    return this.linear(rmsNorm(hidden, norm, this.config.rmsNormEps), lmHead);
+  }
+
+  /** The final norm's weight and the LM head (tied: lm_head reads embed_tokens.weight, as transformers' tie_weights makes it). */
+  private headWeights(): { norm: tf.Tensor; lmHead: LinearWeights } {
     const modules = this.architecture.modules;
-    const norm = this.tensor(`${modules.finalNorm}.weight`, this.lookupParam);
-    // Tied: lm_head reads embed_tokens.weight, as transformers' tie_weights makes it.
     const lmHeadWeight = this.config.tieWordEmbeddings ? modules.embedTokens : modules.lmHead;
-    return this.linear(rmsNorm(hidden, norm, this.config.rmsNormEps), {
-      name: modules.lmHead,
-      weight: this.tensor(`${lmHeadWeight}.weight`, this.lookupParam),
-      bias: null,
-    });
+    return {
+      norm: this.tensor(`${modules.finalNorm}.weight`, this.lookupParam),
+      lmHead: { name: modules.lmHead, weight: this.tensor(`${lmHeadWeight}.weight`, this.lookupParam), bias: null },
+    };
   }
 
   /** Logits [b, s, vocab] for inputIds int32 [b, s]; with a cache, only the new positions are computed. */
   forward(inputIds: tf.Tensor, options: ForwardOptions = {}): tf.Tensor {
-    const { cache } = options;
     return tf.tidy(() => {
       const [b, s] = inputIds.shape as [number, number];
-      const past = cache?.length ?? 0;
-      cache?.prepare(s);
-      const rope = options.positionIds
-        ? ropeCosSin(options.positionIds, this.inverseFrequencies)
-        : this.ropeTable.consecutive(b, past, s);
-      const segmentIds = cache
-        ? cache.extendSegmentIds(options.segmentIds ?? null, b, s)
-        : (options.segmentIds ?? null);
-      const ctx = this.blockContext(rope, segmentIds);
-      const { blockRunner } = options;
-      if (blockRunner && cache) throw new Error('CausalLM.forward: blockRunner does not take a KV cache');
-      let hidden = this.embed(inputIds); // [b, s, hidden]
-      const fused = cache && !blockRunner ? this.fusedDecodingStep(hidden, ctx, cache) : null;
-      if (fused) hidden = fused;
-      else
-        for (let i = 0; i < this.config.numHiddenLayers; i++) {
-          if (blockRunner) {
-            hidden = blockRunner(i, hidden, ctx, (h, c) => this.block(i, h, c).hidden);
-            continue;
-          }
-          if (!cache) {
-            hidden = this.block(i, hidden, ctx).hidden;
-            continue;
-          }
-          // Generation records no gradients, so each layer's intermediates can go as soon as it is
-          // done: kept to the end of the forward, a prefill of 16 prompts × 512 tokens held every
-          // layer's MLP activations at once (23 GB peak RSS for Qwen2.5-0.5B).
-          const previous = hidden;
-          hidden = tf.tidy(() => this.block(i, previous, { ...ctx, cache: cache.layer(i) }).hidden);
-          previous.dispose();
-        }
-      cache?.advance(s);
+      let hidden = this.hiddenStates(inputIds, options); // [b, s, hidden]
       if (options.lastPositionOnly && s > 1) hidden = tf.slice(hidden, [0, s - 1, 0], [b, 1, this.config.hiddenSize]);
       return this.head(hidden);
     });
+  }
+
+  /**
+   * Σ cross-entropy of the logits for inputIds int32 [b, s] against targets int32 [b·s] (-100: not
+   * counted), a float32 scalar: `crossEntropySum` of forward's logits, computed by
+   * `linearCrossEntropySum`, so a backend with that fused kernel never holds the [b·s, vocab]
+   * logits. With a linear adapter (LoRA may target lm_head) or bf16 weights, the logits are formed
+   * as forward forms them.
+   */
+  lossSum(inputIds: tf.Tensor, targets: tf.Tensor, options: TrainingForwardOptions = {}): tf.Scalar {
+    return tf.tidy(() => {
+      const [b, s] = inputIds.shape as [number, number];
+      const hidden = tf.reshape(this.hiddenStates(inputIds, options), [b * s, this.config.hiddenSize]);
+      const { norm, lmHead } = this.headWeights();
+      if (this.adapter || isBf16(lmHead.weight)) return crossEntropySum(this.head(hidden), targets);
+      return linearCrossEntropySum(rmsNorm(hidden, norm, this.config.rmsNormEps), lmHead.weight, targets);
+    });
+  }
+
+  /** The last decoder layer's output [b, s, hidden] (before the final norm); extends the cache if given. */
+  private hiddenStates(inputIds: tf.Tensor, options: ForwardOptions): tf.Tensor {
+    const { cache } = options;
+    const [b, s] = inputIds.shape as [number, number];
+    const past = cache?.length ?? 0;
+    cache?.prepare(s);
+    const rope = options.positionIds
+      ? ropeCosSin(options.positionIds, this.inverseFrequencies)
+      : this.ropeTable.consecutive(b, past, s);
+    const segmentIds = cache ? cache.extendSegmentIds(options.segmentIds ?? null, b, s) : (options.segmentIds ?? null);
+    const ctx = this.blockContext(rope, segmentIds);
+    const { blockRunner } = options;
+    if (blockRunner && cache) throw new Error('CausalLM.forward: blockRunner does not take a KV cache');
+    let hidden = this.embed(inputIds); // [b, s, hidden]
+    const fused = cache && !blockRunner ? this.fusedDecodingStep(hidden, ctx, cache) : null;
+    if (fused) hidden = fused;
+    else
+      for (let i = 0; i < this.config.numHiddenLayers; i++) {
+        if (blockRunner) {
+          hidden = blockRunner(i, hidden, ctx, (h, c) => this.block(i, h, c).hidden);
+          continue;
+        }
+        if (!cache) {
+          hidden = this.block(i, hidden, ctx).hidden;
+          continue;
+        }
+        // Generation records no gradients, so each layer's intermediates can go as soon as it is
+        // done: kept to the end of the forward, a prefill of 16 prompts × 512 tokens held every
+        // layer's MLP activations at once (23 GB peak RSS for Qwen2.5-0.5B).
+        const previous = hidden;
+        hidden = tf.tidy(() => this.block(i, previous, { ...ctx, cache: cache.layer(i) }).hidden);
+        previous.dispose();
+      }
+    cache?.advance(s);
+    return hidden;
   }
 
   /** Every layer of a decoding step as one kernel (the architecture's fusedDecodingStep), or null. */

@@ -79,6 +79,20 @@ describe('a training step and generation on cuda-fake', () => {
     });
   }
 
+  it('full, with the LM head and loss in chunks of 5 rows (MdLinearCrossEntropySum): matches cpu', async () => {
+    const want = await stepOn('cpu', 'full');
+    process.env.MIXDISTILL_CUDA_LOSS_ROWS = '5'; // 12 tokens: three chunks of 4
+    try {
+      const got = await stepOn(FAKE, 'full');
+      expect(got.fallbacks).toEqual({});
+      expect(got.loss).toBeCloseTo(want.loss, 4);
+      expect(got.gradNorm).toBeCloseTo(want.gradNorm, 4);
+      expect(maxRelDiff(got.values, want.values)).toBeLessThan(1e-4);
+    } finally {
+      delete process.env.MIXDISTILL_CUDA_LOSS_ROWS;
+    }
+  });
+
   it('generates the cpu tokens with zero fallbacks', async () => {
     const run = async (backend: string) => {
       await tf.setBackend(backend);

@@ -1,4 +1,4 @@
-// The training forward pass: `CausalLM.forward` itself, with each decoder block run through
+// The training forward pass: `CausalLM` itself (forward, lossSum), with each decoder block run through
 // `checkpointedBlocks` when `--grad-checkpointing` is on.
 import type { tf } from '@mixdistill/core';
 import type { CausalLM } from '@mixdistill/models';
@@ -17,5 +17,8 @@ export function trainingForward(
 ): ForwardModel {
   if (!checkpoint) return model;
   const blockRunner = checkpointedBlocks(layerTrainables);
-  return { forward: (inputIds, opts = {}) => model.forward(inputIds, { ...opts, blockRunner }) };
+  return {
+    forward: (inputIds, opts = {}) => model.forward(inputIds, { ...opts, blockRunner }),
+    lossSum: (inputIds, targets, opts = {}) => model.lossSum(inputIds, targets, { ...opts, blockRunner }),
+  };
 }

@@ -37,7 +37,7 @@ export interface CudaInit {
   cublasVersion: number;
 }
 
-/** Device pointer (an address below 2^53). */
+/** Device pointer (an address below 2^53); a kernel may pass one that points inside an allocation (base + bytes). */
 export type Ptr = number;
 
 export interface CudaAddon {
@@ -111,6 +111,8 @@ export interface CudaAddon {
     strideA: number,
     strideB: number,
     strideC: number,
+    /** C = op(A)·op(B) + beta·C; 0 (only writes C) when absent */
+    beta?: number,
   ): void;
   gemmIndexed(
     a: Ptr,

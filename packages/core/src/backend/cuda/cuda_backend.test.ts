@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MixdistillError } from '../../errors';
+import { linearCrossEntropySum } from '../../ops';
 import { tf } from '../../tf';
 import { BackendUnavailableError, selectBackend } from '../select';
 import { cudaAddonPath } from './cuda_addon';
@@ -48,6 +49,47 @@ describe(`cuda kernels match the cpu backend on ${label}`, () => {
     const results = await compareWithCpu(target);
     const bad = results.filter((r) => !r.ok);
     expect(bad).toEqual([]);
+  });
+});
+
+describe(`the head and loss in chunks of rows on ${label}`, () => {
+  it('MdLinearCrossEntropySum in chunks of 4 rows (a partial last one) matches cpu', async () => {
+    process.env.MIXDISTILL_CUDA_LOSS_ROWS = '4';
+    try {
+      const results = await compareWithCpu(target);
+      const loss = results.filter((r) => r.name.startsWith('MdLinearCrossEntropySum'));
+      expect(loss.map((r) => r.name)).toEqual(['MdLinearCrossEntropySum', 'MdLinearCrossEntropySum grads']);
+      expect(loss.filter((r) => !r.ok)).toEqual([]);
+    } finally {
+      delete process.env.MIXDISTILL_CUDA_LOSS_ROWS;
+    }
+  });
+
+  it('never holds the [n, vocab] logits: device peak below one copy of them', async () => {
+    await tf.setBackend(target);
+    const [n, inDim, vocab] = [64, 8, 4096];
+    process.env.MIXDISTILL_CUDA_LOSS_ROWS = '8';
+    const backend = tf.backend() as CudaBackend;
+    try {
+      const x = tf.randomNormal([n, inDim]);
+      const w = tf.randomNormal([vocab, inDim]);
+      const labels = tf.tensor1d(
+        Array.from({ length: n }, (_, i) => (i * 37) % vocab),
+        'int32',
+      );
+      backend.resetPeakMemory();
+      const before = backend.addon.memoryStats().inUse;
+      const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => linearCrossEntropySum(a, b, labels))([x, w]);
+      await grads[0].data();
+      const peak = backend.addon.memoryStats().peak - before;
+      // dWeight [vocab, in] and dx are outputs; one chunk of logits is 8 · vocab floats.
+      const logitsBytes = n * vocab * 4;
+      expect(peak).toBeLessThan(logitsBytes);
+      expect(peak).toBeGreaterThanOrEqual((vocab * inDim + 8 * vocab) * 4);
+      tf.dispose([x, w, labels, ...grads]);
+    } finally {
+      delete process.env.MIXDISTILL_CUDA_LOSS_ROWS;
+    }
   });
 });
 

@@ -14,14 +14,27 @@ export function createFakeCudaAddon(): CudaAddon {
     peak = 0,
     mallocs = 0;
   const flag: [number, number, number] = [0, 0, 0];
-  const f32 = (p: Ptr): Float32Array => {
+  /** The allocation holding p and p's byte offset in it (a kernel may point inside an allocation). */
+  const locate = (p: Ptr): [ArrayBuffer, number] => {
     const b = blocks.get(p);
-    if (!b) throw new Error(`fake cuda: ${p} is not a live device pointer`);
-    return new Float32Array(b);
-  };
-  const i32 = (p: Ptr): Int32Array => new Int32Array(blocks.get(p) ?? fail(p));
-  const fail = (p: Ptr): never => {
+    if (b) return [b, 0];
+    for (const [base, buffer] of blocks) {
+      if (p > base && p < base + buffer.byteLength && (p - base) % 4 === 0) return [buffer, p - base];
+    }
     throw new Error(`fake cuda: ${p} is not a live device pointer`);
+  };
+  /** `bytes` bytes from p (a RangeError past the end of its allocation, as the device would fault). */
+  const bytesAt = (p: Ptr, bytes: number): Uint8Array => {
+    const [buffer, offset] = locate(p);
+    return new Uint8Array(buffer, offset, bytes);
+  };
+  const f32 = (p: Ptr): Float32Array => {
+    const [buffer, offset] = locate(p);
+    return new Float32Array(buffer, offset);
+  };
+  const i32 = (p: Ptr): Int32Array => {
+    const [buffer, offset] = locate(p);
+    return new Int32Array(buffer, offset);
   };
   const raise = (code: number, value: number, limit: number) => {
     if (flag[0] === 0) [flag[0], flag[1], flag[2]] = [code, value, limit];
@@ -122,12 +135,13 @@ export function createFakeCudaAddon(): CudaAddon {
     k: number,
     ta: boolean,
     tb: boolean,
+    beta = 0,
   ) => {
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let acc = 0;
         for (let p = 0; p < k; p++) acc += a[ao + (ta ? p * m + i : i * k + p)] * b[bo + (tb ? j * k + p : p * n + j)];
-        c[co + i * n + j] = acc;
+        c[co + i * n + j] = beta === 0 ? acc : acc + beta * c[co + i * n + j];
       }
     }
   };
@@ -165,16 +179,11 @@ export function createFakeCudaAddon(): CudaAddon {
       peak = inUse;
     },
     upload: (dst, values) =>
-      new Uint8Array(blocks.get(dst) ?? fail(dst)).set(
-        new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
-      ),
+      bytesAt(dst, values.byteLength).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)),
     download: (src, out) =>
-      new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(
-        new Uint8Array(blocks.get(src) ?? fail(src), 0, out.byteLength),
-      ),
-    copy: (dst, src, bytes) =>
-      new Uint8Array(blocks.get(dst) ?? fail(dst)).set(new Uint8Array(blocks.get(src) ?? fail(src), 0, bytes)),
-    memset0: (p, bytes) => new Uint8Array(blocks.get(p) ?? fail(p), 0, bytes).fill(0),
+      new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytesAt(src, out.byteLength)),
+    copy: (dst, src, bytes) => bytesAt(dst, bytes).set(bytesAt(src, bytes)),
+    memset0: (p, bytes) => bytesAt(p, bytes).fill(0),
     sync: () => {
       const r: [number, number, number] = [...flag];
       flag.fill(0);
@@ -280,11 +289,11 @@ export function createFakeCudaAddon(): CudaAddon {
         if (s >= 0 && s < segments) for (let j = 0; j < inner; j++) O[s * inner + j] += X[r * inner + j];
       }
     },
-    gemm: (a, b, c, batch, m, n, k, ta, tb, sa, sb, sc) => {
+    gemm: (a, b, c, batch, m, n, k, ta, tb, sa, sb, sc, beta = 0) => {
       const A = operand(f32(a), 0, (batch - 1) * sa + m * k),
         B = operand(f32(b), 0, (batch - 1) * sb + k * n),
         C = f32(c);
-      for (let i = 0; i < batch; i++) gemmOne(A, i * sa, B, i * sb, C, i * sc, m, n, k, ta, tb);
+      for (let i = 0; i < batch; i++) gemmOne(A, i * sa, B, i * sb, C, i * sc, m, n, k, ta, tb, beta);
     },
     gemmIndexed: (a, b, c, m, n, k, ta, tb, ai, bi) => {
       const A = operand(f32(a), 0, (Math.max(-1, ...ai) + 1) * m * k),

@@ -9,6 +9,7 @@ import {
   crossEntropySum,
   globalNormSq,
   linear,
+  linearCrossEntropySum,
   rmsNorm,
   swiglu,
   writeInto,
@@ -347,6 +348,19 @@ export function kernelCases(): KernelCase[] {
       name: 'MdCrossEntropySum grads',
       inputs: [rand([5, 11], 3), ints([3, -100, 0, 10, 7])],
       f: gradsOf((x, l) => tf.mul(crossEntropySum(x, l), 0.5), 1),
+      tol: 1e-4,
+    },
+    // Row counts that MIXDISTILL_CUDA_LOSS_ROWS=4 splits into chunks of 4, 4, 4 and a partial 1.
+    {
+      name: 'MdLinearCrossEntropySum',
+      inputs: [rand([13, 6]), rand([19, 6], 2), ints([3, -100, 0, 18, 7, 7, 1, -100, 12, 5, 0, 9, 2])],
+      f: (x, w, l) => linearCrossEntropySum(x, w, l),
+      tol: 1e-5,
+    },
+    {
+      name: 'MdLinearCrossEntropySum grads',
+      inputs: [rand([13, 6]), rand([19, 6], 2), ints([3, -100, 0, 18, 7, 7, 1, -100, 12, 5, 0, 9, 2])],
+      f: gradsOf((x, w, l) => tf.mul(linearCrossEntropySum(x, w, l), 0.5), 2),
       tol: 1e-4,
     },
     // The optimiser kernels against the tfjs composition the cpu backend runs (adamwStepUnfused,

@@ -15,6 +15,7 @@ import { FUSED_CUDA_KERNELS } from './kernels/fused';
 import { INDEXING_KERNELS } from './kernels/indexing';
 import type { CudaKernel, CudaKernelArgs } from './kernels/kernel_util';
 import { LAYOUT_KERNELS } from './kernels/layout';
+import { LINEAR_CROSS_ENTROPY_CUDA_KERNELS } from './kernels/linear_cross_entropy';
 import { LINEAR_CUDA_KERNELS } from './kernels/linear';
 import { MATMUL_KERNELS } from './kernels/matmul';
 import { OPTIMIZER_CUDA_KERNELS } from './kernels/optimizer';
@@ -72,7 +73,12 @@ function registerKernels(backendName: string): void {
     };
     tf.registerKernel({ kernelName: config.kernelName, backendName, kernelFunc });
   }
-  for (const k of [...LINEAR_CUDA_KERNELS, ...FUSED_CUDA_KERNELS, ...OPTIMIZER_CUDA_KERNELS]) {
+  for (const k of [
+    ...LINEAR_CUDA_KERNELS,
+    ...LINEAR_CROSS_ENTROPY_CUDA_KERNELS,
+    ...FUSED_CUDA_KERNELS,
+    ...OPTIMIZER_CUDA_KERNELS,
+  ]) {
     tf.registerKernel({
       kernelName: k.name,
       backendName,

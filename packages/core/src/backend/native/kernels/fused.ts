@@ -348,4 +348,21 @@ export const FUSED_GRADIENTS: tf.GradConfig[] = [
       };
     },
   },
+  {
+    // Registered by the cuda backend only (ops/linear_cross_entropy.ts); the native one runs the composition.
+    kernelName: FUSED_KERNELS.linearCrossEntropySum,
+    inputsToSave: ['x', 'weight', 'labels'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved): Record<string, Grad> => {
+      const [x, weight, labels, loss] = saved;
+      const [dx, dWeight] = run(FUSED_GRAD_KERNELS.linearCrossEntropySum, {
+        dy: dy as tf.Tensor,
+        x,
+        weight,
+        labels,
+        loss,
+      }) as tf.Tensor[];
+      return { x: () => dx, weight: () => dWeight };
+    },
+  },
 ];
