@@ -48,6 +48,15 @@ function randomBf16(name: string, [rows, cols]: [number, number], std: number, s
   return bf16Tensor(packed, [rows, cols]);
 }
 
+/**
+ * The seed passed to tfjs' randomNormal: tfjs replaces a seed of 0 with Math.random(), so the first
+ * tensor of `--seed 0` drew different weights in every process. 0 becomes 0.5, which no integer
+ * seed + index can equal.
+ */
+function tfjsSeed(seed: number): number {
+  return seed === 0 ? 0.5 : seed;
+}
+
 export function createModel(config: ModelConfig, options: CreateModelOptions): CausalLM {
   const std = options.initializerRange ?? 0.02;
   const params = new Map<string, tf.Variable>();
@@ -61,7 +70,7 @@ export function createModel(config: ModelConfig, options: CreateModelOptions): C
     const initial = tf.tidy(() => {
       if (spec.init === 'zeros') return tf.zeros(spec.shape);
       if (spec.init === 'ones') return tf.ones(spec.shape);
-      return tf.randomNormal(spec.shape, 0, std, 'float32', options.seed + index);
+      return tf.randomNormal(spec.shape, 0, std, 'float32', tfjsSeed(options.seed + index));
     });
     params.set(spec.name, tf.variable(initial, true));
     initial.dispose();

@@ -47,6 +47,22 @@ describe('saveModel / loadModel', () => {
     reloaded.dispose();
   });
 
+  it('createModel draws the same weights for the same seed, 0 included', () => {
+    const config = parseModelConfig(
+      JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tiny-qwen2/config.json'), 'utf8')),
+      'config.json',
+    );
+    // tfjs treats a seed of 0 as none (Math.random()): the first tensor of seed 0 used to differ.
+    const [a, b] = [createModel(config, { seed: 0 }), createModel(config, { seed: 0 })];
+    const differing = [...a.params].filter(([name, v]) => {
+      const [x, y] = [v.dataSync(), b.params.get(name)!.dataSync()];
+      return x.length !== y.length || x.some((value, i) => value !== y[i]);
+    });
+    expect(differing.map(([name]) => name)).toEqual([]);
+    a.dispose();
+    b.dispose();
+  });
+
   it('leaves lm_head out of a tied model, and createModel initialises as transformers', () => {
     const config = parseModelConfig(
       JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tiny-qwen2/config.json'), 'utf8')),
