@@ -1,7 +1,8 @@
-// The behaviour patches/@tensorflow__tfjs-core@4.22.0.patch gives tfjs' backward pass (see
+// The behaviour patches/@tensorflow__tfjs-core@4.22.0.patch gives tfjs' tape (see
 // docs/ARCHITECTURE.md): each tape node's saved tensors and its outputs' gradients are disposed as
 // soon as its backward has run, so a training step's peak no longer holds every activation and
-// every gradient at once. Gradients must be unchanged, and a dy the caller passes must survive.
+// every gradient at once; a first-order tape saves a kernel's inputs without an Identity kernel.
+// Gradients must be unchanged (higher-order ones too), and a dy the caller passes must survive.
 import { describe, expect, it } from 'vitest';
 import { tf } from './tf';
 
@@ -39,6 +40,29 @@ describe('tfjs backward (patched)', () => {
     // d/dx x^(2^20) at x = 1 is 2^20, exact in float32.
     expect(Array.from(await grads[x.name].data()).every((g) => g === 2 ** LINKS)).toBe(true);
     tf.dispose([value, x, ...Object.values(grads)]);
+  });
+
+  it('saves a kernel input without an Identity kernel on a first-order tape', async () => {
+    await tf.setBackend('cpu');
+    const x = tf.variable(tf.tensor1d([1, 2, 3]));
+    const profile = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(x)), [x]);
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    // Square saves x: unpatched, the save ran Identity (tfjs' clone).
+    expect(profile.kernelNames).toContain('Square');
+    expect(profile.kernelNames).not.toContain('Identity');
+    x.dispose();
+  });
+
+  it('still differentiates through saved tensors under a higher-order tape', async () => {
+    await tf.setBackend('cpu');
+    // d²/dx² x³ = 6x: the inner backward multiplies by the saved x, which the outer tape must see.
+    const second = tf.grad(tf.grad((x: tf.Tensor) => tf.pow(x, 3)));
+    const x = tf.tensor1d([1, 2, -3]);
+    const d2 = second(x);
+    expect(Array.from(await d2.data())).toEqual([6, 12, -18]);
+    tf.dispose([x, d2]);
   });
 
   it("keeps the caller's dy and a gradient a node returns unchanged", async () => {
