@@ -38,6 +38,25 @@ describe('mixdistill bench host', () => {
   });
 });
 
+describe('mixdistill bench host --train-batch/--train-seq', () => {
+  it('steps the micro-batch it is given, and refuses a shape that is not a positive integer', () => {
+    const run = (...flags: string[]) =>
+      spawnSync(
+        process.execPath,
+        [join(ROOT, 'packages/cli/bin/mixdistill.js'), 'bench', 'host', '--config', 'tiny', '--steps', '1', ...flags],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
+    const r = run('--train-batch', '2', '--train-seq', '16', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { batch: number; seq: number };
+    expect([result.batch, result.seq]).toEqual([2, 16]);
+    const bad = run('--train-seq', '0');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr.trim().split('\n').at(-1)).toBe('mixdistill: --train-seq is 0; expected a positive integer');
+    expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
 describe('mixdistill bench decode', () => {
   it('splits a decoding step of the tiny model with bf16 weights into kernel and host time', () => {
     const r = spawnSync(

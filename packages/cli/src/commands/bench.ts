@@ -25,6 +25,8 @@ interface Args {
   config?: string;
   steps?: number;
   comparePrecision?: 'fp32' | 'bf16';
+  trainBatch?: number;
+  trainSeq?: number;
   prompt?: number;
   newTokens?: number;
   batch?: number;
@@ -40,13 +42,20 @@ function print(json: boolean | undefined, result: object, text: string): void {
   );
 }
 
-function benchConfig(name: string | undefined) {
+function benchConfig(name: string | undefined, shape: { trainBatch?: number; trainSeq?: number } = {}) {
   const bench = name ? BENCH_CONFIGS[name] : undefined;
   if (!bench)
     throw new MixdistillError(
       `--config is ${JSON.stringify(name)}; expected one of ${Object.keys(BENCH_CONFIGS).join(', ')}`,
     );
-  return bench;
+  for (const [flag, v] of [
+    ['train-batch', shape.trainBatch],
+    ['train-seq', shape.trainSeq],
+  ] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v < 1))
+      throw new MixdistillError(`--${flag} is ${v}; expected a positive integer`);
+  }
+  return { ...bench, batch: shape.trainBatch ?? bench.batch, seq: shape.trainSeq ?? bench.seq };
 }
 
 const common = <T>(y: Argv<T>) =>
@@ -92,6 +101,14 @@ export const benchCommand: CommandModule<object, Args> = {
         describe:
           "train (native): also time this precision's products, a step of each in turns in one process, and report --precision's speedup over it (the median of the rounds' ratios: a host that drifts cannot tell it from two runs)",
       })
+      .option('train-batch', {
+        type: 'number',
+        describe: "train/host: sequences in the training micro-batch (default: the config's, 4 for tiny, 1 otherwise)",
+      })
+      .option('train-seq', {
+        type: 'number',
+        describe: "train/host: tokens per training sequence (default: the config's, 128 for tiny, 512 otherwise)",
+      })
       .option('prompt', { type: 'number', default: 32, describe: 'decode: prompt tokens' })
       .option('new-tokens', { type: 'number', default: 32, describe: 'decode: generated tokens (greedy, KV cache)' })
       .option('batch', {
@@ -123,6 +140,10 @@ export const benchCommand: CommandModule<object, Args> = {
       .example(
         '$0 bench host --config qwen0.5b',
         "the JS thread's time per cuda training step of the 24-layer model (addon calls return at once)",
+      )
+      .example(
+        '$0 bench host --config qwen0.5b --train-seq 2048 --train-batch 8',
+        "issue 14's largest training shape: the JS time and the device memory the backend would allocate",
       )
       .example('$0 bench decode --config qwen0.5b-4l', 'greedy decoding tokens/s with a KV cache')
       .example('$0 bench decode --config qwen0.5b --dtype bf16', 'the full Qwen2.5-0.5B shape with bf16 weights')
@@ -169,7 +190,7 @@ export const benchCommand: CommandModule<object, Args> = {
           second: other,
           speedup,
           rounds,
-        } = measureTrainAlternated(argv.config!, benchConfig(argv.config), [own, argv.comparePrecision], steps);
+        } = measureTrainAlternated(argv.config!, benchConfig(argv.config, argv), [own, argv.comparePrecision], steps);
         print(
           argv.json,
           { ...r, compared: other, speedup, rounds },
@@ -177,7 +198,7 @@ export const benchCommand: CommandModule<object, Args> = {
         );
         return;
       }
-      const r = measureTrain(argv.config!, benchConfig(argv.config), steps);
+      const r = measureTrain(argv.config!, benchConfig(argv.config, argv), steps);
       print(
         argv.json,
         r,
@@ -187,7 +208,7 @@ export const benchCommand: CommandModule<object, Args> = {
       const steps = argv.steps ?? 3;
       if (!Number.isInteger(steps) || steps < 1)
         throw new MixdistillError(`--steps is ${steps}; expected a positive integer`);
-      const r = await measureHostCost(argv.config!, benchConfig(argv.config), steps);
+      const r = await measureHostCost(argv.config!, benchConfig(argv.config, argv), steps);
       print(
         argv.json,
         r,
