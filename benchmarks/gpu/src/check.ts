@@ -528,13 +528,13 @@ if (big && !args.fake) {
       const optimizer = new AdamW(model.params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
       try {
         const t0 = performance.now();
-        const { loss } = trainStep(model, [batch], optimizer, { lr: 0, maxGradNorm: 1 });
-        return { loss, seconds: (performance.now() - t0) / 1000 };
+        const { loss, gradNorm } = trainStep(model, [batch], optimizer, { lr: 0, maxGradNorm: 1 });
+        return { loss, gradNorm, seconds: (performance.now() - t0) / 1000 };
       } finally {
         optimizer.dispose();
       }
     });
-  let fp32: { loss: number; seconds: number } | undefined;
+  let fp32: { loss: number; gradNorm: number; seconds: number } | undefined;
   await stage('bf16 vs fp32 loss, seq 2048', async () => {
     await tf.setBackend(report.target);
     fp32 = await stepLoss('fp32');
@@ -561,6 +561,20 @@ if (big && !args.fake) {
       summary: `fp32 ${chunked.loss.toFixed(5)} (${chunked.seconds.toFixed(2)} s, rel diff ${rel.toExponential(2)}, limit 1e-5), bf16 ${chunkedBf16.loss.toFixed(5)} (${chunkedBf16.seconds.toFixed(2)} s, rel diff ${relBf16.toExponential(2)}, limit 1e-2)`,
       chunked,
       chunkedBf16,
+    };
+  });
+  // The LM head and loss (MdLinearCrossEntropySum) at the real vocabulary: the default 2 chunks of
+  // 1,024 rows against 8 of 256 (row offsets, dWeight summed with beta = 1 into the tied embedding's
+  // gradient), fp32: the loss and the gradient norm agree to float32 rounding.
+  await stage('LM head and loss in 8 chunks: seq 2048 loss and norm vs 2 chunks', async () => {
+    await tf.setBackend(report.target);
+    const small = await stepLoss('fp32', { MIXDISTILL_CUDA_LOSS_ROWS: '256' });
+    const rel = Math.abs(small.loss - fp32!.loss) / Math.abs(fp32!.loss);
+    const relNorm = Math.abs(small.gradNorm - fp32!.gradNorm) / Math.abs(fp32!.gradNorm);
+    return {
+      ok: rel <= 1e-5 && relNorm <= 1e-4,
+      summary: `loss ${small.loss.toFixed(5)} vs ${fp32!.loss.toFixed(5)} (rel diff ${rel.toExponential(2)}, limit 1e-5), grad norm ${small.gradNorm.toFixed(5)} vs ${fp32!.gradNorm.toFixed(5)} (rel diff ${relNorm.toExponential(2)}, limit 1e-4); ${small.seconds.toFixed(2)} s`,
+      small,
     };
   });
 }
