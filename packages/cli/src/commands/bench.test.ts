@@ -52,7 +52,7 @@ describe('mixdistill bench host --train-batch/--train-seq', () => {
     expect([result.batch, result.seq]).toEqual([2, 16]);
     const bad = run('--train-seq', '0');
     expect(bad.status).not.toBe(0);
-    expect(bad.stderr.trim().split('\n').at(-1)).toBe('mixdistill: --train-seq is 0; expected a positive integer');
+    expect(bad.stderr.trim().split('\n').at(-1)).toBe('mixdistill: --train-seq: expected a positive integer, got 0');
     expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 });

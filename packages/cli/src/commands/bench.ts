@@ -3,6 +3,7 @@ import { fallbackCounts, MixdistillError, precisionFromEnv, resetFallbackCounts 
 import type { WeightDtype } from '@mixdistill/models';
 import { setupBackend, withBackendOption } from '../backend';
 import { WEIGHT_DTYPES } from '../dtype';
+import { requirePositiveIntegers } from '../flags';
 import { formatFallbacks } from './backend';
 import {
   BENCH_CONFIGS,
@@ -48,13 +49,7 @@ function benchConfig(name: string | undefined, shape: { trainBatch?: number; tra
     throw new MixdistillError(
       `--config is ${JSON.stringify(name)}; expected one of ${Object.keys(BENCH_CONFIGS).join(', ')}`,
     );
-  for (const [flag, v] of [
-    ['train-batch', shape.trainBatch],
-    ['train-seq', shape.trainSeq],
-  ] as const) {
-    if (v !== undefined && (!Number.isInteger(v) || v < 1))
-      throw new MixdistillError(`--${flag} is ${v}; expected a positive integer`);
-  }
+  requirePositiveIntegers({ 'train-batch': shape.trainBatch, 'train-seq': shape.trainSeq });
   return { ...bench, batch: shape.trainBatch ?? bench.batch, seq: shape.trainSeq ?? bench.seq };
 }
 
@@ -157,9 +152,7 @@ export const benchCommand: CommandModule<object, Args> = {
     resetFallbackCounts();
     if (workload === 'matmul') {
       const { m, n, k } = argv as Required<Args>;
-      for (const [flag, v] of Object.entries({ m, n, k })) {
-        if (!Number.isInteger(v) || v < 1) throw new MixdistillError(`--${flag} is ${v}; expected a positive integer`);
-      }
+      requirePositiveIntegers({ m, n, k });
       const r = measureMatmul(m, n, k, argv.transposeB);
       print(
         argv.json,
@@ -177,8 +170,7 @@ export const benchCommand: CommandModule<object, Args> = {
       print(argv.json, { kernels: results }, text);
     } else if (workload === 'train') {
       const steps = argv.steps ?? 3;
-      if (!Number.isInteger(steps) || steps < 1)
-        throw new MixdistillError(`--steps is ${steps}; expected a positive integer`);
+      requirePositiveIntegers({ steps });
       if (argv.comparePrecision) {
         const own = precisionFromEnv();
         if (own !== 'fp32' && own !== 'bf16')
@@ -206,8 +198,7 @@ export const benchCommand: CommandModule<object, Args> = {
       );
     } else if (workload === 'host') {
       const steps = argv.steps ?? 3;
-      if (!Number.isInteger(steps) || steps < 1)
-        throw new MixdistillError(`--steps is ${steps}; expected a positive integer`);
+      requirePositiveIntegers({ steps });
       const r = await measureHostCost(argv.config!, benchConfig(argv.config, argv), steps);
       print(
         argv.json,
@@ -221,8 +212,7 @@ export const benchCommand: CommandModule<object, Args> = {
       );
     } else {
       const batch = argv.batch ?? 1;
-      if (!Number.isInteger(batch) || batch < 1)
-        throw new MixdistillError(`--batch is ${batch}; expected a positive integer`);
+      requirePositiveIntegers({ batch });
       const r = await measureDecode(argv.config!, benchConfig(argv.config), {
         prompt: argv.prompt,
         newTokens: argv.newTokens,
