@@ -71,7 +71,8 @@ function linearCrossEntropySumGrad({ inputs, backend }: CudaKernelArgs): tf.Tens
     addon.memset0(dWeight.ptr, vocab * inDim * F32);
     return [dx.info, dWeight.info];
   }
-  const [xPtr, wPtr, labelPtr, lse] = [backend.ptr(x), backend.ptr(weight), backend.ptr(labels), side!.rowStats];
+  const [xPtr, wPtr, labelPtr, dyPtr] = [backend.ptr(x), backend.ptr(weight), backend.ptr(labels), backend.ptr(dy)];
+  const lse = side!.rowStats;
   const rows = lossChunkRows(n, vocab);
   const dlogits = backend.alloc(rows * vocab); // [rows, vocab]: a chunk's logits, then their gradient in place
   for (let r0 = 0; r0 < n; r0 += rows) {
@@ -79,7 +80,7 @@ function linearCrossEntropySumGrad({ inputs, backend }: CudaKernelArgs): tf.Tens
     const xRows = xPtr + r0 * inDim * F32;
     addon.gemm(xRows, wPtr, dlogits, 1, c, vocab, inDim, false, true, 0, 0, 0);
     // Each element is read, then overwritten by its own gradient: in place is safe.
-    addon.crossEntropyBackward(dlogits, labelPtr + r0 * F32, lse + r0 * F32, backend.ptr(dy), dlogits, c, vocab);
+    addon.crossEntropyBackward(dlogits, labelPtr + r0 * F32, lse + r0 * F32, dyPtr, dlogits, c, vocab);
     addon.gemm(dlogits, wPtr, dx.ptr + r0 * inDim * F32, 1, c, inDim, vocab, false, false, 0, 0, 0);
     addon.gemm(dlogits, xRows, dWeight.ptr, 1, vocab, inDim, c, true, false, 0, 0, 0, r0 === 0 ? 0 : 1);
   }
