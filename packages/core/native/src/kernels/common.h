@@ -50,6 +50,16 @@ MD_INLINE float bf16_to_float(uint16_t b) {
   return f;
 }
 
+/** x rounded to the nearest bfloat16 (ties to even), kept as a float32; NaNs stay NaN. */
+MD_INLINE float round_to_bf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, sizeof(u));
+  const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+  u = (u & 0x7fffffffu) > 0x7f800000u ? u : rounded;
+  std::memcpy(&x, &u, sizeof(x));
+  return x;
+}
+
 /** Below this many multiply-adds a kernel runs on the calling thread (see gemm.cc). */
 constexpr int64_t kParallelFlops = int64_t{1} << 21;
 
@@ -133,6 +143,12 @@ MD_INLINE float fast_exp(float x) {
 /** A float32 or bf16 value as float32 (bf16 widened exactly): lets one loop read either kind. */
 MD_INLINE float as_float(float x) { return x; }
 MD_INLINE float as_float(uint16_t b) { return bf16_to_float(b); }
+
+/** A value as the GEMM packs it: as float32, rounded to bf16 when kRound (a bf16 value already is). */
+template <bool kRound, typename S>
+MD_INLINE float packed_value(S x) {
+  return kRound ? round_to_bf16(as_float(x)) : as_float(x);
+}
 
 /**
  * <x, y> over n values (y float32 or bf16) in 16 partial sums, folded in lane order, then the
