@@ -20,9 +20,10 @@ const bf16 = (v: number) => bfloat16ToFloat32(float32ToBfloat16(v));
 
 // Sizes: decode rows (1..16, every row-tile remainder; one row with k past whole 64-value steps,
 // AVX2's linear stream, ending in a pair block and in a tail), prefill rows (> 16: the packed GEMM, W
-// widened as it is packed), k with and without vector tails (54: whole pairs of vectors, one vector and a tail
-// on AVX-512), n with column-block tails, one product big enough to run on the thread pool. From 12
-// rows AVX2 runs outer-product tiles of 6 W rows: n leaving each remainder 1..5, on threads too; k = 0.
+// widened as it is packed; on AVX2 up to 64 rows run a product per 16 rows instead), k with and
+// without vector tails (54: whole pairs of vectors, one vector and a tail on AVX-512), n with
+// column-block tails, one product big enough to run on the thread pool. From 12 rows AVX2 runs
+// outer-product tiles of 6 W rows: n leaving each remainder 1..5, on threads too; k = 0.
 const SHAPES: [number, number, number][] = [
   [1, 1, 2],
   [1, 9, 30],
@@ -46,9 +47,11 @@ const SHAPES: [number, number, number][] = [
   [40, 9, 898],
   [1, 2048, 1024],
   // A prefill's packed GEMM on threads, k past one chunk of packing: split along n (x packed once,
-  // shared) and along m (W packed once, widened from bf16 as it is packed).
-  [40, 300, 5200],
+  // shared) and along m (W packed once, widened from bf16 as it is packed); and 40 rows, which
+  // AVX2 runs as products of 16, 16 and 8 rows on threads.
+  [70, 300, 5200],
   [300, 40, 5200],
+  [40, 300, 5200],
 ];
 
 describe.each(backends)('bf16 weights on %s', (backend) => {

@@ -582,6 +582,21 @@ void gemm_dot(const GemmArgs& g) {
 #endif
   parallel_range(g.N, dot_grain(g.M, g.N, g.K), [&](int64_t j0, int64_t j1) { dot_columns(g, a, j0, j1); });
 }
+
+#if !defined(__AVX512F__)
+// 17 to kOuterChunkedMaxRows rows times a transposed weight: a few-row product per kOuterLanes
+// rows. Zen 2, 2 threads, bench:ab, Qwen2.5-0.5B's gate/up weight (4864 x 896): 32 rows 2.29 ->
+// 1.50 ms, 48 rows 2.83 -> 2.26, 64 rows 3.73 -> 3.0 against the packed GEMM.
+void gemm_dot_chunks(const GemmArgs& g) {
+  for (int64_t i0 = 0; i0 < g.M; i0 += kOuterLanes) {
+    GemmArgs rows = g;
+    rows.M = imin(kOuterLanes, g.M - i0);
+    rows.A = g.A + i0 * g.a_rs;
+    rows.C = g.C + i0 * g.ldc;
+    gemm_dot(rows);
+  }
+}
+#endif
 #endif
 
 void zero_or_keep(const GemmArgs& g) {
@@ -722,6 +737,12 @@ void gemm_batched(const BatchedGemmArgs& args) {
 #if defined(__AVX512F__) || defined(__AVX2__)
   if (M <= kDotRows && g0.b_rs == 1) {
     for (int64_t b = 0; b < batch; ++b) gemm_dot(batch_matrix(args, b));
+    return;
+  }
+#endif
+#if defined(__AVX2__) && !defined(__AVX512F__)
+  if (M <= kOuterChunkedMaxRows && g0.b_rs == 1) {
+    for (int64_t b = 0; b < batch; ++b) gemm_dot_chunks(batch_matrix(args, b));
     return;
   }
 #endif

@@ -28,6 +28,11 @@ constexpr int kOuterTile = 6;                     // W rows a tile
 template <typename S>
 constexpr int64_t kOuterMinRows = sizeof(S) == 2 ? 12 : 9;
 
+// Up to this many rows (batched decoding of 17-64 sequences) a product runs as separate products
+// of kOuterLanes rows and a last one of the rest, each reading W again, instead of the packed GEMM,
+// which widens and packs all of W for a few row panels.
+constexpr int64_t kOuterChunkedMaxRows = 64;
+
 // W value p of a row as a float32 in every lane. bf16: the 32 bits at p hold it in their low half,
 // so a 32-bit broadcast shifted left by 16 widens it (and reads w[p + 1]: the last value of a row
 // goes through outer_weight_last).

@@ -129,12 +129,12 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
       [[4, 5, 6], [6, 3], false, false],
       // Packing paths: k contiguous in 16 x 16 transposed blocks with a k tail and partial panels.
       [[29, 53], [53, 45], false, false],
-      [[29, 53], [45, 53], false, true],
+      [[67, 53], [45, 53], false, true],
       // Threaded: strips along N (A packed once), strips along M (B packed once), K in chunks.
       [[150, 700], [530, 700], false, true],
       [[530, 300], [300, 50], false, false],
       [[300, 530], [50, 300], true, true],
-      [[20, 5200], [40, 5200], false, true],
+      [[70, 5200], [80, 5200], false, true],
       // Up to 16 rows times a transposed weight: up to 4 rows one W row at a time (one row with
       // four accumulators: k past whole 4-vector steps, single vectors and a tail), more in 4-row
       // groups, 8 or 4 columns at a time, k tails shorter than 16, a strided (transposed) A,
@@ -158,6 +158,13 @@ describe.skipIf(!ADDON_BUILT)(`native kernels match the cpu backend${SKIP_REASON
       [[33, 15], [17, 33], true, true],
       [[2, 9, 70], [29, 70], false, true],
       [[16, 1040], [202, 1040], false, true],
+      // 17-64 rows times a transposed weight on AVX2: a product per 16 rows and one of the rest
+      // (16 + 4 on threads, 16 + 13, a strided A in 16 + 16 + 1, batches of 40 rows, 4 x 16).
+      [[20, 5200], [40, 5200], false, true],
+      [[29, 53], [45, 53], false, true],
+      [[40, 33], [19, 40], true, true],
+      [[2, 40, 24], [30, 24], false, true],
+      [[64, 70], [50, 70], false, true],
     ];
     for (const [as, bs, ta, tb] of cases) {
       // Both sides round each dot product in float32, in different orders: the difference grows
