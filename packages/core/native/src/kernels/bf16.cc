@@ -412,7 +412,8 @@ void matmul_bf16(const float* x, const uint16_t* w, const float* bias, float* ou
 #if defined(__AVX2__) && !defined(__AVX512F__)
   if (m > kDotRows && m <= kOuterChunkedMaxRows) {
     // Batched decoding of 17-64 sequences: a product per kOuterLanes rows, as gemm.cc's float32
-    // ones (Zen 2, bench:ab, gate/up's 4864 x 896 bf16 W: 32 rows 2.26 -> 1.71 ms, 48 rows 2.84 -> 2.57).
+    // ones (Zen 2, bench:ab --cold 16, gate/up's 4864 x 896 bf16 W: 32 rows 2.52 -> 1.88 ms, 48 rows
+    // 3.08 -> 2.69).
     for (int64_t i0 = 0; i0 < m; i0 += kOuterLanes)
       matmul_bf16(x + i0 * k, w, bias, out + i0 * n, imin(kOuterLanes, m - i0), n, k);
     return;

@@ -172,7 +172,7 @@ void pack_panels(const S* src0, int64_t line_stride, int64_t k_stride, int64_t e
 
 // Packed panels of float32 values: what the float32 micro-kernel multiplies. For a bf16 product
 // on a CPU without AVX512-BF16 the values are rounded to bf16 as they are packed (a separate
-// pass over the packed panels cost 1.5-3% of a tiny training step's products on a Zen 2).
+// pass over the packed panels cost 0.5-1.2% of a bf16 product, bench:ab on a Zen 2).
 struct F32Panels {
   using T = float;
   // Elements of T per panel line for kc values of k.
@@ -585,8 +585,8 @@ void gemm_dot(const GemmArgs& g) {
 
 #if !defined(__AVX512F__)
 // 17 to kOuterChunkedMaxRows rows times a transposed weight: a few-row product per kOuterLanes
-// rows. Zen 2, 2 threads, bench:ab, Qwen2.5-0.5B's gate/up weight (4864 x 896): 32 rows 2.29 ->
-// 1.50 ms, 48 rows 2.83 -> 2.26, 64 rows 3.73 -> 3.0 against the packed GEMM.
+// rows. Zen 2, 2 threads, bench:ab --cold 16, Qwen2.5-0.5B's gate/up weight (4864 x 896): 32 rows
+// 2.64 -> 1.80 ms, 48 rows 3.17 -> 2.52, 64 rows 3.99 -> 3.22 against the packed GEMM.
 void gemm_dot_chunks(const GemmArgs& g) {
   for (int64_t i0 = 0; i0 < g.M; i0 += kOuterLanes) {
     GemmArgs rows = g;
