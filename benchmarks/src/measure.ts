@@ -283,8 +283,13 @@ export function measureTrainAlternated(
   const { step, dispose } = benchTrainStep(name, bench);
   const initial = precisionFromEnv() === 'bf16' ? 'bf16' : 'fp32';
   const times: [number[], number[]] = [[], []];
+  // Each round takes the two steps in the other order (A B, B A, ...), as bench:ab does: a step
+  // that always came first, after the other precision's step, would carry any order effect alone.
+  let roundsStarted = 0;
   const round = (record: boolean) => {
-    for (const [side, precision] of precisions.entries()) {
+    const order = roundsStarted++ % 2 === 0 ? [0, 1] : [1, 0];
+    for (const side of order) {
+      const precision = precisions[side];
       setNativePrecision(precision);
       const t0 = now();
       step();
