@@ -447,25 +447,25 @@ T* property_array(const Napi::Object& o, const Napi::Value& key, const char* nam
   auto v = o.Get(key);
   if (optional && (v.IsUndefined() || v.IsNull())) return nullptr;
   return typed_array<T, kType>(o.Env(), v, n, [&] {
-    return std::string("decoderLayersBf16: ") + (layer < 0 ? "" : "layer " + std::to_string(layer) + " ") + name;
+    return std::string("decoderLayers: ") + (layer < 0 ? "" : "layer " + std::to_string(layer) + " ") + name;
   });
 }
 
-// decoderLayersBf16(step, layers): one decoding step through consecutive pre-norm decoder layers
+// decoderLayers(step, layers): one decoding step through consecutive pre-norm decoder layers
 // (decoder_layer.h). `step` holds the sizes (batch, hidden, heads, kvHeads, headDim, intermediate,
-// eps, scale, past, capacity) and the shared arrays: x (the first layer's input), y (the last
-// layer's output), cos, sin (Float32Array) and segmentIds (Int32Array) or null. `layers` is an
-// array of objects with inputNorm, postAttentionNorm (Float32Array), the weights q, k, v, o, gate,
-// up, down (Int32Array, bf16 packed two per int32) with optional biases qBias … downBias, and
-// keyCache, valueCache (written at `past`).
-Napi::Value DecoderLayersBf16(const Napi::CallbackInfo& info) {
+// eps, scale, past, capacity), bf16Products (boolean) and the shared arrays: x (the first layer's
+// input), y (the last layer's output), cos, sin (Float32Array) and segmentIds (Int32Array) or null.
+// `layers` is an array of objects with inputNorm, postAttentionNorm (Float32Array), the weights q,
+// k, v, o, gate, up, down (each an Int32Array of bf16 packed two per int32, or a Float32Array) with
+// optional biases qBias … downBias, and keyCache, valueCache (written at `past`).
+Napi::Value DecoderLayers(const Napi::CallbackInfo& info) {
   auto env = info.Env();
-  if (!info[0].IsObject() || !info[1].IsArray()) fail(env, "decoderLayersBf16: expected (step, layers[])");
+  if (!info[0].IsObject() || !info[1].IsArray()) fail(env, "decoderLayers: expected (step, layers[])");
   auto o = info[0].As<Napi::Object>();
   auto list = info[1].As<Napi::Array>();
   auto number = [&](const char* name) {
     auto v = o.Get(name);
-    if (!v.IsNumber()) fail(env, std::string("decoderLayersBf16: ") + name + " must be a number");
+    if (!v.IsNumber()) fail(env, std::string("decoderLayers: ") + name + " must be a number");
     return v.As<Napi::Number>();
   };
   auto size = [&](const char* name) { return number(name).Int64Value(); };
@@ -481,14 +481,15 @@ Napi::Value DecoderLayersBf16(const Napi::CallbackInfo& info) {
   a.scale = real_of("scale");
   a.past = size("past");
   a.capacity = size("capacity");
+  a.bf16_products = o.Get("bf16Products").ToBoolean();
   const int64_t m = a.batch, h = a.hidden, d = a.head_dim, inter = a.intermediate;
   const int64_t qw = a.heads * d, kvw = a.kv_heads * d;
   if (m < 1 || h < 2 || h % 2 != 0 || d < 2 || d % 2 != 0 || inter < 2 || inter % 2 != 0 || qw % 2 != 0)
-    fail(env, "decoderLayersBf16: sizes must be positive and even");
-  if (a.kv_heads < 1 || a.heads % a.kv_heads != 0) fail(env, "decoderLayersBf16: heads must be a multiple of kvHeads");
-  if (a.past < 0 || a.past >= a.capacity) fail(env, "decoderLayersBf16: past must lie in [0, capacity)");
+    fail(env, "decoderLayers: sizes must be positive and even");
+  if (a.kv_heads < 1 || a.heads % a.kv_heads != 0) fail(env, "decoderLayers: heads must be a multiple of kvHeads");
+  if (a.past < 0 || a.past >= a.capacity) fail(env, "decoderLayers: past must lie in [0, capacity)");
   const int64_t count = static_cast<int64_t>(list.Length());
-  if (count < 1) fail(env, "decoderLayersBf16: no layers");
+  if (count < 1) fail(env, "decoderLayers: no layers");
   auto key = [&](const char* name) { return Napi::String::New(env, name); };
   a.x = property_array<float, napi_float32_array>(o, key("x"), "x", m * h, false, -1);
   a.y = property_array<float, napi_float32_array>(o, key("y"), "y", m * h, false, -1);
@@ -504,29 +505,36 @@ Napi::Value DecoderLayersBf16(const Napi::CallbackInfo& info) {
   std::vector<DecoderLayerArgs> layers(static_cast<size_t>(count), a);
   for (int64_t l = 0; l < count; ++l) {
     auto item = list.Get(static_cast<uint32_t>(l));
-    if (!item.IsObject()) fail(env, "decoderLayersBf16: layer " + std::to_string(l) + " must be an object");
+    if (!item.IsObject()) fail(env, "decoderLayers: layer " + std::to_string(l) + " must be an object");
     auto lo = item.As<Napi::Object>();
     auto floats = [&](int i, int64_t n, bool optional = false) {
       return property_array<float, napi_float32_array>(lo, keys[i], kNames[i], n, optional, l);
     };
-    auto bf16 = [&](int i, int64_t out, int64_t in) {
-      const int32_t* w = property_array<int32_t, napi_int32_array>(lo, keys[i], kNames[i], out * in / 2, false, l);
-      return Bf16Linear{reinterpret_cast<const uint16_t*>(w), floats(i + 1, out, true)};
+    // A weight [out, in]: bf16 packed two per int32, or float32.
+    auto linear = [&](int i, int64_t out, int64_t in) {
+      DecoderLinear w{nullptr, nullptr, floats(i + 1, out, true)};
+      auto v = lo.Get(keys[i]);
+      if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array)
+        w.w_f32 = floats(i, out * in);
+      else
+        w.w_bf16 = reinterpret_cast<const uint16_t*>(
+            property_array<int32_t, napi_int32_array>(lo, keys[i], kNames[i], out * in / 2, false, l));
+      return w;
     };
     DecoderLayerArgs& x = layers[static_cast<size_t>(l)];
     x.input_norm = floats(0, h);
     x.post_attention_norm = floats(1, h);
     x.key_cache = floats(2, m * kvw * a.capacity);
     x.value_cache = floats(3, m * kvw * a.capacity);
-    x.q = bf16(4, qw, h);
-    x.k = bf16(6, kvw, h);
-    x.v = bf16(8, kvw, h);
-    x.o = bf16(10, h, qw);
-    x.gate = bf16(12, inter, h);
-    x.up = bf16(14, inter, h);
-    x.down = bf16(16, h, inter);
+    x.q = linear(4, qw, h);
+    x.k = linear(6, kvw, h);
+    x.v = linear(8, kvw, h);
+    x.o = linear(10, h, qw);
+    x.gate = linear(12, inter, h);
+    x.up = linear(14, inter, h);
+    x.down = linear(16, h, inter);
   }
-  decoder_layers_bf16(layers);
+  decoder_layers(layers);
   return env.Undefined();
 }
 
@@ -557,7 +565,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sumSquares", Napi::Function::New(env, SumSquares));
   exports.Set("matMulBf16", Napi::Function::New(env, MatMulBf16));
   exports.Set("gatherBf16", Napi::Function::New(env, GatherBf16));
-  exports.Set("decoderLayersBf16", Napi::Function::New(env, DecoderLayersBf16));
+  exports.Set("decoderLayers", Napi::Function::New(env, DecoderLayers));
   return exports;
 }
 

@@ -24,9 +24,41 @@ float* sized(std::vector<float>& buffer, int64_t n) {
   return buffer.data();
 }
 
+// out [m, n] = x [m, k] · Wᵀ (+ bias): the kernels MdLinearBf16 or MdLinear run for it (for float32
+// weights the product, then the bias added to it, as the composition's Add).
+void linear(const Kernels& kn, const DecoderLinear& w, const float* x, float* out, int64_t m, int64_t n, int64_t k,
+            bool bf16_products) {
+  if (w.w_bf16) {
+    kn.matmul_bf16(x, w.w_bf16, w.bias, out, m, n, k);
+    return;
+  }
+  const int64_t first = 0;
+  BatchedGemmArgs args{};
+  args.g.M = m;
+  args.g.N = n;
+  args.g.K = k;
+  args.g.A = x;
+  args.g.a_rs = k;
+  args.g.a_cs = 1;
+  args.g.B = w.w_f32;  // [n, k]: B(kk, j) = W[j, kk]
+  args.g.b_rs = 1;
+  args.g.b_cs = k;
+  args.g.C = out;
+  args.g.ldc = n;
+  args.g.accumulate = false;
+  args.g.bf16 = bf16_products;
+  args.batch = 1;
+  args.a_off = &first;
+  args.b_off = &first;
+  kn.gemm_batched(args);
+  if (!w.bias) return;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) out[i * n + j] += w.bias[j];
+}
+
 }  // namespace
 
-void decoder_layer_bf16(const DecoderLayerArgs& a) {
+void decoder_layer(const DecoderLayerArgs& a) {
   Scratch& s = scratch();
   const Kernels& kn = kernels();
   const int64_t m = a.batch, h = a.hidden, d = a.head_dim, qw = a.heads * d, kvw = a.kv_heads * d;
@@ -39,9 +71,9 @@ void decoder_layer_bf16(const DecoderLayerArgs& a) {
   float* q = sized(s.q, m * qw);
   float* k = sized(s.k, m * kvw);
   float* v = sized(s.v, m * kvw);
-  kn.matmul_bf16(normed, a.q.w, a.q.bias, q, m, qw, h);
-  kn.matmul_bf16(normed, a.k.w, a.k.bias, k, m, kvw, h);
-  kn.matmul_bf16(normed, a.v.w, a.v.bias, v, m, kvw, h);
+  linear(kn, a.q, normed, q, m, qw, h, a.bf16_products);
+  linear(kn, a.k, normed, k, m, kvw, h, a.bf16_products);
+  linear(kn, a.v, normed, v, m, kvw, h, a.bf16_products);
   float* roped_q = sized(s.roped_q, m * qw);
   kn.rope(q, a.cos, a.sin, roped_q, m, a.heads, 1, d, m, 1.0f);
   float* roped_k = sized(s.roped_k, m * kvw);
@@ -70,22 +102,22 @@ void decoder_layer_bf16(const DecoderLayerArgs& a) {
   // Residual: h = x + o_proj(attended).
   float* proj = sized(s.proj, m * h);
   float* hid = sized(s.h, m * h);
-  kn.matmul_bf16(attended, a.o.w, a.o.bias, proj, m, h, qw);
+  linear(kn, a.o, attended, proj, m, h, qw, a.bf16_products);
   for (int64_t i = 0; i < m * h; ++i) hid[i] = a.x[i] + proj[i];
 
   // MLP half: y = h + down_proj(silu(gate) * up).
   kn.rmsnorm_fwd(hid, a.post_attention_norm, normed, rstd, m, h, a.eps);
   float* gate = sized(s.gate, m * inter);
   float* up = sized(s.up, m * inter);
-  kn.matmul_bf16(normed, a.gate.w, a.gate.bias, gate, m, inter, h);
-  kn.matmul_bf16(normed, a.up.w, a.up.bias, up, m, inter, h);
+  linear(kn, a.gate, normed, gate, m, inter, h, a.bf16_products);
+  linear(kn, a.up, normed, up, m, inter, h, a.bf16_products);
   float* act = sized(s.act, m * inter);
   kn.swiglu_fwd(gate, up, act, m * inter);
-  kn.matmul_bf16(act, a.down.w, a.down.bias, proj, m, h, inter);
+  linear(kn, a.down, act, proj, m, h, inter, a.bf16_products);
   for (int64_t i = 0; i < m * h; ++i) a.y[i] = hid[i] + proj[i];
 }
 
-void decoder_layers_bf16(const std::vector<DecoderLayerArgs>& layers) {
+void decoder_layers(const std::vector<DecoderLayerArgs>& layers) {
   const size_t count = layers.size();
   const float* x = layers[0].x;
   for (size_t i = 0; i < count; ++i) {
@@ -93,7 +125,7 @@ void decoder_layers_bf16(const std::vector<DecoderLayerArgs>& layers) {
     a.x = x;
     if (i + 1 < count) a.y = sized(scratch().between[i % 2], a.batch * a.hidden);
     else a.y = layers[count - 1].y;
-    decoder_layer_bf16(a);
+    decoder_layer(a);
     x = a.y;
   }
 }

@@ -1,5 +1,5 @@
-// One decoding step of a pre-norm (Llama/Qwen2) decoder layer with bf16 weights, run from C++ as
-// the same sequence of table kernels that the model's tfjs ops would dispatch one by one:
+// One decoding step of a pre-norm (Llama/Qwen2) decoder layer with bf16 or float32 weights, run
+// from C++ as the same sequence of table kernels that the model's tfjs ops would dispatch one by one:
 //   h = x + o_proj(attention(rope(q_proj(norm1(x))), cache ← rope(k_proj(norm1(x))), v_proj(norm1(x))))
 //   y = h + down_proj(silu(gate_proj(norm2(h))) * up_proj(norm2(h)))
 // A token of Qwen2.5-0.5B is then one kernel call for its 24 layers instead of ~500, and the pool's
@@ -10,9 +10,10 @@
 
 namespace md {
 
-/** A linear layer: W [out, in] bf16 (bit patterns), bias [out] or null. */
-struct Bf16Linear {
-  const uint16_t* w;
+/** A linear layer: W [out, in] as bf16 bit patterns or as float32 (exactly one set), bias [out] or null. */
+struct DecoderLinear {
+  const uint16_t* w_bf16;
+  const float* w_f32;
   const float* bias;
 };
 
@@ -31,20 +32,23 @@ struct DecoderLayerArgs {
   float* y;              // [batch, hidden]
   const float* input_norm;           // [hidden]
   const float* post_attention_norm;  // [hidden]
-  Bf16Linear q, k, v, o, gate, up, down;
+  DecoderLinear q, k, v, o, gate, up, down;
   const float* cos;  // [batch, d/2] for the new position
   const float* sin;  // [batch, d/2]
   float* key_cache;    // [batch, kv_heads, capacity, d], written at `past`
   float* value_cache;  // [batch, kv_heads, capacity, d]
   const int32_t* segment_ids;  // [batch, capacity] (the first past + 1 real) or null
+  // Products with float32 weights multiply bf16-rounded operands, as MdLinear does under the
+  // backend's bf16 precision (products with bf16 weights do not depend on it, as MdLinearBf16).
+  bool bf16_products;
 };
 
-void decoder_layer_bf16(const DecoderLayerArgs& a);
+void decoder_layer(const DecoderLayerArgs& a);
 
 /**
  * The step through consecutive layers: layers[0].x is the input and layers.back().y the output;
  * the other layers' x and y are ignored (the layers in between write to buffers kept here).
  */
-void decoder_layers_bf16(const std::vector<DecoderLayerArgs>& layers);
+void decoder_layers(const std::vector<DecoderLayerArgs>& layers);
 
 }  // namespace md

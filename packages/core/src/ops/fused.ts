@@ -19,7 +19,7 @@ export const FUSED_KERNELS = {
   linearBf16: 'MdMatMulBf16',
   gatherBf16: 'MdGatherBf16',
   writeInto: 'MdWriteInto',
-  decoderLayersBf16: 'MdDecoderLayersBf16',
+  decoderLayers: 'MdDecoderLayers',
 } as const;
 
 /** Backward kernels a backend registers with the forward ones; the gradients of the fused ops run them. */

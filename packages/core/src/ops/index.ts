@@ -23,12 +23,12 @@ export {
 } from './bf16';
 export { writeInto, writeIntoUnfused } from './write_into';
 export { readInto } from './read_into';
-export { canRunDecoderLayerBf16, decoderLayersBf16 } from './decoder_layer_bf16';
+export { canRunDecoderLayers, decoderLayers } from './decoder_layers';
 export type {
-  Bf16LinearWeights,
-  DecoderLayerBf16Slot,
-  DecoderLayerBf16Step,
-  DecoderLayerBf16Weights,
-} from './decoder_layer_bf16';
+  DecoderLinearWeights,
+  DecoderLayerSlot,
+  DecoderStep,
+  DecoderLayerWeights,
+} from './decoder_layers';
 export { FUSED_KERNELS, hasFusedKernel, runFusedKernel, runFusedKernelOutputs } from './fused';
 export type { KernelAttrs } from './fused';

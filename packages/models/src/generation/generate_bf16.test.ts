@@ -4,10 +4,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { activatableBackends, tf } from '@mixdistill/core';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadModel } from '../weights/load_model';
 import { generate } from './generate';
-import { KVCache } from './kv_cache';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.resolve(HERE, '../../../../fixtures');
@@ -77,45 +76,6 @@ describe.each(backends)('bf16 greedy generation on %s', (backend) => {
       expect(compared, 'steps with a clear float32 margin').toBeGreaterThanOrEqual(4);
       f32.dispose();
       bf16.dispose();
-    },
-  );
-});
-
-describe.skipIf(!backends.includes('native'))('bf16 decoding steps as one kernel for all layers (native)', () => {
-  it.each(['tiny-qwen2', 'tiny-llama3'])(
-    '%s: the fused layers give the tokens and logits of the composed ones, batched and left-padded',
-    async (fixture) => {
-      await tf.setBackend('native');
-      // Each cached step is one addon call for the whole stack (a step whose kernel did not apply
-      // would run the composition on both sides, and pass for nothing).
-      const addon = (tf.backend() as unknown as { addon: { decoderLayersBf16: (...a: unknown[]) => void } }).addon;
-      const calls = vi.spyOn(addon, 'decoderLayersBf16');
-      const model = loadModel(path.join(FIXTURES, fixture), { dtype: 'bf16' }).model;
-      const prompts = [PROMPT, PROMPT.slice(2)];
-      const run = async () => {
-        const tokens = (await generate(model, prompts, { maxNewTokens: STEPS })).map((r) => r.tokens);
-        // One cached step's logits after a prefill, compared bit for bit.
-        const cache = new KVCache(model.config.numHiddenLayers, PROMPT.length + 1);
-        tf.tidy(() => {
-          model.forward(tf.tensor2d([PROMPT], [1, PROMPT.length], 'int32'), { cache, lastPositionOnly: true });
-        });
-        const logits = tf.tidy(() => model.forward(tf.tensor2d([[7]], [1, 1], 'int32'), { cache }).dataSync());
-        cache.dispose();
-        return { tokens, logits };
-      };
-      const fused = await run();
-      expect(calls.mock.calls.length).toBeGreaterThan(1);
-      expect((calls.mock.calls[0][1] as unknown[]).length).toBe(model.config.numHiddenLayers);
-      calls.mockClear();
-      // An adapter (here one that changes nothing) routes every layer through the composition.
-      model.setLinearAdapter((_name, _x, y) => y);
-      const composed = await run();
-      model.setLinearAdapter(null);
-      expect(calls).not.toHaveBeenCalled();
-      calls.mockRestore();
-      expect(fused.tokens).toEqual(composed.tokens);
-      expect(fused.logits).toEqual(composed.logits);
-      model.dispose();
     },
   );
 });

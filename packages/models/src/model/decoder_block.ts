@@ -3,15 +3,7 @@
 //   y = h + down_proj(silu(gate_proj(norm2(h))) * up_proj(norm2(h)))
 // A pure function of (hidden, the layer's weights, the context): training can recompute it for
 // activation checkpointing, and generation passes the cached keys/values in the context.
-import {
-  applyRope,
-  canRunDecoderLayerBf16,
-  causalAttention,
-  decoderLayersBf16,
-  rmsNorm,
-  swiglu,
-  tf,
-} from '@mixdistill/core';
+import { applyRope, canRunDecoderLayers, causalAttention, decoderLayers, rmsNorm, swiglu, tf } from '@mixdistill/core';
 import type { ModelConfig } from '../config';
 
 /** One linear layer's tensors and its Hugging Face module name (for adapters such as LoRA). */
@@ -107,15 +99,15 @@ export type FusedDecodingStep = (
 
 /**
  * {@link preNormDecoderBlock} through every layer as one kernel, where the backend has it, every
- * weight is bf16 and each cache already holds buffers: the same floats as the blocks one by one,
- * without their ~20 dispatches a layer, and without JS between the layers.
+ * weight is bf16 or float32 and each cache already holds buffers: the same floats as the blocks one
+ * by one, without their ~20 dispatches a layer, and without JS between the layers.
  */
 export const fusedPreNormDecodingStep: FusedDecodingStep = (hidden, layers, caches, ctx) => {
-  if (hidden.shape[1] !== 1 || !ctx.plainLinear || !layers.every(canRunDecoderLayerBf16)) return null;
+  if (hidden.shape[1] !== 1 || !ctx.plainLinear || !layers.every(canRunDecoderLayers)) return null;
   const buffers = caches.map((cache) => cache.buffers());
   const past = buffers[0]?.offset;
   if (buffers.some((b) => !b || b.offset !== past)) return null;
-  const out = decoderLayersBf16(
+  const out = decoderLayers(
     hidden,
     layers.map((weights, i) => ({ weights, keyCache: buffers[i]!.key, valueCache: buffers[i]!.value })),
     { cos: ctx.cos, sin: ctx.sin, past: past as number, segmentIds: ctx.segmentIds, eps: ctx.config.rmsNormEps },

@@ -176,12 +176,12 @@ export interface NativeAddon {
   ): void;
   /** out [indices, h] = rows of the bf16 table [rows, h] (packed as in matMulBf16), widened */
   gatherBf16(table: Int32Array, indices: Int32Array, out: Float32Array, rows: number, h: number): void;
-  /** one decoding step through consecutive pre-norm decoder layers with bf16 weights (native/src/decoder_layer.h) */
-  decoderLayersBf16(step: DecoderStepBf16Call, layers: DecoderLayerBf16Arrays[]): void;
+  /** one decoding step through consecutive pre-norm decoder layers (native/src/decoder_layer.h) */
+  decoderLayers(step: DecoderStepCall, layers: DecoderLayerArrays[]): void;
 }
 
-/** The first argument of `decoderLayersBf16`: sizes and the arrays every layer shares. */
-export interface DecoderStepBf16Call {
+/** The first argument of `decoderLayers`: sizes and the arrays every layer shares. */
+export interface DecoderStepCall {
   batch: number;
   hidden: number;
   heads: number;
@@ -199,19 +199,21 @@ export interface DecoderStepBf16Call {
   cos: Float32Array; // [batch, headDim / 2]
   sin: Float32Array;
   segmentIds: Int32Array | null; // [batch, capacity]
+  /** float32 weights' products multiply bf16-rounded operands (the backend's bf16 precision) */
+  bf16Products: boolean;
 }
 
-/** One layer's arrays in `decoderLayersBf16` (weights bf16 packed two per int32). */
-export interface DecoderLayerBf16Arrays {
+/** One layer's arrays in `decoderLayers` (weights float32, or bf16 packed two per int32). */
+export interface DecoderLayerArrays {
   inputNorm: Float32Array;
   postAttentionNorm: Float32Array;
-  q: Int32Array;
-  k: Int32Array;
-  v: Int32Array;
-  o: Int32Array;
-  gate: Int32Array;
-  up: Int32Array;
-  down: Int32Array;
+  q: Int32Array | Float32Array;
+  k: Int32Array | Float32Array;
+  v: Int32Array | Float32Array;
+  o: Int32Array | Float32Array;
+  gate: Int32Array | Float32Array;
+  up: Int32Array | Float32Array;
+  down: Int32Array | Float32Array;
   qBias: Float32Array | null;
   kBias: Float32Array | null;
   vBias: Float32Array | null;

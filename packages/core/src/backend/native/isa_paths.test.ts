@@ -18,7 +18,7 @@ const FILES = [
   'fused_kernels.test.ts',
   'matmul_bf16.test.ts',
   '../../ops/bf16.test.ts',
-  '../../ops/decoder_layer_bf16.test.ts',
+  '../../ops/decoder_layers.test.ts',
 ].map((f) => path.join(HERE, f));
 
 /** Instruction sets below the one start-up picks (the order of native/src/cpu_features.cc). */

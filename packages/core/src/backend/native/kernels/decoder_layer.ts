@@ -1,16 +1,16 @@
-// MdDecoderLayersBf16 on the native backend: one decoding step through consecutive pre-norm
-// decoder layers with bf16 weights in one addon call (native/src/decoder_layer.cc). Contract:
-// ops/decoder_layer_bf16.ts.
+// MdDecoderLayers on the native backend: one decoding step through consecutive pre-norm decoder
+// layers with bf16 or float32 weights in one addon call (native/src/decoder_layer.cc). Contract:
+// ops/decoder_layers.ts.
 import type { tf } from '../../../tf';
-import { type DECODER_LAYER_LINEARS, decoderLayerInputNames } from '../../../ops/decoder_layer_bf16';
+import { type DECODER_LAYER_LINEARS, decoderLayerInputNames } from '../../../ops/decoder_layers';
 import { FUSED_KERNELS } from '../../../ops/fused';
-import type { DecoderLayerBf16Arrays } from '../addon';
+import type { DecoderLayerArrays } from '../addon';
 import type { NativeBackend } from '../native_backend';
 import { type KernelArgs, type NativeKernel, writable } from './kernel_util';
 
 /** A one-line error naming the kernel; the messages are built only when a check fails. */
 function fail(message: string): never {
-  throw new Error(`MdDecoderLayersBf16: ${message}`);
+  throw new Error(`MdDecoderLayers: ${message}`);
 }
 
 type LinearName = (typeof DECODER_LAYER_LINEARS)[number];
@@ -28,7 +28,7 @@ function layerArrays(
   inputs: Record<string, tf.TensorInfo>,
   i: number,
   z: LayerShapes,
-): Omit<DecoderLayerBf16Arrays, 'keyCache' | 'valueCache'> {
+): Omit<DecoderLayerArrays, 'keyCache' | 'valueCache'> {
   const names = decoderLayerInputNames(i);
   const input = (name: string, key: string) => inputs[key] ?? fail(`layer ${i} has no ${name}`);
   for (const cache of [input('keyCache', names.keyCache), input('valueCache', names.valueCache)])
@@ -37,11 +37,17 @@ function layerArrays(
   const weight = (name: LinearName) => {
     const [out, inDim] = z.linears[name];
     const w = input(name, names.weight[name]);
-    if (w.dtype !== 'int32' || w.shape.length !== 2 || w.shape[0] !== out || w.shape[1] * 2 !== inDim)
+    const f32 = w.dtype === 'float32';
+    if (
+      !(f32 || w.dtype === 'int32') ||
+      w.shape.length !== 2 ||
+      w.shape[0] !== out ||
+      w.shape[1] * (f32 ? 1 : 2) !== inDim
+    )
       fail(
-        `layer ${i}'s ${name} must be bf16 [${out}, ${inDim}] (int32 [${out}, ${inDim / 2}]), got ${w.dtype} [${w.shape}]`,
+        `layer ${i}'s ${name} must be float32 [${out}, ${inDim}] or bf16 (int32 [${out}, ${inDim / 2}]), got ${w.dtype} [${w.shape}]`,
       );
-    return backend.i32(w);
+    return f32 ? backend.f32(w) : backend.i32(w);
   };
   const bias = (name: LinearName) => {
     const b = inputs[names.bias[name]];
@@ -78,7 +84,7 @@ function layerArrays(
 }
 
 // -> [hidden' [b, 1, h], keyCache'0, valueCache'0, …] (the caches written in place when unshared).
-function decoderLayersBf16({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+function decoderLayers({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const { hidden, cos, sin, segmentIds } = inputs;
   const layers = attrs?.layers as number;
   if (!Number.isInteger(layers) || layers < 1) fail(`attr layers must be a positive integer, got ${layers}`);
@@ -109,14 +115,14 @@ function decoderLayersBf16({ inputs, backend, attrs }: KernelArgs): tf.TensorInf
   const checked = Array.from({ length: layers }, (_, i) => layerArrays(backend, inputs, i, z));
   const y = backend.output(hidden.shape);
   const outputs: tf.TensorInfo[] = [y.info];
-  const arrays = checked.map((layer, i): DecoderLayerBf16Arrays => {
+  const arrays = checked.map((layer, i): DecoderLayerArrays => {
     const names = decoderLayerInputNames(i);
     const key = writable(backend, inputs[names.keyCache], 'float32');
     const value = writable(backend, inputs[names.valueCache], 'float32');
     outputs.push(key.info, value.info);
     return { ...layer, keyCache: key.values, valueCache: value.values };
   });
-  backend.addon.decoderLayersBf16(
+  backend.addon.decoderLayers(
     {
       batch,
       hidden: h,
@@ -133,12 +139,11 @@ function decoderLayersBf16({ inputs, backend, attrs }: KernelArgs): tf.TensorInf
       cos: backend.f32(cos),
       sin: backend.f32(sin),
       segmentIds: segmentIds ? backend.i32(segmentIds) : null,
+      bf16Products: backend.precision === 'bf16',
     },
     arrays,
   );
   return outputs;
 }
 
-export const DECODER_LAYER_NATIVE_KERNELS: NativeKernel[] = [
-  { name: FUSED_KERNELS.decoderLayersBf16, run: decoderLayersBf16 },
-];
+export const DECODER_LAYER_NATIVE_KERNELS: NativeKernel[] = [{ name: FUSED_KERNELS.decoderLayers, run: decoderLayers }];
