@@ -12,5 +12,7 @@ export {
   measureTrainAlternated,
 } from './measure';
 export type { AlternatedTrainResult, DecodeResult, KernelResult, MatmulResult, TrainResult } from './measure';
+export { measureBatching } from './batching';
+export type { BatchingOptions, BatchingResult } from './batching';
 export { createTimingCudaAddon, measureHostCost } from './host_cost';
 export type { HostCostResult } from './host_cost';

@@ -171,6 +171,13 @@ interface NativeLike {
   addon?: { info(): { isa: string; bf16: string } };
 }
 
+/** The native kernel table and, for bf16 weights, how it multiplies bf16 (`vdpbf16ps` or `widen`); null on other backends. */
+export function nativeKernels(dtype: WeightDtype): string | null {
+  const info = (tf.backend() as NativeLike).addon?.info();
+  if (!info) return null;
+  return dtype === 'bf16' ? `${info.isa} (bf16: ${info.bf16})` : info.isa;
+}
+
 /**
  * `rows` sequences of `seq` fixed pseudo-random tokens below `vocab`, collated unpacked: the training
  * micro-batch of the benchmarks, the GPU check and its transformers peer (the same id pattern).
@@ -418,11 +425,10 @@ export async function measureDecode(
     timer?.stop();
   }
   for (const [, p] of model.params) p.dispose();
-  const info = addon?.info();
   return {
     config: name,
     dtype,
-    kernels: info ? (dtype === 'bf16' ? `${info.isa} (bf16: ${info.bf16})` : info.isa) : null,
+    kernels: nativeKernels(dtype),
     prompt,
     newTokens,
     batch,

@@ -1,4 +1,4 @@
-// `mixdistill bench host`, `bench decode` and `bench train --compare-precision` end to end, each
+// `mixdistill bench host`, `bench decode`, `bench train --compare-precision` and `bench batching` end to end, each
 // printing one JSON document; their times are not checked (no timed tests). host: the cuda backend's host side over an addon whose
 // calls return at once sees a whole training step (every product forward and backward, one AdamW
 // launch per parameter). decode: a step's wall time splits into the kernels' and the host's.
@@ -123,6 +123,39 @@ describe('mixdistill bench train --compare-precision', () => {
     const r = bench('--precision', 'bf16', '--compare-precision', 'bf16', '--steps', '1');
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/--compare-precision is bf16, the run's own precision/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('mixdistill bench batching', () => {
+  const bench = (...args: string[]) =>
+    spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/mixdistill.js'), 'bench', 'batching', ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+
+  it('decodes the prompts in static batches and continuously, to the same tokens', () => {
+    const r = bench('--config', 'tiny', '--prompts', '6', '--batch', '2', '--new-tokens', '12', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as {
+      prompts: number;
+      batch: number;
+      tokens: number;
+      lengths: { min: number; max: number };
+      identical: boolean;
+      speedup: number;
+    };
+    expect([result.prompts, result.batch]).toEqual([6, 2]);
+    expect(result.identical).toBe(true);
+    expect(result.lengths.max).toBeLessThanOrEqual(12);
+    expect(result.tokens).toBeGreaterThanOrEqual(6 * result.lengths.min);
+    expect(result.speedup).toBeGreaterThan(0);
+  });
+
+  it('refuses a stop fraction outside (0, 1), in one line', () => {
+    const r = bench('--config', 'tiny', '--stop-fraction', '1.5');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe('mixdistill: --stop-fraction must lie in (0, 1), got 1.5');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -8,6 +8,7 @@ import { formatFallbacks } from './backend';
 import {
   BENCH_CONFIGS,
   measureAttention,
+  measureBatching,
   measureDecode,
   measureHostCost,
   measureMatmul,
@@ -31,6 +32,8 @@ interface Args {
   prompt?: number;
   newTokens?: number;
   batch?: number;
+  prompts?: number;
+  stopFraction?: number;
   dtype?: string;
   seq?: number[];
 }
@@ -63,11 +66,11 @@ const common = <T>(y: Argv<T>) =>
 export const benchCommand: CommandModule<object, Args> = {
   command: 'bench <workload>',
   describe:
-    'Measure throughput of the tensor backend: matmul GFLOP/s, kernels, training and decoding tokens/s, and the host side of a cuda step',
+    'Measure throughput of the tensor backend: matmul GFLOP/s, kernels, training and decoding tokens/s, static against continuous batching, and the host side of a cuda step',
   builder: (y) =>
     common(y)
       .positional('workload', {
-        choices: ['matmul', 'kernels', 'train', 'decode', 'host'] as const,
+        choices: ['matmul', 'kernels', 'train', 'decode', 'batching', 'host'] as const,
         describe: 'what to measure (host: the JS time of a cuda training step, any machine)',
       })
       .option('m', { type: 'number', default: 1024, describe: 'matmul: rows of A and C' })
@@ -82,7 +85,7 @@ export const benchCommand: CommandModule<object, Args> = {
         type: 'string',
         choices: Object.keys(BENCH_CONFIGS),
         default: 'tiny',
-        describe: 'train/decode/host: model shapes',
+        describe: 'train/decode/batching/host: model shapes',
       })
       .option('steps', {
         type: 'number',
@@ -105,17 +108,29 @@ export const benchCommand: CommandModule<object, Args> = {
         describe: "train/host: tokens per training sequence (default: the config's, 128 for tiny, 512 otherwise)",
       })
       .option('prompt', { type: 'number', default: 32, describe: 'decode: prompt tokens' })
-      .option('new-tokens', { type: 'number', default: 32, describe: 'decode: generated tokens (greedy, KV cache)' })
+      .option('new-tokens', {
+        type: 'number',
+        describe:
+          'decode: generated tokens (greedy, KV cache; default 32); batching: the most per answer (default 256)',
+      })
       .option('batch', {
         type: 'number',
-        default: 1,
-        describe: 'decode: sequences decoded together (tokens/s and prefill tokens/s are summed over them)',
+        describe:
+          'decode: sequences decoded together (tokens/s and prefill tokens/s are summed over them; default 1); batching: rows of the batch (default 16)',
+      })
+      .option('prompts', { type: 'number', default: 48, describe: 'batching: prompts in all' })
+      .option('stop-fraction', {
+        type: 'number',
+        default: 0.05,
+        describe:
+          'batching: share of the vocabulary drawn as stop tokens (a random model never ends by itself; the sequences it loops in run to --new-tokens)',
       })
       .option('dtype', {
         type: 'string',
         choices: [...WEIGHT_DTYPES],
         default: 'f32',
-        describe: 'decode: how the linear and embedding weights are held (bf16: 2 bytes per weight, inference only)',
+        describe:
+          'decode/batching: how the linear and embedding weights are held (bf16: 2 bytes per weight, inference only)',
       })
       .option('seq', {
         type: 'array',
@@ -145,6 +160,10 @@ export const benchCommand: CommandModule<object, Args> = {
       .example(
         '$0 bench decode --config qwen0.5b --dtype bf16 --prompt 512 --new-tokens 128 --batch 16',
         'prefill of 16 prompts of 512 tokens, then 128 tokens each decoded together',
+      )
+      .example(
+        '$0 bench batching --config qwen0.5b-4l',
+        '48 prompts with long-tailed answer lengths, 16 at a time: static batches against continuous batching',
       ),
   handler: async (argv) => {
     const workload = (argv as unknown as { workload: string }).workload;
@@ -209,6 +228,26 @@ export const benchCommand: CommandModule<object, Args> = {
           .slice(0, 6)
           .map(([entry, n]) => `${entry} ${n}`)
           .join(', ')}, …), device memory at most ${r.peak_device_mib} MiB`,
+      );
+    } else if (workload === 'batching') {
+      const { prompts, stopFraction } = argv;
+      const batch = argv.batch ?? 16;
+      const newTokens = argv.newTokens ?? 256;
+      requirePositiveIntegers({ prompts, batch, 'new-tokens': newTokens });
+      if (!(stopFraction !== undefined && stopFraction > 0 && stopFraction < 1))
+        throw new MixdistillError(`--stop-fraction must lie in (0, 1), got ${stopFraction}`);
+      const r = await measureBatching(argv.config!, benchConfig(argv.config), {
+        prompts,
+        batch,
+        newTokens,
+        stopFraction,
+        dtype: argv.dtype as WeightDtype,
+      });
+      const { min, median, p90, max } = r.lengths;
+      print(
+        argv.json,
+        r,
+        `batching ${r.config} ${r.dtype}, ${r.prompts} prompts ${r.batch} at a time, answers of ${min}/${median}/${p90}/${max} tokens (min/median/p90/max of ${r.newTokens}): static batches ${r.static_s.toFixed(1)} s, continuous ${r.continuous_s.toFixed(1)} s (${r.speedup.toFixed(2)}x, ${(r.tokens / r.continuous_s).toFixed(1)} tokens/s), ${r.identical ? 'the same tokens' : 'DIFFERENT tokens'}, kernels ${r.kernels ?? 'none'}`,
       );
     } else {
       const batch = argv.batch ?? 1;

@@ -98,7 +98,11 @@ export const evalCommand: CommandModule<object, Args> = {
       .option('top-p', { type: 'number', default: 1, describe: 'nucleus sampling mass' })
       .option('stop', { type: 'string', array: true, describe: "extra stop strings (added to the preset's)" })
       .option('seed', { type: 'number', default: 42, describe: 'sampling seed (when temperature > 0)' })
-      .option('batch-size', { type: 'number', default: 8, describe: 'local model: prompts decoded together' })
+      .option('batch-size', {
+        type: 'number',
+        default: 8,
+        describe: 'local model: sequences decoded together (a finished one makes room for the next prompt)',
+      })
       .option('time-limit', {
         type: 'number',
         default: DEFAULT_CAS_OPTIONS.timeoutMs,

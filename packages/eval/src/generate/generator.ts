@@ -35,7 +35,7 @@ export interface GenerationResult {
   text: string;
   /** Tokens generated. */
   tokens: number;
-  /** Wall-clock seconds spent on this request (for batched generation: the batch's time / its size). */
+  /** Wall-clock seconds attributed to this request (batched generation: the time since the previous result, so they sum to the run's). */
   seconds: number;
 }
 

@@ -64,4 +64,33 @@ describe('local generator', () => {
       expect(tokenizer.encode(r.response, { addSpecialTokens: false }).length).toBeLessThanOrEqual(r.tokens);
     }
   });
+
+  it('decodes more requests than its batch continuously: each gets the text it gets alone, once', async () => {
+    const modelDir = join(dir, 'model-continuous');
+    cpSync(FIXTURE, modelDir, { recursive: true });
+    writeCharTokenizer(modelDir);
+    const settings = { ...DEFAULT_GENERATION_SETTINGS, maxNewTokens: 6 };
+    const questions = ['What is 2+3?', 'Solve x^2=4.', 'Hi', 'A long question about a train and a car?', '7*8?'];
+    const requests = questions.map((q) => ({ messages: [{ role: 'user' as const, content: q }] }));
+    const run = async (batchSize: number) => {
+      const generator = await createLocalGenerator({ modelDir, batchSize, settings });
+      const texts: (string | undefined)[] = new Array(requests.length);
+      let seconds = 0;
+      try {
+        await generator.generate(requests, (index, result) => {
+          expect(texts[index], `request ${index} reported twice`).toBeUndefined();
+          texts[index] = result.text;
+          seconds += result.seconds;
+        });
+      } finally {
+        await generator.close();
+      }
+      return { texts, seconds };
+    };
+    const alone = await run(1);
+    const together = await run(2);
+    expect(together.texts).toEqual(alone.texts);
+    expect(together.texts.every((t) => t !== undefined)).toBe(true);
+    expect(together.seconds).toBeGreaterThan(0);
+  });
 });

@@ -1,6 +1,7 @@
 // Generator for a local model folder through @mixdistill/models: the model's chat template renders
-// the prompt, prompts of similar length are decoded together (left-padded batches with the KV
-// cache), and each sequence stops at an end-of-sequence token, a stop string or maxNewTokens.
+// the prompt, prompts are decoded shortest first with `batchSize` sequences at a time (a finished
+// sequence's row goes to the next prompt: continuous batching with the KV cache), and each sequence
+// stops at an end-of-sequence token, a stop string or maxNewTokens.
 import { MixdistillError } from '@mixdistill/core';
 import {
   generate,
@@ -41,28 +42,24 @@ class LocalGenerator implements Generator {
     private readonly tokenizer: Tokenizer,
   ) {}
 
+  /**
+   * The paper's 16,000 new tokens do not fit every model: what does not fit after a prompt is cut,
+   * with one notice, rather than failing the whole evaluation.
+   */
   private noticed = false;
 
-  /**
-   * The paper's 16,000 new tokens do not fit every model: what does not fit after the longest prompt of
-   * a batch is cut, with one notice, rather than failing the whole evaluation.
-   */
-  private newTokensFor(longestPrompt: number): number {
+  private noticeCap(longestPrompt: number): void {
     const context = this.model.config.maxPositionEmbeddings;
-    const room = context - longestPrompt;
     const wanted = this.options.settings.maxNewTokens;
-    if (room < 1)
+    if (longestPrompt >= context)
       throw new MixdistillError(
         `a prompt of ${longestPrompt} tokens fills the model's context (max_position_embeddings ${context})`,
       );
-    if (wanted <= room) return wanted;
-    if (!this.noticed) {
-      this.noticed = true;
-      (this.options.onNotice ?? ((l: string) => process.stderr.write(`${l}\n`)))(
-        `note: --max-new-tokens ${wanted} does not fit the model's context (max_position_embeddings ${context}); each answer is capped at what fits after its prompt`,
-      );
-    }
-    return room;
+    if (longestPrompt + wanted <= context || this.noticed) return;
+    this.noticed = true;
+    (this.options.onNotice ?? ((l: string) => process.stderr.write(`${l}\n`)))(
+      `note: --max-new-tokens ${wanted} does not fit the model's context (max_position_embeddings ${context}); each answer is capped at what fits after its prompt`,
+    );
   }
 
   describe(): Record<string, unknown> {
@@ -80,39 +77,41 @@ class LocalGenerator implements Generator {
     requests: GenerationRequest[],
     onResult: (index: number, result: GenerationResult) => Promise<void> | void,
   ): Promise<void> {
+    if (requests.length === 0) return;
     const { settings, batchSize } = this.options;
     const prompts = requests.map((r) =>
       this.tokenizer.applyChatTemplate(r.messages, { addGenerationPrompt: true, tokenize: true }),
     );
-    // Similar lengths together waste less compute on padding; results are reported by request index.
+    // Shortest first: a waiting prompt joins the running batch once the batch's cache holds as many
+    // positions as it, and similar lengths waste less on padding. Results go out as they finish.
     const order = prompts.map((_, i) => i).sort((a, b) => prompts[a].length - prompts[b].length || a - b);
-    for (let start = 0; start < order.length; start += batchSize) {
-      const batch = order.slice(start, start + batchSize);
-      const began = performance.now();
-      const outputs = await generate(
-        this.model,
-        batch.map((i) => prompts[i]),
-        {
-          maxNewTokens: this.newTokensFor(Math.max(...batch.map((i) => prompts[i].length))),
-          temperature: settings.temperature,
-          topP: settings.topP,
-          seed: settings.seed,
-          stopTokenIds: this.tokenizer.eosTokenIds,
-          stopStrings: settings.stop,
-          tokenizer: this.tokenizer,
+    this.noticeCap(prompts[order[order.length - 1]].length);
+    // Each result's share of the wall time: the time since the previous result (the sum is the run's).
+    let last = performance.now();
+    await generate(
+      this.model,
+      order.map((i) => prompts[i]),
+      {
+        maxNewTokens: settings.maxNewTokens,
+        capToContext: true,
+        temperature: settings.temperature,
+        topP: settings.topP,
+        seed: settings.seed,
+        stopTokenIds: this.tokenizer.eosTokenIds,
+        stopStrings: settings.stop,
+        tokenizer: this.tokenizer,
+        batchSize,
+        onFinish: async (k, output) => {
+          const now = performance.now();
+          const seconds = (now - last) / 1000;
+          last = now;
+          const index = order[k];
+          const text = truncateAtStop(this.tokenizer.decode(output.tokens, { skipSpecialTokens: true }), settings.stop);
+          const prompt = this.tokenizer.applyChatTemplate(requests[index].messages, { addGenerationPrompt: true });
+          await onResult(index, { prompt, text, tokens: output.tokens.length, seconds });
         },
-      );
-      const seconds = (performance.now() - began) / 1000 / batch.length;
-      for (let k = 0; k < batch.length; k++) {
-        const index = batch[k];
-        const text = truncateAtStop(
-          this.tokenizer.decode(outputs[k].tokens, { skipSpecialTokens: true }),
-          settings.stop,
-        );
-        const prompt = this.tokenizer.applyChatTemplate(requests[index].messages, { addGenerationPrompt: true });
-        await onResult(index, { prompt, text, tokens: outputs[k].tokens.length, seconds });
-      }
-    }
+      },
+    );
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tf, activatableBackends } from '@mixdistill/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { argmax } from './logits_process';
 import { generate } from './generate';
 import { KVCache } from './kv_cache';
@@ -88,6 +88,45 @@ describe.each(backends)('generate on %s', (backend) => {
       prompts.map(async (p, i) => (await generate(model, [p], { ...sampling, seed: 7 + i }))[0].tokens),
     );
     expect((await generate(model, prompts, sampling)).map((r) => r.tokens)).toEqual(sampledAlone);
+  });
+
+  it('decodes more prompts than its batch continuously: each gives what it gives alone', async () => {
+    const many = [...prompts, [9, 9], [44, 45, 46], [1, 2, 3, 4, 5], [60, 61, 62, 63, 64, 65, 66]];
+    const options = { maxNewTokens: 7 };
+    const alone = await Promise.all(many.map(async (p) => (await generate(model, [p], options))[0]));
+    // Stop tokens end some sequences early, at different steps, so rows free up one at a time.
+    const stopTokenIds = [alone[0].tokens[1], alone[4].tokens[3]];
+    const stoppedAlone = await Promise.all(
+      many.map(async (p) => (await generate(model, [p], { ...options, stopTokenIds }))[0]),
+    );
+    const admit = vi.spyOn(KVCache.prototype, 'admit');
+    const dropFront = vi.spyOn(KVCache.prototype, 'dropFront');
+    const before = tf.memory().numTensors;
+    const finished: number[] = [];
+    const results = await generate(model, many, {
+      ...options,
+      stopTokenIds,
+      batchSize: 3,
+      onFinish: (i, result) => {
+        expect(result).toEqual(stoppedAlone[i]);
+        finished.push(i);
+      },
+    });
+    expect(results).toEqual(stoppedAlone);
+    expect(finished.slice().sort()).toEqual(many.map((_, i) => i));
+    // Prompts joined a running batch, and the cache forgot positions no row read any more.
+    expect(admit).toHaveBeenCalled();
+    expect(dropFront).toHaveBeenCalled();
+    admit.mockRestore();
+    dropFront.mockRestore();
+    expect(tf.memory().numTensors).toBe(before);
+
+    const sampling = { maxNewTokens: 7, temperature: 1.3, topP: 0.9, seed: 7 };
+    const sampledAlone = await Promise.all(
+      many.map(async (p, i) => (await generate(model, [p], { ...sampling, seed: 7 + i }))[0].tokens),
+    );
+    const sampled = await generate(model, many, { ...sampling, stopTokenIds: [], batchSize: 2 });
+    expect(sampled.map((r) => r.tokens)).toEqual(sampledAlone);
   });
 
   it('samples reproducibly from a seed, differently across seeds, and like greedy with top-k 1', async () => {

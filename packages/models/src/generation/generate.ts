@@ -1,7 +1,10 @@
-// Autoregressive generation for a batch of prompts with a KV cache: one prefill over the
-// left-padded prompts, then one single-token forward per step (transformers' generate with
-// padding_side="left": padding is its own attention segment and positions start at each
-// prompt's first real token, so a padded row computes what it would alone).
+// Autoregressive generation for prompts with a KV cache: one prefill over left-padded prompts,
+// then one single-token forward per step (transformers' generate with padding_side="left": padding
+// is its own attention segment and positions start at each prompt's first real token, so a padded
+// row computes what it would alone). With more prompts than `batchSize`, decoding is continuous: a
+// finished sequence leaves the batch and a waiting prompt, prefilled on its own, takes its place,
+// its keys right-aligned to end where the batch's do (KVCache.admit), so the batch stays full
+// instead of draining to its longest answer.
 import { MixdistillError, readInto, tf } from '@mixdistill/core';
 import type { CausalLM } from '../model/causal_lm';
 import type { Tokenizer } from '../tokenizer/tokenizer';
@@ -27,6 +30,19 @@ export interface GenerateOptions {
   tokenizer?: Tokenizer;
   /** Called with each new token as soon as it is chosen (for streaming). */
   onToken?: (promptIndex: number, tokenId: number) => void;
+  /**
+   * Sequences decoded together (default: every prompt). Further prompts wait, in the given order,
+   * and each takes the place of a finished sequence once the batch's cache holds as many positions
+   * as its prompt (so give them shortest first).
+   */
+  batchSize?: number;
+  /**
+   * Cap each prompt's new tokens at what fits after it in the model's context
+   * (max_position_embeddings) instead of refusing prompts that leave less room than maxNewTokens.
+   */
+  capToContext?: boolean;
+  /** Called (and awaited) once per prompt, as soon as its sequence ends. */
+  onFinish?: (promptIndex: number, result: GenerationResult) => void | Promise<void>;
 }
 
 export interface GenerationResult {
@@ -35,13 +51,34 @@ export interface GenerationResult {
   finishReason: FinishReason;
 }
 
+/** The sequences being decoded together and their cache; row r of the cache is `prompt[r]`. */
+interface RunningBatch {
+  cache: KVCache;
+  /** prompt index of each row; FREE for a row whose sequence ended (decoded, its tokens unused) */
+  prompt: number[];
+  /** each row's next input token (its last chosen one) */
+  next: number[];
+  /** the first cache position each row attends to (its prompt's first token) */
+  start: number[];
+}
+
+/** A row of a running batch whose sequence ended, until a waiting prompt takes it. */
+const FREE = -1;
+
+/** Prompts prefilled together: their own cache, each row's first position, and the chosen tokens. */
+interface Prefilled {
+  cache: KVCache;
+  start: number[];
+  chosen: number[];
+}
+
 export async function generate(
   model: CausalLM,
   prompts: number[][],
   options: GenerateOptions,
 ): Promise<GenerationResult[]> {
   validate(model, prompts, options);
-  const batch = prompts.length;
+  const rows = Math.min(options.batchSize ?? prompts.length, prompts.length);
   const sampling = options.temperature
     ? { temperature: options.temperature, topK: options.topK, topP: options.topP }
     : null;
@@ -53,107 +90,205 @@ export async function generate(
     stopStrings: options.stopStrings ?? [],
     tokenizer: options.tokenizer,
   });
-  const results: GenerationResult[] = prompts.map(() => ({ tokens: [], finishReason: 'length' }));
-  if (options.maxNewTokens === 0) return results;
-  // Room for the longest prompt and every new token: the cache's buffers never grow.
-  const cache = new KVCache(
-    model.config.numHiddenLayers,
-    Math.max(...prompts.map((p) => p.length)) + options.maxNewTokens,
+  const context = model.config.maxPositionEmbeddings;
+  // The most tokens each prompt may add.
+  const limits = prompts.map((p) =>
+    options.capToContext ? Math.min(options.maxNewTokens, context - p.length) : options.maxNewTokens,
   );
-  let inputs: StepInputs | null = null;
-  try {
-    const width = Math.max(...prompts.map((p) => p.length));
-    const pad = prompts.map((p) => width - p.length);
-    // Prefill: [batch, width], left-padded; padding is segment 0, the prompt segment 1.
-    inputs = {
-      ids: tf.tensor2d(
-        prompts.map((p, i) => [...new Array<number>(pad[i]).fill(0), ...p]),
-        [batch, width],
-        'int32',
-      ),
-      positions: tf.tensor2d(
-        prompts.map((_, i) => range(width).map((j) => Math.max(0, j - pad[i]))),
-        [batch, width],
-        'int32',
-      ),
-      segments: pad.some((n) => n > 0)
-        ? tf.tensor2d(
-            prompts.map((_, i) => range(width).map((j) => (j < pad[i] ? 0 : 1))),
-            [batch, width],
-            'int32',
-          )
-        : null,
-    };
-    // Prompt index of each row of the running batch: finished sequences leave it (and the cache).
-    let active = prompts.map((_, i) => i);
-    // Every step's logits land in this one array (as many rows as the first step, which has the most).
-    let logitsBuffer: Float32Array | undefined;
-    for (;;) {
-      const logits = model.forward(inputs.ids, {
-        positionIds: inputs.positions,
-        segmentIds: inputs.segments ?? undefined,
-        cache,
-        lastPositionOnly: true,
-      }); // [active, 1, vocab]
-      tf.dispose([inputs.ids, inputs.positions, inputs.segments ?? []]);
-      let chosen: ArrayLike<number>; // [active]
+  const results: GenerationResult[] = prompts.map(() => ({ tokens: [], finishReason: 'length' }));
+  if (options.maxNewTokens === 0) {
+    for (let i = 0; i < prompts.length; i++) await options.onFinish?.(i, results[i]);
+    return results;
+  }
+  // Every step's logits land in this one array (as many rows as the largest step).
+  let logitsBuffer: Float32Array | undefined;
+
+  /** The token each row chooses from logits [rows, 1, vocab] (disposed here). */
+  const choose = async (logits: tf.Tensor, promptIndices: number[]): Promise<number[]> => {
+    try {
       if (samplers) {
         const values = await readInto(logits, logitsBuffer);
-        logitsBuffer ??= values;
-        const vocab = values.length / active.length;
-        chosen = active.map((promptIndex, row) =>
-          samplers[promptIndex].next(values.subarray(row * vocab, (row + 1) * vocab)),
+        if (!logitsBuffer || values.length > logitsBuffer.length) logitsBuffer = values;
+        const vocab = values.length / promptIndices.length;
+        return promptIndices.map((i, row) =>
+          i === FREE ? 0 : samplers[i].next(values.subarray(row * vocab, (row + 1) * vocab)),
         );
-      } else {
-        const ids = tf.argMax(logits, -1); // [active, 1]
-        chosen = await ids.data();
-        ids.dispose();
       }
+      const ids = tf.argMax(logits, -1); // [rows, 1]
+      const chosen = Array.from(await ids.data());
+      ids.dispose();
+      return chosen;
+    } finally {
       logits.dispose();
-      const keptRows: number[] = [];
-      const nextTokens: number[] = [];
-      active.forEach((promptIndex, row) => {
-        const token = chosen[row];
-        const result = results[promptIndex];
-        result.tokens.push(token);
-        options.onToken?.(promptIndex, token);
-        const reason = stopping.check(result.tokens);
-        if (reason) result.finishReason = reason;
-        else {
-          keptRows.push(row);
-          nextTokens.push(token);
-        }
-      });
-      if (keptRows.length === 0) return results;
-      if (keptRows.length < active.length) cache.keepRows(keptRows);
-      active = keptRows.map((row) => active[row]);
-      inputs = {
-        ids: tf.tensor2d(
-          nextTokens.map((t) => [t]),
-          [active.length, 1],
-          'int32',
-        ),
-        // The token just chosen sits right after the prompt and the tokens before it.
-        positions: tf.tensor2d(
-          active.map((i) => [prompts[i].length + results[i].tokens.length - 1]),
-          [active.length, 1],
-          'int32',
-        ),
-        segments: null,
-      };
     }
+  };
+
+  /** Appends each row's token; returns the rows whose sequences go on (the others are reported). */
+  const record = async (promptIndices: number[], chosen: number[]): Promise<number[]> => {
+    const going: number[] = [];
+    for (let row = 0; row < promptIndices.length; row++) {
+      const i = promptIndices[row];
+      if (i === FREE) continue;
+      const result = results[i];
+      result.tokens.push(chosen[row]);
+      options.onToken?.(i, chosen[row]);
+      const reason = stopping.check(result.tokens, limits[i]);
+      if (!reason) going.push(row);
+      else {
+        result.finishReason = reason;
+        await options.onFinish?.(i, result);
+      }
+    }
+    return going;
+  };
+
+  /** One forward over the prompts, left-padded to the longest (padding: segment 0, prompt: 1). */
+  const prefill = async (promptIndices: number[], reserve: number): Promise<Prefilled> => {
+    const width = Math.max(...promptIndices.map((i) => prompts[i].length));
+    const pad = promptIndices.map((i) => width - prompts[i].length);
+    const cache = new KVCache(model.config.numHiddenLayers, width + reserve);
+    try {
+      const logits = tf.tidy(() =>
+        model.forward(
+          tf.tensor2d(
+            promptIndices.map((i, row) => [...new Array<number>(pad[row]).fill(0), ...prompts[i]]),
+            [promptIndices.length, width],
+            'int32',
+          ),
+          {
+            positionIds: tf.tensor2d(
+              pad.map((n) => range(width).map((j) => Math.max(0, j - n))),
+              [promptIndices.length, width],
+              'int32',
+            ),
+            segmentIds: pad.some((n) => n > 0)
+              ? tf.tensor2d(
+                  pad.map((n) => range(width).map((j) => (j < n ? 0 : 1))),
+                  [promptIndices.length, width],
+                  'int32',
+                )
+              : undefined,
+            cache,
+            lastPositionOnly: true,
+          },
+        ),
+      ); // [rows, 1, vocab]
+      return { cache, start: pad, chosen: await choose(logits, promptIndices) };
+    } catch (error) {
+      cache.dispose();
+      throw error;
+    }
+  };
+
+  /** Marks the rows that did not go on free; with no prompt waiting, they leave the batch. */
+  const settle = (batch: RunningBatch, going: number[]): void => {
+    if (going.length === batch.prompt.length) return;
+    const goes = new Set(going);
+    batch.prompt = batch.prompt.map((i, row) => (goes.has(row) ? i : FREE));
+    if (waiting.length > 0) return;
+    const live = batch.prompt.flatMap((i, row) => (i === FREE ? [] : [row]));
+    // No row left: the batch ends (the caller disposes its cache).
+    if (live.length === batch.prompt.length || live.length === 0) return;
+    batch.cache.keepRows(live);
+    batch.prompt = live.map((r) => batch.prompt[r]);
+    batch.next = live.map((r) => batch.next[r]);
+    batch.start = live.map((r) => batch.start[r]);
+  };
+
+  /**
+   * Waiting prompts that fit before the batch's end take free rows, a group at a time (an eighth of
+   * the batch, or the last prompts: each admission is a prefill and a write per row and layer).
+   */
+  const admit = async (batch: RunningBatch): Promise<void> => {
+    const free = batch.prompt.flatMap((i, row) => (i === FREE ? [row] : []));
+    let fitting = 0;
+    while (fitting < Math.min(free.length, waiting.length) && prompts[waiting[fitting]].length <= batch.cache.length)
+      fitting++;
+    if (fitting === 0 || fitting < Math.min(waiting.length, Math.ceil(rows / 8))) return;
+    const promptIndices = waiting.splice(0, fitting);
+    const joining = await prefill(promptIndices, 0);
+    try {
+      const going = await record(promptIndices, joining.chosen);
+      if (going.length > 0) {
+        if (going.length < promptIndices.length) joining.cache.keepRows(going);
+        const offset = batch.cache.length - joining.cache.length;
+        const slots = free.slice(0, going.length);
+        batch.cache.admit(joining.cache, slots);
+        going.forEach((row, j) => {
+          batch.prompt[slots[j]] = promptIndices[row];
+          batch.next[slots[j]] = joining.chosen[row];
+          batch.start[slots[j]] = offset + joining.start[row];
+        });
+      }
+    } finally {
+      joining.cache.dispose();
+    }
+    // Once no prompt waits, free rows leave.
+    settle(
+      batch,
+      batch.prompt.flatMap((i, row) => (i === FREE ? [] : [row])),
+    );
+  };
+
+  const waiting = prompts.map((_, i) => i);
+  let batch: RunningBatch | null = null;
+  try {
+    while (batch || waiting.length > 0) {
+      if (!batch) {
+        // A new batch: the cache has room for its longest prompt and every new token.
+        const promptIndices = waiting.splice(0, rows);
+        const first = await prefill(promptIndices, Math.max(...promptIndices.map((i) => limits[i])));
+        batch = { cache: first.cache, prompt: promptIndices, next: first.chosen, start: first.start };
+        settle(batch, await record(promptIndices, first.chosen));
+      } else {
+        await decodeStep(batch);
+        if (waiting.length > 0) await admit(batch);
+      }
+      if (batch.prompt.every((i) => i === FREE)) {
+        batch.cache.dispose();
+        batch = null;
+      }
+    }
+    return results;
   } finally {
     // Disposing twice is a no-op, so this also covers an error between two steps.
-    if (inputs) tf.dispose([inputs.ids, inputs.positions, inputs.segments ?? []]);
-    cache.dispose();
+    batch?.cache.dispose();
   }
-}
 
-/** One forward's inputs: token ids, positions and (for the padded prefill) segment ids, all int32 [batch, s]. */
-interface StepInputs {
-  ids: tf.Tensor;
-  positions: tf.Tensor;
-  segments: tf.Tensor | null;
+  /** One token for every row of the batch (free rows too: their tokens go unused). */
+  async function decodeStep(running: RunningBatch): Promise<void> {
+    const { cache } = running;
+    // A full cache first forgets the positions no row reads any more, when that frees a quarter
+    // of it; otherwise its buffers double (KVCache.prepare).
+    const unread = Math.min(...running.start.filter((_, row) => running.prompt[row] !== FREE));
+    if (cache.length >= cache.capacity && unread >= cache.capacity / 4) {
+      cache.dropFront(unread);
+      running.start = running.start.map((p) => Math.max(0, p - unread));
+    }
+    const n = running.prompt.length;
+    const logits = tf.tidy(() =>
+      model.forward(
+        tf.tensor2d(
+          running.next.map((t) => [t]),
+          [n, 1],
+          'int32',
+        ),
+        {
+          // The token just chosen sits right after the prompt and the tokens before it.
+          positionIds: tf.tensor2d(
+            running.prompt.map((i) => [i === FREE ? 0 : prompts[i].length + results[i].tokens.length - 1]),
+            [n, 1],
+            'int32',
+          ),
+          cache,
+          lastPositionOnly: true,
+        },
+      ),
+    ); // [n, 1, vocab]
+    const chosen = await choose(logits, running.prompt);
+    running.next = chosen;
+    settle(running, await record(running.prompt, chosen));
+  }
 }
 
 function range(n: number): number[] {
@@ -181,13 +316,25 @@ function validate(model: CausalLM, prompts: number[][], options: GenerateOptions
   if (options.topK !== undefined && !(Number.isInteger(options.topK) && options.topK >= 0)) {
     throw new MixdistillError(`generate: topK must be a non-negative integer, got ${options.topK}`);
   }
+  if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize >= 1)) {
+    throw new MixdistillError(`generate: batchSize must be a positive integer, got ${options.batchSize}`);
+  }
   if (options.stopStrings?.length && !options.tokenizer) {
     throw new MixdistillError('generate: stopStrings need a tokenizer to decode the generated text');
   }
+  const context = model.config.maxPositionEmbeddings;
+  if (options.capToContext) {
+    const full = prompts.findIndex((p) => p.length >= context);
+    if (full >= 0)
+      throw new MixdistillError(
+        `generate: prompt ${full} of ${prompts[full].length} tokens fills the model's context (max_position_embeddings ${context})`,
+      );
+    return;
+  }
   const longest = Math.max(...prompts.map((p) => p.length)) + options.maxNewTokens;
-  if (longest > model.config.maxPositionEmbeddings) {
+  if (longest > context) {
     throw new MixdistillError(
-      `generate: prompt + maxNewTokens = ${longest} positions exceeds max_position_embeddings ${model.config.maxPositionEmbeddings}`,
+      `generate: prompt + maxNewTokens = ${longest} positions exceeds max_position_embeddings ${context}`,
     );
   }
 }

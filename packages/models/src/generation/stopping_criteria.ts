@@ -21,14 +21,14 @@ export class StoppingCriteria {
     this.tailTokens = Math.max(0, ...options.stopStrings.map((s) => Buffer.byteLength(s))) + 4;
   }
 
-  /** Why generation of `tokens` (the new tokens so far) ends, or null to go on. */
-  check(tokens: number[]): FinishReason | null {
+  /** Why generation of `tokens` (the new tokens so far) ends, or null to go on; `maxNewTokens` overrides the option's. */
+  check(tokens: number[], maxNewTokens = this.options.maxNewTokens): FinishReason | null {
     const last = tokens[tokens.length - 1];
     if (this.stopTokens.has(last)) return 'stop_token';
     if (this.options.stopStrings.length && this.options.tokenizer) {
       const tail = this.options.tokenizer.decode(tokens.slice(-this.tailTokens));
       if (this.options.stopStrings.some((s) => tail.includes(s))) return 'stop_string';
     }
-    return tokens.length >= this.options.maxNewTokens ? 'length' : null;
+    return tokens.length >= maxNewTokens ? 'length' : null;
   }
 }
