@@ -1,11 +1,11 @@
 // The rank-shift command end to end on the fixture checkpoints: the fixture against itself (every
-// shift is zero) and against the fixture after its golden SFT steps.
+// shift is zero), against the fixture after its golden SFT steps, and generating the responses.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Checkpoint } from '@mixdistill/core';
-import { writeTunedFixture } from '@mixdistill/eval/testing';
+import { writeCharTokenizer, writeTunedFixture } from '@mixdistill/eval/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const MAIN = resolve(__dirname, '../main.ts');
@@ -92,6 +92,49 @@ describe('mixdistill analyze rank-shift (CLI)', () => {
     expect(shifted.stdout).toMatch(/\| `#\d+` \|/);
     for (const f of ['rank_shift.md', 'rank_shift.svg', 'tokens.jsonl']) expect(existsSync(join(out, f))).toBe(true);
     expect(readFileSync(join(out, 'tokens.jsonl'), 'utf8').trim().split('\n')).toHaveLength(24);
+  });
+
+  it('generates the responses with --prompts, one per problem in the file order', async () => {
+    const base = join(dir, 'base-chars');
+    cpSync(FIXTURE, base, { recursive: true });
+    writeCharTokenizer(base);
+    const tuned = join(dir, 'tuned-chars');
+    writeTunedFixture(FIXTURE, tuned);
+    writeCharTokenizer(tuned);
+    // Problems of different lengths, not sorted: the responses keep the file's order.
+    const problems = ['A long problem about three trains and a bridge?', 'Hi?', 'What is 12 + 30?'];
+    const prompts = join(dir, 'problems.jsonl');
+    writeFileSync(prompts, problems.map((problem) => JSON.stringify({ problem })).join('\n'));
+    const out = join(dir, 'generated');
+    const r = await runCli([
+      'analyze',
+      'rank-shift',
+      '--base',
+      base,
+      '--tuned',
+      tuned,
+      '--prompts',
+      prompts,
+      '--max-new-tokens',
+      '5',
+      '--batch-size',
+      '2',
+      '--min-count',
+      '1',
+      '--out',
+      out,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const responses = readFileSync(join(out, 'responses.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { prompt_ids: number[]; response_ids: number[] });
+    expect(responses).toHaveLength(3);
+    const lengths = responses.map((x) => x.prompt_ids.length);
+    expect(lengths[0]).toBeGreaterThan(lengths[2]);
+    expect(lengths[2]).toBeGreaterThan(lengths[1]);
+    for (const x of responses) expect(x.response_ids.length).toBeGreaterThan(0);
+    for (const x of responses) expect(x.response_ids.length).toBeLessThanOrEqual(5);
   });
 
   it('exports a data set for LLaMA-Factory', async () => {

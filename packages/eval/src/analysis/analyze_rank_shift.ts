@@ -96,17 +96,19 @@ async function generateResponses(
         throw new MixdistillError(`${file}:${i + 1}: field "${options.problemField}" (the problem text) missing`);
       return tokenizer.applyChatTemplate(renderPrompt(preset, problem), { addGenerationPrompt: true, tokenize: true });
     });
-  const out: TokenizedResponse[] = [];
-  for (let start = 0; start < prompts.length; start += options.batchSize) {
-    const batch = prompts.slice(start, start + options.batchSize);
-    const results = await generate(tuned, batch, {
-      maxNewTokens: options.maxNewTokens,
-      stopTokenIds: tokenizer.eosTokenIds,
-    });
-    results.forEach((r, i) => out.push({ promptIds: batch[i], responseIds: r.tokens }));
-    process.stderr.write(`analyze: generated ${out.length}/${prompts.length} responses\n`);
-  }
-  return out;
+  // One continuously refilled batch of batchSize rows (generate's batchSize).
+  let done = 0;
+  const results = await generate(tuned, prompts, {
+    maxNewTokens: options.maxNewTokens,
+    stopTokenIds: tokenizer.eosTokenIds,
+    batchSize: options.batchSize,
+    onFinish: () => {
+      done++;
+      if (done % options.batchSize === 0 || done === prompts.length)
+        process.stderr.write(`analyze: generated ${done}/${prompts.length} responses\n`);
+    },
+  });
+  return results.map((r, i) => ({ promptIds: prompts[i], responseIds: r.tokens }));
 }
 
 /** Runs the analysis (the tensor backend must be selected first); writes its files under `out`. */
